@@ -1,0 +1,1 @@
+"""Execution targets: each emits engine specs from the flow IR."""

@@ -1,0 +1,98 @@
+"""The ``flowc`` command line: one click group whose commands load lazily.
+
+Each command lives in its own module under ``flowc.commands``; only the command that runs
+is imported, so ``flowc --help`` and ``flowc check`` stay fast.
+
+Exit codes (stable, documented in ``flowc --help``):
+  0  success
+  1  the flow has errors, a run failed, or ``--check`` found stale files
+  2  usage error (bad option, missing file)
+  3  internal error (a bug in flowc; please report it)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+# command name -> "module:attribute"; keep sorted by name.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("flowc.commands.check:check", "Lint flows and report every problem."),
+    "compile": ("flowc.commands.compile:compile_command",
+                "Compile flows to a target (argo, airflow, stepfunctions, ir)."),
+    "graph": ("flowc.commands.graph:graph", "Print a flow's graph as mermaid or dot."),
+    "inspect": ("flowc.commands.runs:inspect_command", "Show the artifacts of a task."),
+    "logs": ("flowc.commands.runs:logs", "Print a task's stdout and stderr."),
+    "package": ("flowc.commands.package:package", "Build and upload a flow's code package."),
+    "resume": ("flowc.commands.run:resume", "Resume a failed local run."),
+    "run": ("flowc.commands.run:run", "Run a flow on this machine."),
+    "runs": ("flowc.commands.runs:runs", "List the runs of a flow."),
+    "show": ("flowc.commands.show:show", "Show a flow's steps, or a run's tasks."),
+}
+
+HELP = """Compile Metaflow-style flows into production workflow specs, and run them locally.
+
+\b
+Exit codes:
+  0  success
+  1  the flow has errors, a run failed, or --check found stale files
+  2  usage error (bad option, missing file)
+  3  internal error in flowc (please report it)
+"""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target[0].partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("flowc.commands"):
+                return None
+            raise
+        command: click.Command = getattr(module, attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from COMMANDS so --help does not import every command.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="flowc")
+def cli() -> None:
+    pass
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point; turns unexpected exceptions into exit code 3."""
+    try:
+        return cli.main(args=argv, prog_name="flowc", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        import traceback
+
+        traceback.print_exc()
+        click.echo(f"flowc: internal error: {exc!r} (exit 3). Please report this.", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

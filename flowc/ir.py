@@ -1,0 +1,200 @@
+"""The flow IR: plain, versioned data between the front end and everything downstream.
+
+Nothing downstream of this module reads Python source. The IR serialises to JSON
+(``to_json``/``from_json``) and is described by ``schemas/ir.schema.json``; bump
+``IR_VERSION`` whenever a field changes meaning.
+
+Task identity: a task is ``(run_id, step, index_path[, iteration])``. ``index_path`` is
+the task's position in its enclosing foreaches ("" at top level, "3", "3.1" nested);
+``iteration`` counts re-runs of a recursive switch step at one index path (0 first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+IR_VERSION = 1
+
+ParamType = Literal["str", "int", "float", "bool", "json"]
+Transition = Literal["linear", "split", "foreach", "switch", "end"]
+StepKind = Literal["start", "linear", "split", "foreach", "split-switch", "join", "end"]
+InputKind = Literal["none", "same", "enter", "join", "join-foreach", "any"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written: ``line`` 1-based, ``column`` 0-based."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class Decorator:
+    """A decorator with its literal arguments.
+
+    ``args`` holds JSON values for literal arguments, keyed by argument name (positional
+    arguments are mapped to the decorator's known parameter names). ``source_args`` keeps
+    the source text of arguments that are not literals; backends may not evaluate them.
+    """
+
+    name: str
+    args: dict[str, Any]
+    source_args: dict[str, str]
+    location: Location
+
+
+@dataclass
+class Parameter:
+    """A flow ``Parameter`` (or ``IncludeFile``) class attribute.
+
+    ``attribute`` is the Python attribute (``self.alpha``); ``name`` is the name users pass
+    on the command line and engines use as the parameter key. ``default`` is the JSON value
+    of a literal default; ``default_source`` keeps a non-literal default's source text.
+    A ``json`` parameter's default is the decoded JSON value.
+    """
+
+    attribute: str
+    name: str
+    type: ParamType
+    default: Any
+    has_default: bool
+    required: bool
+    help: str | None
+    separator: str | None
+    is_include_file: bool
+    default_source: str | None
+    location: Location
+
+
+@dataclass
+class InputRule:
+    """How a task finds its inputs (DESIGN.md "the input rule")."""
+
+    kind: InputKind
+    parents: list[str]
+
+    def render(self) -> str:
+        """The ``--inputs`` argument of the shim command, e.g. ``join:a,b``."""
+        if self.kind == "none":
+            return "none"
+        return f"{self.kind}:{','.join(self.parents)}"
+
+    @classmethod
+    def parse(cls, text: str) -> InputRule:
+        kind, _, parents = text.partition(":")
+        if kind not in ("none", "same", "enter", "join", "join-foreach", "any"):
+            raise ValueError(f"unknown input rule {text!r}")
+        return cls(kind, [p for p in parents.split(",") if p])  # type: ignore[arg-type]
+
+
+@dataclass
+class Switch:
+    """``self.next({"case": self.step, ...}, condition="attr")``; case keys stay strings."""
+
+    condition: str
+    cases: dict[str, str]
+
+
+@dataclass
+class Step:
+    name: str
+    kind: StepKind
+    transition: Transition
+    next: list[str]
+    parents: list[str]
+    is_join: bool
+    input_rule: InputRule
+    foreach_var: str | None
+    num_parallel: int | str | None
+    switch: Switch | None
+    recursive: bool
+    foreach_depth: int
+    foreach_stack: list[str]
+    split_stack: list[str]
+    matching_join: str | None
+    docstring: str | None
+    decorators: list[Decorator]
+    location: Location
+
+    def decorator(self, name: str) -> Decorator | None:
+        return next((d for d in self.decorators if d.name == name), None)
+
+
+@dataclass
+class FlowIR:
+    """A whole flow. ``steps`` are in a deterministic topological order from start
+    (breadth-first, children in the order ``self.next`` names them), so a consumer can
+    emit them in order without sorting again."""
+
+    name: str
+    file: str
+    source_sha256: str
+    docstring: str | None
+    start: str
+    end: str
+    parameters: list[Parameter]
+    decorators: list[Decorator]
+    steps: list[Step]
+    ir_version: int = IR_VERSION
+    _index: dict[str, Step] = field(default_factory=dict, repr=False, compare=False)
+
+    def step(self, name: str) -> Step:
+        if len(self._index) != len(self.steps):
+            self._index = {s.name: s for s in self.steps}
+        return self._index[name]
+
+    def decorator(self, name: str) -> Decorator | None:
+        return next((d for d in self.decorators if d.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("_index")
+        ordered = {"ir_version": data.pop("ir_version")}
+        ordered.update(data)
+        return ordered
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FlowIR:
+        version = data.get("ir_version")
+        if version != IR_VERSION:
+            raise ValueError(f"IR version {version!r} is not supported (expected {IR_VERSION})")
+        return cls(
+            name=data["name"],
+            file=data["file"],
+            source_sha256=data["source_sha256"],
+            docstring=data["docstring"],
+            start=data["start"],
+            end=data["end"],
+            parameters=[_parameter(p) for p in data["parameters"]],
+            decorators=[_decorator(d) for d in data["decorators"]],
+            steps=[_step(s) for s in data["steps"]],
+            ir_version=version,
+        )
+
+
+def _location(data: dict[str, Any]) -> Location:
+    return Location(data["file"], data["line"], data["column"])
+
+
+def _decorator(data: dict[str, Any]) -> Decorator:
+    return Decorator(data["name"], dict(data["args"]), dict(data["source_args"]),
+                     _location(data["location"]))
+
+
+def _parameter(data: dict[str, Any]) -> Parameter:
+    fields = dict(data)
+    fields["location"] = _location(data["location"])
+    return Parameter(**fields)
+
+
+def _step(data: dict[str, Any]) -> Step:
+    fields = dict(data)
+    fields["input_rule"] = InputRule(data["input_rule"]["kind"], list(data["input_rule"]["parents"]))
+    sw = data["switch"]
+    fields["switch"] = Switch(sw["condition"], dict(sw["cases"])) if sw else None
+    fields["decorators"] = [_decorator(d) for d in data["decorators"]]
+    fields["location"] = _location(data["location"])
+    return Step(**fields)

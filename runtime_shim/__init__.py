@@ -1,0 +1,1 @@
+"""In-container runtime: user API, task execution and datastores. Imports nothing from the compiler."""
