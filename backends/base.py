@@ -1,0 +1,66 @@
+"""The one interface every target implements.
+
+``emit(ir, options)`` is pure: no I/O, no clock, no randomness. The same IR and options
+give byte-identical files. What a target cannot express comes back as diagnostics
+(FC3xx) that point at the flow's source line, never as a silent omission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flowc.diagnostics import Diagnostic
+from flowc.ir import FlowIR
+
+
+@dataclass(frozen=True)
+class EmittedFile:
+    """A file to write, relative to the output directory."""
+
+    path: str
+    content: str
+
+
+@dataclass
+class TargetOptions:
+    """Deployment settings shared by the targets (flags override ``[tool.flowc]``).
+
+    ``extra`` carries target-specific settings (e.g. ``{"kind": "Workflow"}`` for argo,
+    ``{"operator": "local"}`` for airflow, ``{"compute": "callback"}`` for step functions).
+    """
+
+    image: str = "python:3.11-slim"
+    namespace: str | None = None
+    service_account: str | None = None
+    datastore_root: str = ".flowc"
+    labels: dict[str, str] = field(default_factory=dict)
+    code_package: str | None = None
+    python: str = "python"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EmitResult:
+    files: list[EmittedFile]
+    diagnostics: list[Diagnostic]
+
+
+class Backend(Protocol):
+    name: str
+
+    def emit(self, ir: FlowIR, options: TargetOptions) -> EmitResult: ...
+
+
+TARGETS = ("argo", "airflow", "stepfunctions")
+
+
+def get_backend(target: str) -> Backend:
+    """Import a target lazily: each one pulls in its own heavy libraries."""
+    import importlib
+
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    module = importlib.import_module(f"backends.{target}")
+    backend: Backend = module.BACKEND
+    return backend
