@@ -1,0 +1,99 @@
+"""Which local names refer to the flow API, however the flow imported it.
+
+A flow may write ``from metaflow import FlowSpec, step``, ``from flowc import step as s``,
+``import metaflow as mf`` (then ``@mf.step``), or ``from metaflow import *``. The analyzer
+never imports anything; it reads the import statements and maps local names to the API's
+canonical names.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+API_MODULES = frozenset({"metaflow", "flowc", "runtime_shim.api", "runtime_shim"})
+
+API_NAMES = frozenset({
+    "FlowSpec", "step", "Parameter", "JSONType", "IncludeFile", "current",
+    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
+    "secrets", "card", "schedule", "project", "trigger", "trigger_on_finish", "parallel",
+    "pypi", "conda", "pypi_base", "conda_base", "namespace",
+})
+
+
+@dataclass
+class ApiNames:
+    """Local name -> canonical API name, and the local aliases of API modules."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+    star_import: bool = False
+    # Names imported from other modules (for base classes defined in local modules):
+    # local name -> (module, original name, relative level).
+    foreign: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+
+    def canonical(self, node: ast.expr) -> str | None:
+        """The API name an expression refers to (``step``, ``mf.step``), or None."""
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Name):
+            if node.id in self.names:
+                return self.names[node.id]
+            if node.id in self.foreign:
+                return None
+            # Unimported bare API names are accepted (the flow may rely on a star import
+            # of another module); the run itself would fail, not the compile.
+            return node.id if node.id in API_NAMES else None
+        if isinstance(node, ast.Attribute) and node.attr in API_NAMES:
+            base = _dotted(node.value)
+            if base is not None and (base in self.modules or base in API_MODULES):
+                return node.attr
+        return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def collect_api_names(module: ast.Module) -> ApiNames:
+    """Read the module's top-level imports (also those nested in if/try blocks)."""
+    result = ApiNames()
+    for node in _top_level_statements(module.body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in API_MODULES:
+                    result.modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level == 0 and (mod in API_MODULES or mod.startswith("metaflow.")):
+                for alias in node.names:
+                    if alias.name == "*":
+                        result.star_import = True
+                    elif alias.name in API_NAMES:
+                        result.names[alias.asname or alias.name] = alias.name
+            else:
+                for alias in node.names:
+                    if alias.name != "*":
+                        result.foreign[alias.asname or alias.name] = (mod, alias.name, node.level)
+    return result
+
+
+def _top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for node in body:
+        out.append(node)
+        if isinstance(node, ast.If):
+            out.extend(_top_level_statements(node.body))
+            out.extend(_top_level_statements(node.orelse))
+        elif isinstance(node, ast.Try):
+            out.extend(_top_level_statements(node.body))
+            for handler in node.handlers:
+                out.extend(_top_level_statements(handler.body))
+    return out

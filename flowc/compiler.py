@@ -1,0 +1,63 @@
+"""The front end's facade: a flow file in, an IR (or nothing) and every diagnostic out.
+
+User mistakes come back as diagnostics, never exceptions. An unexpected exception inside
+the front end is itself turned into an FC901 diagnostic, so one bad file cannot stop a
+multi-file ``flowc check`` run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowc.diagnostics import Diagnostic, Span, diag, has_errors, sort_key
+from flowc.ir import FlowIR
+
+
+@dataclass
+class Analysis:
+    path: str
+    ir: FlowIR | None
+    diagnostics: list[Diagnostic]
+    source: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ir is not None and not has_errors(self.diagnostics)
+
+
+def analyze_source(path: str, source: str, flow: str | None = None) -> Analysis:
+    from flowc.analyzer import read_flow
+    from flowc.graph import build_ir
+
+    out: list[Diagnostic] = []
+    ir: FlowIR | None = None
+    try:
+        flow_source = read_flow(path, source, flow, out)
+        if flow_source is not None:
+            ir = build_ir(flow_source, source, out)
+    except RecursionError:
+        out.append(diag("FC001", "the file is nested too deeply to analyze", Span.at(path, 1, 0)))
+        ir = None
+    except Exception as exc:  # noqa: BLE001 - reported as a diagnostic, see module docstring
+        out.append(diag("FC901", f"internal error while analyzing: {exc!r}", Span.at(path, 1, 0),
+                        "please report this with the flow file"))
+        ir = None
+    out.sort(key=sort_key)
+    if has_errors(out):
+        ir = None
+    return Analysis(path, ir, out, source)
+
+
+def analyze_file(path: str, flow: str | None = None) -> Analysis:
+    """Read and analyze one flow file; an unreadable file is an FC005 diagnostic."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Analysis(path, None, [diag("FC005", f"the file is not UTF-8 text: {exc.reason}",
+                                          Span.at(path, 1, 0))])
+    except OSError as exc:
+        return Analysis(path, None, [diag("FC005", f"cannot read the file: {exc.strerror}",
+                                          None)])
+    return analyze_source(path, source, flow)

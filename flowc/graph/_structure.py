@@ -1,0 +1,171 @@
+"""Structural checks: targets exist, one start and one end, reachability, no cycles.
+
+These run first; split/join scope analysis (``_scopes``) only runs on a graph that passed
+them, so one mistake is reported once, at its source, instead of cascading.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from flowc.analyzer import FlowSource, StepSource
+from flowc.diagnostics import Diagnostic, did_you_mean, diag
+
+
+@dataclass
+class Structure:
+    start: str | None
+    end: str | None
+    children: dict[str, list[str]]
+    parents: dict[str, list[str]]
+    order: list[str]  # topological, self-loops ignored; reachable steps only
+    acyclic: bool
+
+
+def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
+    steps = flow.steps
+    start = _pick_role(flow, "start", out)
+    end = _pick_role(flow, "end", out)
+    children: dict[str, list[str]] = {}
+    for step in steps.values():
+        children[step.name] = []
+        if step.name == end:
+            if step.next_span is not None:
+                out.append(diag("FC111", f"the end step `{step.name}` must not call self.next",
+                                step.next_span, "remove self.next(...) from the end step"))
+            continue
+        if step.transition is None and step.next_span is None:
+            out.append(diag("FC102", f"step `{step.name}` does not end with self.next(...)",
+                            step.span, _missing_next_hint(step, end)))
+        for target, span in zip(step.targets, step.target_spans, strict=True):
+            if target in steps:
+                if target not in children[step.name]:
+                    children[step.name].append(target)
+                continue
+            guess = did_you_mean(target, sorted(steps))
+            if target in flow.methods:
+                message = f"`{target}` is a method but not a step"
+                hint = f"decorate `{target}` with @step"
+            else:
+                message = f"step `{step.name}` goes to unknown step `{target}`"
+                hint = f"did you mean `{guess}`?" if guess else \
+                    f"define `@step def {target}(self)` or fix the name"
+            out.append(diag("FC101", message, span, hint))
+    parents: dict[str, list[str]] = {name: [] for name in steps}
+    for name, kids in children.items():
+        for kid in kids:
+            parents[kid].append(name)
+    order, acyclic = _toposort(start, children, parents, flow, out)
+    if start is not None:
+        reachable = _reachable(start, children)
+        for step in steps.values():
+            if step.name not in reachable:
+                out.append(diag("FC114", f"step `{step.name}` cannot be reached from "
+                                f"`{start}`", step.span,
+                                f"add self.next(self.{step.name}) to the step that should "
+                                "lead here, or remove it"))
+    return Structure(start, end, children, parents, order, acyclic)
+
+
+def _missing_next_hint(step: StepSource, end: str | None) -> str:
+    target = end or "end"
+    return f"add self.next(self.{target}) (or the next step) as its last statement"
+
+
+def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> str | None:
+    flagged = [s for s in flow.steps.values()
+               if (s.start_flag if role == "start" else s.end_flag)]
+    named = flow.steps.get(role)
+    candidates = list(flagged)
+    if named is not None and named not in candidates:
+        candidates.append(named)
+    if not candidates:
+        code = "FC108" if role == "start" else "FC109"
+        out.append(diag(code, f"the flow `{flow.name}` has no {role} step", flow.span,
+                        f"add `@step def {role}(self)`" if role == "start" else
+                        "add `@step def end(self)` (it takes no self.next)"))
+        return None
+    if len(candidates) > 1:
+        names = ", ".join(f"`{c.name}`" for c in candidates)
+        for extra in candidates[1:]:
+            out.append(diag("FC110", f"more than one {role} step: {names}", extra.span,
+                            f"keep exactly one {role} step"))
+    return candidates[0].name
+
+
+def _reachable(start: str, children: dict[str, list[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for kid in children.get(queue.popleft(), []):
+            if kid not in seen:
+                seen.add(kid)
+                queue.append(kid)
+    return seen
+
+
+def _toposort(start: str | None, children: dict[str, list[str]],
+              parents: dict[str, list[str]], flow: FlowSource,
+              out: list[Diagnostic]) -> tuple[list[str], bool]:
+    """Kahn's algorithm from start, children in ``self.next`` order; self-loops are allowed
+    only for switch steps (a recursive switch) and ignored for ordering."""
+    if start is None:
+        return [], True
+    reachable = _reachable(start, children)
+    indegree = {name: 0 for name in reachable}
+    for name in reachable:
+        for kid in children[name]:
+            if kid == name and flow.steps[name].transition == "switch":
+                continue
+            indegree[kid] += 1
+    order: list[str] = []
+    queue = deque([start] if indegree.get(start) == 0 else [])
+    while queue:
+        name = queue.popleft()
+        order.append(name)
+        for kid in children[name]:
+            if kid == name and flow.steps[name].transition == "switch":
+                continue
+            indegree[kid] -= 1
+            if indegree[kid] == 0:
+                queue.append(kid)
+    if len(order) == len(reachable):
+        return order, True
+    _report_cycles(reachable, children, flow, out)
+    return order, False
+
+
+def _report_cycles(reachable: set[str], children: dict[str, list[str]], flow: FlowSource,
+                   out: list[Diagnostic]) -> None:
+    """Report each back edge found by a depth-first search, at the offending target."""
+    state: dict[str, int] = {}
+    reported: set[tuple[str, str]] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for kid in children[name]:
+            step = flow.steps[name]
+            if kid == name and step.transition == "switch":
+                continue
+            if state.get(kid) == 1 and (name, kid) not in reported:
+                reported.add((name, kid))
+                loop = path[path.index(kid):] + [name, kid] if kid in path else [name, kid]
+                span = step.target_spans[step.targets.index(kid)]
+                out.append(diag("FC113", f"cycle: {' -> '.join(_dedupe(loop))}", span,
+                                "only a switch may loop back, and only to its own step"))
+            elif kid not in state:
+                visit(kid, [*path, name])
+        state[name] = 2
+
+    for name in sorted(reachable, key=lambda n: flow.steps[n].location.line):
+        if name not in state:
+            visit(name, [])
+
+
+def _dedupe(loop: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in loop:
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
