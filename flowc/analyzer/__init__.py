@@ -26,6 +26,12 @@ from flowc.ir import Decorator, Location, Parameter
 __all__ = ["FlowSource", "StepSource", "read_flow"]
 
 RESERVED_STEP_NAMES = frozenset({"name", "next", "input", "index", "cmd"})
+# Parameter names the run command line keeps for itself (as Metaflow does).
+RESERVED_PARAMETER_NAMES = frozenset({
+    "params", "with", "tag", "tags", "namespace", "obj", "decospecs", "run-id-file",
+    "max-num-splits", "max-workers", "max-log-size", "user-namespace", "run-id", "task-id",
+    "datastore", "quiet", "flow",
+})
 _STEP_NAME_RE = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -166,6 +172,9 @@ def _check_parameter_names(parameters: list[Parameter], steps: dict[str, StepSou
         if param.attribute in steps:
             out.append(diag("FC204", f"parameter `{param.attribute}` has the same name as a "
                             "step", span, "rename the parameter or the step"))
-        if param.name in RESERVED_STEP_NAMES or param.attribute in RESERVED_STEP_NAMES:
-            out.append(diag("FC204", f"`{param.name}` is a reserved name", span,
+        if param.attribute in RESERVED_STEP_NAMES:
+            out.append(diag("FC204", f"`{param.attribute}` is a reserved attribute of FlowSpec",
+                            span, "rename the parameter's attribute"))
+        elif param.name.replace("_", "-") in RESERVED_PARAMETER_NAMES:
+            out.append(diag("FC204", f"`{param.name}` is a reserved parameter name", span,
                             "rename the parameter"))
