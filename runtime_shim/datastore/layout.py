@@ -1,0 +1,181 @@
+"""The datastore layout (DESIGN.md "Datastore"), written once on top of ``ObjectStore``.
+
+```
+FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, write-once
+FLOW/runs/RUN/run.json                    parameters, hashes, created, tags
+FLOW/runs/RUN/STEP/TASK/attempt-N/        artifacts.json, meta.json, stdout.log, stderr.log
+FLOW/runs/RUN/STEP/TASK/committed.json    written last with a conditional create
+```
+TASK is the index path ("_" for the top level) plus "@K" for iteration K>0 of a
+recursive step. A blob's key is the sha256 of the pickled value; the stored bytes are
+zlib-compressed when that saves at least a tenth (readers tell the two apart by the first
+byte: pickle protocol 4 starts with 0x80, zlib with 0x78).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from runtime_shim.datastore.objectstore import ObjectNotFound, ObjectStore
+
+PICKLE_PROTOCOL = 4
+COMPRESS_MIN_BYTES = 256
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """Where an artifact's bytes live; copying a ref shares the artifact, never the bytes."""
+
+    sha: str
+    size: int
+    type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sha": self.sha, "size": self.size, "type": self.type}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArtifactRef:
+        return cls(data["sha"], int(data.get("size", 0)), data.get("type", ""))
+
+
+def task_key(index_path: str, iteration: int = 0) -> str:
+    """The TASK path segment: ``"" → "_"``, ``("3", 2) → "3@2"``."""
+    key = index_path or "_"
+    return f"{key}@{iteration}" if iteration else key
+
+
+def parse_task_key(key: str) -> tuple[str, int]:
+    """Inverse of :func:`task_key`: ``"3@2" → ("3", 2)``, ``"_" → ("", 0)``."""
+    path, _, iteration = key.partition("@")
+    return ("" if path == "_" else path), int(iteration or 0)
+
+
+def encode(value: Any) -> tuple[str, bytes, int]:
+    """(sha256 of the pickle, stored bytes, pickled size)."""
+    pickled = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    sha = hashlib.sha256(pickled).hexdigest()
+    stored = pickled
+    if len(pickled) >= COMPRESS_MIN_BYTES:
+        packed = zlib.compress(pickled, 3)
+        if len(packed) <= 0.9 * len(pickled):
+            stored = packed
+    return sha, stored, len(pickled)
+
+
+def decode(stored: bytes) -> Any:
+    if stored[:1] == b"\x78":
+        stored = zlib.decompress(stored)
+    return pickle.loads(stored)
+
+
+class FlowDatastore:
+    """One flow's part of a datastore; every path of the layout is built here."""
+
+    def __init__(self, store: ObjectStore, flow: str) -> None:
+        self.store = store
+        self.flow = flow
+
+    # -- blobs -----------------------------------------------------------------------
+    def blob_key(self, sha: str) -> str:
+        return f"{self.flow}/blobs/{sha[:2]}/{sha}"
+
+    def save_value(self, value: Any) -> ArtifactRef:
+        sha, stored, size = encode(value)
+        key = self.blob_key(sha)
+        if not self.store.exists(key):
+            self.store.put(key, stored, if_absent=True)
+        return ArtifactRef(sha, size, type(value).__name__)
+
+    def load_value(self, ref: ArtifactRef) -> Any:
+        return decode(self.store.get(self.blob_key(ref.sha)))
+
+    # -- runs ------------------------------------------------------------------------
+    def run_prefix(self, run: str) -> str:
+        return f"{self.flow}/runs/{run}"
+
+    def write_run(self, run: str, record: dict[str, Any], *, if_absent: bool = True) -> bool:
+        return self.store.put(f"{self.run_prefix(run)}/run.json", _dump(record),
+                              if_absent=if_absent)
+
+    def read_run(self, run: str) -> dict[str, Any] | None:
+        return self._read_json(f"{self.run_prefix(run)}/run.json")
+
+    def list_runs(self) -> list[str]:
+        return self.store.list_children(f"{self.flow}/runs")
+
+    def list_steps(self, run: str) -> list[str]:
+        return [n for n in self.store.list_children(self.run_prefix(run)) if "." not in n]
+
+    def list_tasks(self, run: str, step: str) -> list[str]:
+        return self.store.list_children(f"{self.run_prefix(run)}/{step}")
+
+    # -- tasks -----------------------------------------------------------------------
+    def task_prefix(self, run: str, step: str, task: str) -> str:
+        return f"{self.run_prefix(run)}/{step}/{task}"
+
+    def attempt_prefix(self, run: str, step: str, task: str, attempt: int) -> str:
+        return f"{self.task_prefix(run, step, task)}/attempt-{attempt}"
+
+    def write_attempt(self, run: str, step: str, task: str, attempt: int,
+                      artifacts: dict[str, ArtifactRef] | None, meta: dict[str, Any],
+                      logs: dict[str, str]) -> None:
+        """Write an attempt's files (never visible as a result until committed)."""
+        prefix = self.attempt_prefix(run, step, task, attempt)
+        for name, path in logs.items():
+            self.store.put_file(f"{prefix}/{name}", path)
+        if artifacts is not None:
+            refs = {name: ref.to_json() for name, ref in sorted(artifacts.items())}
+            self.store.put(f"{prefix}/artifacts.json", _dump(refs))
+        self.store.put(f"{prefix}/meta.json", _dump(meta))
+
+    def commit(self, run: str, step: str, task: str, record: dict[str, Any]) -> bool:
+        """Publish the task; False if another attempt committed first."""
+        return self.store.put(f"{self.task_prefix(run, step, task)}/committed.json",
+                              _dump(record), if_absent=True)
+
+    def committed(self, run: str, step: str, task: str) -> dict[str, Any] | None:
+        return self._read_json(f"{self.task_prefix(run, step, task)}/committed.json")
+
+    def is_committed(self, run: str, step: str, task: str) -> bool:
+        return self.store.exists(f"{self.task_prefix(run, step, task)}/committed.json")
+
+    def artifacts(self, run: str, step: str, task: str,
+                  record: dict[str, Any] | None = None) -> dict[str, ArtifactRef]:
+        """The artifact refs of a committed task (raises ObjectNotFound if uncommitted)."""
+        if record is None:
+            record = self.committed(run, step, task)
+            if record is None:
+                raise ObjectNotFound(f"{self.task_prefix(run, step, task)} is not committed")
+        prefix = record.get("source") or self.attempt_prefix(run, step, task, record["attempt"])
+        data = json.loads(self.store.get(f"{prefix}/artifacts.json"))
+        return {name: ArtifactRef.from_json(ref) for name, ref in data.items()}
+
+    def attempt_meta(self, run: str, step: str, task: str, attempt: int) -> dict[str, Any] | None:
+        return self._read_json(f"{self.attempt_prefix(run, step, task, attempt)}/meta.json")
+
+    def attempts(self, run: str, step: str, task: str) -> list[int]:
+        names = self.store.list_children(self.task_prefix(run, step, task))
+        return sorted(int(n[8:]) for n in names if n.startswith("attempt-"))
+
+    def log(self, run: str, step: str, task: str, attempt: int, stream: str) -> str:
+        try:
+            data = self.store.get(f"{self.attempt_prefix(run, step, task, attempt)}/{stream}.log")
+        except ObjectNotFound:
+            return ""
+        return data.decode("utf-8", errors="replace")
+
+    def _read_json(self, key: str) -> dict[str, Any] | None:
+        try:
+            data: dict[str, Any] = json.loads(self.store.get(key))
+        except ObjectNotFound:
+            return None
+        return data
+
+
+def _dump(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()

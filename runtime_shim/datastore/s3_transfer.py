@@ -1,0 +1,202 @@
+"""Large-object transfers: parallel multipart uploads and parallel ranged reads.
+
+boto3's transfer manager cannot send ``If-None-Match`` on the multipart completion, and
+a commit of a large object must stay conditional, so uploads are done here: parts go up
+in parallel and the object appears only at ``CompleteMultipartUpload`` (atomically, and
+conditionally when asked). Reads fetch the first part with a plain GET and, when the
+object is larger, the remaining ranges in parallel, each pinned to the first response's
+ETag with ``If-Match`` so a concurrent replacement can never produce a torn read.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+MAX_PARTS = 10_000
+READ_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    """One object: the client to use and where it lives."""
+
+    client: Any
+    bucket: str
+    key: str
+
+
+def plan_parts(size: int, part_size: int) -> list[tuple[int, int]]:
+    """(offset, length) of each part; parts grow if the object needs more than 10,000."""
+    part_size = max(part_size, math.ceil(size / MAX_PARTS))
+    return [(offset, min(part_size, size - offset)) for offset in range(0, size, part_size)]
+
+
+def upload_multipart(
+    target: Target,
+    *,
+    size: int,
+    read_part: Callable[[int, int], bytes],
+    part_size: int,
+    concurrency: int,
+    extra: dict[str, Any],
+    if_none_match: bool,
+) -> dict[str, Any]:
+    """Upload ``size`` bytes as a multipart object; nothing is visible until it completes.
+
+    ``read_part(offset, length)`` supplies the bytes of one part and must be thread-safe.
+    On any failure the upload is aborted so no orphaned parts are billed, and the error
+    propagates (a precondition failure on completion included).
+    """
+    client, bucket, key = target.client, target.bucket, target.key
+    upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, **extra)["UploadId"]
+
+    def send(numbered: tuple[int, tuple[int, int]]) -> dict[str, Any]:
+        number, (offset, length) = numbered
+        response = client.upload_part(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=read_part(offset, length),
+        )
+        return {"PartNumber": number, "ETag": response["ETag"]}
+
+    try:
+        parts = list(enumerate(plan_parts(size, part_size), start=1))
+        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(parts)))) as pool:
+            completed = list(pool.map(send, parts))
+        conditional = {"IfNoneMatch": "*"} if if_none_match else {}
+        result: dict[str, Any] = client.complete_multipart_upload(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": completed},
+            **conditional,
+        )
+        return result
+    except BaseException:
+        try:
+            client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            pass
+        raise
+
+
+def file_part_reader(fd: int) -> Callable[[int, int], bytes]:
+    """A thread-safe ``read_part`` over an open file descriptor (``pread`` has no cursor)."""
+
+    def read_part(offset: int, length: int) -> bytes:
+        chunks: list[bytes] = []
+        while length > 0:
+            chunk = os.pread(fd, length, offset)
+            if not chunk:
+                raise OSError(f"file shrank while uploading (short read at byte {offset})")
+            chunks.append(chunk)
+            offset += len(chunk)
+            length -= len(chunk)
+        return b"".join(chunks)
+
+    return read_part
+
+
+def download(
+    target: Target,
+    *,
+    part_size: int,
+    concurrency: int,
+    open_sink: Callable[[int], Callable[[int, bytes], None]],
+) -> None:
+    """Stream an object into a sink, in parallel ranges when it is larger than one part.
+
+    ``open_sink(total_size)`` prepares the destination and returns ``write(offset, data)``,
+    which must accept concurrent calls for disjoint ranges.
+    """
+    client, bucket, key = target.client, target.bucket, target.key
+    response = client.get_object(Bucket=bucket, Key=key)
+    total = int(response["ContentLength"])
+    etag = response["ETag"]
+    write = open_sink(total)
+    body = response["Body"]
+    first = _read_up_to(body, min(total, part_size) if total > part_size else total)
+    write(0, first)
+    if total <= part_size:
+        return
+    body.close()  # the rest comes in parallel ranges; this connection is dropped
+
+    def fetch(span: tuple[int, int]) -> None:
+        offset, length = span
+        ranged = client.get_object(
+            Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}", IfMatch=etag
+        )
+        stream = ranged["Body"]
+        position = offset
+        while True:
+            chunk = stream.read(4 * READ_CHUNK)
+            if not chunk:
+                break
+            write(position, chunk)
+            position += len(chunk)
+        if position != offset + length:
+            raise OSError(f"short ranged read of s3://{bucket}/{key} at byte {position}")
+
+    rest = [(offset, min(part_size, total - offset)) for offset in range(len(first), total, part_size)]
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(rest)))) as pool:
+        list(pool.map(fetch, rest))
+
+
+def _read_up_to(body: Any, length: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = length
+    while remaining > 0:
+        chunk = body.read(min(remaining, 4 * READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    data = b"".join(chunks)
+    if len(data) != length:
+        raise OSError(f"short read: expected {length} bytes, got {len(data)}")
+    return data
+
+
+def memory_sink() -> tuple[Callable[[int], Callable[[int, bytes], None]], Callable[[], bytes]]:
+    """A sink collecting into one preallocated buffer, and a function returning its bytes."""
+    holder: list[bytearray] = []
+
+    def open_sink(total: int) -> Callable[[int, bytes], None]:
+        buffer = bytearray(total)
+        holder.append(buffer)
+        view = memoryview(buffer)
+
+        def write(offset: int, data: bytes) -> None:
+            view[offset : offset + len(data)] = data
+
+        return write
+
+    def result() -> bytes:
+        return bytes(holder[-1]) if holder else b""
+
+    return open_sink, result
+
+
+def file_sink(fd: int) -> Callable[[int], Callable[[int, bytes], None]]:
+    """A sink writing into an open file with ``pwrite`` (safe for disjoint concurrent ranges)."""
+
+    def open_sink(total: int) -> Callable[[int, bytes], None]:
+        os.ftruncate(fd, total)
+
+        def write(offset: int, data: bytes) -> None:
+            view = memoryview(data)
+            while view:
+                written = os.pwrite(fd, view, offset)
+                view = view[written:]
+                offset += written
+
+        return write
+
+    return open_sink

@@ -1,0 +1,90 @@
+"""Exceptions raised by the user API, named and worded as Metaflow's so flows that catch
+them by name keep working."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+
+class MetaflowException(Exception):
+    """Base class of the errors the user API raises for a misused flow."""
+
+    headline = "Flow failed"
+
+    def __init__(self, msg: str = "", lineno: int | None = None,
+                 source_file: str | None = None) -> None:
+        self.message = msg
+        self.line_no = lineno
+        self.source_file = source_file
+        super().__init__(msg)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidNextException(MetaflowException):
+    headline = "Invalid self.next() transition detected"
+
+
+class MergeArtifactsException(MetaflowException):
+    headline = "Unable to merge artifacts"
+
+    def __init__(self, msg: str, unhandled: list[str]) -> None:
+        super().__init__(msg)
+        self.artifact_names = unhandled
+
+
+class UnhandledInMergeArtifactsException(MergeArtifactsException):
+    headline = "Unhandled artifacts in merge"
+
+
+class MissingInMergeArtifactsException(MergeArtifactsException):
+    headline = "Missing artifacts in merge"
+
+
+class TimeoutException(MetaflowException):
+    headline = "@timeout"
+
+
+class FailureHandledByCatch(MetaflowException):
+    headline = "Task execution failed but @catch handled it"
+
+    def __init__(self, retry_count: int) -> None:
+        super().__init__(
+            f"Task execution kept failing over {retry_count} attempts. Your code did not "
+            "raise an exception. Something in the execution environment caused the failure.")
+
+
+class MetaflowExceptionWrapper(Exception):
+    """A picklable record of a caught exception (what ``@catch(var=...)`` stores).
+
+    ``type`` is ``module.ClassName``, ``exception`` the message, ``stacktrace`` the
+    formatted traceback; it unpickles without the original exception class.
+    """
+
+    def __init__(self, exc: BaseException | None = None) -> None:
+        super().__init__()
+        if exc is not None:
+            self.exception = str(exc)
+            self.type = f"{exc.__class__.__module__}.{exc.__class__.__name__}"
+            self.stacktrace: str | None = (
+                None if sys.exc_info()[0] is None else traceback.format_exc())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return MetaflowExceptionWrapper, (None,), self.__dict__
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__ = state
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        if self.stacktrace:
+            return self.stacktrace
+        return f"[no stacktrace]\n{self.type}: {self.exception}"

@@ -1,0 +1,261 @@
+"""``FlowSpec``: the base class of every flow, and ``Inputs`` for join steps.
+
+A flow object is a view of one task's artifacts. Inherited artifacts are references
+(``ArtifactRef``) and are unpickled only when the step reads them; whatever the step
+assigns lives in ``__dict__`` and is persisted when the task commits. Internal state sits
+in a single ``_flowc`` attribute so it never becomes an artifact.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime_shim.exceptions import (
+    InvalidNextException,
+    MetaflowException,
+    MissingInMergeArtifactsException,
+    UnhandledInMergeArtifactsException,
+)
+
+Frame = tuple[str, str, int, int]  # (split step, foreach variable, index, num_splits)
+
+
+@dataclass
+class Transition:
+    """What ``self.next(...)`` asked for, resolved at run time."""
+
+    targets: list[str]
+    foreach: str | None = None
+    num_splits: int | None = None
+    switch_target: str | None = None
+
+
+@dataclass
+class TaskState:
+    step: str = ""
+    refs: dict[str, Any] = field(default_factory=dict)
+    load: Callable[[Any], Any] | None = None
+    frames: list[Frame] = field(default_factory=list)
+    is_join: bool = False
+    transition: Transition | None = None
+    cached_input: dict[int, Any] = field(default_factory=dict)
+
+
+class FlowSpec:
+    """Subclass this and decorate methods with ``@step``; ``MyFlow()`` under ``__main__``
+    gives the flow a command line (``python flow.py run``)."""
+
+    _flowc: TaskState
+
+    def __init__(self, use_cli: bool = True) -> None:
+        object.__setattr__(self, "_flowc", TaskState())
+        if use_cli:
+            from runtime_shim.flow_cli import main
+
+            main(type(self))
+
+    @classmethod
+    def _flowc_new(cls, state: TaskState) -> FlowSpec:
+        flow = cls.__new__(cls)
+        object.__setattr__(flow, "_flowc", state)
+        return flow
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_flowc") or name.startswith("__"):
+            raise AttributeError(name)
+        state = self._flowc
+        if name in state.refs and state.load is not None:
+            value = state.load(state.refs[name])
+            object.__setattr__(self, name, value)
+            return value
+        raise AttributeError(f"Flow {type(self).__name__} has no attribute '{name}'")
+
+    def _flowc_artifact_names(self) -> set[str]:
+        names = {n for n in self.__dict__ if n != "_flowc"}
+        return names | set(self._flowc.refs)
+
+    # -- foreach ---------------------------------------------------------------------
+    @property
+    def index(self) -> int | None:
+        frames = self._flowc.frames
+        return frames[-1][2] if frames else None
+
+    @property
+    def input(self) -> Any:
+        return self._find_input()
+
+    def _find_input(self, stack_index: int | None = None) -> Any:
+        state = self._flowc
+        if not state.frames:
+            return None
+        if stack_index is None:
+            stack_index = len(state.frames) - 1
+        if stack_index in state.cached_input:
+            return state.cached_input[stack_index]
+        _step, var, index, _n = state.frames[stack_index]
+        try:
+            values = getattr(self, var)
+        except AttributeError:
+            value = None
+        else:
+            try:
+                value = values[index]
+            except (TypeError, KeyError):
+                value = next(itertools.islice(iter(values), index, index + 1))
+        state.cached_input[stack_index] = value
+        return value
+
+    def foreach_stack(self) -> list[tuple[int, int, Any]]:
+        return [(f[2], f[3], self._find_input(i)) for i, f in enumerate(self._flowc.frames)]
+
+    # -- transitions -----------------------------------------------------------------
+    def next(self, *dsts: Any, foreach: str | None = None, condition: str | None = None,
+             num_parallel: int | None = None, **kwargs: Any) -> None:
+        step = self._flowc.step
+        if kwargs:
+            raise InvalidNextException(
+                f"Step *{step}* passes an unknown keyword argument '{next(iter(kwargs))}' "
+                "to self.next().")
+        if self._flowc.transition is not None:
+            raise InvalidNextException(
+                f"Multiple self.next() calls detected in step *{step}*. "
+                "Call self.next() only once.")
+        if condition is not None:
+            self._flowc.transition = self._switch(step, dsts, condition)
+            return
+        if len(dsts) == 1 and isinstance(dsts[0], dict):
+            raise InvalidNextException(
+                f"Step *{step}* has an invalid self.next() transition. "
+                "Dictionary argument requires 'condition' parameter.")
+        names = [_target_name(step, d, i) for i, d in enumerate(dsts)]
+        if not names:
+            raise InvalidNextException(
+                f"Step *{step}* has an invalid self.next() transition. "
+                "Specify at least one step function as an argument in self.next().")
+        if num_parallel is not None and num_parallel >= 1:
+            self._flowc.transition = Transition(names, "_parallel", int(num_parallel))
+            return
+        if foreach is None:
+            self._flowc.transition = Transition(names)
+            return
+        if len(names) != 1:
+            raise InvalidNextException(
+                f"Step *{step}* has an invalid self.next() transition. "
+                "Specify exactly one target for 'foreach'.")
+        try:
+            values = getattr(self, foreach)
+        except AttributeError:
+            raise InvalidNextException(
+                f"Foreach variable *self.{foreach}* in step *{step}* does not exist. "
+                "Check your variable.") from None
+        try:
+            count = len(values) if hasattr(values, "__len__") else sum(1 for _ in values)
+        except TypeError as exc:
+            raise InvalidNextException(
+                f"Foreach variable *self.{foreach}* in step *{step}* is not iterable. "
+                f"Please check details: {exc}") from None
+        if count == 0:
+            raise InvalidNextException(
+                f"Foreach iterator over *{foreach}* in step *{step}* produced zero "
+                "splits. Check your variable.")
+        self._flowc.transition = Transition(names, foreach, count)
+
+    def _switch(self, step: str, dsts: tuple[Any, ...], condition: str) -> Transition:
+        if len(dsts) != 1 or not isinstance(dsts[0], dict) or not dsts[0]:
+            raise InvalidNextException(
+                f"Step *{step}* has an invalid self.next() transition. When using "
+                "'condition', the transition must be to a single, non-empty dictionary "
+                "mapping condition values to step methods.")
+        try:
+            value = getattr(self, condition)
+        except AttributeError:
+            raise InvalidNextException(
+                f"Condition variable *self.{condition}* in step *{step}* does not exist. "
+                f"Make sure you set self.{condition} in this step.") from None
+        cases = dsts[0]
+        if value not in cases:
+            raise RuntimeError(
+                f"Switch condition variable '{condition}' has value '{value}' which is not "
+                f"in the available cases: {list(cases.keys())}")
+        target = _target_name(step, cases[value], 0)
+        return Transition([target], switch_target=target)
+
+    # -- joins -----------------------------------------------------------------------
+    def merge_artifacts(self, inputs: Inputs, exclude: list[str] | None = None,
+                        include: list[str] | None = None) -> None:
+        """Metaflow's ``merge_artifacts``: same rules, same errors."""
+        include = include or []
+        exclude = exclude or []
+        step = self._flowc.step
+        if not self._flowc.is_join:
+            raise MetaflowException(
+                f"merge_artifacts can only be called in a join and step *{step}* is not a join")
+        if exclude and include:
+            raise MetaflowException(
+                "`exclude` and `include` are mutually exclusive in merge_artifacts")
+        to_merge: dict[str, tuple[FlowSpec, str]] = {}
+        unresolved: list[str] = []
+        for inp in inputs:
+            for var, ref in inp._flowc_items():
+                wanted = var in include if include else var not in exclude
+                if not wanted or hasattr(self, var):
+                    continue
+                _, previous = to_merge.setdefault(var, (inp, ref.sha))
+                if previous != ref.sha:
+                    unresolved.append(var)
+        missing = [v for v in include if v not in to_merge and not hasattr(self, v)]
+        if unresolved:
+            raise UnhandledInMergeArtifactsException(
+                f"Step *{step}* cannot merge the following artifacts due to them having "
+                f"conflicting values:\n[{', '.join(unresolved)}].\nTo remedy this issue, be "
+                "sure to explicitly set those artifacts (using self.<artifact_name> = ...) "
+                "prior to calling merge_artifacts.", unresolved)
+        if missing:
+            raise MissingInMergeArtifactsException(
+                f"Step *{step}* specifies that [{', '.join(include)}] should be merged but "
+                f"[{', '.join(missing)}] are not present.\nTo remedy this issue, make sure "
+                "that the values specified in only come from at least one branch", missing)
+        for var, (inp, _) in to_merge.items():
+            self._flowc.refs[var] = inp._flowc.refs[var]
+
+    def _flowc_items(self) -> Iterator[tuple[str, Any]]:
+        """(name, ArtifactRef) of this input's user artifacts, for merging."""
+        for name, ref in self._flowc.refs.items():
+            if not name.startswith("_"):
+                yield name, ref
+
+
+class Inputs:
+    """The ``inputs`` of a join step: iterable, indexable, and by step name."""
+
+    def __init__(self, flows: list[FlowSpec]) -> None:
+        self._flows = flows
+        for flow in flows:
+            object.__setattr__(self, flow._flowc.step, flow)
+
+    def __getitem__(self, index: int) -> FlowSpec:
+        return self._flows[index]
+
+    def __iter__(self) -> Iterator[FlowSpec]:
+        return iter(self._flows)
+
+    def __len__(self) -> int:
+        return len(self._flows)
+
+
+def _target_name(step: str, target: Any, position: int) -> str:
+    try:
+        name: str = target.__func__.__name__
+    except AttributeError:
+        raise InvalidNextException(
+            f"In step *{step}* the {position + 1}. argument in self.next() is not a "
+            "function. Make sure all arguments in self.next() are methods of the Flow "
+            "class.") from None
+    return name

@@ -1,0 +1,68 @@
+"""Importing a flow file inside a task, with ``metaflow`` resolving to the shim's API."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import types
+from typing import Any
+
+_ALIASES = {
+    "metaflow": "runtime_shim.metaflow_compat",
+    "metaflow.exception": "runtime_shim.exceptions",
+    "metaflow.parameters": "runtime_shim.parameters",
+    "metaflow.cards": "runtime_shim.cards",
+    "metaflow.decorators": "runtime_shim.decorators",
+    "metaflow.current": "runtime_shim.current",
+}
+
+
+def install_metaflow_alias() -> None:
+    """Make ``import metaflow`` (and common submodules) load the shim's modules.
+
+    Always installed, even when Metaflow itself is importable: a flow run by flowc must
+    use flowc's semantics and datastore.
+    """
+    for alias, target in _ALIASES.items():
+        if sys.modules.get(alias) is None or not getattr(sys.modules[alias], "_flowc", False):
+            module = importlib.import_module(target)
+            sys.modules[alias] = module
+    sys.modules["metaflow"]._flowc = True  # type: ignore[attr-defined]
+
+
+def load_flow_class(path: str, flow: str | None) -> type[Any]:
+    """Import ``path`` as a module named after the file and return the flow class."""
+    from runtime_shim.flowspec import FlowSpec
+
+    install_metaflow_alias()
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    name = os.path.splitext(os.path.basename(path))[0]
+    module = sys.modules.get(name)
+    if module is None or os.path.abspath(getattr(module, "__file__", "") or "") != path:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import flow file {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return find_flow_class(module, flow, path)
+
+
+def find_flow_class(module: types.ModuleType, flow: str | None, path: str) -> type[Any]:
+    from runtime_shim.flowspec import FlowSpec
+
+    if flow:
+        cls = getattr(module, flow, None)
+        if not (isinstance(cls, type) and issubclass(cls, FlowSpec)):
+            raise LookupError(f"{path} defines no FlowSpec subclass named {flow!r}")
+        return cls
+    found = [v for v in vars(module).values()
+             if isinstance(v, type) and issubclass(v, FlowSpec) and v is not FlowSpec
+             and v.__module__ == module.__name__]
+    if len(found) != 1:
+        raise LookupError(f"{path} defines {len(found)} flows; name one with --flow")
+    return found[0]

@@ -1,0 +1,25 @@
+"""What ``import metaflow`` resolves to when flowc runs a flow.
+
+The user API comes from :mod:`runtime_shim.api`; the client names (``Flow``, ``Run``, ...)
+load from ``flowc.client`` on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from runtime_shim.api import *  # noqa: F403
+from runtime_shim.api import __all__ as _api_all
+from runtime_shim.exceptions import MetaflowException
+
+_flowc = True
+_CLIENT = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow")
+
+__all__ = [*_api_all, "MetaflowException", *_CLIENT]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT:
+        return getattr(importlib.import_module("flowc.client"), name)
+    raise AttributeError(f"module 'metaflow' (flowc) has no attribute {name!r}")

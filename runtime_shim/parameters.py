@@ -1,0 +1,147 @@
+"""``Parameter``, ``IncludeFile`` and ``JSONType``: flow inputs declared as class attributes.
+
+At run time the start task turns each declared parameter into a value (the run's override
+or the declared default), checks it against the declared type, and stores it in the run
+record; every task of the run sees the values as plain attributes (``self.alpha``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class _JSONTypeClass:
+    """Marker for a parameter whose value is JSON (Metaflow's ``JSONType``)."""
+
+    name = "JSON"
+
+    def __repr__(self) -> str:
+        return "JSONType"
+
+
+JSONType = _JSONTypeClass()
+
+
+class ParameterError(ValueError):
+    """A parameter value that cannot be used; the message names the parameter."""
+
+
+class Parameter:
+    """A flow parameter: ``alpha = Parameter("alpha", default=0.5, help=...)``.
+
+    ``type`` is ``str``, ``int``, ``float``, ``bool`` or ``JSONType``; without it the type
+    is inferred from the default (``str`` when there is none), as in Metaflow.
+    """
+
+    IS_INCLUDE_FILE = False
+
+    def __init__(self, name: str, default: Any = None, type: Any = None,  # noqa: A002
+                 help: str | None = None, required: bool = False,  # noqa: A002
+                 show_default: bool = True, separator: str | None = None,
+                 **kwargs: Any) -> None:
+        self.name = name
+        self.kwargs: dict[str, Any] = dict(kwargs, default=default, type=type, help=help,
+                                           required=required, separator=separator)
+        self.default = default
+        self.help = help
+        self.required = required
+        self.separator = separator
+        self.type = type if type is not None else _infer_type(default)
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        """On a flow object, the run's value (loaded once from the task's artifacts)."""
+        if obj is None:
+            return self
+        state = obj.__dict__.get("_flowc")
+        attribute = getattr(self, "attribute", self.name)
+        if state is not None and state.load is not None and attribute in state.refs:
+            value = state.load(state.refs[attribute])
+            obj.__dict__[attribute] = value
+            return value
+        return self
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, type={getattr(self.type, '__name__', self.type)})"
+
+    @property
+    def type_name(self) -> str:
+        if self.type is JSONType:
+            return "json"
+        return getattr(self.type, "__name__", "str")
+
+    def default_value(self) -> Any:
+        """The default as a value of the parameter's type (``None`` when there is none)."""
+        default = self.default
+        if callable(default) and not isinstance(default, type):
+            default = default(None)
+        if default is None:
+            return None
+        return self.convert(default)
+
+    def convert(self, value: Any) -> Any:
+        """Check ``value`` (already JSON-decoded) against the type; raise ParameterError."""
+        kind = self.type_name
+        try:
+            if kind == "json":
+                return json.loads(value) if isinstance(value, str) else value
+            if kind == "bool":
+                if isinstance(value, str):
+                    lowered = value.strip().lower()
+                    if lowered in ("true", "1", "yes", "y", "on"):
+                        return True
+                    if lowered in ("false", "0", "no", "n", "off"):
+                        return False
+                    raise ValueError(f"{value!r} is not a boolean")
+                return bool(value)
+            if kind == "int":
+                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                    raise ValueError(f"{value!r} is not an integer")
+                return int(value)
+            if kind == "float":
+                if isinstance(value, bool):
+                    raise ValueError(f"{value!r} is not a number")
+                return float(value)
+            text = value if isinstance(value, str) else str(value)
+            if self.separator:
+                return text.split(self.separator)
+            return text
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"parameter {self.name!r}: invalid value {value!r} for type {kind}: {exc}"
+            ) from None
+
+
+class IncludeFile(Parameter):
+    """A parameter whose value is the content of a local file, read by the start task."""
+
+    IS_INCLUDE_FILE = True
+
+    def __init__(self, name: str, default: Any = None, is_text: bool = True,
+                 encoding: str = "utf-8", required: bool = False,
+                 help: str | None = None, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(name, default=default, type=str, help=help, required=required,
+                         **kwargs)
+        self.is_text = is_text
+        self.encoding = encoding
+
+    def read(self, path: str) -> Any:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise ParameterError(f"parameter {self.name!r}: cannot read {path!r}: {exc}") from None
+        return data.decode(self.encoding) if self.is_text else data
+
+
+def _infer_type(default: Any) -> Any:
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, int):
+        return int
+    if isinstance(default, float):
+        return float
+    return str

@@ -1,0 +1,270 @@
+"""Running one task: resolve inputs, run the step, persist, commit.
+
+The sequence is the contract every backend relies on:
+1. an already committed task is not run again (its outputs are rewritten and it exits 0);
+2. the attempt's files (artifacts.json, meta.json, logs) are written under attempt-N/;
+3. ``committed.json`` is created last and conditionally; only then is the exit code 0.
+A crash or kill at any point before step 3 leaves no visible task.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, TextIO
+
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore, task_key
+from runtime_shim.inputs import ResolvedInputs, child_path, resolve
+
+
+@dataclass
+class TaskSpec:
+    """The arguments of ``python -m runtime_shim step``."""
+
+    flow_file: str
+    flow: str
+    step: str
+    inputs: str
+    run_id: str
+    index_path: str
+    attempt: int
+    datastore: str
+    iteration: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+    foreach_out: str | None = None
+    foreach_count_out: str | None = None
+    switch_out: str | None = None
+    origin_run_id: str | None = None
+
+
+class StepFailed(Exception):
+    """The step raised; the attempt is recorded as failed and not committed."""
+
+
+class _Tee:
+    """Writes to the task's log file and, unless disabled, to the original stream."""
+
+    def __init__(self, log: TextIO, echo: TextIO | None) -> None:
+        self.log = log
+        self.echo = echo
+
+    def write(self, text: str) -> int:
+        self.log.write(text)
+        if self.echo is not None:
+            self.echo.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.log.flush()
+        if self.echo is not None:
+            self.echo.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+
+def write_outputs(spec: TaskSpec, record: dict[str, Any]) -> None:
+    count = record.get("foreach_count")
+    if count is not None:
+        if spec.foreach_out:
+            paths = [child_path(spec.index_path, k) for k in range(int(count))]
+            _write_text(spec.foreach_out, json.dumps(paths))
+        if spec.foreach_count_out:
+            _write_text(spec.foreach_count_out, str(int(count)))
+    if spec.switch_out and record.get("switch_target"):
+        _write_text(spec.switch_out, record["switch_target"])
+
+
+def _write_text(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def run_task(spec: TaskSpec) -> int:
+    """Execute one task; return the process exit code (0 only once committed)."""
+    ds = FlowDatastore(open_object_store(spec.datastore), spec.flow)
+    key = task_key(spec.index_path, spec.iteration)
+    existing = ds.committed(spec.run_id, spec.step, key)
+    if existing is not None:
+        write_outputs(spec, existing)
+        return 0
+    echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
+    with tempfile.TemporaryDirectory(prefix="flowc-task-") as tmp:
+        out_path, err_path = os.path.join(tmp, "stdout.log"), os.path.join(tmp, "stderr.log")
+        meta: dict[str, Any] = {
+            "flow": spec.flow, "run_id": spec.run_id, "step": spec.step, "task": key,
+            "index_path": spec.index_path, "iteration": spec.iteration,
+            "attempt": spec.attempt, "inputs": spec.inputs, "started": time.time(),
+            "pid": os.getpid(),
+        }
+        real_out, real_err = sys.stdout, sys.stderr
+        with open(out_path, "w", encoding="utf-8") as out, \
+                open(err_path, "w", encoding="utf-8") as err:
+            sys.stdout = _Tee(out, real_out if echo else None)  # type: ignore[assignment]
+            sys.stderr = _Tee(err, real_err if echo else None)  # type: ignore[assignment]
+            try:
+                artifacts, record = _execute(spec, ds, meta)
+            except BaseException as exc:  # noqa: BLE001 - recorded, then re-raised as exit 1
+                traceback.print_exc()
+                meta.update(status="failed", exception=_describe(exc))
+                artifacts, record = None, None
+            finally:
+                sys.stdout, sys.stderr = real_out, real_err
+        meta["finished"] = time.time()
+        logs = {"stdout.log": out_path, "stderr.log": err_path}
+        ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, artifacts, meta, logs)
+    if record is None:
+        exc_info = meta.get("exception", {})
+        if not echo:
+            print(f"flowc: task {spec.step}/{key} failed: {exc_info.get('type')}: "
+                  f"{exc_info.get('message')}", file=sys.stderr)
+        return 1
+    if not ds.commit(spec.run_id, spec.step, key, record):
+        record = ds.committed(spec.run_id, spec.step, key) or record
+    write_outputs(spec, record)
+    return 0
+
+
+def _describe(exc: BaseException) -> dict[str, Any]:
+    return {"type": f"{type(exc).__module__}.{type(exc).__name__}", "message": str(exc),
+            "traceback": "".join(traceback.format_exception(exc))}
+
+
+def _execute(spec: TaskSpec, ds: FlowDatastore,
+             meta: dict[str, Any]) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.current import current
+    from runtime_shim.decorators import step_decorators, timeout_seconds
+    from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
+    from runtime_shim.flowspec import Inputs, TaskState
+    from runtime_shim.loader import load_flow_class
+    from runtime_shim.params import parameter_refs
+
+    cls = load_flow_class(spec.flow_file, spec.flow)
+    func = getattr(cls, spec.step, None)
+    if func is None or not getattr(func, "is_step", False):
+        raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
+    decos = step_decorators(func)
+    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
+        os.environ[str(name)] = str(value)
+
+    resolved: ResolvedInputs = resolve(ds, spec.run_id, spec.step, spec.inputs,
+                                       spec.index_path, spec.iteration)
+    meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
+    run_record, params = parameter_refs(ds, cls, spec)
+    state = TaskState(step=spec.step, load=ds.load_value, frames=resolved.frames,
+                      is_join=resolved.is_join)
+    if resolved.is_join:
+        state.refs = dict(params)
+    elif resolved.parents:
+        state.refs = dict(resolved.parents[0].refs)
+    else:
+        state.refs = dict(params)
+    flow = cls._flowc_new(state)
+    current._set(flow_name=spec.flow, run_id=spec.run_id, step_name=spec.step,
+                 task_id=task_key(spec.index_path, spec.iteration),
+                 retry_count=spec.attempt, index_path=spec.index_path,
+                 iteration=spec.iteration, is_running_flow=True,
+                 origin_run_id=run_record.get("origin_run_id"),
+                 parameter_names=tuple(run_record.get("parameters", {})))
+
+    retries = int(decos["retry"]["times"]) if "retry" in decos else 0
+    catch = decos.get("catch")
+    status = "ok"
+    try:
+        if catch is not None and spec.attempt > retries:
+            raise FailureHandledByCatch(spec.attempt)
+        args: tuple[Any, ...] = ()
+        if resolved.is_join:
+            views = []
+            for parent in resolved.parents:
+                view_state = TaskState(step=parent.step, refs=dict(parent.refs),
+                                       load=ds.load_value, frames=parent.frames)
+                views.append(cls._flowc_new(view_state))
+            args = (Inputs(views),)
+        seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0.0
+        _call_with_timeout(func, flow, args, seconds, spec.step)
+        if catch is not None and catch.get("var"):
+            setattr(flow, catch["var"], None)
+    except Exception as exc:
+        if catch is None or spec.attempt < retries:
+            raise
+        if catch.get("print_exception", True):
+            print(f"@catch caught an exception from {spec.flow}", file=sys.stderr)
+            traceback.print_exc()
+        status = "caught"
+        meta["exception"] = _describe(exc)
+        if catch.get("var"):
+            setattr(flow, catch["var"], MetaflowExceptionWrapper(exc))
+        state.transition = None
+    record = _transition_record(flow, spec, func, status)
+    artifacts = _persist(flow, state, ds)
+    meta["status"] = status
+    return artifacts, record
+
+
+def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dict[str, Any]:
+    from runtime_shim.exceptions import MetaflowException
+
+    state = flow._flowc
+    record: dict[str, Any] = {"attempt": spec.attempt, "status": status,
+                              "frames": [list(f) for f in state.frames],
+                              "finished": time.time()}
+    transition = state.transition
+    if transition is None:
+        is_end = spec.step == "end" or getattr(func, "_flowc_step_flags", {}).get("end")
+        if status == "ok" and not is_end:
+            raise MetaflowException(
+                f"Step *{spec.step}* did not call self.next(). Every step but 'end' must "
+                "end with a call to self.next().")
+        return record
+    record["next"] = transition.targets
+    if transition.foreach is not None:
+        record["foreach_var"] = transition.foreach
+        record["foreach_count"] = transition.num_splits
+    if transition.switch_target is not None:
+        record["switch_target"] = transition.switch_target
+    return record
+
+
+def _persist(flow: Any, state: Any, ds: FlowDatastore) -> dict[str, ArtifactRef]:
+    refs: dict[str, ArtifactRef] = dict(state.refs)
+    for name, value in vars(flow).items():
+        if name == "_flowc" or name.startswith("__"):
+            continue
+        if callable(value) and hasattr(value, "__self__"):
+            continue
+        refs[name] = ds.save_value(value)
+    return refs
+
+
+def _call_with_timeout(func: Any, flow: Any, args: tuple[Any, ...], seconds: float,
+                       step: str) -> None:
+    if seconds <= 0:
+        func(flow, *args)
+        return
+    from runtime_shim.exceptions import TimeoutException
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise TimeoutException(f"Step {step} timed out after {seconds:g} seconds (@timeout).")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        func(flow, *args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
