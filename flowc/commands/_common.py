@@ -1,0 +1,57 @@
+"""Pieces shared by the commands: analyzing FLOW arguments and printing diagnostics."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import click
+
+from flowc.compiler import Analysis, analyze_file
+from flowc.diagnostics import Diagnostic, Severity
+from flowc.render import render_json, render_text, summary
+from flowc.sources import display_path, expand_flow_paths
+
+flow_option = click.option("--flow", "flow_name", metavar="CLASS", default=None,
+                           help="The FlowSpec class to use when a file defines several.")
+format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                             default="text", show_default=True,
+                             help="Diagnostics as human-readable text or JSON (for CI).")
+
+
+@dataclass
+class Batch:
+    analyses: list[Analysis]
+    missing: list[str]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for a in self.analyses for d in a.diagnostics]
+
+
+def analyze_arguments(patterns: tuple[str, ...], flow_name: str | None) -> Batch:
+    paths, missing = expand_flow_paths(patterns)
+    return Batch([analyze_file(display_path(p), flow_name) for p in paths], missing)
+
+
+def report(batch: Batch, output_format: str, *, quiet_ok: bool = False) -> None:
+    """Print every diagnostic (to stderr for text, stdout for JSON)."""
+    for problem in batch.missing:
+        click.echo(f"flowc: {problem}", err=True)
+    diagnostics = batch.diagnostics
+    if output_format == "json":
+        click.echo(render_json(diagnostics))
+        return
+    sources = {a.path: a.source for a in batch.analyses if a.source is not None}
+    if diagnostics:
+        click.echo(render_text(diagnostics, sources, color=sys.stderr.isatty()), err=True)
+    if diagnostics or not quiet_ok:
+        click.echo(summary(diagnostics, len(batch.analyses)), err=True)
+
+
+def exit_code(batch: Batch) -> int:
+    if batch.missing and not batch.analyses:
+        return 2
+    if batch.missing or any(d.severity is Severity.ERROR for d in batch.diagnostics):
+        return 1
+    return 0

@@ -1,0 +1,47 @@
+"""Expanding the FLOW arguments of a command: files, directories and globs."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+
+def expand_flow_paths(patterns: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """(paths, problems). Directories contribute the ``.py`` files under them that mention
+    ``FlowSpec``; a pattern that matches nothing is a problem to report."""
+    paths: list[str] = []
+    problems: list[str] = []
+    for pattern in patterns:
+        if os.path.isdir(pattern):
+            found = sorted(glob.glob(os.path.join(pattern, "**", "*.py"), recursive=True))
+            paths.extend(p for p in found if _mentions_flowspec(p))
+        elif os.path.exists(pattern):
+            paths.append(pattern)
+        else:
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                problems.append(f"{pattern}: no such file")
+            paths.extend(m for m in matches if os.path.isfile(m))
+    unique: list[str] = []
+    for path in paths:
+        if path not in unique:
+            unique.append(path)
+    return unique, problems
+
+
+def _mentions_flowspec(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return "FlowSpec" in handle.read()
+    except OSError:
+        return False
+
+
+def display_path(path: str) -> str:
+    """A stable spelling of ``path`` for output: relative to the working directory when
+    inside it, with forward slashes, so emitted files do not depend on the checkout."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        path = os.path.relpath(absolute, cwd)
+    return path.replace(os.sep, "/")
