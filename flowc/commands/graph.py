@@ -28,11 +28,12 @@ def to_mermaid(ir: FlowIR) -> str:
     for step in ir.steps:
         shape = ("{{", "}}") if step.switch else ("([", "])") if step.kind in ("start", "end") \
             else ("[", "]")
-        lines.append(f"    {step.name}{shape[0]}\"{step.name}\"{shape[1]}")
+        # Node ids are prefixed: `end` is a Mermaid keyword.
+        lines.append(f"    n_{step.name}{shape[0]}\"{step.name}\"{shape[1]}")
     for source, target, label in _edges(ir):
         text = label.replace('"', "'").replace("|", "/")
         arrow = f"-->|\"{text}\"|" if text else "-->"
-        lines.append(f"    {source} {arrow} {target}")
+        lines.append(f"    n_{source} {arrow} n_{target}")
     return "\n".join(lines) + "\n"
 
 
