@@ -1,0 +1,85 @@
+"""Checks hera does not make: DAG cycles, name rules, and the etcd size limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backends.argo._containers import StepNames
+from backends.argo._names import MAX_NAME, is_dns1123
+from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.ir import FlowIR
+
+# etcd's default request limit is 1.5 MiB, but Argo stores a Workflow together with its
+# status and documents 1 MB as the practical ceiling for a template.
+SIZE_LIMIT = 1_000_000
+SIZE_WARNING = 800_000
+
+
+def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def _dependencies(depends: str | None) -> set[str]:
+    if not depends:
+        return set()
+    words = depends.replace("(", " ").replace(")", " ").replace("&&", " ").replace("||", " ")
+    return {w.rsplit(".", 1)[0] for w in words.split() if w}
+
+
+def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagnostic]:
+    """Every DAG is acyclic and references known tasks; every name is DNS-1123."""
+    out: list[Diagnostic] = []
+    by_template = {v: k for k, v in names.templates.items()}
+    template_names = {t.name for t in templates}
+    for template in templates:
+        if not is_dns1123(template.name, MAX_NAME):
+            out.append(diag("FC304", f"template name {template.name!r} is not a valid "
+                            "Kubernetes name", None))
+        if template.dag is None:
+            continue
+        tasks = {t.name for t in template.dag.tasks}
+        edges: dict[str, set[str]] = {}
+        for task in template.dag.tasks:
+            deps = _dependencies(task.depends)
+            unknown = deps - tasks
+            if unknown or task.template not in template_names:
+                out.append(diag("FC901", f"internal: task {task.name!r} in {template.name!r} "
+                                f"references {sorted(unknown) or task.template!r}", None))
+            edges[task.name] = deps & tasks
+        cycle = _cycle(edges)
+        if cycle:
+            step = ir.step(by_template[cycle[0]]) if cycle[0] in by_template else None
+            span = (Span.at(step.location.file, step.location.line, step.location.column)
+                    if step else None)
+            out.append(diag("FC301", "the flow's graph has a cycle Argo cannot run: "
+                            + " -> ".join(cycle), span,
+                            "only a switch may loop back to its own step"))
+    return out
+
+
+def check_size(text: str, kind: str) -> list[Diagnostic]:
+    size = len(text.encode("utf-8"))
+    if size <= SIZE_WARNING:
+        return []
+    verdict = "exceeds" if size > SIZE_LIMIT else "approaches"
+    return [diag("FC303", f"the {kind} is {size:,} bytes and {verdict} the {SIZE_LIMIT:,}-byte "
+                 "limit for Kubernetes objects stored in etcd", None,
+                 "split the flow, or reduce decorators and environment repeated on every step")]

@@ -1,0 +1,137 @@
+"""One container template per step, running the shim command as an argv list.
+
+No shell is involved: ``command``/``args`` are passed to the container runtime as a list,
+so nothing in them is word-split or expanded except Kubernetes' ``$(VAR)`` references,
+which :func:`container_literal` neutralises. The only Argo expressions in a step's args
+are flowc's own (``{{inputs.parameters.idx}}``, ``{{workflow.name}}``, ``{{retries}}``)
+plus ``{{workflow.parameters.P}}`` for the start step, whose values are inert JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backends.argo._decorators import StepSettings
+from backends.argo._layout import is_recursive
+from backends.argo._literals import LBRACE_VAR, container_literal
+from backends.argo._options import ArgoOptions
+from flowc.ir import FlowIR, Step
+
+if TYPE_CHECKING:
+    from hera.workflows.models import Template
+
+IDX = "idx"
+ITERATION = "iteration"
+COUNT = "count"
+SWITCH = "switch"
+COUNT_PATH = "/tmp/flowc/count"
+SWITCH_PATH = "/tmp/flowc/switch"
+
+
+@dataclass
+class StepNames:
+    """The Argo names chosen for one flow: templates and workflow parameters."""
+
+    templates: dict[str, str]
+    parameters: dict[str, str]
+
+
+def shim_args(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNames,
+              in_foreach: bool, settings: StepSettings) -> list[str]:
+    """The shim command after ``python -m runtime_shim`` (DESIGN.md, "the shim command")."""
+    attempt = "{{retries}}" if settings.retries > 0 else "0"
+    args = [
+        "step", container_literal(opts.flow_file),
+        "--flow", container_literal(ir.name),
+        "--step", step.name,
+        "--inputs", step.input_rule.render(),
+        "--run-id", "{{workflow.name}}",
+        "--index-path", f"{{{{inputs.parameters.{IDX}}}}}" if in_foreach else "",
+        "--attempt", attempt,
+        "--datastore", container_literal(opts.datastore_root),
+    ]
+    if is_recursive(step):
+        args += ["--iteration", f"{{{{inputs.parameters.{ITERATION}}}}}"]
+    if step.name == ir.start:
+        for param in ir.parameters:
+            argo_name = names.parameters[param.name]
+            args += ["--param",
+                     container_literal(param.name) + f"={{{{workflow.parameters.{argo_name}}}}}"]
+    if step.transition == "foreach":
+        args += ["--foreach-count-out", COUNT_PATH]
+    if step.switch is not None:
+        args += ["--switch-out", SWITCH_PATH]
+    if opts.code_package:
+        args += ["--code-package", container_literal(opts.code_package)]
+    return args
+
+
+def container_template(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNames,
+                       in_foreach: bool, settings: StepSettings) -> Template:
+    from hera.workflows.models import (
+        Backoff,
+        Container,
+        EnvFromSource,
+        EnvVar,
+        Inputs,
+        IntOrString,
+        Outputs,
+        Parameter,
+        Quantity,
+        ResourceRequirements,
+        RetryStrategy,
+        SecretEnvSource,
+        Template,
+        Toleration,
+        ValueFrom,
+    )
+
+    args = shim_args(ir, step, opts, names, in_foreach, settings)
+    env = [EnvVar(name=k, value=container_literal(v)) for k, v in settings.env]
+    if any(f"$({LBRACE_VAR})" in text for text in args + [e.value or "" for e in env]):
+        env.insert(0, EnvVar(name=LBRACE_VAR, value="{"))
+    inputs = [Parameter(name=IDX)] if in_foreach else []
+    if is_recursive(step):
+        inputs.append(Parameter(name=ITERATION))
+    outputs = []
+    if step.transition == "foreach":
+        outputs.append(Parameter(name=COUNT, value_from=ValueFrom(path=COUNT_PATH)))
+    if step.switch is not None:
+        outputs.append(Parameter(name=SWITCH, value_from=ValueFrom(path=SWITCH_PATH)))
+    resources = None
+    if settings.requests or settings.limits:
+        resources = ResourceRequirements(
+            requests={k: Quantity(v) for k, v in settings.requests.items()} or None,
+            limits={k: Quantity(v) for k, v in settings.limits.items()} or None,
+        )
+    retry = None
+    if settings.retries > 0:
+        retry = RetryStrategy(
+            limit=IntOrString(str(settings.retries)),
+            retry_policy="Always",
+            backoff=Backoff(duration=f"{settings.retry_delay_seconds}s")
+            if settings.retry_delay_seconds else None,
+        )
+    container = Container(
+        image=settings.image or opts.image,
+        command=[opts.python, "-m", "runtime_shim"],
+        args=args,
+        env=env or None,
+        env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]
+        or None,
+        resources=resources,
+    )
+    tolerations: list[Any] = [Toleration(**t) for t in settings.tolerations]
+    return Template(
+        name=names.templates[step.name],
+        inputs=Inputs(parameters=inputs) if inputs else None,
+        outputs=Outputs(parameters=outputs) if outputs else None,
+        container=container,
+        retry_strategy=retry,
+        active_deadline_seconds=IntOrString(settings.timeout_seconds)
+        if settings.timeout_seconds else None,
+        node_selector=settings.node_selector or None,
+        tolerations=tolerations or None,
+        service_account_name=settings.service_account,
+    )

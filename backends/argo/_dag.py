@@ -1,0 +1,176 @@
+"""DAG templates: the entry DAG, one per foreach body, one per recursive switch step.
+
+Dependencies are always written as ``X.Succeeded``: Argo's bare ``X`` also accepts a
+skipped ``X``, which would run the rest of a switch branch that was not chosen. With
+``.Succeeded``, a task after a skipped or omitted one is omitted too, so only the chosen
+branch runs; a merge after a switch waits on ``A.Succeeded || B.Succeeded``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from backends.argo._containers import COUNT, IDX, ITERATION, SWITCH, StepNames
+from backends.argo._layout import TOP, Layout, is_recursive
+from flowc.ir import FlowIR, Step
+
+if TYPE_CHECKING:
+    from hera.workflows.models import DAGTask, Parameter, Template
+
+AGAIN = "again"
+
+
+@dataclass
+class DagNames:
+    """Template names of DAGs: the entry, each foreach body, each recursive loop."""
+
+    entry: str
+    bodies: dict[str, str] = field(default_factory=dict)
+    loops: dict[str, str] = field(default_factory=dict)
+
+
+def _param(name: str, value: str) -> Parameter:
+    from hera.workflows.models import Parameter
+
+    return Parameter(name=name, value=value)
+
+
+def _idx_value(scope: str, item: bool) -> str | None:
+    """The index path handed to a task of ``scope`` (``item``: one level deeper)."""
+    inherited = f"{{{{inputs.parameters.{IDX}}}}}"
+    if not item:
+        return None if scope == TOP else inherited
+    return "{{item}}" if scope == TOP else inherited + ".{{item}}"
+
+
+@dataclass
+class DagBuilder:
+    ir: FlowIR
+    layout: Layout
+    names: StepNames
+    dags: DagNames
+
+    def task_name(self, step: str) -> str:
+        return self.names.templates[step]
+
+    def _switch_output(self, step: str) -> str:
+        return f"{{{{tasks.{self.task_name(step)}.outputs.parameters.{SWITCH}}}}}"
+
+    def _depends(self, step: Step, scope: str) -> str | None:
+        reps: list[str] = []
+        for parent in step.parents:
+            if parent == step.name:
+                continue
+            rep = self.layout.representative(parent, scope)
+            if rep is None:
+                continue
+            task = (self.dags.bodies[rep] if rep != parent and rep in self.dags.bodies
+                    else self.task_name(rep))
+            if task not in reps:
+                reps.append(task)
+        if not reps:
+            return None
+        glue = " || " if step.input_rule.kind == "any" else " && "
+        return glue.join(f"{t}.Succeeded" for t in reps)
+
+    def _when(self, step: Step, scope: str) -> str | None:
+        for parent in step.parents:
+            if parent == step.name:
+                continue
+            p = self.ir.step(parent)
+            if (p.switch is not None and step.name in p.switch.cases.values()
+                    and self.layout.scope_of.get(parent) == scope):
+                return f"'{self._switch_output(parent)}' == '{step.name}'"
+        return None
+
+    def _step_task(self, step: Step, scope: str) -> DAGTask:
+        from hera.workflows.models import Arguments, DAGTask
+
+        params = []
+        idx = _idx_value(scope, item=False)
+        if idx is not None:
+            params.append(_param(IDX, idx))
+        template = self.task_name(step.name)
+        if is_recursive(step):
+            params.append(_param(ITERATION, "0"))
+            template = self.dags.loops[step.name]
+        return DAGTask(
+            name=self.task_name(step.name),
+            template=template,
+            depends=self._depends(step, scope),
+            when=self._when(step, scope),
+            arguments=Arguments(parameters=params) if params else None,
+        )
+
+    def _fan_task(self, split: Step, scope: str) -> DAGTask:
+        from hera.workflows.models import Arguments, DAGTask, IntOrString, Sequence
+
+        count = f"{{{{tasks.{self.task_name(split.name)}.outputs.parameters.{COUNT}}}}}"
+        return DAGTask(
+            name=self.dags.bodies[split.name],
+            template=self.dags.bodies[split.name],
+            depends=f"{self.task_name(split.name)}.Succeeded",
+            with_sequence=Sequence(count=IntOrString(count)),
+            arguments=Arguments(parameters=[_param(IDX, _idx_value(scope, item=True) or "")]),
+        )
+
+    def dag_template(self, scope: str) -> Template:
+        from hera.workflows.models import DAGTemplate, Inputs, Parameter, Template
+
+        tasks: list[DAGTask] = []
+        for name in self.layout.members[scope]:
+            step = self.ir.step(name)
+            tasks.append(self._step_task(step, scope))
+            if step.transition == "foreach" and name in self.dags.bodies:
+                tasks.append(self._fan_task(step, scope))
+        inputs = Inputs(parameters=[Parameter(name=IDX)]) if scope != TOP else None
+        return Template(
+            name=self.dags.entry if scope == TOP else self.dags.bodies[scope],
+            inputs=inputs,
+            dag=DAGTemplate(tasks=tasks),
+        )
+
+    def loop_template(self, step: Step) -> Template:
+        """``step`` runs, then (if it chose itself) this template again with iteration+1.
+
+        The loop's ``switch`` output is the final choice: the first iteration's unless it
+        looped, then the nested loop's.
+        """
+        from hera.workflows.models import (
+            Arguments,
+            DAGTask,
+            DAGTemplate,
+            Inputs,
+            Outputs,
+            Parameter,
+            Template,
+            ValueFrom,
+        )
+
+        scope = self.layout.scope_of[step.name]
+        in_foreach = scope != TOP
+        task = self.task_name(step.name)
+        passthrough = [_param(IDX, f"{{{{inputs.parameters.{IDX}}}}}")] if in_foreach else []
+        run = DAGTask(name=task, template=task, arguments=Arguments(parameters=[
+            *passthrough, _param(ITERATION, f"{{{{inputs.parameters.{ITERATION}}}}}")]))
+        again = DAGTask(
+            name=AGAIN,
+            template=self.dags.loops[step.name],
+            depends=f"{task}.Succeeded",
+            when=f"'{self._switch_output(step.name)}' == '{step.name}'",
+            arguments=Arguments(parameters=[
+                *passthrough,
+                _param(ITERATION, f"{{{{=asInt(inputs.parameters.{ITERATION}) + 1}}}}")]),
+        )
+        chosen = f"tasks['{task}'].outputs.parameters['{SWITCH}']"
+        final = f"tasks['{AGAIN}'].outputs.parameters['{SWITCH}']"
+        inputs = [Parameter(name=IDX)] if in_foreach else []
+        inputs.append(Parameter(name=ITERATION))
+        return Template(
+            name=self.dags.loops[step.name],
+            inputs=Inputs(parameters=inputs),
+            outputs=Outputs(parameters=[Parameter(name=SWITCH, value_from=ValueFrom(
+                expression=f"{chosen} == '{step.name}' ? {final} : {chosen}"))]),
+            dag=DAGTemplate(tasks=[run, again]),
+        )

@@ -1,0 +1,133 @@
+"""``emit(ir, options)`` for Argo: IR → one YAML manifest, with diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backends.argo._checks import check_dags, check_size
+from backends.argo._containers import StepNames, container_template
+from backends.argo._dag import DagBuilder, DagNames
+from backends.argo._decorators import span_of, step_settings
+from backends.argo._layout import TOP, build_layout, is_recursive
+from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
+from backends.argo._names import NameAllocator, is_param_name
+from backends.argo._options import KINDS, ArgoOptions, resolve
+from backends.base import EmitResult, EmittedFile, TargetOptions
+from flowc.diagnostics import Diagnostic, Span, diag, has_errors
+from flowc.ir import FlowIR, Step
+
+
+def _step_span(step: Step) -> Span:
+    return Span.at(step.location.file, step.location.line, step.location.column)
+
+
+def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
+    templates = NameAllocator()
+    step_names = {s.name: templates.allocate(f"step:{s.name}", s.name) for s in ir.steps}
+    dags = DagNames(entry=templates.allocate("dag:", "main"))
+    for split in bodies:
+        dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
+    for step in ir.steps:
+        if is_recursive(step):
+            dags.loops[step.name] = templates.allocate(f"loop:{step.name}", f"{step.name}-loop")
+    params = NameAllocator(limit=200)
+    param_names = {}
+    for p in ir.parameters:
+        # A valid Argo parameter name is kept as written; others are mapped.
+        param_names[p.name] = (params.reserve(p.name, p.name) if is_param_name(p.name)
+                               else params.allocate(p.name, p.name))
+    return StepNames(step_names, param_names), dags
+
+
+def _unsupported(ir: FlowIR) -> list[Diagnostic]:
+    out = []
+    for step in ir.steps:
+        if step.num_parallel is not None:
+            out.append(diag("FC301", f"num_parallel at step '{step.name}' cannot be expressed "
+                            "on Argo (no gang-scheduled multi-node steps)", _step_span(step)))
+    for dec in ir.decorators:
+        if dec.name in ("trigger", "trigger_on_finish"):
+            out.append(diag("FC302", f"@{dec.name} needs Argo Events sensors, which flowc does "
+                            "not emit; ignored", span_of(dec),
+                            "submit the WorkflowTemplate from your own Sensor"))
+        elif dec.name not in ("schedule", "project"):
+            out.append(diag("FC302", f"flow decorator @{dec.name} is not supported on Argo; "
+                            "ignored", span_of(dec)))
+    return out
+
+
+def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
+    """The WorkflowSpec, the resource name and every diagnostic found on the way."""
+    from hera.workflows.models import WorkflowSpec
+
+    diagnostics = _unsupported(ir)
+    layout = build_layout(ir)
+    for step, problem in layout.problems:
+        diagnostics.append(diag("FC301", f"step '{step.name}': {problem}", _step_span(step)))
+    if has_errors(diagnostics):
+        return None, diagnostics
+    names, dags = _allocate(ir, list(layout.bodies))
+    builder = DagBuilder(ir, layout, names, dags)
+    templates = [builder.dag_template(TOP)]
+    for split in layout.bodies:
+        templates.append(builder.dag_template(split))
+    for step in ir.steps:
+        if is_recursive(step):
+            templates.append(builder.loop_template(step))
+    for step in ir.steps:
+        settings, found = step_settings(step)
+        diagnostics.extend(found)
+        in_foreach = layout.scope_of[step.name] != TOP
+        templates.append(container_template(ir, step, opts, names, in_foreach, settings))
+    args, found = arguments(ir, names.parameters)
+    diagnostics.extend(found)
+    spec = WorkflowSpec(entrypoint=dags.entry, arguments=args, templates=templates,
+                        service_account_name=opts.service_account)
+    diagnostics.extend(check_dags(ir, templates, names))
+    return spec, diagnostics
+
+
+def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
+    from hera.workflows.models import (
+        CronWorkflow,
+        CronWorkflowSpec,
+        ObjectMeta,
+        Workflow,
+        WorkflowTemplate,
+    )
+
+    opts = resolve(ir, options)
+    if opts.kind not in KINDS:
+        return EmitResult([], [diag("FC305", f"unknown Argo kind {opts.kind!r}", None,
+                                    f"choose one of {', '.join(KINDS)}")])
+    head = header(ir, opts)
+    spec, diagnostics = build_spec(ir, opts)
+    diagnostics = head.diagnostics + diagnostics
+    if spec is None:
+        return EmitResult([], diagnostics)
+    meta = ObjectMeta(name=head.name, namespace=opts.namespace, labels=head.labels,
+                      annotations=head.annotations)
+    resource: Any
+    if opts.kind == "WorkflowTemplate":
+        resource = WorkflowTemplate(api_version=API_VERSION, kind=opts.kind, metadata=meta,
+                                    spec=spec)
+    elif opts.kind == "Workflow":
+        meta.name, meta.generate_name = None, f"{head.name}-"
+        resource = Workflow(api_version=API_VERSION, kind=opts.kind, metadata=meta, spec=spec)
+    else:
+        crons, timezone, found = schedule(ir)
+        diagnostics.extend(found)
+        resource = CronWorkflow(api_version=API_VERSION, kind=opts.kind, metadata=meta,
+                                spec=CronWorkflowSpec(schedules=crons, timezone=timezone,
+                                                      workflow_spec=spec))
+    if opts.kind != "CronWorkflow" and ir.decorator("schedule") is not None:
+        dec = ir.decorator("schedule")
+        assert dec is not None
+        diagnostics.append(diag("FC302", f"@schedule only applies to a CronWorkflow; this is a "
+                                f"{opts.kind}", span_of(dec), "compile with --kind CronWorkflow"))
+    text = to_yaml(to_document(resource))
+    diagnostics.extend(check_size(text, opts.kind))
+    if has_errors(diagnostics):
+        return EmitResult([], diagnostics)
+    path = f"{head.name}.{opts.kind.lower()}.yaml"
+    return EmitResult([EmittedFile(path, text)], diagnostics)

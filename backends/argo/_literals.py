@@ -1,0 +1,57 @@
+"""Getting user strings through Argo and Kubernetes unchanged.
+
+Two layers rewrite text on its way to a container:
+
+* Argo substitutes ``{{...}}`` (and evaluates ``{{=...}}``) anywhere in a template, and it
+  does so in several passes, so a value substituted in one pass is scanned again in the
+  next. Argo has no escape for ``{{``.
+* Kubernetes expands ``$(NAME)`` in a container's ``command``, ``args`` and ``env`` values
+  when ``NAME`` is an earlier environment variable; ``$$`` stands for one ``$``.
+
+Strings flowc writes into container fields (environment values, the flow path) go
+through :func:`container_literal`: every ``$`` is doubled and, when the text contains
+``{{``, every ``{`` becomes ``$(FLOWC_LBRACE)``, a variable each container defines first
+as ``{``. Argo then never sees ``{{`` and Kubernetes restores the exact bytes.
+
+Parameter values (defaults and values given at submit time) are JSON documents
+(:func:`encode_parameter_value`) with ``{``, ``}`` and ``$`` written as ``\\u`` escapes, so
+the text Argo and Kubernetes see contains none of their syntax while ``json.loads`` in
+the step returns the exact value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+LBRACE_VAR = "FLOWC_LBRACE"
+
+_JSON_ESCAPES = {"{": "\\u007b", "}": "\\u007d", "$": "\\u0024"}
+
+
+def container_literal(text: str) -> str:
+    """``text`` for a container's args/env so it reaches the process byte-for-byte."""
+    out = text.replace("$", "$$")
+    if "{{" in out:
+        out = out.replace("{", f"$({LBRACE_VAR})")
+    return out
+
+
+def needs_lbrace(text: str) -> bool:
+    return "{{" in text
+
+
+def encode_parameter_value(value: Any) -> str:
+    """The Argo parameter value for a flow parameter: JSON without ``{``, ``}`` or ``$``.
+
+    Use it for submit-time values too (``argo submit -p alpha="$(...)"``): any JSON
+    encoding of the value is accepted by the step, but only this one is inert to Argo's
+    ``{{ }}`` substitution and Kubernetes' ``$(VAR)`` expansion.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "".join(_JSON_ESCAPES.get(ch, ch) for ch in text)
+
+
+def is_inert(text: str) -> bool:
+    """Whether Argo and Kubernetes pass ``text`` through a container arg unchanged."""
+    return "{{" not in text and "$" not in text

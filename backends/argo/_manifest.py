@@ -1,0 +1,167 @@
+"""The resource around the templates: kind, metadata, arguments, schedule; and YAML.
+
+Serialisation is deterministic: hera's models dumped by alias without empty fields, keys
+reordered so ``name`` leads each mapping (for readers), then ``yaml.safe_dump`` with
+``sort_keys=False``. Strings are emitted by PyYAML's safe dumper, which quotes whatever
+YAML would otherwise reinterpret (``yes``, ``1e3``, ``: ``, leading ``*``…), so every
+value parses back to the same string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from backends.argo._literals import encode_parameter_value
+from backends.argo._names import MAX_CRON_NAME, MAX_NAME, dns1123
+from backends.argo._options import ArgoOptions
+from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.ir import Decorator, FlowIR
+
+API_VERSION = "argoproj.io/v1alpha1"
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
+
+
+def _span(dec: Decorator) -> Span:
+    return Span.at(dec.location.file, dec.location.line, dec.location.column)
+
+
+@dataclass
+class ResourceHeader:
+    """The resource's name and labels, with the diagnostics found choosing them."""
+
+    name: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def label_value(text: str) -> str:
+    """A valid label value for ``text`` (names are ≤ 63 and DNS-safe already)."""
+    return text if _LABEL_VALUE.match(text) and len(text) <= MAX_NAME else dns1123(text)
+
+
+def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
+    limit = MAX_CRON_NAME if opts.kind == "CronWorkflow" else MAX_NAME
+    labels = {"app.kubernetes.io/managed-by": "flowc", "flowc/flow": label_value(ir.name)}
+    diagnostics: list[Diagnostic] = []
+    wanted = ir.name
+    project = ir.decorator("project")
+    if project is not None:
+        name = project.args.get("name")
+        if isinstance(name, str) and name:
+            branch = opts.branch or "prod"
+            wanted = f"{name}-{branch}-{ir.name}"
+            labels["flowc/project"] = label_value(name)
+            labels["flowc/branch"] = label_value(branch)
+        else:
+            diagnostics.append(diag("FC302", "@project needs a literal name; ignored",
+                                    _span(project)))
+    for key, value in opts.labels.items():
+        if not _LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_NAME:
+            diagnostics.append(diag("FC305", f"label key {key!r} is not a valid Kubernetes "
+                                    "label key", None))
+        elif not _LABEL_VALUE.match(value) or len(value) > MAX_NAME:
+            diagnostics.append(diag("FC305", f"label value {value!r} (key {key!r}) is not a "
+                                    "valid Kubernetes label value", None,
+                                    "at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends"))
+        else:
+            labels[key] = value
+    annotations = {"flowc/source-sha256": ir.source_sha256}
+    if ir.docstring:
+        # Top-level metadata is not templated by Argo, so the text is kept as written.
+        annotations["workflows.argoproj.io/description"] = ir.docstring
+    return ResourceHeader(dns1123(wanted, limit), labels, annotations, diagnostics)
+
+
+def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagnostic]]:
+    """``spec.arguments``: one parameter per flow parameter, defaults as inert JSON."""
+    from hera.workflows.models import Arguments, Parameter
+
+    diagnostics: list[Diagnostic] = []
+    params = []
+    for p in ir.parameters:
+        value: str | None
+        if p.default_source is not None:
+            value = None
+            diagnostics.append(diag(
+                "FC302", f"parameter '{p.name}': default {p.default_source} is not a literal; "
+                "Argo will require a value at submit time",
+                Span.at(p.location.file, p.location.line, p.location.column)))
+        elif p.has_default:
+            value = encode_parameter_value(p.default)
+        elif p.required:
+            value = None
+        else:
+            value = encode_parameter_value(None)
+        description = p.help if p.help and "{{" not in p.help else None
+        params.append(Parameter(name=param_names[p.name], value=value, description=description))
+    return (Arguments(parameters=params) if params else None), diagnostics
+
+
+def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
+    """Cron schedules and timezone from ``@schedule``."""
+    dec = ir.decorator("schedule")
+    if dec is None:
+        return [], None, [diag("FC305", "kind CronWorkflow needs a @schedule decorator on "
+                               "the flow", None, "add @schedule(daily=True) or choose "
+                               "--kind WorkflowTemplate")]
+    diagnostics: list[Diagnostic] = []
+    crons = [cron for key, cron in _SCHEDULES.items() if dec.args.get(key) is True]
+    cron = dec.args.get("cron")
+    if isinstance(cron, str):
+        fields = cron.split()
+        if len(fields) in (5, 6) and all(_CRON_FIELD.match(f) for f in fields):
+            crons.append(" ".join(fields))
+        elif cron.startswith("@") and cron[1:].isalpha():
+            crons.append(cron)
+        else:
+            diagnostics.append(diag("FC305", f"@schedule cron {cron!r} is not a cron "
+                                    "expression Argo accepts", _span(dec)))
+    if not crons and not diagnostics:
+        diagnostics.append(diag("FC305", "@schedule names no schedule", _span(dec),
+                                "use hourly=True, daily=True, weekly=True or cron='...'"))
+    timezone = dec.args.get("timezone")
+    if timezone is not None and not (isinstance(timezone, str)
+                                     and re.match(r"^[A-Za-z0-9_+\-/]+$", timezone)):
+        diagnostics.append(diag("FC305", f"@schedule timezone {timezone!r} is not an IANA "
+                                "time zone name", _span(dec)))
+        timezone = None
+    return crons, timezone, diagnostics
+
+
+# Keys readers look for first; the rest keep hera's (alphabetical) order.
+_KEY_ORDER = {k: i for i, k in enumerate([
+    "apiVersion", "kind", "metadata", "spec", "name", "generateName", "namespace", "labels",
+    "schedules", "timezone", "entrypoint", "template", "depends", "when", "withSequence",
+    "inputs", "outputs", "arguments", "dag", "image", "command", "args", "env", "envFrom",
+    "value", "valueFrom"])}
+
+
+def _ordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        items = [(k, _ordered(v)) for k, v in value.items()]
+        items.sort(key=lambda kv: _KEY_ORDER.get(kv[0], len(_KEY_ORDER)))
+        return dict(items)
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
+def to_document(model: Any) -> dict[str, Any]:
+    document: dict[str, Any] = _ordered(
+        model.model_dump(by_alias=True, exclude_none=True, mode="json"))
+    return document
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    import yaml
+
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return text

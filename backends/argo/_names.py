@@ -1,0 +1,87 @@
+"""Kubernetes-safe names for templates, tasks, parameters and the resource itself.
+
+Argo resources and their templates are named by DNS-1123 rules: lowercase letters,
+digits and ``-``, starting and ending with an alphanumeric, at most 63 characters
+(52 for a CronWorkflow, whose controller appends a timestamp). Step names use ``_``,
+so they are mapped, and a mapping that could collide (after truncation, or with a name
+flowc adds itself) is made unique with a short, stable hash suffix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+MAX_NAME = 63
+MAX_CRON_NAME = 52
+# Argo parameter names: letters, digits, '-' and '_' (validated by the controller).
+_PARAM_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def is_dns1123(name: str, limit: int = MAX_NAME) -> bool:
+    """Whether ``name`` is a DNS-1123 label no longer than ``limit``."""
+    return len(name) <= limit and bool(_DNS_LABEL.match(name))
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+
+
+def dns1123(text: str, limit: int = MAX_NAME) -> str:
+    """A DNS-1123 label derived from ``text``: ``CamelCase`` and ``snake_case`` become
+    ``camel-case``/``snake-case``. Deterministic; a truncated name gets a hash of the
+    original appended so long names stay distinct. Collisions between short names are
+    the caller's to resolve (see :class:`NameAllocator`)."""
+    kebab = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text).lower()
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", kebab.replace("_", "-"))
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-") or "x"
+    if len(cleaned) <= limit:
+        return cleaned
+    suffix = _short_hash(text)
+    head = cleaned[: limit - len(suffix) - 1].rstrip("-") or "x"
+    return f"{head}-{suffix}"
+
+
+def is_param_name(name: str) -> bool:
+    return bool(_PARAM_NAME.match(name))
+
+
+@dataclass
+class NameAllocator:
+    """Hands out unique DNS-1123 names within one namespace of names (e.g. templates).
+
+    ``allocate(key, wanted)`` is idempotent per key; a name already taken by another key
+    gets ``-2``, ``-3``… (truncated to fit), so the result never collides.
+    """
+
+    limit: int = MAX_NAME
+    _by_key: dict[str, str] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    def allocate(self, key: str, wanted: str) -> str:
+        if key in self._by_key:
+            return self._by_key[key]
+        base = dns1123(wanted, self.limit)
+        name, n = base, 1
+        while name in self._taken:
+            n += 1
+            tail = f"-{n}"
+            name = base[: self.limit - len(tail)].rstrip("-") + tail
+        self._taken.add(name)
+        self._by_key[key] = name
+        return name
+
+    def reserve(self, key: str, exact: str) -> str:
+        """Like :meth:`allocate`, but keep ``exact`` verbatim when it is still free."""
+        if key in self._by_key:
+            return self._by_key[key]
+        if exact in self._taken:
+            return self.allocate(key, exact)
+        self._taken.add(exact)
+        self._by_key[key] = exact
+        return exact
+
+    def get(self, key: str) -> str:
+        return self._by_key[key]

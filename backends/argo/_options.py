@@ -1,0 +1,54 @@
+"""Argo-specific reading of :class:`backends.base.TargetOptions`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from backends.base import TargetOptions
+from flowc.ir import FlowIR
+
+KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
+
+
+@dataclass
+class ArgoOptions:
+    """What the emitter needs, resolved once.
+
+    ``flow_file`` is the flow's path inside the image (relative to its working
+    directory): ``extra["flow_file"]`` if given, else the IR's path when it is relative,
+    else the file's base name.
+    """
+
+    kind: str
+    image: str
+    namespace: str | None
+    service_account: str | None
+    datastore_root: str
+    labels: dict[str, str]
+    code_package: str | None
+    python: str
+    flow_file: str
+    branch: str | None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
+    extra = dict(options.extra)
+    flow_file = extra.get("flow_file")
+    if not isinstance(flow_file, str) or not flow_file:
+        flow_file = ir.file if not os.path.isabs(ir.file) else os.path.basename(ir.file)
+    branch = extra.get("branch")
+    return ArgoOptions(
+        kind=str(extra.get("kind") or "WorkflowTemplate"),
+        image=options.image,
+        namespace=options.namespace,
+        service_account=options.service_account,
+        datastore_root=options.datastore_root,
+        labels=dict(options.labels),
+        code_package=options.code_package,
+        python=options.python,
+        flow_file=flow_file,
+        branch=branch if isinstance(branch, str) and branch else None,
+        extra=extra,
+    )
