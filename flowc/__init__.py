@@ -11,10 +11,29 @@ import importlib
 from typing import Any
 
 _USER_API = (
-    "FlowSpec", "step", "Parameter", "JSONType", "IncludeFile", "current",
-    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
-    "secrets", "card", "schedule", "project", "trigger", "trigger_on_finish", "parallel",
-    "pypi", "conda", "namespace",
+    "FlowSpec",
+    "step",
+    "Parameter",
+    "JSONType",
+    "IncludeFile",
+    "current",
+    "retry",
+    "catch",
+    "timeout",
+    "resources",
+    "environment",
+    "kubernetes",
+    "batch",
+    "secrets",
+    "card",
+    "schedule",
+    "project",
+    "trigger",
+    "trigger_on_finish",
+    "parallel",
+    "pypi",
+    "conda",
+    "namespace",
 )
 _CLIENT_API = ("Flow", "Run", "Step", "Task", "DataArtifact")
 

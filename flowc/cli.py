@@ -26,8 +26,10 @@ EXIT_INTERNAL = 3
 # command name -> "module:attribute"; keep sorted by name.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("flowc.commands.check:check", "Lint flows and report every problem."),
-    "compile": ("flowc.commands.compile:compile_command",
-                "Compile flows to a target (argo, airflow, stepfunctions, ir)."),
+    "compile": (
+        "flowc.commands.compile:compile_command",
+        "Compile flows to a target (argo, airflow, stepfunctions, ir).",
+    ),
     "graph": ("flowc.commands.graph:graph", "Print a flow's graph as mermaid or dot."),
     "inspect": ("flowc.commands.runs:inspect_command", "Show the artifacts of a task."),
     "logs": ("flowc.commands.runs:logs", "Print a task's stdout and stderr."),
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=argv, prog_name="flowc", standalone_mode=True)
     except SystemExit:
         raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         import traceback
 
         traceback.print_exc()

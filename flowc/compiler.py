@@ -38,9 +38,15 @@ def analyze_source(path: str, source: str, flow: str | None = None) -> Analysis:
     except RecursionError:
         out.append(diag("FC001", "the file is nested too deeply to analyze", Span.at(path, 1, 0)))
         ir = None
-    except Exception as exc:  # noqa: BLE001 - reported as a diagnostic, see module docstring
-        out.append(diag("FC901", f"internal error while analyzing: {exc!r}", Span.at(path, 1, 0),
-                        "please report this with the flow file"))
+    except Exception as exc:
+        out.append(
+            diag(
+                "FC901",
+                f"internal error while analyzing: {exc!r}",
+                Span.at(path, 1, 0),
+                "please report this with the flow file",
+            )
+        )
         ir = None
     out.sort(key=sort_key)
     if has_errors(out):
@@ -55,9 +61,11 @@ def analyze_file(path: str, flow: str | None = None) -> Analysis:
             raw = handle.read()
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Analysis(path, None, [diag("FC005", f"the file is not UTF-8 text: {exc.reason}",
-                                          Span.at(path, 1, 0))])
+        return Analysis(
+            path,
+            None,
+            [diag("FC005", f"the file is not UTF-8 text: {exc.reason}", Span.at(path, 1, 0))],
+        )
     except OSError as exc:
-        return Analysis(path, None, [diag("FC005", f"cannot read the file: {exc.strerror}",
-                                          None)])
+        return Analysis(path, None, [diag("FC005", f"cannot read the file: {exc.strerror}", None)])
     return analyze_source(path, source, flow)

@@ -180,8 +180,9 @@ def _location(data: dict[str, Any]) -> Location:
 
 
 def _decorator(data: dict[str, Any]) -> Decorator:
-    return Decorator(data["name"], dict(data["args"]), dict(data["source_args"]),
-                     _location(data["location"]))
+    return Decorator(
+        data["name"], dict(data["args"]), dict(data["source_args"]), _location(data["location"])
+    )
 
 
 def _parameter(data: dict[str, Any]) -> Parameter:
@@ -192,7 +193,9 @@ def _parameter(data: dict[str, Any]) -> Parameter:
 
 def _step(data: dict[str, Any]) -> Step:
     fields = dict(data)
-    fields["input_rule"] = InputRule(data["input_rule"]["kind"], list(data["input_rule"]["parents"]))
+    fields["input_rule"] = InputRule(
+        data["input_rule"]["kind"], list(data["input_rule"]["parents"])
+    )
     sw = data["switch"]
     fields["switch"] = Switch(sw["condition"], dict(sw["cases"])) if sw else None
     fields["decorators"] = [_decorator(d) for d in data["decorators"]]

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from flowc.diagnostics import Diagnostic, Severity
 
 
-def render_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str],
-                color: bool = False) -> str:
+def render_text(
+    diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False
+) -> str:
     lines: list[str] = []
     line_cache: dict[str, list[str]] = {}
     for d in diagnostics:
@@ -17,7 +18,8 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str],
         label = d.severity.value
         if color:
             colour = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m"}.get(
-                d.severity, "\x1b[36m")
+                d.severity, "\x1b[36m"
+            )
             label = f"{colour}{label}\x1b[0m"
         where = f"{span.file}:{span.start.line}:{span.start.column + 1}: " if span else ""
         lines.append(f"{where}{label}: {d.code} {d.message}")
@@ -25,8 +27,11 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str],
             src_lines = line_cache.setdefault(span.file, sources[span.file].splitlines())
             if 1 <= span.start.line <= len(src_lines):
                 text = src_lines[span.start.line - 1].expandtabs(1)
-                width = (span.end.column - span.start.column
-                         if span.end.line == span.start.line else len(text) - span.start.column)
+                width = (
+                    span.end.column - span.start.column
+                    if span.end.line == span.start.line
+                    else len(text) - span.start.column
+                )
                 lines.append(f"    {text}")
                 lines.append("    " + " " * span.start.column + "^" + "~" * max(width - 1, 0))
         if d.hint:

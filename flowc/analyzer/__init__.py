@@ -27,11 +27,27 @@ __all__ = ["FlowSource", "StepSource", "read_flow"]
 
 RESERVED_STEP_NAMES = frozenset({"name", "next", "input", "index", "cmd"})
 # Parameter names the run command line keeps for itself (as Metaflow does).
-RESERVED_PARAMETER_NAMES = frozenset({
-    "params", "with", "tag", "tags", "namespace", "obj", "decospecs", "run-id-file",
-    "max-num-splits", "max-workers", "max-log-size", "user-namespace", "run-id", "task-id",
-    "datastore", "quiet", "flow",
-})
+RESERVED_PARAMETER_NAMES = frozenset(
+    {
+        "params",
+        "with",
+        "tag",
+        "tags",
+        "namespace",
+        "obj",
+        "decospecs",
+        "run-id-file",
+        "max-num-splits",
+        "max-workers",
+        "max-log-size",
+        "user-namespace",
+        "run-id",
+        "task-id",
+        "datastore",
+        "quiet",
+        "flow",
+    }
+)
 _STEP_NAME_RE = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -48,12 +64,19 @@ class FlowSource:
     methods: set[str] = field(default_factory=set)
 
 
-def read_flow(path: str, source: str, flow_name: str | None,
-              out: list[Diagnostic]) -> FlowSource | None:
+def read_flow(
+    path: str, source: str, flow_name: str | None, out: list[Diagnostic]
+) -> FlowSource | None:
     """Find the flow class in ``source`` and read its steps, parameters and decorators."""
     if not source.strip():
-        out.append(diag("FC002", "the file is empty; it defines no flow",
-                        Span.at(path, 1, 0), "define `class MyFlow(FlowSpec)` with steps"))
+        out.append(
+            diag(
+                "FC002",
+                "the file is empty; it defines no flow",
+                Span.at(path, 1, 0),
+                "define `class MyFlow(FlowSpec)` with steps",
+            )
+        )
         return None
     try:
         module = parse_module(path, source)
@@ -72,20 +95,35 @@ def read_flow(path: str, source: str, flow_name: str | None,
     return _read_flow_class(chosen, out)
 
 
-def _choose_flow(module: ParsedModule, flows: list[FlowClass], flow_name: str | None,
-                 path: str, out: list[Diagnostic]) -> FlowClass | None:
+def _choose_flow(
+    module: ParsedModule,
+    flows: list[FlowClass],
+    flow_name: str | None,
+    path: str,
+    out: list[Diagnostic],
+) -> FlowClass | None:
     if flow_name is not None:
         match = [f for f in flows if f.ref.name == flow_name]
         if not match:
             names = ", ".join(f.ref.name for f in flows) or "none"
-            out.append(diag("FC004", f"`{flow_name}` is not a FlowSpec subclass in this file "
-                            f"(flows found: {names})", Span.at(path, 1, 0)))
+            out.append(
+                diag(
+                    "FC004",
+                    f"`{flow_name}` is not a FlowSpec subclass in this file (flows found: {names})",
+                    Span.at(path, 1, 0),
+                )
+            )
             return None
         return match[0]
     if not flows:
-        out.append(diag("FC002", "no FlowSpec subclass is defined in this file",
-                        Span.at(path, 1, 0),
-                        "import FlowSpec (from metaflow or flowc) and subclass it"))
+        out.append(
+            diag(
+                "FC002",
+                "no FlowSpec subclass is defined in this file",
+                Span.at(path, 1, 0),
+                "import FlowSpec (from metaflow or flowc) and subclass it",
+            )
+        )
         return None
     bases = {ref.key for flow in flows for ref in flow.mro[1:]}
     leaves = [f for f in flows if f.ref.key not in bases]
@@ -96,8 +134,14 @@ def _choose_flow(module: ParsedModule, flows: list[FlowClass], flow_name: str | 
         if flow.ref.name == main:
             return flow
     names = ", ".join(f.ref.name for f in leaves)
-    out.append(diag("FC003", f"this file defines several flows ({names})",
-                    span_of(path, leaves[1].ref.node), f"choose one with --flow {leaves[0].ref.name}"))
+    out.append(
+        diag(
+            "FC003",
+            f"this file defines several flows ({names})",
+            span_of(path, leaves[1].ref.node),
+            f"choose one with --flow {leaves[0].ref.name}",
+        )
+    )
     return None
 
 
@@ -105,10 +149,15 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
     ref = flow.ref
     file = ref.module.path
     for owner, base in flow.unresolved_bases:
-        out.append(diag("FC006", f"base class `{ast.unparse(base)}` of `{owner.name}` cannot "
-                        "be read; steps and parameters it defines are unknown",
-                        span_of(owner.module.path, base),
-                        "define it in this file or in a module next to it"))
+        out.append(
+            diag(
+                "FC006",
+                f"base class `{ast.unparse(base)}` of `{owner.name}` cannot "
+                "be read; steps and parameters it defines are unknown",
+                span_of(owner.module.path, base),
+                "define it in this file or in a module next to it",
+            )
+        )
     steps: dict[str, StepSource] = {}
     parameters: list[Parameter] = []
     seen_members: set[str] = set()
@@ -117,14 +166,23 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name in seen_members:
                     if cls is ref and node.name in steps and is_step(node, cls):
-                        out.append(diag("FC123", f"step `{node.name}` is defined twice",
-                                        span_of(file, node), "rename or remove one of them"))
+                        out.append(
+                            diag(
+                                "FC123",
+                                f"step `{node.name}` is defined twice",
+                                span_of(file, node),
+                                "rename or remove one of them",
+                            )
+                        )
                     continue
                 seen_members.add(node.name)
                 if is_step(node, cls):
                     steps[node.name] = read_step(node, cls, out)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name):
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 attribute = node.targets[0].id
                 if attribute in seen_members:
                     continue
@@ -137,44 +195,92 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
                         parameters.append(param)
     _check_step_names(steps, out)
     _check_parameter_names(parameters, steps, out)
-    decorators = read_decorators(ref.node.decorator_list, "flow", ref.module.names, file,
-                                 ref.module.source, out)
+    decorators = read_decorators(
+        ref.node.decorator_list, "flow", ref.module.names, file, ref.module.source, out
+    )
     return FlowSource(
-        name=ref.name, file=file, docstring=ast.get_docstring(ref.node),
+        name=ref.name,
+        file=file,
+        docstring=ast.get_docstring(ref.node),
         location=location_of(file, ref.node),
-        span=Span.at(file, ref.node.lineno, ref.node.col_offset + 6, ref.node.lineno,
-                     ref.node.col_offset + 6 + len(ref.name)),
-        steps=steps, parameters=parameters, decorators=decorators, methods=seen_members,
+        span=Span.at(
+            file,
+            ref.node.lineno,
+            ref.node.col_offset + 6,
+            ref.node.lineno,
+            ref.node.col_offset + 6 + len(ref.name),
+        ),
+        steps=steps,
+        parameters=parameters,
+        decorators=decorators,
+        methods=seen_members,
     )
 
 
 def _check_step_names(steps: dict[str, StepSource], out: list[Diagnostic]) -> None:
     for step in steps.values():
         if step.name in RESERVED_STEP_NAMES:
-            out.append(diag("FC106", f"`{step.name}` is a reserved name and cannot be a step",
-                            step.span, f"rename the step, e.g. `{step.name}_step`"))
+            out.append(
+                diag(
+                    "FC106",
+                    f"`{step.name}` is a reserved name and cannot be a step",
+                    step.span,
+                    f"rename the step, e.g. `{step.name}_step`",
+                )
+            )
         elif not _STEP_NAME_RE.match(step.name) or step.name.startswith("_"):
-            out.append(diag("FC107", f"step name `{step.name}` must use only lowercase letters, "
-                            "digits and '_', and not start with '_'", step.span,
-                            f"rename it to `{step.name.lower().lstrip('_') or 'step'}`"))
+            out.append(
+                diag(
+                    "FC107",
+                    f"step name `{step.name}` must use only lowercase letters, "
+                    "digits and '_', and not start with '_'",
+                    step.span,
+                    f"rename it to `{step.name.lower().lstrip('_') or 'step'}`",
+                )
+            )
 
 
-def _check_parameter_names(parameters: list[Parameter], steps: dict[str, StepSource],
-                           out: list[Diagnostic]) -> None:
+def _check_parameter_names(
+    parameters: list[Parameter], steps: dict[str, StepSource], out: list[Diagnostic]
+) -> None:
     seen: dict[str, Parameter] = {}
     for param in sorted(parameters, key=lambda p: (p.location.line, p.location.column)):
         span = Span.at(param.location.file, param.location.line, param.location.column)
         key = param.name.replace("-", "_").lower()
         if key in seen:
-            out.append(diag("FC204", f"parameter name `{param.name}` is already used by "
-                            f"`{seen[key].attribute}`", span, "give each parameter its own name"))
+            out.append(
+                diag(
+                    "FC204",
+                    f"parameter name `{param.name}` is already used by `{seen[key].attribute}`",
+                    span,
+                    "give each parameter its own name",
+                )
+            )
         seen[key] = param
         if param.attribute in steps:
-            out.append(diag("FC204", f"parameter `{param.attribute}` has the same name as a "
-                            "step", span, "rename the parameter or the step"))
+            out.append(
+                diag(
+                    "FC204",
+                    f"parameter `{param.attribute}` has the same name as a step",
+                    span,
+                    "rename the parameter or the step",
+                )
+            )
         if param.attribute in RESERVED_STEP_NAMES:
-            out.append(diag("FC204", f"`{param.attribute}` is a reserved attribute of FlowSpec",
-                            span, "rename the parameter's attribute"))
+            out.append(
+                diag(
+                    "FC204",
+                    f"`{param.attribute}` is a reserved attribute of FlowSpec",
+                    span,
+                    "rename the parameter's attribute",
+                )
+            )
         elif param.name.replace("_", "-") in RESERVED_PARAMETER_NAMES:
-            out.append(diag("FC204", f"`{param.name}` is a reserved parameter name", span,
-                            "rename the parameter"))
+            out.append(
+                diag(
+                    "FC204",
+                    f"`{param.name}` is a reserved parameter name",
+                    span,
+                    "rename the parameter",
+                )
+            )

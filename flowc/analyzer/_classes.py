@@ -80,8 +80,10 @@ class ModuleLoader:
         for _ in range(max(level - 1, 0)):
             base_dir = os.path.dirname(base_dir)
         parts = mod_name.split(".") if mod_name else []
-        candidates = [os.path.join(base_dir, *parts) + ".py",
-                      os.path.join(base_dir, *parts, "__init__.py")]
+        candidates = [
+            os.path.join(base_dir, *parts) + ".py",
+            os.path.join(base_dir, *parts, "__init__.py"),
+        ]
         for candidate in candidates:
             if os.path.isfile(candidate):
                 target = self.load(candidate)
@@ -150,7 +152,10 @@ def main_flow_name(root: ParsedModule) -> str | None:
     for node in root.tree.body:
         if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
             for sub in ast.walk(node):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
-                        and sub.func.id in root.classes:
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Name)
+                    and sub.func.id in root.classes
+                ):
                     return sub.func.id
     return None

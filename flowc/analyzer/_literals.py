@@ -43,13 +43,13 @@ def literal_value(node: ast.expr) -> Any:
         return [literal_value(e) for e in node.elts]
     if isinstance(node, ast.Dict):
         out: dict[str, Any] = {}
-        for key, value in zip(node.keys, node.values, strict=True):
+        for key, item in zip(node.keys, node.values, strict=True):
             if key is None:
                 raise NotLiteral
             k = literal_value(key)
             if not isinstance(k, str):
                 raise NotLiteral
-            out[k] = literal_value(value)
+            out[k] = literal_value(item)
         return out
     raise NotLiteral
 

@@ -13,12 +13,35 @@ from dataclasses import dataclass, field
 
 API_MODULES = frozenset({"metaflow", "flowc", "runtime_shim.api", "runtime_shim"})
 
-API_NAMES = frozenset({
-    "FlowSpec", "step", "Parameter", "JSONType", "IncludeFile", "current",
-    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
-    "secrets", "card", "schedule", "project", "trigger", "trigger_on_finish", "parallel",
-    "pypi", "conda", "pypi_base", "conda_base", "namespace",
-})
+API_NAMES = frozenset(
+    {
+        "FlowSpec",
+        "step",
+        "Parameter",
+        "JSONType",
+        "IncludeFile",
+        "current",
+        "retry",
+        "catch",
+        "timeout",
+        "resources",
+        "environment",
+        "kubernetes",
+        "batch",
+        "secrets",
+        "card",
+        "schedule",
+        "project",
+        "trigger",
+        "trigger_on_finish",
+        "parallel",
+        "pypi",
+        "conda",
+        "pypi_base",
+        "conda_base",
+        "namespace",
+    }
+)
 
 
 @dataclass

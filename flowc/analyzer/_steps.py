@@ -49,26 +49,48 @@ def is_step(func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef) -> bool
     return any(ref.module.names.canonical(d) == "step" for d in func.decorator_list)
 
 
-def read_step(func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef,
-              out: list[Diagnostic]) -> StepSource:
+def read_step(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef, out: list[Diagnostic]
+) -> StepSource:
     module = ref.module
     file, source = module.path, module.source
     name_span = _name_span(file, func)
     start_flag, end_flag = _step_flags(func, ref, out)
     step = StepSource(
-        name=func.name, file=file, location=location_of(file, func), span=name_span,
+        name=func.name,
+        file=file,
+        location=location_of(file, func),
+        span=name_span,
         num_args=len(func.args.args) + len(func.args.posonlyargs),
-        start_flag=start_flag, end_flag=end_flag, docstring=ast.get_docstring(func),
+        start_flag=start_flag,
+        end_flag=end_flag,
+        docstring=ast.get_docstring(func),
         decorators=read_decorators(func.decorator_list, "step", module.names, file, source, out),
     )
     if isinstance(func, ast.AsyncFunctionDef):
-        out.append(diag("FC124", f"step `{func.name}` must not be async", name_span,
-                        f"write `def {func.name}(self)`"))
-    if step.num_args == 0 or func.args.vararg or func.args.kwarg or func.args.kwonlyargs \
-            or step.num_args > 2:
-        out.append(diag("FC124", f"step `{func.name}` must take `self` (and `inputs` for a "
-                        "join) only", name_span,
-                        f"write `def {func.name}(self)` or `def {func.name}(self, inputs)`"))
+        out.append(
+            diag(
+                "FC124",
+                f"step `{func.name}` must not be async",
+                name_span,
+                f"write `def {func.name}(self)`",
+            )
+        )
+    if (
+        step.num_args == 0
+        or func.args.vararg
+        or func.args.kwarg
+        or func.args.kwonlyargs
+        or step.num_args > 2
+    ):
+        out.append(
+            diag(
+                "FC124",
+                f"step `{func.name}` must take `self` (and `inputs` for a join) only",
+                name_span,
+                f"write `def {func.name}(self)` or `def {func.name}(self, inputs)`",
+            )
+        )
     step.assigned = _assigned_attributes(func)
     _read_transition(func, step, source, out)
     return step
@@ -81,8 +103,9 @@ def _name_span(file: str, func: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
     return Span.at(file, func.lineno, col, func.lineno, col + len(func.name))
 
 
-def _step_flags(func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef,
-                out: list[Diagnostic]) -> tuple[bool, bool]:
+def _step_flags(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef, out: list[Diagnostic]
+) -> tuple[bool, bool]:
     start = end = False
     for deco in func.decorator_list:
         if not isinstance(deco, ast.Call) or ref.module.names.canonical(deco) != "step":
@@ -96,19 +119,29 @@ def _step_flags(func: ast.FunctionDef | ast.AsyncFunctionDef, ref: ClassRef,
                 start = start or (kw.arg == "start" and value)
                 end = end or (kw.arg == "end" and value)
             else:
-                out.append(diag("FC128", f"@step({source_of(ref.module.source, kw)}) is not "
-                                "supported", span_of(ref.module.path, kw),
-                                "@step takes only start=True or end=True"))
+                out.append(
+                    diag(
+                        "FC128",
+                        f"@step({source_of(ref.module.source, kw)}) is not supported",
+                        span_of(ref.module.path, kw),
+                        "@step takes only start=True or end=True",
+                    )
+                )
         for arg in deco.args:
-            out.append(diag("FC128", "@step takes keyword arguments only",
-                            span_of(ref.module.path, arg)))
+            out.append(
+                diag("FC128", "@step takes keyword arguments only", span_of(ref.module.path, arg))
+            )
     return start, end
 
 
 def _is_self_next(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "next" and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "self")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "next"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "self"
+    )
 
 
 def _walk_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
@@ -133,19 +166,29 @@ def _assigned_attributes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         elif isinstance(node, (ast.For, ast.With)):
-            targets = [node.target] if isinstance(node, ast.For) else [
-                i.optional_vars for i in node.items if i.optional_vars is not None]
+            targets = (
+                [node.target]
+                if isinstance(node, ast.For)
+                else [i.optional_vars for i in node.items if i.optional_vars is not None]
+            )
         while targets:
             target = targets.pop()
             if isinstance(target, (ast.Tuple, ast.List)):
                 targets.extend(target.elts)
             elif isinstance(target, ast.Starred):
                 targets.append(target.value)
-            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                    and target.value.id == "self":
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
                 names.add(target.attr)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id == "setattr" and node.args:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and node.args
+        ):
             first = node.args[0]
             if isinstance(first, ast.Name) and first.id == "self" and len(node.args) > 1:
                 try:
@@ -154,48 +197,76 @@ def _assigned_attributes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
                         names.add(attr)
                 except NotLiteral:
                     names.add("*")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "merge_artifacts":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "merge_artifacts"
+        ):
             names.add("*")
     return names
 
 
-def _read_transition(func: ast.FunctionDef | ast.AsyncFunctionDef, step: StepSource,
-                     source: str, out: list[Diagnostic]) -> None:
+def _read_transition(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    step: StepSource,
+    source: str,
+    out: list[Diagnostic],
+) -> None:
     calls = [n for n in _walk_body(func) if _is_self_next(n)]
     calls.sort(key=lambda c: (getattr(c, "lineno", 0), getattr(c, "col_offset", 0)))
     if not calls:
         return
     file = step.file
     for extra in calls[1:]:
-        out.append(diag("FC103", f"step `{step.name}` calls self.next more than once",
-                        span_of(file, extra),
-                        "a step has exactly one transition, as its last statement; use a "
-                        "switch (self.next({...}, condition=...)) to choose at run time"))
+        out.append(
+            diag(
+                "FC103",
+                f"step `{step.name}` calls self.next more than once",
+                span_of(file, extra),
+                "a step has exactly one transition, as its last statement; use a "
+                "switch (self.next({...}, condition=...)) to choose at run time",
+            )
+        )
     call = calls[0]
     assert isinstance(call, ast.Call)
     step.next_span = span_of(file, call)
     last = func.body[-1]
     if len(calls) == 1 and not (isinstance(last, ast.Expr) and last.value is call):
-        out.append(diag("FC125", f"self.next in step `{step.name}` must be the step's last "
-                        "statement", span_of(file, call),
-                        "move self.next(...) to the end of the step, outside any if/for/with"))
+        out.append(
+            diag(
+                "FC125",
+                f"self.next in step `{step.name}` must be the step's last statement",
+                span_of(file, call),
+                "move self.next(...) to the end of the step, outside any if/for/with",
+            )
+        )
     _parse_next_call(call, step, source, out)
 
 
-def _parse_next_call(call: ast.Call, step: StepSource, source: str,
-                     out: list[Diagnostic]) -> None:
+def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Diagnostic]) -> None:
     file = step.file
     keywords: dict[str, ast.keyword] = {}
     for kw in call.keywords:
         if kw.arg not in ("foreach", "condition", "num_parallel"):
-            out.append(diag("FC105", f"self.next() does not take `{source_of(source, kw)}`",
-                            span_of(file, kw), "valid keywords: foreach, condition, num_parallel"))
+            out.append(
+                diag(
+                    "FC105",
+                    f"self.next() does not take `{source_of(source, kw)}`",
+                    span_of(file, kw),
+                    "valid keywords: foreach, condition, num_parallel",
+                )
+            )
             continue
         keywords[kw.arg] = kw
     if not call.args:
-        out.append(diag("FC105", "self.next() needs at least one target step",
-                        span_of(file, call), "write self.next(self.<step>)"))
+        out.append(
+            diag(
+                "FC105",
+                "self.next() needs at least one target step",
+                span_of(file, call),
+                "write self.next(self.<step>)",
+            )
+        )
         return
     if "condition" in keywords or isinstance(call.args[0], ast.Dict):
         _parse_switch(call, step, keywords, source, out)
@@ -203,16 +274,26 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str,
     for arg in call.args:
         target = _self_attribute(arg)
         if target is None:
-            out.append(diag("FC104", f"transition target `{source_of(source, arg)}` is not a "
-                            "step reference", span_of(file, arg),
-                            "targets must be written as self.<step_name>; choose between steps "
-                            "at run time with a switch"))
+            out.append(
+                diag(
+                    "FC104",
+                    f"transition target `{source_of(source, arg)}` is not a step reference",
+                    span_of(file, arg),
+                    "targets must be written as self.<step_name>; choose between steps "
+                    "at run time with a switch",
+                )
+            )
             continue
         step.targets.append(target)
         step.target_spans.append(span_of(file, arg))
     if "foreach" in keywords and "num_parallel" in keywords:
-        out.append(diag("FC105", "self.next() cannot take both foreach and num_parallel",
-                        span_of(file, call)))
+        out.append(
+            diag(
+                "FC105",
+                "self.next() cannot take both foreach and num_parallel",
+                span_of(file, call),
+            )
+        )
     if "foreach" in keywords:
         _parse_foreach(call, step, keywords["foreach"], source, out)
     elif "num_parallel" in keywords:
@@ -221,22 +302,30 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str,
             value: Any = literal_value(kw.value)
         except NotLiteral:
             value = source_of(source, kw.value)
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or (
-                isinstance(value, int) and value < 1):
-            out.append(diag("FC105", "num_parallel must be a positive integer",
-                            span_of(file, kw.value)))
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, str))
+            or (isinstance(value, int) and value < 1)
+        ):
+            out.append(
+                diag("FC105", "num_parallel must be a positive integer", span_of(file, kw.value))
+            )
             value = None
         step.num_parallel = value
         step.transition = "foreach"
         if len(call.args) != 1:
-            out.append(diag("FC105", "a num_parallel transition has exactly one target",
-                            span_of(file, call)))
+            out.append(
+                diag(
+                    "FC105", "a num_parallel transition has exactly one target", span_of(file, call)
+                )
+            )
     else:
         step.transition = "linear" if len(call.args) == 1 else "split"
 
 
-def _parse_foreach(call: ast.Call, step: StepSource, kw: ast.keyword, source: str,
-                   out: list[Diagnostic]) -> None:
+def _parse_foreach(
+    call: ast.Call, step: StepSource, kw: ast.keyword, source: str, out: list[Diagnostic]
+) -> None:
     file = step.file
     step.transition = "foreach"
     try:
@@ -244,28 +333,55 @@ def _parse_foreach(call: ast.Call, step: StepSource, kw: ast.keyword, source: st
     except NotLiteral:
         var = None
     if not isinstance(var, str) or not var.isidentifier():
-        out.append(diag("FC105", "foreach= must name an artifact as a string literal",
-                        span_of(file, kw.value), 'write foreach="items" for self.items'))
+        out.append(
+            diag(
+                "FC105",
+                "foreach= must name an artifact as a string literal",
+                span_of(file, kw.value),
+                'write foreach="items" for self.items',
+            )
+        )
     else:
         step.foreach_var = var
     if len(call.args) != 1:
-        out.append(diag("FC105", "a foreach transition has exactly one target",
-                        span_of(file, call), "put the steps of the body after that target"))
+        out.append(
+            diag(
+                "FC105",
+                "a foreach transition has exactly one target",
+                span_of(file, call),
+                "put the steps of the body after that target",
+            )
+        )
 
 
-def _parse_switch(call: ast.Call, step: StepSource, keywords: dict[str, ast.keyword],
-                  source: str, out: list[Diagnostic]) -> None:
+def _parse_switch(
+    call: ast.Call,
+    step: StepSource,
+    keywords: dict[str, ast.keyword],
+    source: str,
+    out: list[Diagnostic],
+) -> None:
     file = step.file
     step.transition = "switch"
     mapping = call.args[0]
     if len(call.args) != 1 or not isinstance(mapping, ast.Dict):
-        out.append(diag("FC105", "a switch is written self.next({\"case\": self.step, ...}, "
-                        "condition=\"attr\")", span_of(file, call)))
+        out.append(
+            diag(
+                "FC105",
+                'a switch is written self.next({"case": self.step, ...}, condition="attr")',
+                span_of(file, call),
+            )
+        )
         return
     if "condition" not in keywords:
-        out.append(diag("FC105", "a switch needs condition=\"<artifact name>\"",
-                        span_of(file, call), 'add condition="<attr>" naming the artifact '
-                        "whose value selects the case"))
+        out.append(
+            diag(
+                "FC105",
+                'a switch needs condition="<artifact name>"',
+                span_of(file, call),
+                'add condition="<attr>" naming the artifact whose value selects the case',
+            )
+        )
         condition = None
     else:
         try:
@@ -273,48 +389,71 @@ def _parse_switch(call: ast.Call, step: StepSource, keywords: dict[str, ast.keyw
         except NotLiteral:
             condition = None
         if not isinstance(condition, str) or not condition.isidentifier():
-            out.append(diag("FC105", "condition= must name an artifact as a string literal",
-                            span_of(file, keywords["condition"].value)))
+            out.append(
+                diag(
+                    "FC105",
+                    "condition= must name an artifact as a string literal",
+                    span_of(file, keywords["condition"].value),
+                )
+            )
             condition = None
     cases: dict[str, str] = {}
     for key, value in zip(mapping.keys, mapping.values, strict=True):
         if key is None:
-            out.append(diag("FC104", "switch cases cannot be unpacked (**)",
-                            span_of(file, value)))
+            out.append(diag("FC104", "switch cases cannot be unpacked (**)", span_of(file, value)))
             continue
         try:
             case = literal_value(key)
         except NotLiteral:
             case = None
         if isinstance(case, bool) or not isinstance(case, (str, int)):
-            out.append(diag("FC105", f"switch case `{source_of(source, key)}` must be a "
-                            "string literal", span_of(file, key)))
+            out.append(
+                diag(
+                    "FC105",
+                    f"switch case `{source_of(source, key)}` must be a string literal",
+                    span_of(file, key),
+                )
+            )
             continue
         target = _self_attribute(value)
         if target is None:
-            out.append(diag("FC104", f"switch target `{source_of(source, value)}` is not a "
-                            "step reference", span_of(file, value),
-                            "write each case as \"value\": self.<step_name>"))
+            out.append(
+                diag(
+                    "FC104",
+                    f"switch target `{source_of(source, value)}` is not a step reference",
+                    span_of(file, value),
+                    'write each case as "value": self.<step_name>',
+                )
+            )
             continue
         if str(case) in cases:
-            out.append(diag("FC105", f"switch case {str(case)!r} appears twice",
-                            span_of(file, key)))
+            out.append(
+                diag("FC105", f"switch case {str(case)!r} appears twice", span_of(file, key))
+            )
             continue
         cases[str(case)] = target
         if target not in step.targets:
             step.targets.append(target)
             step.target_spans.append(span_of(file, value))
     if len(mapping.keys) < 2:
-        out.append(diag("FC119", f"the switch in step `{step.name}` has "
-                        f"{len(mapping.keys)} case(s); a switch needs at least two",
-                        span_of(file, mapping),
-                        "use self.next(self.<step>) for a single transition"))
+        out.append(
+            diag(
+                "FC119",
+                f"the switch in step `{step.name}` has "
+                f"{len(mapping.keys)} case(s); a switch needs at least two",
+                span_of(file, mapping),
+                "use self.next(self.<step>) for a single transition",
+            )
+        )
     if condition is not None:
         step.switch = Switch(condition, cases)
 
 
 def _self_attribute(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-            and node.value.id == "self":
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ):
         return node.attr
     return None

@@ -12,11 +12,21 @@ from flowc.diagnostics import Diagnostic, Severity
 from flowc.render import render_json, render_text, summary
 from flowc.sources import display_path, expand_flow_paths
 
-flow_option = click.option("--flow", "flow_name", metavar="CLASS", default=None,
-                           help="The FlowSpec class to use when a file defines several.")
-format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                             default="text", show_default=True,
-                             help="Diagnostics as human-readable text or JSON (for CI).")
+flow_option = click.option(
+    "--flow",
+    "flow_name",
+    metavar="CLASS",
+    default=None,
+    help="The FlowSpec class to use when a file defines several.",
+)
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Diagnostics as human-readable text or JSON (for CI).",
+)
 
 
 @dataclass

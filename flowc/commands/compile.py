@@ -13,7 +13,9 @@ from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
 
 
-def _key_value(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+def _key_value(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
@@ -25,36 +27,76 @@ def _key_value(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 
 @click.command("compile")
 @click.argument("flows", nargs=-1, required=True, metavar="FLOW...")
-@click.option("--target", "-t", type=click.Choice([*TARGETS, "ir"]), required=True,
-              help="What to emit: argo (WorkflowTemplate YAML), airflow (DAG file), "
-                   "stepfunctions (ASL JSON), or ir (the flow IR as JSON).")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False), default=None,
-              help="Directory to write into. Without it, a single file is printed to stdout.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 if the files in -o DIR differ from what would be "
-                   "emitted (for CI).")
+@click.option(
+    "--target",
+    "-t",
+    type=click.Choice([*TARGETS, "ir"]),
+    required=True,
+    help="What to emit: argo (WorkflowTemplate YAML), airflow (DAG file), "
+    "stepfunctions (ASL JSON), or ir (the flow IR as JSON).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory to write into. Without it, a single file is printed to stdout.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if the files in -o DIR differ from what would be emitted (for CI).",
+)
 @flow_option
 @format_option
 @click.option("--image", default=None, help="Container image that runs the steps.")
 @click.option("--namespace", default=None, help="Kubernetes namespace.")
 @click.option("--service-account", default=None, help="Kubernetes service account.")
-@click.option("--datastore", "datastore_root", default=None,
-              help="Datastore root the tasks use (e.g. s3://bucket/prefix).")
-@click.option("--python", "python_exe", default=None,
-              help="Python executable inside the task environment.")
+@click.option(
+    "--datastore",
+    "datastore_root",
+    default=None,
+    help="Datastore root the tasks use (e.g. s3://bucket/prefix).",
+)
+@click.option(
+    "--python", "python_exe", default=None, help="Python executable inside the task environment."
+)
 @click.option("--code-package", default=None, help="URL of a code package made by flowc package.")
-@click.option("--label", "labels", multiple=True, callback=_key_value, metavar="KEY=VALUE",
-              help="Label added to emitted resources (repeatable).")
-@click.option("--option", "target_options", multiple=True, callback=_key_value,
-              metavar="KEY=VALUE",
-              help="Target-specific option, e.g. kind=Workflow (argo), operator=local "
-                   "(airflow), compute=callback (stepfunctions). Repeatable.")
-def compile_command(flows: tuple[str, ...], target: str, output_dir: str | None,
-                    check_only: bool, flow_name: str | None, output_format: str,
-                    image: str | None, namespace: str | None, service_account: str | None,
-                    datastore_root: str | None, python_exe: str | None,
-                    code_package: str | None, labels: dict[str, str],
-                    target_options: dict[str, str]) -> None:
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    callback=_key_value,
+    metavar="KEY=VALUE",
+    help="Label added to emitted resources (repeatable).",
+)
+@click.option(
+    "--option",
+    "target_options",
+    multiple=True,
+    callback=_key_value,
+    metavar="KEY=VALUE",
+    help="Target-specific option, e.g. kind=Workflow (argo), operator=local "
+    "(airflow), compute=callback (stepfunctions). Repeatable.",
+)
+def compile_command(
+    flows: tuple[str, ...],
+    target: str,
+    output_dir: str | None,
+    check_only: bool,
+    flow_name: str | None,
+    output_format: str,
+    image: str | None,
+    namespace: str | None,
+    service_account: str | None,
+    datastore_root: str | None,
+    python_exe: str | None,
+    code_package: str | None,
+    labels: dict[str, str],
+    target_options: dict[str, str],
+) -> None:
     """Compile FLOW files to TARGET.
 
     \b
@@ -69,10 +111,18 @@ def compile_command(flows: tuple[str, ...], target: str, output_dir: str | None,
         config = load_config(".")
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    options = _options(config, target, image=image, namespace=namespace,
-                       service_account=service_account, datastore_root=datastore_root,
-                       python_exe=python_exe, code_package=code_package, labels=labels,
-                       target_options=target_options)
+    options = _options(
+        config,
+        target,
+        image=image,
+        namespace=namespace,
+        service_account=service_account,
+        datastore_root=datastore_root,
+        python_exe=python_exe,
+        code_package=code_package,
+        labels=labels,
+        target_options=target_options,
+    )
     batch = analyze_arguments(flows, flow_name)
     results: list[EmitResult] = []
     for analysis in batch.analyses:
@@ -89,8 +139,10 @@ def compile_command(flows: tuple[str, ...], target: str, output_dir: str | None,
     seen: set[str] = set()
     for emitted in files:
         if emitted.path in seen:
-            raise click.ClickException(f"two flows emit the same file {emitted.path}; "
-                                       "give the flow classes different names")
+            raise click.ClickException(
+                f"two flows emit the same file {emitted.path}; "
+                "give the flow classes different names"
+            )
         seen.add(emitted.path)
     if output_dir is None:
         if len(files) != 1:
@@ -102,8 +154,11 @@ def compile_command(flows: tuple[str, ...], target: str, output_dir: str | None,
         for path in stale:
             click.echo(f"stale: {os.path.join(output_dir, path)}", err=True)
         if stale:
-            click.echo(f"{len(stale)} of {len(files)} file(s) out of date; run the same "
-                       "command without --check", err=True)
+            click.echo(
+                f"{len(stale)} of {len(files)} file(s) out of date; run the same "
+                "command without --check",
+                err=True,
+            )
             raise SystemExit(1)
         click.echo(f"{len(files)} file(s) up to date", err=True)
         return

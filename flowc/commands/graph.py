@@ -26,13 +26,18 @@ def _edges(ir: FlowIR) -> list[tuple[str, str, str]]:
 def to_mermaid(ir: FlowIR) -> str:
     lines = ["flowchart TD"]
     for step in ir.steps:
-        shape = ("{{", "}}") if step.switch else ("([", "])") if step.kind in ("start", "end") \
+        shape = (
+            ("{{", "}}")
+            if step.switch
+            else ("([", "])")
+            if step.kind in ("start", "end")
             else ("[", "]")
+        )
         # Node ids are prefixed: `end` is a Mermaid keyword.
-        lines.append(f"    n_{step.name}{shape[0]}\"{step.name}\"{shape[1]}")
+        lines.append(f'    n_{step.name}{shape[0]}"{step.name}"{shape[1]}')
     for source, target, label in _edges(ir):
         text = label.replace('"', "'").replace("|", "/")
-        arrow = f"-->|\"{text}\"|" if text else "-->"
+        arrow = f'-->|"{text}"|' if text else "-->"
         lines.append(f"    n_{source} {arrow} n_{target}")
     return "\n".join(lines) + "\n"
 
@@ -40,8 +45,7 @@ def to_mermaid(ir: FlowIR) -> str:
 def to_dot(ir: FlowIR) -> str:
     lines = [f"digraph {json.dumps(ir.name)} {{", "    rankdir=TB;"]
     for step in ir.steps:
-        shape = "diamond" if step.switch else "ellipse" if step.kind in ("start", "end") \
-            else "box"
+        shape = "diamond" if step.switch else "ellipse" if step.kind in ("start", "end") else "box"
         lines.append(f"    {json.dumps(step.name)} [shape={shape}];")
     for source, target, label in _edges(ir):
         attrs = f" [label={json.dumps(label)}]" if label else ""
@@ -53,14 +57,21 @@ def to_dot(ir: FlowIR) -> str:
 @click.command()
 @click.argument("flow_file", metavar="FLOW")
 @flow_option
-@click.option("--format", "graph_format", type=click.Choice(["mermaid", "dot"]),
-              default="mermaid", show_default=True)
+@click.option(
+    "--format",
+    "graph_format",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+)
 def graph(flow_file: str, flow_name: str | None, graph_format: str) -> None:
     """Print FLOW's graph (paste Mermaid into Markdown, or pipe dot into `dot -Tsvg`)."""
     batch = analyze_arguments((flow_file,), flow_name)
     report(batch, "text", quiet_ok=True)
     for analysis in batch.analyses:
         if analysis.ir is not None:
-            click.echo(to_mermaid(analysis.ir) if graph_format == "mermaid"
-                       else to_dot(analysis.ir), nl=False)
+            click.echo(
+                to_mermaid(analysis.ir) if graph_format == "mermaid" else to_dot(analysis.ir),
+                nl=False,
+            )
     raise SystemExit(exit_code(batch))

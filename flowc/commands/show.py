@@ -19,9 +19,17 @@ def describe_flow(ir: FlowIR) -> str:
     if ir.parameters:
         lines.append("Parameters:")
         for p in ir.parameters:
-            default = f" = {p.default!r}" if p.has_default and p.default_source is None else (
-                f" = <{p.default_source}>" if p.default_source else " (required)"
-                if p.required else "")
+            default = (
+                f" = {p.default!r}"
+                if p.has_default and p.default_source is None
+                else (
+                    f" = <{p.default_source}>"
+                    if p.default_source
+                    else " (required)"
+                    if p.required
+                    else ""
+                )
+            )
             kind = "IncludeFile" if p.is_include_file else p.type
             help_text = f"  — {p.help}" if p.help else ""
             lines.append(f"  --{p.name} ({kind}){default}{help_text}")
@@ -30,9 +38,10 @@ def describe_flow(ir: FlowIR) -> str:
         lines.append(f"  {step.name} [{step.kind}] {_transition(step)}")
         for deco in step.decorators:
             lines.append(f"      @{deco.name}{_args(deco.args, deco.source_args)}")
-        lines.append(f"      inputs: {step.input_rule.render()}"
-                     + (f"; inside foreach {' > '.join(step.foreach_stack)}"
-                        if step.foreach_stack else ""))
+        lines.append(
+            f"      inputs: {step.input_rule.render()}"
+            + (f"; inside foreach {' > '.join(step.foreach_stack)}" if step.foreach_stack else "")
+        )
     return "\n".join(lines)
 
 
@@ -51,8 +60,7 @@ def _transition(step: Step) -> str:
 
 
 def _args(args: dict[str, object], source_args: dict[str, str]) -> str:
-    parts = [f"{k}={v!r}" for k, v in args.items()] + [f"{k}=<{v}>" for k, v in
-                                                      source_args.items()]
+    parts = [f"{k}={v!r}" for k, v in args.items()] + [f"{k}=<{v}>" for k, v in source_args.items()]
     return f"({', '.join(parts)})" if parts else ""
 
 

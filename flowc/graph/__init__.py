@@ -21,8 +21,7 @@ __all__ = ["build_ir"]
 def build_ir(flow: FlowSource, source: str, out: list[Diagnostic]) -> FlowIR | None:
     structure = check_structure(flow, out)
     _check_artifact_names(flow, out)
-    if has_errors(out) or not structure.acyclic or structure.start is None \
-            or structure.end is None:
+    if has_errors(out) or not structure.acyclic or structure.start is None or structure.end is None:
         return None
     scopes = analyze_scopes(flow, structure, out)
     if has_errors(out):
@@ -49,7 +48,7 @@ def _kind(step: StepSource, structure: Structure) -> StepKind:
     if step.is_join:
         return "join"
     transition = step.transition or "linear"
-    return "split-switch" if transition == "switch" else transition  # type: ignore[return-value]
+    return "split-switch" if transition == "switch" else transition
 
 
 def _ir_step(step: StepSource, structure: Structure, scopes: Scopes) -> Step:
@@ -58,7 +57,7 @@ def _ir_step(step: StepSource, structure: Structure, scopes: Scopes) -> Step:
     return Step(
         name=step.name,
         kind=_kind(step, structure),
-        transition=transition,  # type: ignore[arg-type]
+        transition=transition,
         next=list(structure.children[step.name]),
         parents=scopes.ordered_parents.get(step.name, []),
         is_join=step.is_join,
@@ -86,10 +85,21 @@ def _check_artifact_names(flow: FlowSource, out: list[Diagnostic]) -> None:
         return
     for step in flow.steps.values():
         if step.foreach_var and step.foreach_var not in assigned and step.next_span:
-            out.append(diag("FC126", f"foreach over `{step.foreach_var}`, but no step sets "
-                            f"self.{step.foreach_var}", step.next_span,
-                            f"assign self.{step.foreach_var} = [...] in `{step.name}`"))
+            out.append(
+                diag(
+                    "FC126",
+                    f"foreach over `{step.foreach_var}`, but no step sets self.{step.foreach_var}",
+                    step.next_span,
+                    f"assign self.{step.foreach_var} = [...] in `{step.name}`",
+                )
+            )
         if step.switch and step.switch.condition not in assigned and step.next_span:
             cond = step.switch.condition
-            out.append(diag("FC127", f"switch on `{cond}`, but no step sets self.{cond}",
-                            step.next_span, f"assign self.{cond} in `{step.name}`"))
+            out.append(
+                diag(
+                    "FC127",
+                    f"switch on `{cond}`, but no step sets self.{cond}",
+                    step.next_span,
+                    f"assign self.{cond} in `{step.name}`",
+                )
+            )

@@ -42,31 +42,47 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
     position = {name: i for i, name in enumerate(structure.order)}
     for name in structure.order:
         step = steps[name]
-        real_parents = sorted((p for p in structure.parents[name] if p != name),
-                              key=lambda p: position[p])
+        real_parents = sorted(
+            (p for p in structure.parents[name] if p != name), key=lambda p: position[p]
+        )
         incoming = {p: scopes.stacks[p] + _pushed(steps[p], name) for p in real_parents}
         if name == structure.start:
             scopes.stacks[name] = []
             scopes.input_rules[name] = InputRule("none", [])
             if real_parents:
-                out.append(diag("FC113", f"the start step `{name}` cannot have parents",
-                                steps[real_parents[0]].next_span or step.span))
+                out.append(
+                    diag(
+                        "FC113",
+                        f"the start step `{name}` cannot have parents",
+                        steps[real_parents[0]].next_span or step.span,
+                    )
+                )
         elif step.is_join:
             _join(step, real_parents, incoming, flow, scopes, out)
         else:
             _plain(step, real_parents, incoming, flow, scopes, out)
         if name == structure.end and scopes.stacks[name]:
             split = scopes.stacks[name][-1][0]
-            out.append(diag("FC115", f"the end step is reached before the split at `{split}` is "
-                            "joined", step.span,
-                            f"add a join step (def join(self, inputs)) after the branches of "
-                            f"`{split}`"))
+            out.append(
+                diag(
+                    "FC115",
+                    f"the end step is reached before the split at `{split}` is joined",
+                    step.span,
+                    f"add a join step (def join(self, inputs)) after the branches of `{split}`",
+                )
+            )
         _check_foreach_target(step, flow, out)
     return scopes
 
 
-def _plain(step: StepSource, parents: list[str], incoming: dict[str, list[ScopeEntry]],
-           flow: FlowSource, scopes: Scopes, out: list[Diagnostic]) -> None:
+def _plain(
+    step: StepSource,
+    parents: list[str],
+    incoming: dict[str, list[ScopeEntry]],
+    flow: FlowSource,
+    scopes: Scopes,
+    out: list[Diagnostic],
+) -> None:
     name = step.name
     recursive = name in step.targets and step.transition == "switch"
     stacks = [incoming[p] for p in parents]
@@ -74,9 +90,14 @@ def _plain(step: StepSource, parents: list[str], incoming: dict[str, list[ScopeE
     if any(s != stacks[0] for s in stacks[1:]):
         splits = sorted({e[0] for s in stacks for e in s if e not in stacks[0] or s != stacks[0]})
         where = ", ".join(f"`{s}`" for s in splits) or "a split"
-        out.append(diag("FC112", f"step `{name}` receives {len(parents)} paths from {where} "
-                        "but is not a join", step.span,
-                        f"make it a join: `def {name}(self, inputs)`"))
+        out.append(
+            diag(
+                "FC112",
+                f"step `{name}` receives {len(parents)} paths from {where} but is not a join",
+                step.span,
+                f"make it a join: `def {name}(self, inputs)`",
+            )
+        )
     all_parents = [*parents, name] if recursive else parents
     scopes.ordered_parents[name] = all_parents
     if len(all_parents) > 1:
@@ -87,8 +108,14 @@ def _plain(step: StepSource, parents: list[str], incoming: dict[str, list[ScopeE
         scopes.input_rules[name] = InputRule("same", parents)
 
 
-def _join(step: StepSource, parents: list[str], incoming: dict[str, list[ScopeEntry]],
-          flow: FlowSource, scopes: Scopes, out: list[Diagnostic]) -> None:
+def _join(
+    step: StepSource,
+    parents: list[str],
+    incoming: dict[str, list[ScopeEntry]],
+    flow: FlowSource,
+    scopes: Scopes,
+    out: list[Diagnostic],
+) -> None:
     name = step.name
     scopes.stacks[name] = []
     scopes.ordered_parents[name] = parents
@@ -96,41 +123,68 @@ def _join(step: StepSource, parents: list[str], incoming: dict[str, list[ScopeEn
     for parent in parents:
         p = flow.steps[parent]
         if p.transition == "switch":
-            out.append(diag("FC121", f"the switch in `{parent}` leads directly to the join "
-                            f"`{name}`", p.target_spans[p.targets.index(name)],
-                            f"add a step between `{parent}` and `{name}`"))
+            out.append(
+                diag(
+                    "FC121",
+                    f"the switch in `{parent}` leads directly to the join `{name}`",
+                    p.target_spans[p.targets.index(name)],
+                    f"add a step between `{parent}` and `{name}`",
+                )
+            )
             return
     stacks = [incoming[p] for p in parents]
     if not stacks or any(not s for s in stacks):
-        out.append(diag("FC117", f"step `{name}` takes `inputs` like a join, but no split "
-                        "precedes it", step.span,
-                        f"remove `inputs`: `def {name}(self)`, or add a split before it"))
+        out.append(
+            diag(
+                "FC117",
+                f"step `{name}` takes `inputs` like a join, but no split precedes it",
+                step.span,
+                f"remove `inputs`: `def {name}(self)`, or add a split before it",
+            )
+        )
         return
     tops = {s[-1][0] for s in stacks}
     rests = {tuple(s[:-1]) for s in stacks}
     if len(tops) > 1 or len(rests) > 1:
-        out.append(diag("FC118", f"join `{name}` joins steps from unrelated splits "
-                        f"({', '.join(sorted(tops))})", step.span,
-                        "join each split's branches in its own join step"))
+        out.append(
+            diag(
+                "FC118",
+                f"join `{name}` joins steps from unrelated splits ({', '.join(sorted(tops))})",
+                step.span,
+                "join each split's branches in its own join step",
+            )
+        )
         return
     split = flow.steps[tops.pop()]
     scopes.stacks[name] = list(rests.pop())
     scopes.matching_join[split.name] = name
     if split.transition == "foreach":
         if len(parents) != 1:
-            out.append(diag("FC116", f"foreach join `{name}` receives {len(parents)} paths "
-                            f"({', '.join(parents)}); the body of `{split.name}` must end in "
-                            "one step", step.span,
-                            "join the branches inside the foreach body first"))
+            out.append(
+                diag(
+                    "FC116",
+                    f"foreach join `{name}` receives {len(parents)} paths "
+                    f"({', '.join(parents)}); the body of `{split.name}` must end in "
+                    "one step",
+                    step.span,
+                    "join the branches inside the foreach body first",
+                )
+            )
             return
         scopes.input_rules[name] = InputRule("join-foreach", parents)
         return
     branches = [s[-1][1] for s in stacks]
     if sorted(branches) != sorted(split.targets):
-        out.append(diag("FC116", f"join `{name}` receives {len(parents)} path(s) "
-                        f"({', '.join(parents)}) but the split at `{split.name}` started "
-                        f"{len(split.targets)} ({', '.join(split.targets)})", step.span,
-                        "every branch of a split must reach its join exactly once"))
+        out.append(
+            diag(
+                "FC116",
+                f"join `{name}` receives {len(parents)} path(s) "
+                f"({', '.join(parents)}) but the split at `{split.name}` started "
+                f"{len(split.targets)} ({', '.join(split.targets)})",
+                step.span,
+                "every branch of a split must reach its join exactly once",
+            )
+        )
         return
     # Order the join's inputs by the split's branch order, for a deterministic `inputs`.
     branch_of = {p: s[-1][1] for p, s in zip(parents, stacks, strict=True)}
@@ -146,11 +200,24 @@ def _check_foreach_target(step: StepSource, flow: FlowSource, out: list[Diagnost
     if target is None:
         return
     if target.is_join:
-        out.append(diag("FC120", f"the foreach in `{step.name}` leads directly to the join "
-                        f"`{target.name}`", step.target_spans[0],
-                        "add at least one step to the foreach body"))
-    if step.num_parallel is not None and target.decorators is not None and not any(
-            d.name == "parallel" for d in target.decorators):
-        out.append(diag("FC122", f"num_parallel targets `{target.name}`, which is not "
-                        "decorated with @parallel", step.target_spans[0],
-                        f"add @parallel to `{target.name}`"))
+        out.append(
+            diag(
+                "FC120",
+                f"the foreach in `{step.name}` leads directly to the join `{target.name}`",
+                step.target_spans[0],
+                "add at least one step to the foreach body",
+            )
+        )
+    if (
+        step.num_parallel is not None
+        and target.decorators is not None
+        and not any(d.name == "parallel" for d in target.decorators)
+    ):
+        out.append(
+            diag(
+                "FC122",
+                f"num_parallel targets `{target.name}`, which is not decorated with @parallel",
+                step.target_spans[0],
+                f"add @parallel to `{target.name}`",
+            )
+        )

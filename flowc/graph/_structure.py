@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from flowc.analyzer import FlowSource, StepSource
-from flowc.diagnostics import Diagnostic, did_you_mean, diag
+from flowc.diagnostics import Diagnostic, diag, did_you_mean
 
 
 @dataclass
@@ -32,12 +32,24 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
         children[step.name] = []
         if step.name == end:
             if step.next_span is not None:
-                out.append(diag("FC111", f"the end step `{step.name}` must not call self.next",
-                                step.next_span, "remove self.next(...) from the end step"))
+                out.append(
+                    diag(
+                        "FC111",
+                        f"the end step `{step.name}` must not call self.next",
+                        step.next_span,
+                        "remove self.next(...) from the end step",
+                    )
+                )
             continue
         if step.transition is None and step.next_span is None:
-            out.append(diag("FC102", f"step `{step.name}` does not end with self.next(...)",
-                            step.span, _missing_next_hint(step, end)))
+            out.append(
+                diag(
+                    "FC102",
+                    f"step `{step.name}` does not end with self.next(...)",
+                    step.span,
+                    _missing_next_hint(step, end),
+                )
+            )
         for target, span in zip(step.targets, step.target_spans, strict=True):
             if target in steps:
                 if target not in children[step.name]:
@@ -49,8 +61,11 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
                 hint = f"decorate `{target}` with @step"
             else:
                 message = f"step `{step.name}` goes to unknown step `{target}`"
-                hint = f"did you mean `{guess}`?" if guess else \
-                    f"define `@step def {target}(self)` or fix the name"
+                hint = (
+                    f"did you mean `{guess}`?"
+                    if guess
+                    else f"define `@step def {target}(self)` or fix the name"
+                )
             out.append(diag("FC101", message, span, hint))
     parents: dict[str, list[str]] = {name: [] for name in steps}
     for name, kids in children.items():
@@ -61,10 +76,15 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
         reachable = _reachable(start, children)
         for step in steps.values():
             if step.name not in reachable:
-                out.append(diag("FC114", f"step `{step.name}` cannot be reached from "
-                                f"`{start}`", step.span,
-                                f"add self.next(self.{step.name}) to the step that should "
-                                "lead here, or remove it"))
+                out.append(
+                    diag(
+                        "FC114",
+                        f"step `{step.name}` cannot be reached from `{start}`",
+                        step.span,
+                        f"add self.next(self.{step.name}) to the step that should "
+                        "lead here, or remove it",
+                    )
+                )
     return Structure(start, end, children, parents, order, acyclic)
 
 
@@ -74,23 +94,35 @@ def _missing_next_hint(step: StepSource, end: str | None) -> str:
 
 
 def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> str | None:
-    flagged = [s for s in flow.steps.values()
-               if (s.start_flag if role == "start" else s.end_flag)]
+    flagged = [s for s in flow.steps.values() if (s.start_flag if role == "start" else s.end_flag)]
     named = flow.steps.get(role)
     candidates = list(flagged)
     if named is not None and named not in candidates:
         candidates.append(named)
     if not candidates:
         code = "FC108" if role == "start" else "FC109"
-        out.append(diag(code, f"the flow `{flow.name}` has no {role} step", flow.span,
-                        f"add `@step def {role}(self)`" if role == "start" else
-                        "add `@step def end(self)` (it takes no self.next)"))
+        out.append(
+            diag(
+                code,
+                f"the flow `{flow.name}` has no {role} step",
+                flow.span,
+                f"add `@step def {role}(self)`"
+                if role == "start"
+                else "add `@step def end(self)` (it takes no self.next)",
+            )
+        )
         return None
     if len(candidates) > 1:
         names = ", ".join(f"`{c.name}`" for c in candidates)
         for extra in candidates[1:]:
-            out.append(diag("FC110", f"more than one {role} step: {names}", extra.span,
-                            f"keep exactly one {role} step"))
+            out.append(
+                diag(
+                    "FC110",
+                    f"more than one {role} step: {names}",
+                    extra.span,
+                    f"keep exactly one {role} step",
+                )
+            )
     return candidates[0].name
 
 
@@ -105,9 +137,13 @@ def _reachable(start: str, children: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _toposort(start: str | None, children: dict[str, list[str]],
-              parents: dict[str, list[str]], flow: FlowSource,
-              out: list[Diagnostic]) -> tuple[list[str], bool]:
+def _toposort(
+    start: str | None,
+    children: dict[str, list[str]],
+    parents: dict[str, list[str]],
+    flow: FlowSource,
+    out: list[Diagnostic],
+) -> tuple[list[str], bool]:
     """Kahn's algorithm from start, children in ``self.next`` order; self-loops are allowed
     only for switch steps (a recursive switch) and ignored for ordering."""
     if start is None:
@@ -136,8 +172,9 @@ def _toposort(start: str | None, children: dict[str, list[str]],
     return order, False
 
 
-def _report_cycles(reachable: set[str], children: dict[str, list[str]], flow: FlowSource,
-                   out: list[Diagnostic]) -> None:
+def _report_cycles(
+    reachable: set[str], children: dict[str, list[str]], flow: FlowSource, out: list[Diagnostic]
+) -> None:
     """Report each back edge found by a depth-first search, at the offending target."""
     state: dict[str, int] = {}
     reported: set[tuple[str, str]] = set()
@@ -150,10 +187,16 @@ def _report_cycles(reachable: set[str], children: dict[str, list[str]], flow: Fl
                 continue
             if state.get(kid) == 1 and (name, kid) not in reported:
                 reported.add((name, kid))
-                loop = path[path.index(kid):] + [name, kid] if kid in path else [name, kid]
+                loop = [*path[path.index(kid) :], name, kid] if kid in path else [name, kid]
                 span = step.target_spans[step.targets.index(kid)]
-                out.append(diag("FC113", f"cycle: {' -> '.join(_dedupe(loop))}", span,
-                                "only a switch may loop back, and only to its own step"))
+                out.append(
+                    diag(
+                        "FC113",
+                        f"cycle: {' -> '.join(_dedupe(loop))}",
+                        span,
+                        "only a switch may loop back, and only to its own step",
+                    )
+                )
             elif kid not in state:
                 visit(kid, [*path, name])
         state[name] = 2
