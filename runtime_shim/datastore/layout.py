@@ -105,6 +105,13 @@ class FlowDatastore:
     def read_run(self, run: str) -> dict[str, Any] | None:
         return self._read_json(f"{self.run_prefix(run)}/run.json")
 
+    def write_run_status(self, run: str, status: dict[str, Any]) -> None:
+        """The local runner's verdict on a run (``status.json``; engines may omit it)."""
+        self.store.put(f"{self.run_prefix(run)}/status.json", _dump(status))
+
+    def read_run_status(self, run: str) -> dict[str, Any] | None:
+        return self._read_json(f"{self.run_prefix(run)}/status.json")
+
     def list_runs(self) -> list[str]:
         return self.store.list_children(f"{self.flow}/runs")
 

@@ -79,7 +79,7 @@ def translate(exc: BaseException, *, url: str, endpoint: str | None, action: str
     if code in NOT_FOUND_CODES:
         return ObjectNotFound(url)
     if code == "NoSuchBucket":
-        bucket = url[len("s3://"):].split("/", 1)[0]
+        bucket = url[len("s3://") :].split("/", 1)[0]
         return S3BucketNotFound(
             f"cannot {action} {url}: bucket {bucket!r} does not exist on {where}; create it "
             "or fix the datastore URL"

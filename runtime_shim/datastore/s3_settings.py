@@ -49,14 +49,17 @@ class S3Settings:
         mode = env.get("FLOWC_S3_CONDITIONAL_WRITES", "auto").strip().lower()
         if mode not in CONDITIONAL_MODES:
             raise ValueError(
-                f"FLOWC_S3_CONDITIONAL_WRITES={mode!r}: expected one of {', '.join(CONDITIONAL_MODES)}"
+                f"FLOWC_S3_CONDITIONAL_WRITES={mode!r}: "
+                f"expected one of {', '.join(CONDITIONAL_MODES)}"
             )
         defaults = cls()
         return cls(
             endpoint_url=endpoint,
             addressing_style=env.get("FLOWC_S3_ADDRESSING_STYLE") or None,
             conditional_writes=mode,
-            multipart_threshold=_mib(env, "FLOWC_S3_MULTIPART_THRESHOLD_MB", defaults.multipart_threshold),
+            multipart_threshold=_mib(
+                env, "FLOWC_S3_MULTIPART_THRESHOLD_MB", defaults.multipart_threshold
+            ),
             part_size=max(5 * MIB, _mib(env, "FLOWC_S3_PART_SIZE_MB", defaults.part_size)),
             max_concurrency=max(1, _int(env, "FLOWC_S3_MAX_CONCURRENCY", defaults.max_concurrency)),
             max_attempts=max(1, _int(env, "FLOWC_S3_MAX_ATTEMPTS", defaults.max_attempts)),

@@ -10,6 +10,7 @@ ETag with ``If-Match`` so a concurrent replacement can never produce a torn read
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable
@@ -80,10 +81,9 @@ def upload_multipart(
         )
         return result
     except BaseException:
-        try:
+        # The original error is the one to report; a failed abort only leaves parts behind.
+        with contextlib.suppress(Exception):
             client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            pass
         raise
 
 
@@ -122,7 +122,7 @@ def download(
     etag = response["ETag"]
     write = open_sink(total)
     body = response["Body"]
-    first = _read_up_to(body, min(total, part_size) if total > part_size else total)
+    first = _read_up_to(body, min(total, part_size))
     write(0, first)
     if total <= part_size:
         return
@@ -144,7 +144,9 @@ def download(
         if position != offset + length:
             raise OSError(f"short ranged read of s3://{bucket}/{key} at byte {position}")
 
-    rest = [(offset, min(part_size, total - offset)) for offset in range(len(first), total, part_size)]
+    rest = [
+        (offset, min(part_size, total - offset)) for offset in range(len(first), total, part_size)
+    ]
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(rest)))) as pool:
         list(pool.map(fetch, rest))
 

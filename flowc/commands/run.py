@@ -1,0 +1,216 @@
+"""``flowc run --local FLOW [--NAME VALUE ...]`` and ``flowc resume``.
+
+The flow's Parameters become command-line options (``--alpha 0.1``; JSON for JSONType;
+``--flag``/``--no-flag`` or ``--flag true`` for bool). Exit codes: 0 the run succeeded,
+1 the flow has errors or the run failed, 2 a usage error (bad or missing parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from flowc.commands._common import flow_option
+from flowc.ir import FlowIR
+from flowc.ir import Parameter as IRParameter
+
+CONTEXT = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def load_ir(flow_file: str, flow_name: str | None) -> FlowIR:
+    """Analyze the flow; print diagnostics and exit 1 if it has errors."""
+    from flowc.compiler import analyze_file
+    from flowc.diagnostics import Severity
+    from flowc.render import render_text
+
+    if not os.path.isfile(flow_file):
+        raise click.UsageError(f"no such flow file: {flow_file}")
+    analysis = analyze_file(flow_file, flow_name)
+    shown = [d for d in analysis.diagnostics if d.severity is Severity.ERROR]
+    if shown or analysis.ir is None:
+        sources = {analysis.path: analysis.source} if analysis.source else {}
+        click.echo(render_text(analysis.diagnostics, sources, color=sys.stderr.isatty()),
+                   err=True)
+        click.echo("flowc: the flow has errors; nothing was run", err=True)
+        sys.exit(1)
+    return analysis.ir
+
+
+def convert_parameter(param: IRParameter, raw: str | None) -> Any:
+    """A command-line string as the parameter's JSON value; errors name the parameter."""
+    kind = param.type
+    try:
+        if kind == "bool":
+            if raw is None:
+                return True
+            lowered = raw.strip().lower()
+            if lowered in ("true", "1", "yes", "y", "on"):
+                return True
+            if lowered in ("false", "0", "no", "n", "off"):
+                return False
+            raise ValueError("expected true or false")
+        if raw is None:
+            raise ValueError("a value is required")
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "json":
+            return json.loads(raw)
+        return raw
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise click.BadParameter(f"invalid {kind} value {raw!r}: {exc}",
+                                 param_hint=f"--{param.name}") from None
+
+
+def parse_parameters(ir: FlowIR, args: list[str], pairs: tuple[str, ...]) -> dict[str, Any]:
+    """Parse ``--NAME VALUE`` options (and ``--param NAME=VALUE``) against the IR."""
+    by_option: dict[str, IRParameter] = {}
+    for p in ir.parameters:
+        for spelling in {p.name, p.name.replace("_", "-"), p.name.replace("-", "_")}:
+            by_option[spelling] = p
+    values: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise click.UsageError(f"unexpected argument {arg!r}")
+        name, eq, inline = arg[2:].partition("=")
+        negated = name.startswith("no-") and name[3:] in by_option and name not in by_option
+        param = by_option.get(name[3:] if negated else name)
+        if param is None:
+            known = ", ".join(f"--{p.name}" for p in ir.parameters) or "none"
+            raise click.UsageError(f"no such option --{name} (the flow's parameters: {known})")
+        if negated:
+            if param.type != "bool":
+                raise click.UsageError(f"--no-{param.name}: {param.name} is not a bool parameter")
+            values[param.name] = False
+            i += 1
+            continue
+        if eq:
+            raw: str | None = inline
+            i += 1
+        elif param.type == "bool" and (i + 1 >= len(args) or args[i + 1].startswith("--")):
+            raw = None
+            i += 1
+        else:
+            if i + 1 >= len(args):
+                raise click.BadParameter("a value is required", param_hint=f"--{param.name}")
+            raw = args[i + 1]
+            i += 2
+        values[param.name] = convert_parameter(param, raw)
+    for pair in pairs:
+        name, eq, raw_value = pair.partition("=")
+        param = by_option.get(name)
+        if not eq or param is None:
+            raise click.UsageError(f"--param expects NAME=VALUE with a flow parameter: {pair!r}")
+        values[param.name] = convert_parameter(param, raw_value)
+    for p in ir.parameters:
+        if p.required and not p.has_default and p.default_source is None and p.name not in values:
+            raise click.BadParameter("this parameter is required", param_hint=f"--{p.name}")
+    return values
+
+
+def _failure_text(ds: Any, run_id: str, outcome: Any) -> str:
+    from flowc.runner.progress import LOG_TAIL_LINES
+
+    task = outcome.task
+    meta = ds.attempt_meta(run_id, task.step, task.key, outcome.attempt) or {}
+    lines = [f"--- {task} attempt {outcome.attempt} ---"]
+    for stream in ("stdout", "stderr"):
+        text = ds.log(run_id, task.step, task.key, outcome.attempt, stream).rstrip()
+        if text:
+            tail = text.splitlines()[-LOG_TAIL_LINES:]
+            lines.append(f"{stream}:")
+            lines.extend(f"  {line}" for line in tail)
+    if not meta and outcome.output.strip():
+        lines.append("output:")
+        lines.extend(f"  {line}" for line in outcome.output.rstrip().splitlines()[-LOG_TAIL_LINES:])
+    exc = meta.get("exception")
+    if exc:
+        lines.append(f"exception: {exc.get('type')}: {exc.get('message')}")
+    elif outcome.seconds and not meta:
+        lines.append("the task process died before recording its attempt "
+                     "(killed, out of memory, or timed out)")
+    return "\n".join(lines)
+
+
+def execute(ir: FlowIR, flow_file: str, datastore: str | None, params: dict[str, Any],
+            max_workers: int, quiet: bool, origin: str | None = None,
+            clone_steps: set[str] | None = None) -> int:
+    from flowc.runner import LocalRunner, RunOptions, default_datastore
+    from flowc.runner.progress import ConsoleReporter
+
+    options = RunOptions(flow_file=os.path.abspath(flow_file),
+                         datastore=datastore or default_datastore(), params=params,
+                         max_workers=max_workers, origin_run_id=origin,
+                         clone_steps=clone_steps or set())
+    runner = LocalRunner(ir, options)
+    runner.reporter = ConsoleReporter(
+        quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome))
+    result = runner.run()
+    click.echo(result.run_id)
+    return 0 if result.ok else 1
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("flow_file", metavar="FLOW")
+@click.option("--local", is_flag=True, default=True, help="Run on this machine (the default).")
+@flow_option
+@click.option("--max-workers", type=int, default=0, show_default="2 x CPUs, at least 4",
+              help="How many tasks run at once.")
+@click.option("--datastore", metavar="URL", default=None,
+              help="Datastore root (default: $FLOWC_DATASTORE or ./.flowc).")
+@click.option("--param", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Set a parameter (same as --NAME VALUE).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; print the run id and failures.")
+@click.pass_context
+def run(ctx: click.Context, flow_file: str, local: bool, flow_name: str | None,
+        max_workers: int, datastore: str | None, pairs: tuple[str, ...], quiet: bool) -> None:
+    """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
+
+    Prints the run id on stdout; exit code 1 if any task failed."""
+    ir = load_ir(flow_file, flow_name)
+    params = parse_parameters(ir, list(ctx.args), pairs)
+    sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet))
+
+
+@click.command()
+@click.argument("flow_file", metavar="FLOW")
+@click.argument("run_id", required=False)
+@flow_option
+@click.option("--step", "step_name", default=None,
+              help="Re-run from this step (default: the step that failed).")
+@click.option("--max-workers", type=int, default=0)
+@click.option("--datastore", metavar="URL", default=None)
+@click.option("-q", "--quiet", is_flag=True)
+def resume(flow_file: str, run_id: str | None, flow_name: str | None, step_name: str | None,
+           max_workers: int, datastore: str | None, quiet: bool) -> None:
+    """Resume RUN_ID (default: the latest run) of FLOW as a new run.
+
+    Tasks before the resumed step are reused by reference; the step and everything
+    after it run again with the current code."""
+    from flowc.runner import default_datastore, resume_plan
+    from runtime_shim.datastore import open_object_store
+    from runtime_shim.datastore.layout import FlowDatastore
+
+    ir = load_ir(flow_file, flow_name)
+    root = datastore or default_datastore()
+    ds = FlowDatastore(open_object_store(root), ir.name)
+    runs = ds.list_runs()
+    origin = run_id or (runs[-1] if runs else None)
+    if origin is None or origin not in runs:
+        raise click.UsageError(f"no run {origin or ''} of flow {ir.name} in {root}".strip())
+    try:
+        clone = resume_plan(ir, ds, origin, step_name)
+    except LookupError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not quiet:
+        click.echo(f"flowc: resuming {ir.name}/{origin}; reusing steps: "
+                   f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
+                   err=True)
+    sys.exit(execute(ir, flow_file, root, {}, max_workers, quiet, origin, clone))

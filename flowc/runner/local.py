@@ -1,0 +1,277 @@
+"""``flowc run --local``: execute a flow's IR on this machine.
+
+Every task is the literal shim command (``python -m runtime_shim step ...``) in a
+subprocess, exactly as the backends run it, so a local run exercises the same code path
+as production. A pool of worker threads (``max_workers``) starts the subprocesses; the
+main thread owns all scheduling state. Retries follow the IR's ``@retry`` (plus the
+fallback attempts ``@catch`` grants), ``@timeout`` gets a hard kill a little after the
+shim's own alarm, and resumed runs clone committed tasks of the origin run by reference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowc.ir import FlowIR
+from flowc.runner.plan import Plan, TaskId
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import FlowDatastore
+
+CATCH_FALLBACK_ATTEMPTS = 3
+TIMEOUT_GRACE_SECONDS = 5.0
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time to the millisecond plus a random suffix."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+    return f"{stamp}{int(now * 1000) % 1000:03d}-{random.getrandbits(24):06x}"
+
+
+def default_datastore() -> str:
+    return os.environ.get("FLOWC_DATASTORE") or os.path.join(os.getcwd(), ".flowc")
+
+
+@dataclass
+class RunOptions:
+    flow_file: str
+    datastore: str
+    params: dict[str, Any] = field(default_factory=dict)
+    max_workers: int = 0
+    run_id: str | None = None
+    origin_run_id: str | None = None
+    clone_steps: set[str] = field(default_factory=set)
+    python: str = sys.executable
+    env: dict[str, str] = field(default_factory=dict)
+
+    def workers(self) -> int:
+        return self.max_workers if self.max_workers > 0 else max(4, (os.cpu_count() or 2) * 2)
+
+
+@dataclass
+class TaskOutcome:
+    task: TaskId
+    attempt: int
+    ok: bool
+    seconds: float
+    output: str = ""
+    cloned: bool = False
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    ok: bool
+    tasks_done: int
+    failed: list[TaskOutcome]
+    seconds: float
+
+
+class Reporter:
+    """Progress callbacks; the default does nothing (see flowc.runner.progress)."""
+
+    def started(self, run_id: str, ir: FlowIR) -> None: ...
+    def task_started(self, task: TaskId, attempt: int) -> None: ...
+    def task_finished(self, outcome: TaskOutcome, will_retry: bool) -> None: ...
+    def finished(self, result: RunResult) -> None: ...
+
+
+class LocalRunner:
+    def __init__(self, ir: FlowIR, options: RunOptions, reporter: Reporter | None = None):
+        self.ir = ir
+        self.options = options
+        self.reporter = reporter or Reporter()
+        self.ds = FlowDatastore(open_object_store(options.datastore), ir.name)
+        self.plan = Plan(ir)
+        self.run_id = options.run_id or new_run_id()
+        self._done: queue.Queue[tuple[TaskId, int, int, float, str]] = queue.Queue()
+        self._tmp = tempfile.mkdtemp(prefix="flowc-run-")
+
+    # -- public ----------------------------------------------------------------------
+    def run(self) -> RunResult:
+        began = time.time()
+        self.reporter.started(self.run_id, self.ir)
+        if self.options.origin_run_id:
+            self._prepare_resume()
+        pending: list[tuple[float, TaskId, int]] = [(0.0, self.plan.first(), 0)]
+        running = 0
+        done = 0
+        failed: list[TaskOutcome] = []
+        end_committed = False
+        while pending or running:
+            now = time.time()
+            pending.sort(key=lambda item: item[0])
+            while (pending and not failed and running < self.options.workers()
+                   and pending[0][0] <= now):
+                _, task, attempt = pending.pop(0)
+                if attempt == 0 and self._try_clone(task):
+                    done += 1
+                    pending.extend((0.0, t, 0) for t in self._after_commit(task))
+                    continue
+                self._launch(task, attempt)
+                running += 1
+            if failed and not running:
+                break
+            if not running:
+                if pending:
+                    time.sleep(max(0.0, min(p[0] for p in pending) - time.time()))
+                continue
+            task, attempt, code, seconds, output = self._done.get()
+            running -= 1
+            ok = code == 0 and self.ds.is_committed(self.run_id, task.step, task.key)
+            outcome = TaskOutcome(task, attempt, ok, seconds, output)
+            if ok:
+                done += 1
+                self.reporter.task_finished(outcome, False)
+                if task.step == self.ir.end:
+                    end_committed = True
+                pending.extend((0.0, t, 0) for t in self._after_commit(task))
+                continue
+            retry_at = self._retry_time(task, attempt)
+            self.reporter.task_finished(outcome, retry_at is not None and not failed)
+            if retry_at is not None and not failed:
+                pending.append((retry_at, task, attempt + 1))
+            else:
+                failed.append(outcome)
+        result = RunResult(self.run_id, end_committed and not failed, done, failed,
+                           time.time() - began)
+        self.ds.write_run_status(self.run_id, {
+            "status": "succeeded" if result.ok else "failed", "finished": time.time(),
+            "failed": [str(f.task) for f in failed], "tasks": done})
+        self.reporter.finished(result)
+        return result
+
+    # -- internals -------------------------------------------------------------------
+    def _after_commit(self, task: TaskId) -> list[TaskId]:
+        record = self.ds.committed(self.run_id, task.step, task.key) or {}
+        return self.plan.committed(task, record)
+
+    def _retry_time(self, task: TaskId, attempt: int) -> float | None:
+        step = self.ir.step(task.step)
+        retry = step.decorator("retry")
+        times = int(retry.args.get("times", 3)) if retry else 0
+        if step.decorator("catch"):
+            times += CATCH_FALLBACK_ATTEMPTS
+        if attempt >= times:
+            return None
+        minutes = float(retry.args.get("minutes_between_retries", 2)) if retry else 0.0
+        return time.time() + 60.0 * minutes
+
+    def _timeout(self, task: TaskId) -> float | None:
+        deco = self.ir.step(task.step).decorator("timeout")
+        if deco is None:
+            return None
+        args = deco.args
+        total = (float(args.get("seconds") or 0) + 60 * float(args.get("minutes") or 0)
+                 + 3600 * float(args.get("hours") or 0))
+        return total + TIMEOUT_GRACE_SECONDS if total > 0 else None
+
+    def command(self, task: TaskId, attempt: int) -> list[str]:
+        """The shim command line of one task (what every backend runs)."""
+        step = self.ir.step(task.step)
+        cmd = [self.options.python, "-m", "runtime_shim", "step", self.options.flow_file,
+               "--flow", self.ir.name, "--step", task.step,
+               "--inputs", step.input_rule.render(), "--run-id", self.run_id,
+               "--index-path", task.index_path, "--attempt", str(attempt),
+               "--datastore", self.options.datastore]
+        if task.iteration:
+            cmd += ["--iteration", str(task.iteration)]
+        if task.step == self.ir.start:
+            for name, value in self.options.params.items():
+                cmd += ["--param", f"{name}={json.dumps(value)}"]
+            if self.options.origin_run_id:
+                cmd += ["--origin-run-id", self.options.origin_run_id]
+        return cmd
+
+    def _launch(self, task: TaskId, attempt: int) -> None:
+        self.reporter.task_started(task, attempt)
+        cmd = self.command(task, attempt)
+        limit = self._timeout(task)
+        env = dict(os.environ, FLOWC_TASK_ECHO="0", **self.options.env)
+        thread = threading.Thread(target=self._execute, args=(task, attempt, cmd, env, limit),
+                                  daemon=True)
+        thread.start()
+
+    def _execute(self, task: TaskId, attempt: int, cmd: list[str], env: dict[str, str],
+                 limit: float | None) -> None:
+        began = time.time()
+        with tempfile.TemporaryFile(dir=self._tmp) as out:
+            try:
+                code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                      timeout=limit, check=False).returncode
+            except subprocess.TimeoutExpired:
+                code = -9
+            except OSError as exc:
+                code = 127
+                out.write(f"cannot start task: {exc}\n".encode())
+            out.seek(0)
+            output = out.read().decode("utf-8", errors="replace")
+        self._done.put((task, attempt, code, time.time() - began, output))
+
+    # -- resume ----------------------------------------------------------------------
+    def _prepare_resume(self) -> None:
+        origin = self.options.origin_run_id
+        assert origin is not None
+        record = self.ds.read_run(origin)
+        if record is None:
+            raise LookupError(f"run {origin} of flow {self.ir.name} not found")
+        fresh = dict(record, run_id=self.run_id, origin_run_id=origin, created=time.time())
+        self.ds.write_run(self.run_id, fresh, if_absent=True)
+
+    def _try_clone(self, task: TaskId) -> bool:
+        origin = self.options.origin_run_id
+        if not origin or task.step not in self.options.clone_steps:
+            return False
+        record = self.ds.committed(origin, task.step, task.key)
+        if record is None:
+            return False
+        source = record.get("source") or self.ds.attempt_prefix(
+            origin, task.step, task.key, int(record["attempt"]))
+        clone = dict(record, source=source, cloned_from=f"{origin}/{task.step}/{task.key}")
+        self.ds.commit(self.run_id, task.step, task.key, clone)
+        self.reporter.task_finished(TaskOutcome(task, int(record["attempt"]), True, 0.0,
+                                                cloned=True), False)
+        return True
+
+
+def resume_plan(ir: FlowIR, ds: FlowDatastore, origin: str, step: str | None) -> set[str]:
+    """The steps whose committed tasks a resume reuses (everything not re-run)."""
+    plan = Plan(ir)
+    if step is None:
+        step = failed_step(ir, ds, origin)
+    if step not in {s.name for s in ir.steps}:
+        raise LookupError(f"flow {ir.name} has no step {step!r}")
+    rerun = plan.descendants(step)
+    return {s.name for s in ir.steps} - rerun
+
+
+def failed_step(ir: FlowIR, ds: FlowDatastore, origin: str) -> str:
+    """The first step (in IR order) with a task that ran but never committed, else the
+    first step with no committed task at all."""
+    status = ds.read_run_status(origin) or {}
+    for failed in status.get("failed", []):
+        return str(failed).split("/")[0]
+    steps = set(ds.list_steps(origin))
+    for s in ir.steps:
+        if s.name in steps and any(not ds.is_committed(origin, s.name, t)
+                                   for t in ds.list_tasks(origin, s.name)):
+            return s.name
+    for s in ir.steps:
+        if s.name not in steps:
+            return s.name
+    raise LookupError(f"run {origin} finished successfully; name the step to resume "
+                      "from with --step")
+
+
+Callback = Callable[[TaskOutcome], None]

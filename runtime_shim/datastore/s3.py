@@ -1,0 +1,391 @@
+"""``ObjectStore`` on S3 or an S3-compatible server (``s3://bucket/prefix``).
+
+The datastore layout is written once over :class:`~runtime_shim.datastore.ObjectStore`,
+so this module only has to give S3 the same guarantees a local directory has:
+
+* **atomic objects** — a ``PUT`` (or a multipart upload's completion) is all or nothing;
+* **create-if-absent** — ``put(..., if_absent=True)`` sends ``If-None-Match: *``, so of
+  two racing commits exactly one wins and the other is told so (never overwritten). A
+  request retried after a lost response is recognised by a writer token in the object's
+  metadata. Stores without conditional writes use the claim election in
+  :mod:`runtime_shim.datastore.s3_claims` (``FLOWC_S3_CONDITIONAL_WRITES``);
+* **large objects** — multipart, parallel uploads and parallel ranged reads
+  (:mod:`runtime_shim.datastore.s3_transfer`), streamed to disk by ``get_to_file``;
+* **clear errors** — missing bucket, rejected credentials and denied permissions are
+  distinct :class:`ObjectStoreError` subclasses naming the URL and what to check.
+
+Credentials and region come from boto3's standard chain; the endpoint from
+``FLOWC_S3_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL``. boto3 is
+imported only when the first request is made, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from runtime_shim.datastore.objectstore import ObjectStoreError
+from runtime_shim.datastore.s3_claims import CLAIMS_DIR, Election, claim_and_put
+from runtime_shim.datastore.s3_errors import (
+    CONFLICT_CODES,
+    NOT_FOUND_CODES,
+    PRECONDITION_CODES,
+    UNSUPPORTED_CODES,
+    error_code,
+    translate,
+)
+from runtime_shim.datastore.s3_settings import S3Settings
+from runtime_shim.datastore.s3_transfer import (
+    Target,
+    download,
+    file_part_reader,
+    file_sink,
+    memory_sink,
+    upload_multipart,
+)
+
+WRITER_METADATA = "flowc-writer"
+CONFLICT_RETRIES = 5
+TORN_READ_RETRIES = 3
+
+_CLIENTS: dict[tuple[object, ...], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def make_client(settings: S3Settings) -> Any:
+    """An S3 client for ``settings``, shared per process (creating one costs ~0.5 s)."""
+    cache_key = (
+        settings,
+        os.environ.get("AWS_ACCESS_KEY_ID"),
+        os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        os.environ.get("AWS_PROFILE"),
+    )
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(cache_key)
+        if client is None:
+            client = _CLIENTS[cache_key] = _new_client(settings)
+        return client
+
+
+def _new_client(settings: S3Settings) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    style = settings.addressing_style or ("path" if settings.endpoint_url else None)
+    config = Config(
+        retries={"max_attempts": settings.max_attempts, "mode": "standard"},
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_pool_connections=max(10, 2 * settings.max_concurrency),
+        s3={"addressing_style": style} if style else None,
+    )
+    session = boto3.session.Session()
+    # S3-compatible servers ignore the region but SigV4 needs one.
+    region = session.region_name or ("us-east-1" if settings.endpoint_url else None)
+    return session.client(
+        "s3", endpoint_url=settings.endpoint_url, region_name=region, config=config
+    )
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` → ``("bucket", "some/prefix")``."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"not an s3:// URL: {url!r}")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    if not bucket:
+        raise ValueError(f"s3 URL without a bucket: {url!r}")
+    return bucket, prefix.strip("/")
+
+
+class S3ObjectStore:
+    """Keys live under ``s3://bucket/prefix/``; see the module docstring for guarantees."""
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        settings: S3Settings | None = None,
+        client: Any = None,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self.settings = settings if settings is not None else S3Settings.from_env()
+        self._client = client
+        self._conditional = self.settings.conditional_writes != "off"
+
+    @classmethod
+    def from_url(cls, url: str, settings: S3Settings | None = None) -> S3ObjectStore:
+        bucket, prefix = parse_s3_url(url)
+        return cls(bucket, prefix, settings=settings)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    @property
+    def uses_conditional_writes(self) -> bool:
+        """False once the store runs the claim election instead of ``If-None-Match``."""
+        return self._conditional
+
+    # -- keys and errors --------------------------------------------------------------
+
+    def _object_key(self, key: str) -> str:
+        if not key or key.startswith("/") or ".." in key.split("/"):
+            raise ObjectStoreError(f"invalid key {key!r} for store {self.url}")
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _call(self, action: str, key: str, function: Callable[[], Any]) -> Any:
+        try:
+            return function()
+        except ObjectStoreError:
+            raise
+        except Exception as exc:
+            raise translate(
+                exc, url=f"{self.url}/{key}", endpoint=self.settings.endpoint_url, action=action
+            ) from exc
+
+    def _target(self, key: str) -> Target:
+        return Target(self.client, self.bucket, self._object_key(key))
+
+    # -- writes -----------------------------------------------------------------------
+
+    def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
+        target = self._target(key)
+        view = memoryview(data)
+
+        def write(conditional: bool, extra: dict[str, Any]) -> None:
+            if len(view) >= self.settings.multipart_threshold:
+                upload_multipart(
+                    target,
+                    size=len(view),
+                    read_part=lambda offset, length: bytes(view[offset : offset + length]),
+                    part_size=self.settings.part_size,
+                    concurrency=self.settings.max_concurrency,
+                    extra=extra,
+                    if_none_match=conditional,
+                )
+                return
+            condition = {"IfNoneMatch": "*"} if conditional else {}
+            target.client.put_object(
+                Bucket=target.bucket, Key=target.key, Body=data, **condition, **extra
+            )
+
+        return self._store(
+            key, write, if_absent=if_absent, large=len(view) >= self.settings.multipart_threshold
+        )
+
+    def put_file(self, key: str, path: str, *, if_absent: bool = False) -> bool:
+        size = os.path.getsize(path)
+        if size < self.settings.multipart_threshold:
+            with open(path, "rb") as handle:
+                return self.put(key, handle.read(), if_absent=if_absent)
+        target = self._target(key)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+
+            def write(conditional: bool, extra: dict[str, Any]) -> None:
+                upload_multipart(
+                    target,
+                    size=size,
+                    read_part=file_part_reader(fd),
+                    part_size=self.settings.part_size,
+                    concurrency=self.settings.max_concurrency,
+                    extra=extra,
+                    if_none_match=conditional,
+                )
+
+            return self._store(key, write, if_absent=if_absent, large=True)
+        finally:
+            os.close(fd)
+
+    def _store(
+        self,
+        key: str,
+        write: Callable[[bool, dict[str, Any]], None],
+        *,
+        if_absent: bool,
+        large: bool,
+    ) -> bool:
+        """Run ``write(conditional, extra_args)`` with the create-if-absent protocol."""
+        if not if_absent:
+            self._call("write", key, lambda: write(False, {}))
+            return True
+        if large and self.exists(key):
+            return False  # do not upload gigabytes only to be refused at completion
+        token = uuid.uuid4().hex
+        extra = {"Metadata": {WRITER_METADATA: token}}
+        if self._conditional:
+            created = self._call("write", key, lambda: self._conditional_put(key, write, extra))
+            if created is not None:
+                return bool(created)
+        election = Election(
+            client=self.client,
+            bucket=self.bucket,
+            claims_prefix=self._claims_prefix(key),
+            settle=self.settings.claim_settle_seconds,
+            stale=self.settings.claim_stale_seconds,
+        )
+        result: bool = self._call(
+            "write",
+            key,
+            lambda: claim_and_put(
+                election, exists=lambda: self.exists(key), write=lambda: write(False, extra)
+            ),
+        )
+        return result
+
+    def _conditional_put(
+        self, key: str, write: Callable[[bool, dict[str, Any]], None], extra: dict[str, Any]
+    ) -> bool | None:
+        """True/False when the store decided; None when it cannot do conditional writes."""
+        from botocore.exceptions import ClientError
+
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                write(True, extra)
+                return True
+            except ClientError as exc:
+                code = error_code(exc)
+                if code in PRECONDITION_CODES:
+                    # Ours if a retry of a request whose response was lost hit our own object.
+                    token: str = extra["Metadata"][WRITER_METADATA]
+                    return self._writer_token(key) == token
+                if code in CONFLICT_CODES and attempt < CONFLICT_RETRIES:
+                    time.sleep(0.1 * 2**attempt)  # a racing conditional write is in flight
+                    continue
+                if code in UNSUPPORTED_CODES and self.settings.conditional_writes == "auto":
+                    self._conditional = False
+                    return None
+                raise
+        return None  # unreachable: the last attempt either returns or raises
+
+    def _writer_token(self, key: str) -> str | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
+        except Exception as exc:
+            if error_code(exc) in NOT_FOUND_CODES:
+                return None
+            raise
+        metadata: dict[str, str] = head.get("Metadata", {})
+        return metadata.get(WRITER_METADATA)
+
+    def _claims_prefix(self, key: str) -> str:
+        base = f"{self.prefix}/{CLAIMS_DIR}" if self.prefix else CLAIMS_DIR
+        return f"{base}/{key}/"
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, key: str) -> bytes:
+        target = self._target(key)
+
+        def read() -> bytes:
+            open_sink, result = memory_sink()
+            self._download(target, open_sink)
+            return result()
+
+        data: bytes = self._call("read", key, read)
+        return data
+
+    def get_to_file(self, key: str, path: str) -> None:
+        target = self._target(key)
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+        try:
+            self._call("read", key, lambda: self._download(target, file_sink(fd)))
+            os.close(fd)
+            fd = -1
+            os.replace(tmp, path)
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            os.unlink(tmp)
+            raise
+
+    def _download(self, target: Target, open_sink: Any) -> None:
+        for attempt in range(TORN_READ_RETRIES + 1):
+            try:
+                download(
+                    target,
+                    part_size=self.settings.part_size,
+                    concurrency=self.settings.max_concurrency,
+                    open_sink=open_sink,
+                )
+                return
+            except Exception as exc:
+                # 412 on a ranged read: the object was replaced mid-read; start over.
+                if error_code(exc) in PRECONDITION_CODES and attempt < TORN_READ_RETRIES:
+                    continue
+                raise
+
+    def exists(self, key: str) -> bool:
+        full = self._object_key(key)
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=full)
+        except Exception as exc:
+            if error_code(exc) in NOT_FOUND_CODES:
+                return False
+            raise translate(
+                exc, url=f"{self.url}/{key}", endpoint=self.settings.endpoint_url, action="check"
+            ) from exc
+        return True
+
+    def list(self, prefix: str) -> Iterator[str]:
+        directory = prefix.strip("/")
+        base = self._directory(directory)
+        keys = self._call("list", directory, lambda: sorted(self._list_keys(base)))
+        if not keys and directory and self.exists(directory):
+            keys = [directory]
+        yield from keys
+
+    def _list_keys(self, base: str) -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=base):
+            for entry in page.get("Contents", []):
+                key = entry["Key"][strip:]
+                if key and not key.endswith("/") and not key.startswith(CLAIMS_DIR + "/"):
+                    yield key
+
+    def list_children(self, prefix: str) -> builtins.list[str]:
+        directory = prefix.strip("/")
+        base = self._directory(directory)
+
+        def children() -> list[str]:
+            names: set[str] = set()
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=base, Delimiter="/"):
+                for common in page.get("CommonPrefixes", []):
+                    names.add(common["Prefix"][len(base) :].rstrip("/"))
+                for entry in page.get("Contents", []):
+                    names.add(entry["Key"][len(base) :])
+            names.discard("")
+            if not directory:
+                names.discard(CLAIMS_DIR)
+            return sorted(names)
+
+        result: builtins.list[str] = self._call("list", directory, children)
+        return result
+
+    def _directory(self, directory: str) -> str:
+        """The S3 prefix of a key directory ("" is the store root), ending with '/'."""
+        if not directory:
+            return f"{self.prefix}/" if self.prefix else ""
+        return self._object_key(directory) + "/"
+
+    def delete(self, key: str) -> None:
+        """Remove one object (not part of the protocol; used by tests and tools)."""
+        self._call(
+            "delete",
+            key,
+            lambda: self.client.delete_object(Bucket=self.bucket, Key=self._object_key(key)),
+        )
