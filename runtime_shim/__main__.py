@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--param {name}: value is not JSON ({exc}): {value!r}", file=sys.stderr)
             return 2
     if args.code_package:
-        from runtime_shim import code_package  # type: ignore[attr-defined]
+        from runtime_shim import codepackage as code_package
 
         args.flow_file = code_package.prepare(args.code_package, args.flow_file)
     from runtime_shim.task import TaskSpec, run_task
