@@ -9,6 +9,7 @@ every well-formed flow satisfies; anything else is reported rather than guessed 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from flowc.ir import FlowIR, Step
@@ -83,13 +84,14 @@ def build_layout(ir: FlowIR) -> Layout:
         owners = [f for f, body in layout.bodies.items() if step.name in body]
         # Bodies nest: the innermost owner is the one whose body is smallest.
         owners.sort(key=lambda f: len(layout.bodies[f]))
-        for inner, outer in zip(owners, owners[1:], strict=False):
-            if not layout.bodies[inner] <= layout.bodies[outer] or inner not in layout.bodies[outer]:
+        for inner, outer in itertools.pairwise(owners):
+            outer_body = layout.bodies[outer]
+            if not layout.bodies[inner] <= outer_body or inner not in outer_body:
                 layout.problems.append((step, "foreach bodies overlap without nesting"))
         layout.scope_of[step.name] = owners[0] if owners else TOP
     layout.members[TOP] = []
-    for split in layout.bodies:
-        layout.members[split] = []
+    for split_name in layout.bodies:
+        layout.members[split_name] = []
     for step in ir.steps:
         layout.members[layout.scope_of[step.name]].append(step.name)
     return layout

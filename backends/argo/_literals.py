@@ -14,7 +14,7 @@ through :func:`container_literal`: every ``$`` is doubled and, when the text con
 as ``{``. Argo then never sees ``{{`` and Kubernetes restores the exact bytes.
 
 Parameter values (defaults and values given at submit time) are JSON documents
-(:func:`encode_parameter_value`) with ``{``, ``}`` and ``$`` written as ``\\u`` escapes, so
+(:func:`encode_parameter_value`) whose strings write ``{``, ``}`` and ``$`` as ``\\u`` escapes, so
 the text Argo and Kubernetes see contains none of their syntax while ``json.loads`` in
 the step returns the exact value.
 """
@@ -48,8 +48,20 @@ def encode_parameter_value(value: Any) -> str:
     encoding of the value is accepted by the step, but only this one is inert to Argo's
     ``{{ }}`` substitution and Kubernetes' ``$(VAR)`` expansion.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "".join(_JSON_ESCAPES.get(ch, ch) for ch in text)
+    return _encode(value)
+
+
+def _encode(value: Any) -> str:
+    # Escapes are only valid inside JSON strings; structural braces never form "{{".
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return "".join(_JSON_ESCAPES.get(ch, ch) for ch in text)
+    if isinstance(value, dict):
+        items = (f"{_encode(str(k))}:{_encode(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_encode(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def is_inert(text: str) -> bool:

@@ -1,0 +1,491 @@
+"""Execute an emitted Argo Workflow's semantics on this machine.
+
+Argo cannot run here (no Kubernetes), so this harness plays the controller for the
+subset of Argo that flowc emits, and is strict wherever the real controller would fail:
+
+* ``dag`` templates: ``depends`` (task results ``.Succeeded/.Failed/.Skipped/.Omitted/
+  .Errored/.Daemoned``, bare names, ``&& || !`` and parentheses), ``when`` (substituted,
+  then evaluated as govaluate with bare words as strings), ``withSequence`` (count or
+  start/end) and ``withParam`` (a JSON list) with ``{{item}}``, nested and recursive
+  templates, DAG outputs from ``valueFrom.parameter`` or ``valueFrom.expression``;
+  fail-fast: after a failure no new task starts.
+* ``container`` templates run ``command + args`` as a local process (``python`` replaced by
+  this interpreter), with Kubernetes' ``$(VAR)`` expansion in args and env, ``envFrom``
+  secrets from a given mapping, output parameters read from the files the container
+  wrote (each ``valueFrom.path`` is mapped to a per-task temporary file),
+  ``retryStrategy`` (``limit``; ``{{retries}}`` is the attempt number) and
+  ``activeDeadlineSeconds`` (a process timeout).
+* Substitution of ``{{...}}`` tags as Argo does it: globals (``workflow.name``,
+  ``workflow.uid``, ``workflow.namespace``, ``workflow.parameters.X``) first, then the
+  template's inputs and locals in a second pass that rescans what the first inserted;
+  ``{{=expr}}`` tags are evaluated. An unresolved tag in a container is an error, a
+  reference to an undeclared input is an error, and anything the harness does not model
+  (``steps`` templates, ``templateRef``, scripts) raises :class:`HarnessError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from argo_expr import ExprError, evaluate, evaluate_when
+
+SUCCEEDED, FAILED, ERRORED, SKIPPED, OMITTED = (
+    "Succeeded", "Failed", "Error", "Skipped", "Omitted")
+_TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_RESULTS = {"Succeeded": SUCCEEDED, "Failed": FAILED, "Errored": ERRORED, "Skipped": SKIPPED,
+            "Omitted": OMITTED, "Daemoned": "Daemoned"}
+MAX_DEPTH = 100
+
+
+class HarnessError(Exception):
+    """The manifest uses something Argo would reject (or the harness does not model)."""
+
+
+@dataclass
+class NodeRecord:
+    """One executed (or skipped/omitted) node, for assertions."""
+
+    path: str
+    template: str
+    phase: str
+    args: list[str] = field(default_factory=list)
+    attempts: int = 0
+    outputs: dict[str, str] = field(default_factory=dict)
+    stderr: str = ""
+
+
+@dataclass
+class RunResult:
+    phase: str
+    name: str
+    nodes: list[NodeRecord]
+    message: str = ""
+
+    def containers(self) -> list[NodeRecord]:
+        return [n for n in self.nodes if n.args]
+
+
+def _k8s_expand(text: str, env: dict[str, str]) -> str:
+    """Kubernetes' ``$(VAR)`` expansion (k8s.io/kubernetes third_party expansion.Expand)."""
+    out: list[str] = []
+    checkpoint, cursor = 0, 0
+    while cursor < len(text):
+        if text[cursor] == "$" and cursor + 1 < len(text):
+            out.append(text[checkpoint:cursor])
+            rest = text[cursor + 1:]
+            if rest[0] == "$":
+                out.append("$")
+                advance = 1
+            elif rest[0] == "(":
+                close = rest.find(")", 1)
+                if close == -1:
+                    out.append("$(")
+                    advance = 1
+                else:
+                    name = rest[1:close]
+                    out.append(env.get(name, f"$({name})"))
+                    advance = close + 1
+            else:
+                out.append("$" + rest[0])
+                advance = 1
+            cursor += advance
+            checkpoint = cursor + 1
+        cursor += 1
+    return "".join(out) + text[checkpoint:]
+
+
+def _nest(flat: dict[str, str]) -> dict[str, Any]:
+    """``{"a.b.c": v}`` → ``{"a": {"b": {"c": v}}}`` (Argo's environment for expressions)."""
+    root: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = root
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[parts[-1]] = value
+    return root
+
+
+def substitute(text: str, scope: dict[str, str], strict: bool) -> str:
+    """One substitution pass over ``text``; substituted values are not rescanned here."""
+
+    def replace(m: re.Match[str]) -> str:
+        tag = m.group(1).strip()
+        if tag.startswith("="):
+            try:
+                value = evaluate(tag[1:], _nest(scope))
+            except ExprError as exc:
+                if strict:
+                    raise HarnessError(f"cannot evaluate {{{{{tag}}}}}: {exc}") from exc
+                return m.group(0)
+            if value is None:
+                if strict:
+                    raise HarnessError(f"{{{{{tag}}}}} evaluated to nil")
+                return m.group(0)
+            return value if isinstance(value, str) else json.dumps(value)
+        if tag in scope:
+            return scope[tag]
+        if strict:
+            raise HarnessError(f"failed to resolve {{{{{tag}}}}}")
+        return m.group(0)
+
+    return _TAG.sub(replace, text)
+
+
+def _walk(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_walk(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _walk(v, fn) for k, v in value.items()}
+    return value
+
+
+def _parse_depends(text: str, status: dict[str, str]) -> tuple[bool, set[str]]:
+    """Evaluate a ``depends`` expression; returns (satisfied, referenced task names)."""
+    tokens = re.findall(r"\(|\)|&&|\|\||!|[A-Za-z0-9][-A-Za-z0-9_]*(?:\.[A-Za-z]+)?|\S", text)
+    names: set[str] = set()
+    py: list[str] = []
+    for tok in tokens:
+        if tok in ("(", ")"):
+            py.append(tok)
+        elif tok == "&&":
+            py.append(" and ")
+        elif tok == "||":
+            py.append(" or ")
+        elif tok == "!":
+            py.append(" not ")
+        elif re.fullmatch(r"[A-Za-z0-9][-A-Za-z0-9_]*(?:\.[A-Za-z]+)?", tok):
+            task, _, result = tok.partition(".")
+            names.add(task)
+            phase = status.get(task)
+            if result:
+                if result not in _RESULTS:
+                    raise HarnessError(f"unknown task result {tok!r} in depends {text!r}")
+                py.append(repr(phase == _RESULTS[result]))
+            else:
+                py.append(repr(phase in (SUCCEEDED, SKIPPED, "Daemoned")))
+        else:
+            raise HarnessError(f"cannot parse depends {text!r} at {tok!r}")
+    try:
+        satisfied = bool(eval("".join(py), {"__builtins__": {}}))  # noqa: S307 - our own tokens
+    except SyntaxError as exc:
+        raise HarnessError(f"malformed depends {text!r}") from exc
+    return satisfied, names
+
+
+@dataclass
+class Harness:
+    """Run one manifest. ``cwd`` is the pod's working directory (where the flow file is);
+    ``replace_args`` maps exact argument strings (e.g. a datastore root) to local ones."""
+
+    manifest: dict[str, Any]
+    cwd: str
+    workflow_name: str = "wf-test"
+    uid: str = "00000000-1111-2222-3333-444444444444"
+    replace_args: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    timeout: float = 120.0
+    nodes: list[NodeRecord] = field(default_factory=list)
+
+    @classmethod
+    def from_yaml(cls, text: str, **kwargs: Any) -> Harness:
+        return cls(yaml.safe_load(text), **kwargs)
+
+    # -- workflow level --------------------------------------------------------------
+    def spec(self) -> dict[str, Any]:
+        kind = self.manifest.get("kind")
+        if kind == "CronWorkflow":
+            spec: dict[str, Any] = self.manifest["spec"]["workflowSpec"]
+        elif kind in ("Workflow", "WorkflowTemplate"):
+            spec = self.manifest["spec"]
+        else:
+            raise HarnessError(f"unsupported kind {kind!r}")
+        return spec
+
+    def submit(self, parameters: dict[str, str] | None = None) -> RunResult:
+        """``argo submit`` with ``-p name=value`` overrides; runs to completion."""
+        spec = self.spec()
+        declared = {p["name"]: p for p in spec.get("arguments", {}).get("parameters", [])}
+        given = dict(parameters or {})
+        unknown = set(given) - set(declared)
+        if unknown:
+            raise HarnessError(f"unknown workflow parameters {sorted(unknown)}")
+        self.globals = {"workflow.name": self.workflow_name, "workflow.uid": self.uid,
+                        "workflow.namespace": self.manifest["metadata"].get("namespace")
+                        or "default"}
+        for name, param in declared.items():
+            value = given.get(name, param.get("value"))
+            if value is None:
+                raise HarnessError(f"spec.arguments.{name}.value is required")
+            self.globals[f"workflow.parameters.{name}"] = str(value)
+        # Argo substitutes globals into the whole spec, parameter values included.
+        for key in list(self.globals):
+            if key.startswith("workflow.parameters."):
+                self.globals[key] = substitute(self.globals[key], self.globals, strict=False)
+        self.templates = {t["name"]: t for t in spec["templates"]}
+        entry = spec["entrypoint"]
+        phase, _, message = self._run_template(entry, {}, self.workflow_name, 0)
+        return RunResult(phase, self.workflow_name, self.nodes, message)
+
+    # -- templates -----------------------------------------------------------------
+    def _template(self, name: str) -> dict[str, Any]:
+        if name not in self.templates:
+            raise HarnessError(f"template {name!r} not found")
+        return self.templates[name]
+
+    def _inputs(self, template: dict[str, Any], args: dict[str, str]) -> dict[str, str]:
+        declared = template.get("inputs", {}).get("parameters", [])
+        names = {p["name"] for p in declared}
+        extra = set(args) - names
+        if extra:
+            raise HarnessError(f"template {template['name']!r} got undeclared arguments "
+                               f"{sorted(extra)}")
+        scope = {}
+        for p in declared:
+            value = args.get(p["name"], p.get("value", p.get("default")))
+            if value is None:
+                raise HarnessError(f"inputs.parameters.{p['name']} was not supplied to "
+                                   f"template {template['name']!r}")
+            scope[f"inputs.parameters.{p['name']}"] = value
+        return scope
+
+    def _render(self, template: dict[str, Any], inputs: dict[str, str],
+                strict: bool) -> dict[str, Any]:
+        """Argo's two passes: globals, then globals+inputs (rescanning the first pass)."""
+        body = {k: v for k, v in template.items() if k != "inputs"}
+        first = _walk(body, lambda s: substitute(s, self.globals, strict=False))
+        scope = {**self.globals, **inputs}
+        rendered: dict[str, Any] = _walk(first, lambda s: substitute(s, scope, strict=strict))
+        return rendered
+
+    def _run_template(self, name: str, args: dict[str, str], path: str,
+                      depth: int) -> tuple[str, dict[str, str], str]:
+        if depth > MAX_DEPTH:
+            raise HarnessError(f"template nesting deeper than {MAX_DEPTH} at {path}")
+        template = self._template(name)
+        inputs = self._inputs(template, args)
+        if "dag" in template:
+            return self._run_dag(template, inputs, path, depth)
+        if "container" in template:
+            return self._run_container(template, inputs, path)
+        raise HarnessError(f"template {name!r}: only dag and container templates are modelled")
+
+    # -- DAG -----------------------------------------------------------------------
+    def _run_dag(self, template: dict[str, Any], inputs: dict[str, str], path: str,
+                 depth: int) -> tuple[str, dict[str, str], str]:
+        # tasks.* and item are resolved per task later: lenient here.
+        dag = self._render(template, inputs, strict=False)["dag"]
+        tasks = {t["name"]: t for t in dag["tasks"]}
+        if len(tasks) != len(dag["tasks"]):
+            raise HarnessError(f"duplicate task names in {template['name']!r}")
+        status: dict[str, str] = {}
+        outputs: dict[str, dict[str, str]] = {}
+        failed_message = ""
+        pending = list(tasks)
+        while pending:
+            progressed = False
+            for task_name in list(pending):
+                task = tasks[task_name]
+                if "dependencies" in task:
+                    raise HarnessError("'dependencies' is not modelled; flowc emits 'depends'")
+                depends = task.get("depends")
+                if depends:
+                    _, refs = _parse_depends(depends, status)
+                    missing = refs - set(tasks)
+                    if missing:
+                        raise HarnessError(f"task {task_name!r} depends on unknown tasks "
+                                           f"{sorted(missing)}")
+                    if any(r not in status for r in refs):
+                        continue
+                    satisfied, _ = _parse_depends(depends, status)
+                else:
+                    satisfied = True
+                pending.remove(task_name)
+                progressed = True
+                node_path = f"{path}.{task_name}"
+                if failed_message:  # fail fast: nothing new starts after a failure
+                    status[task_name] = OMITTED
+                    continue
+                if not satisfied:
+                    status[task_name] = OMITTED
+                    self.nodes.append(NodeRecord(node_path, task["template"], OMITTED))
+                    continue
+                phase, outs, message = self._run_task(task, status, outputs, inputs,
+                                                      node_path, depth)
+                status[task_name] = phase
+                outputs[task_name] = outs
+                if phase in (FAILED, ERRORED):
+                    failed_message = message or f"{node_path} {phase.lower()}"
+            if not progressed:
+                raise HarnessError(f"DAG {template['name']!r} is stuck (cycle?) at "
+                                   f"{sorted(pending)}")
+        phase = FAILED if failed_message else SUCCEEDED
+        outs = {} if failed_message else self._dag_outputs(template, inputs, status, outputs)
+        return phase, outs, failed_message
+
+    def _task_scope(self, status: dict[str, str], outputs: dict[str, dict[str, str]],
+                    inputs: dict[str, str]) -> dict[str, str]:
+        scope = {**self.globals, **inputs}
+        for task, phase in status.items():
+            scope[f"tasks.{task}.status"] = phase
+            for key, value in outputs.get(task, {}).items():
+                scope[f"tasks.{task}.outputs.parameters.{key}"] = value
+        return scope
+
+    def _run_task(self, task: dict[str, Any], status: dict[str, str],
+                  outputs: dict[str, dict[str, str]], inputs: dict[str, str], path: str,
+                  depth: int) -> tuple[str, dict[str, str], str]:
+        scope = self._task_scope(status, outputs, inputs)
+        items: list[str] | None = None
+        if "withSequence" in task:
+            seq = _walk(task["withSequence"], lambda s: substitute(s, scope, strict=True))
+            if "count" in seq:
+                start, count = int(seq.get("start", 0)), int(str(seq["count"]))
+                items = [str(start + i) for i in range(count)]
+            else:
+                items = [str(i) for i in range(int(seq["start"]), int(seq["end"]) + 1)]
+        elif "withParam" in task:
+            raw = substitute(task["withParam"], scope, strict=True)
+            values = json.loads(raw)
+            if not isinstance(values, list):
+                raise HarnessError(f"withParam of {path} is not a JSON list: {raw!r}")
+            items = [v if isinstance(v, str) else json.dumps(v) for v in values]
+        elif "withItems" in task:
+            items = [v if isinstance(v, str) else json.dumps(v) for v in task["withItems"]]
+        if items is None:
+            return self._run_one(task, scope, path, depth)
+        if not items:
+            self.nodes.append(NodeRecord(path, task["template"], SKIPPED))
+            return SKIPPED, {}, ""
+        phases = []
+        for i, item in enumerate(items):
+            phase, _, message = self._run_one(task, {**scope, "item": item},
+                                              f"{path}({i}:{item})", depth)
+            phases.append(phase)
+            if phase in (FAILED, ERRORED):
+                return phase, {}, message
+        return SUCCEEDED, {}, ""
+
+    def _run_one(self, task: dict[str, Any], scope: dict[str, str], path: str,
+                 depth: int) -> tuple[str, dict[str, str], str]:
+        when = task.get("when")
+        if when is not None:
+            text = substitute(when, scope, strict=True)
+            try:
+                run = evaluate_when(text)
+            except ExprError as exc:
+                raise HarnessError(f"invalid 'when' {text!r} at {path}: {exc}") from exc
+            if not run:
+                self.nodes.append(NodeRecord(path, task["template"], SKIPPED))
+                return SKIPPED, {}, ""
+        if "templateRef" in task or "inline" in task:
+            raise HarnessError("templateRef/inline tasks are not modelled")
+        params = task.get("arguments", {}).get("parameters", [])
+        args = {p["name"]: substitute(str(p.get("value", "")), scope, strict=True)
+                for p in params}
+        phase, outs, message = self._run_template(task["template"], args, path, depth + 1)
+        if not any(n.path == path for n in self.nodes):
+            self.nodes.append(NodeRecord(path, task["template"], phase, outputs=outs))
+        return phase, outs, message
+
+    def _dag_outputs(self, template: dict[str, Any], inputs: dict[str, str],
+                     status: dict[str, str], outputs: dict[str, dict[str, str]]
+                     ) -> dict[str, str]:
+        scope = self._task_scope(status, outputs, inputs)
+        result = {}
+        for p in template.get("outputs", {}).get("parameters", []):
+            source = p.get("valueFrom", {})
+            if "expression" in source:
+                try:
+                    value = evaluate(source["expression"], _nest(scope))
+                except ExprError as exc:
+                    raise HarnessError(f"output {p['name']!r} of {template['name']!r}: "
+                                       f"{exc}") from exc
+                if value is None:
+                    raise HarnessError(f"output {p['name']!r} of {template['name']!r} is nil")
+                result[p["name"]] = str(value)
+            elif "parameter" in source:
+                result[p["name"]] = substitute(source["parameter"], scope, strict=True)
+            else:
+                raise HarnessError(f"DAG output {p['name']!r} needs valueFrom.parameter or "
+                                   "expression")
+        return result
+
+    # -- containers ----------------------------------------------------------------
+    def _run_container(self, template: dict[str, Any], inputs: dict[str, str],
+                       path: str) -> tuple[str, dict[str, str], str]:
+        retry = template.get("retryStrategy")
+        limit = int(str(retry.get("limit", 0))) if retry else 0
+        record = NodeRecord(path, template["name"], FAILED)
+        self.nodes.append(record)
+        message = ""
+        for attempt in range(limit + 1):
+            local = dict(inputs)
+            if retry is not None:
+                local["retries"] = str(attempt)
+            rendered = self._render(template, local, strict=True)
+            record.attempts = attempt + 1
+            phase, outs, message = self._exec(rendered, record)
+            if phase == SUCCEEDED:
+                record.phase, record.outputs = SUCCEEDED, outs
+                return SUCCEEDED, outs, ""
+        record.phase = FAILED
+        return FAILED, {}, message
+
+    def _exec(self, template: dict[str, Any], record: NodeRecord
+              ) -> tuple[str, dict[str, str], str]:
+        container = template["container"]
+        env: dict[str, str] = {}
+        for source in container.get("envFrom", []):
+            ref = source.get("secretRef") or source.get("configMapRef") or {}
+            if ref.get("name") not in self.secrets:
+                raise HarnessError(f"secret {ref.get('name')!r} does not exist")
+            env.update(self.secrets[ref["name"]])
+        for var in container.get("env", []):
+            if "valueFrom" in var:
+                raise HarnessError("env valueFrom is not modelled")
+            env[var["name"]] = _k8s_expand(var.get("value", ""), env)
+        with tempfile.TemporaryDirectory(prefix="argo-pod-") as tmp:
+            out_paths = {}
+            for i, p in enumerate(template.get("outputs", {}).get("parameters", [])):
+                out_paths[p["valueFrom"]["path"]] = (p["name"], os.path.join(tmp, f"out{i}"))
+            argv = [_k8s_expand(a, env) for a in container.get("command", [])
+                    + container.get("args", [])]
+            argv = [self.replace_args.get(a, a) for a in argv]
+            argv = [out_paths[a][1] if a in out_paths else a for a in argv]
+            if argv and argv[0] == "python":
+                argv[0] = sys.executable
+            record.args = argv
+            deadline = template.get("activeDeadlineSeconds")
+            timeout = float(deadline) if deadline is not None else self.timeout
+            proc_env = {**os.environ, **self.extra_env, **env}
+            try:
+                proc = subprocess.run(argv, cwd=self.cwd, env=proc_env, capture_output=True,
+                                      text=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                return FAILED, {}, f"{record.path}: activeDeadlineSeconds exceeded"
+            record.stderr = proc.stderr
+            if proc.returncode != 0:
+                return FAILED, {}, f"{record.path}: exit code {proc.returncode}"
+            outs = {}
+            for name, local_path in out_paths.values():
+                try:
+                    with open(local_path, encoding="utf-8") as handle:
+                        outs[name] = handle.read().strip()
+                except FileNotFoundError:
+                    return ERRORED, {}, f"{record.path}: output parameter {name!r} not written"
+            return SUCCEEDED, outs, ""
