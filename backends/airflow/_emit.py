@@ -1,0 +1,72 @@
+"""``emit(ir, options)`` for Airflow: plan the task graph, then render one DAG file."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backends.airflow._plan import plan_tasks
+from backends.airflow._render import RenderOptions, default_flow_file, render_dag
+from backends.airflow._settings import flow_settings
+from backends.base import EmitResult, EmittedFile, TargetOptions
+from flowc.diagnostics import Diagnostic, Span, diag, has_errors
+from flowc.ir import FlowIR
+
+_DAG_ID = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
+# Parameter names end up inside a Jinja expression in kubernetes mode.
+_SAFE_PARAM = re.compile(r"^[A-Za-z0-9_.-]+$")
+OPERATORS = ("kubernetes", "local")
+
+
+class AirflowBackend:
+    name = "airflow"
+
+    def emit(self, ir: FlowIR, options: TargetOptions) -> EmitResult:
+        diagnostics: list[Diagnostic] = []
+        extra = options.extra
+        operator = str(extra.get("operator", "kubernetes"))
+        if operator not in OPERATORS:
+            diagnostics.append(diag("FC305", f"airflow operator {operator!r} is unknown",
+                                    None, f"choose one of {', '.join(OPERATORS)}"))
+            return EmitResult([], diagnostics)
+        local = operator == "local"
+        dag_id = str(extra.get("dag_id", ir.name))
+        if not _DAG_ID.match(dag_id):
+            diagnostics.append(diag("FC305", f"{dag_id!r} is not a valid Airflow DAG id", None,
+                                    "use letters, digits, '_', '.' and '-'"))
+        if not local:
+            for p in ir.parameters:
+                if not _SAFE_PARAM.match(p.name):
+                    diagnostics.append(diag(
+                        "FC304", f"parameter name {p.name!r} cannot be passed to a pod safely",
+                        Span.at(p.location.file, p.location.line, p.location.column),
+                        "use letters, digits, '_', '.' and '-'"))
+        plan = plan_tasks(ir, local)
+        diagnostics.extend(plan.diagnostics)
+        flow, notes = flow_settings(ir)
+        diagnostics.extend(notes)
+        flow.tags.extend(_tags(extra.get("tags")))
+        if has_errors(diagnostics):
+            return EmitResult([], diagnostics)
+        opts = RenderOptions(
+            dag_id=dag_id,
+            local=local,
+            flow_file=str(extra.get("flow_file") or default_flow_file(ir, local)),
+            datastore=options.datastore_root,
+            python=options.python,
+            code_package=options.code_package,
+            image=options.image,
+            namespace=options.namespace,
+            service_account=options.service_account,
+            labels=dict(sorted(options.labels.items())),
+        )
+        content = render_dag(ir, plan.tasks, flow, opts)
+        return EmitResult([EmittedFile(f"{dag_id}.py", content)], diagnostics)
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [t.strip() for t in value.split(",") if t.strip()]
+    if isinstance(value, list):
+        return [str(t) for t in value]
+    return []

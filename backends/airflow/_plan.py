@@ -1,0 +1,194 @@
+"""Task-graph planning: flow steps → Airflow tasks, with foreach scopes flattened.
+
+Airflow cannot nest dynamic task mapping, so every step inside one or more foreaches
+becomes a single mapped task over a flat list of index paths (its *domain*):
+
+- a top-level step runs once (domain ``None``, index path ``""``);
+- the first step of a foreach body maps over the split's child paths: the split's own
+  XCom when the split runs once, or an ``index_paths`` task that flattens the child lists
+  of every mapped split instance (``["0.0", "1.0", "1.1", ...]``);
+- a foreach join maps over the split's domain again (the regroup), and the shim gathers
+  its inputs from the datastore by index path;
+- a switch that runs once feeds a branch task (``@task.branch``) that picks the case's
+  task; a mapped switch feeds one ``selected_paths`` task per case, which keeps the paths
+  where that case was chosen, and the case maps over them. A merge after a switch maps
+  over the switch's domain with trigger rule ``none_failed_min_one_success``.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass, field
+from typing import Literal
+
+from backends.airflow._settings import StepSettings, step_settings
+from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.ir import FlowIR, Step
+
+TaskKind = Literal["step", "paths", "select", "branch"]
+MERGE_TRIGGER_RULE = "none_failed_min_one_success"
+
+# Module-level names of the generated file that a task variable must not shadow.
+RESERVED_NAMES = frozenset({
+    "DAG", "Param", "task", "get_current_context", "dag", "datetime", "json", "os",
+    "subprocess", "tempfile", "k8s", "KubernetesPodOperator", "CronTriggerTimetable",
+    "run_step", "index_paths", "selected_paths", "follow_switch", "pod_step",
+    "mapped_pod_step", "shim_arguments", "index_path_env", "jinja_verbatim",
+    "FLOW_NAME", "FLOW_FILE", "DATASTORE", "PYTHON", "CODE_PACKAGE", "PARAMETERS",
+    "START_STEP", "STEP_ENV", "IMAGE", "NAMESPACE", "SERVICE_ACCOUNT", "LABELS",
+    "SCRIPTS", "annotations", "pod_spec", "STEP_SECRETS", "STEP_RESOURCES",
+    "paths_task", "selected_task", "branch_task", "step_task", "shim_command",
+})
+
+
+@dataclass
+class PlannedTask:
+    """One Airflow task of the generated DAG."""
+
+    var: str
+    task_id: str
+    kind: TaskKind
+    step: Step | None = None
+    output: Literal["foreach", "switch"] | None = None
+    over: str | None = None  # variable holding the XCom list it maps over
+    trigger_rule: str | None = None
+    inputs: tuple[str, ...] = ()  # variables passed to a helper task
+    target: str | None = None  # the case a selected_paths task keeps
+    upstream: list[str] = field(default_factory=list)
+    settings: StepSettings = field(default_factory=StepSettings)
+
+
+@dataclass
+class Plan:
+    tasks: list[PlannedTask]
+    diagnostics: list[Diagnostic]
+
+
+def _span(step: Step) -> Span:
+    return Span.at(step.location.file, step.location.line, step.location.column)
+
+
+class _Planner:
+    def __init__(self, ir: FlowIR, local: bool) -> None:
+        self.ir = ir
+        self.local = local
+        self.tasks: list[PlannedTask] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.var: dict[str, str] = {}
+        self.domain: dict[str, str | None] = {}
+        self.branch: dict[str, str] = {}
+        self.names: set[str] = set(RESERVED_NAMES)
+
+    def _name(self, base: str) -> str:
+        name = base if base.isidentifier() and not keyword.iskeyword(base) else f"step_{base}"
+        candidate, n = name, 2
+        while candidate in self.names:
+            candidate, n = f"{name}_{n}", n + 1
+        self.names.add(candidate)
+        return candidate
+
+    def _add(self, task: PlannedTask) -> str:
+        self.tasks.append(task)
+        return task.var
+
+    def plan(self) -> Plan:
+        for step in self.ir.steps:
+            if step.recursive:
+                self.diagnostics.append(diag(
+                    "FC301", f"the switch in step {step.name!r} can loop back to itself; an "
+                    "Airflow DAG is acyclic and cannot run a step again at one index path",
+                    _span(step), "compile this flow for argo or run it with flowc run --local"))
+            if step.num_parallel is not None:
+                self.diagnostics.append(diag(
+                    "FC301", f"num_parallel in step {step.name!r} (@parallel) is not supported "
+                    "on Airflow", _span(step), "use a foreach over range(N) instead"))
+        if self.diagnostics:
+            return Plan([], self.diagnostics)
+        for step in self.ir.steps:
+            self._plan_step(step)
+        return Plan(self.tasks, self.diagnostics)
+
+    def _plan_step(self, step: Step) -> None:
+        over = self._domain_of(step)
+        settings, notes = step_settings(step, self.local)
+        self.diagnostics.extend(notes)
+        output: Literal["foreach", "switch"] | None = None
+        if step.transition == "foreach":
+            output = "foreach"
+        elif step.transition == "switch":
+            output = "switch"
+        upstream = []
+        for parent in step.parents:
+            upstream.append(self.branch.get(parent, self.var[parent]))
+        var = self._add(PlannedTask(
+            var=self._name(step.name), task_id=step.name, kind="step", step=step,
+            output=output, over=over, upstream=upstream, settings=settings,
+            trigger_rule=MERGE_TRIGGER_RULE if step.input_rule.kind == "any" else None))
+        self.var[step.name] = var
+        self.domain[step.name] = over
+        if output == "switch" and over is None:
+            self.branch[step.name] = self._add(PlannedTask(
+                var=self._name(f"{step.name}_branch"), task_id=f"{step.name}-branch",
+                kind="branch", inputs=(var,)))
+
+    def _domain_of(self, step: Step) -> str | None:
+        rule = step.input_rule
+        if rule.kind == "none":
+            return None
+        if rule.kind == "enter":
+            return self._children(rule.parents[0])
+        if rule.kind == "join-foreach":
+            split = next(s for s in self.ir.steps if s.matching_join == step.name)
+            return self.domain[split.name]
+        if rule.kind == "any":
+            return self.domain[self._switch_of(step).name]
+        parent = self.ir.step(rule.parents[0])
+        if rule.kind == "same" and parent.transition == "switch" and step.name != parent.name:
+            return self._selected(parent, step)
+        return self.domain[parent.name]
+
+    def _children(self, split: str) -> str:
+        """The variable holding the child index paths of a foreach split."""
+        if self.domain[split] is None:
+            return self.var[split]
+        return self._add(PlannedTask(
+            var=self._name(f"{split}_paths"), task_id=f"{split}-paths", kind="paths",
+            inputs=(self.var[split],)))
+
+    def _selected(self, switch: Step, case: Step) -> str | None:
+        domain = self.domain[switch.name]
+        if domain is None:
+            return None
+        return self._add(PlannedTask(
+            var=self._name(f"{case.name}_selected"), task_id=f"{case.name}-selected",
+            kind="select", inputs=(domain, self.var[switch.name]), target=case.name))
+
+    def _switch_of(self, merge: Step) -> Step:
+        """The switch whose cases meet at ``merge`` (nested switches are skipped over)."""
+        for step in self.ir.steps:
+            if step.transition == "switch" and self._merge_of(step) == merge.name:
+                return step
+        raise ValueError(f"no switch merges at {merge.name!r}")
+
+    def _merge_of(self, switch: Step) -> str | None:
+        current: Step | None = self.ir.step(switch.next[0])
+        while current is not None:
+            if current.input_rule.kind == "any" and current.name != switch.name:
+                return current.name
+            current = self._after(current)
+        return None
+
+    def _after(self, step: Step) -> Step | None:
+        """The next step at the same nesting level, jumping over inner splits."""
+        if step.transition == "switch":
+            merge = self._merge_of(step)
+            return self._after(self.ir.step(merge)) if merge else None
+        if step.transition in ("split", "foreach") and step.matching_join:
+            return self._after(self.ir.step(step.matching_join))
+        if not step.next:
+            return None
+        return self.ir.step(step.next[0])
+
+
+def plan_tasks(ir: FlowIR, local: bool) -> Plan:
+    return _Planner(ir, local).plan()

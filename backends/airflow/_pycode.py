@@ -1,0 +1,150 @@
+"""A tiny Python expression model that renders in ruff format style.
+
+Every value that came from a user (defaults, docstrings, env values, paths) enters the
+generated file only through :func:`literal`, which turns plain data into string, number,
+list and dict literals. Nothing here concatenates user text into code, so no user string
+can become code. The layout rule is the one ruff format applies when a magic trailing
+comma is present: an expression stays on one line when it fits, otherwise its brackets
+are exploded one element per line with a trailing comma (which ruff then preserves).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+LINE_LENGTH = 88
+INDENT = "    "
+
+
+@dataclass(frozen=True)
+class Code:
+    """Trusted code written by flowc itself: names, keywords, constant expressions."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Str:
+    value: str
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class ListOf:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class DictOf:
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+Expr = Code | Str | Call | ListOf | DictOf
+
+
+def call(func: str, *args: Expr, **kwargs: Expr) -> Call:
+    return Call(func, tuple(args), tuple(kwargs.items()))
+
+
+def literal(value: Any) -> Expr:
+    """The literal for a JSON-like value (str, int, float, bool, None, list, tuple, dict)."""
+    if isinstance(value, str):
+        return Str(value)
+    if value is None or isinstance(value, bool):
+        return Code(repr(value))
+    if isinstance(value, int):
+        return Code(str(value))
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return Code(repr(value))
+        return call("float", Str(repr(value)))
+    if isinstance(value, list | tuple):
+        return ListOf(tuple(literal(v) for v in value))
+    if isinstance(value, dict):
+        return DictOf(tuple((literal(k), literal(v)) for k, v in value.items()))
+    raise TypeError(f"not a literal value: {type(value).__name__}")
+
+
+def string_literal(value: str) -> str:
+    """A string literal with ruff's preferred quotes (double unless that needs more escapes).
+
+    Escapes follow ``repr``: backslash, the quote, and non-printable characters; printable
+    non-ASCII characters stay as they are.
+    """
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    out = [quote]
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + quote)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            # repr's escape of the single character, without its quotes.
+            out.append(repr(ch)[1:-1])
+    out.append(quote)
+    return "".join(out)
+
+
+def flat(expr: Expr) -> str:
+    """The expression on one line."""
+    if isinstance(expr, Code):
+        return expr.text
+    if isinstance(expr, Str):
+        return string_literal(expr.value)
+    if isinstance(expr, Call):
+        parts = [flat(a) for a in expr.args] + [f"{k}={flat(v)}" for k, v in expr.kwargs]
+        return f"{expr.func}({', '.join(parts)})"
+    if isinstance(expr, ListOf):
+        return "[" + ", ".join(flat(i) for i in expr.items) + "]"
+    return "{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}"
+
+
+def render(expr: Expr, indent: int = 0, lead: str = "", trail: str = "") -> str:
+    """``lead + expr + trail`` at ``indent`` levels, exploded where it does not fit."""
+    pad = INDENT * indent
+    one_line = f"{pad}{lead}{flat(expr)}{trail}"
+    if len(one_line) <= LINE_LENGTH:
+        return one_line
+    if isinstance(expr, Call) and (expr.args or expr.kwargs):
+        opener, closer = f"{expr.func}(", ")"
+        elements = [render(a, indent + 1, "", ",") for a in expr.args]
+        elements += [render(v, indent + 1, f"{k}=", ",") for k, v in expr.kwargs]
+    elif isinstance(expr, ListOf) and expr.items:
+        opener, closer = "[", "]"
+        elements = [render(i, indent + 1, "", ",") for i in expr.items]
+    elif isinstance(expr, DictOf) and expr.items:
+        opener, closer = "{", "}"
+        elements = [render(v, indent + 1, f"{flat(k)}: ", ",") for k, v in expr.items]
+    else:
+        return one_line
+    return "\n".join([f"{pad}{lead}{opener}", *elements, f"{pad}{closer}{trail}"])
+
+
+def assign(name: str, expr: Expr, indent: int = 0) -> str:
+    """``name = expr``; a long atom is parenthesised on its own line, as ruff does."""
+    text = render(expr, indent, f"{name} = ")
+    pad = INDENT * indent
+    if (
+        len(text) > LINE_LENGTH
+        and "\n" not in text
+        and isinstance(expr, Code | Str)
+        and len(pad) + len(INDENT) + len(flat(expr)) <= LINE_LENGTH
+    ):
+        return f"{pad}{name} = (\n{pad}{INDENT}{flat(expr)}\n{pad})"
+    return text

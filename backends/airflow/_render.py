@@ -1,0 +1,177 @@
+"""Assemble the DAG file: fixed helpers, per-flow constants, the DAG and its tasks.
+
+Every per-flow value goes through ``_pycode.literal``; names are identifiers chosen by the
+planner. The result is in ruff format style (checked by the tests) and deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from backends.airflow import _templates
+from backends.airflow._plan import PlannedTask
+from backends.airflow._pycode import Code, Expr, assign, call, literal, render
+from backends.airflow._settings import FlowSettings
+from flowc.ir import FlowIR, Parameter
+
+_PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+@dataclass
+class RenderOptions:
+    dag_id: str
+    local: bool
+    flow_file: str
+    datastore: str
+    python: str
+    code_package: str | None
+    image: str
+    namespace: str | None
+    service_account: str | None
+    labels: dict[str, str]
+
+
+def render_dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings,
+               opts: RenderOptions) -> str:
+    parts = [_templates.HEADER]
+    dag = _dag(ir, tasks, flow, opts)
+    parts.append(_templates.imports(
+        local=opts.local,
+        datetime="datetime." in dag,
+        cron_timetable=flow.schedule_cron is not None and flow.timezone is not None,
+        param=bool(ir.parameters),
+    ))
+    parts.append("\n" + "\n".join(_constants(ir, tasks, opts)) + "\n")
+    parts.append(_templates.COMMON_HELPERS)
+    parts.append(_templates.LOCAL_HELPERS if opts.local else _templates.KUBERNETES_HELPERS)
+    parts.append("\n\n" + dag + "\n")
+    return "".join(parts)
+
+
+def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> list[str]:
+    steps = [t for t in tasks if t.step is not None]
+    env = {t.task_id: t.settings.env for t in steps if t.settings.env}
+    lines = [
+        assign("FLOW_NAME", literal(ir.name)),
+        assign("FLOW_FILE", literal(opts.flow_file)),
+        assign("DATASTORE", literal(opts.datastore)),
+        assign("PYTHON", literal(opts.python)),
+        assign("CODE_PACKAGE", literal(opts.code_package)),
+        assign("START_STEP", literal(ir.start)),
+        assign("PARAMETERS", literal([p.name for p in ir.parameters])),
+        assign("STEP_ENV", literal(env)),
+    ]
+    if not opts.local:
+        secrets = {t.task_id: t.settings.secrets for t in steps if t.settings.secrets}
+        resources = {t.task_id: r for t in steps if (r := _resources(t))}
+        lines += [
+            assign("STEP_SECRETS", literal(secrets)),
+            assign("STEP_RESOURCES", literal(resources)),
+            assign("IMAGE", literal(opts.image)),
+            assign("NAMESPACE", literal(opts.namespace)),
+            assign("SERVICE_ACCOUNT", literal(opts.service_account)),
+            assign("LABELS", literal(opts.labels)),
+        ]
+    return lines
+
+
+def _resources(task: PlannedTask) -> dict[str, dict[str, str]]:
+    s = task.settings
+    requests = {k: v for k, v in (("cpu", s.cpu), ("memory", s.memory),
+                                  ("ephemeral-storage", s.disk)) if v is not None}
+    limits = dict(requests)
+    if s.gpu is not None:
+        limits[f"{s.gpu_vendor}.com/gpu"] = s.gpu
+    out: dict[str, dict[str, str]] = {}
+    if requests:
+        out["requests"] = requests
+    if limits:
+        out["limits"] = limits
+    return out
+
+
+def _param(p: Parameter) -> Expr:
+    args: list[Expr] = []
+    if p.has_default and p.default_source is None:
+        args.append(literal(p.default))
+    kwargs: dict[str, Expr] = {}
+    schema_type = _PARAM_TYPES.get(p.type)
+    if schema_type is not None:
+        nullable = p.has_default and p.default is None
+        kwargs["type"] = literal([schema_type, "null"] if nullable else schema_type)
+    if p.help:
+        kwargs["description"] = literal(p.help)
+    return call("Param", *args, **kwargs)
+
+
+def _schedule(flow: FlowSettings) -> Expr:
+    if flow.schedule_cron is None:
+        return Code("None")
+    if flow.timezone is None:
+        return literal(flow.schedule_cron)
+    return call("CronTriggerTimetable", literal(flow.schedule_cron),
+                timezone=literal(flow.timezone))
+
+
+def _dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderOptions) -> str:
+    kwargs: dict[str, Expr] = {"dag_id": literal(opts.dag_id)}
+    if ir.docstring:
+        kwargs["doc_md"] = literal(ir.docstring)
+    kwargs["schedule"] = _schedule(flow)
+    if flow.schedule_cron is not None:
+        kwargs["start_date"] = Code("datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)")
+    kwargs["catchup"] = Code("False")
+    kwargs["params"] = _params(ir)
+    kwargs["tags"] = literal(flow.tags)
+    header = render(call("DAG", **kwargs), 0, "with ", " as dag:")
+    body = [assign(t.var, _task_expr(t, opts), 1) for t in tasks]
+    edges = [f"    {up} >> {t.var}" for t in tasks for up in t.upstream]
+    return "\n".join([header, *body, *(["", *edges] if edges else [])])
+
+
+def _params(ir: FlowIR) -> Expr:
+    from backends.airflow._pycode import DictOf
+
+    return DictOf(tuple((literal(p.name), _param(p)) for p in ir.parameters))
+
+
+def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
+    if t.kind == "paths":
+        return call("paths_task", literal(t.task_id.removesuffix("-paths")), Code(t.inputs[0]))
+    if t.kind == "select":
+        return call("selected_task", literal(t.target), Code(t.inputs[0]), Code(t.inputs[1]))
+    if t.kind == "branch":
+        return call("branch_task", literal(t.task_id.removesuffix("-branch")), Code(t.inputs[0]))
+    assert t.step is not None
+    kwargs: dict[str, Expr] = {}
+    if t.output is not None:
+        kwargs["output"] = literal(t.output)
+    if t.over is not None:
+        kwargs["over"] = Code(t.over)
+    s = t.settings
+    if not opts.local:
+        if s.image is not None:
+            kwargs["image"] = literal(s.image)
+        if s.namespace is not None:
+            kwargs["namespace"] = literal(s.namespace)
+    if s.retries:
+        kwargs["retries"] = literal(s.retries)
+        if s.retry_delay_seconds is not None:
+            kwargs["retry_delay"] = _timedelta(s.retry_delay_seconds)
+    if s.timeout_seconds is not None:
+        kwargs["execution_timeout"] = _timedelta(s.timeout_seconds)
+    if t.trigger_rule is not None:
+        kwargs["trigger_rule"] = literal(t.trigger_rule)
+    return call("step_task", literal(t.step.name), literal(t.step.input_rule.render()), **kwargs)
+
+
+def _timedelta(seconds: float) -> Expr:
+    value: Any = int(seconds) if float(seconds).is_integer() else seconds
+    return call("datetime.timedelta", seconds=literal(value))
+
+
+def default_flow_file(ir: FlowIR, local: bool) -> str:
+    """Local tasks run the flow where it was compiled; pods find it beside the shim."""
+    return ir.file if local else os.path.basename(ir.file)
