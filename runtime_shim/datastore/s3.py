@@ -69,11 +69,12 @@ def make_client(settings: S3Settings) -> Any:
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(cache_key)
         if client is None:
-            client = _CLIENTS[cache_key] = _new_client(settings)
+            client = _CLIENTS[cache_key] = new_client(settings)
         return client
 
 
-def _new_client(settings: S3Settings) -> Any:
+def new_client(settings: S3Settings, **credentials: str) -> Any:
+    """A fresh client; ``credentials`` (``aws_access_key_id=...``) bypass boto3's chain."""
     import boto3
     from botocore.config import Config
 
@@ -89,7 +90,7 @@ def _new_client(settings: S3Settings) -> Any:
     # S3-compatible servers ignore the region but SigV4 needs one.
     region = session.region_name or ("us-east-1" if settings.endpoint_url else None)
     return session.client(
-        "s3", endpoint_url=settings.endpoint_url, region_name=region, config=config
+        "s3", endpoint_url=settings.endpoint_url, region_name=region, config=config, **credentials
     )
 
 

@@ -1,0 +1,186 @@
+"""S3-specific behaviour, on the in-process moto server (fast; no credentials enforced)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from conftest import MOTO_KEYS, TEST_BUCKET, make_s3_store
+
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.s3 import WRITER_METADATA, S3ObjectStore, parse_s3_url
+from runtime_shim.datastore.s3_claims import CLAIMS_DIR
+from runtime_shim.datastore.s3_errors import S3BucketNotFound
+from runtime_shim.datastore.s3_settings import MIB, S3Settings
+
+
+def test_parse_s3_url() -> None:
+    assert parse_s3_url("s3://bucket") == ("bucket", "")
+    assert parse_s3_url("s3://bucket/a/b/") == ("bucket", "a/b")
+    with pytest.raises(ValueError):
+        parse_s3_url("s3:///nobucket")
+    with pytest.raises(ValueError):
+        parse_s3_url("/local/path")
+
+
+def test_settings_from_env() -> None:
+    settings = S3Settings.from_env(
+        {
+            "AWS_ENDPOINT_URL": "http://generic:1",
+            "AWS_ENDPOINT_URL_S3": "http://s3-specific:2",
+            "FLOWC_S3_CONDITIONAL_WRITES": "OFF",
+            "FLOWC_S3_PART_SIZE_MB": "1",
+            "FLOWC_S3_MULTIPART_THRESHOLD_MB": "32",
+            "FLOWC_S3_MAX_CONCURRENCY": "3",
+        }
+    )
+    assert settings.endpoint_url == "http://s3-specific:2"
+    assert settings.conditional_writes == "off"
+    assert settings.part_size == 5 * MIB  # S3's minimum part size wins
+    assert settings.multipart_threshold == 32 * MIB
+    assert settings.max_concurrency == 3
+    assert (
+        S3Settings.from_env(
+            {"FLOWC_S3_ENDPOINT_URL": "http://a", "AWS_ENDPOINT_URL": "http://b"}
+        ).endpoint_url
+        == "http://a"
+    )
+    with pytest.raises(ValueError, match="FLOWC_S3_CONDITIONAL_WRITES"):
+        S3Settings.from_env({"FLOWC_S3_CONDITIONAL_WRITES": "maybe"})
+    with pytest.raises(ValueError, match="FLOWC_S3_MAX_ATTEMPTS"):
+        S3Settings.from_env({"FLOWC_S3_MAX_ATTEMPTS": "many"})
+
+
+def test_open_object_store_from_environment(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWC_S3_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto")
+    store = open_object_store(f"s3://{TEST_BUCKET}/env-prefix/")
+    assert isinstance(store, S3ObjectStore)
+    assert store.url == f"s3://{TEST_BUCKET}/env-prefix"
+    store.put("k", b"v")
+    assert open_object_store(f"s3://{TEST_BUCKET}").get("env-prefix/k") == b"v"
+
+
+def test_import_does_not_load_boto3() -> None:
+    code = (
+        "import sys, runtime_shim.datastore.s3, runtime_shim.codepackage;"
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_bucket_is_a_clear_error(moto_endpoint: str) -> None:
+    store = make_s3_store(moto_endpoint, MOTO_KEYS)
+    store.bucket = "flowc-no-such-bucket"
+    store.url = "s3://flowc-no-such-bucket"
+    for action in (
+        lambda: store.put("k", b"v"),
+        lambda: store.get("k"),
+        lambda: list(store.list("")),
+    ):
+        with pytest.raises(S3BucketNotFound, match=r"flowc-no-such-bucket.*does not exist"):
+            action()
+
+
+def test_lost_response_retry_is_recognised_as_our_own_write(moto_endpoint: str) -> None:
+    """A retried conditional PUT whose first try landed gets 412; the token says it won."""
+    store = make_s3_store(moto_endpoint, MOTO_KEYS)
+    token_holder: dict[str, str] = {}
+
+    def write(conditional: bool, extra: dict[str, Any]) -> None:
+        token_holder["token"] = extra["Metadata"][WRITER_METADATA]
+        # The first try lands (response lost), the retry is refused.
+        store.client.put_object(Bucket=TEST_BUCKET, Key=store._object_key("k"), Body=b"v", **extra)
+        store.client.put_object(
+            Bucket=TEST_BUCKET, Key=store._object_key("k"), Body=b"v", IfNoneMatch="*", **extra
+        )
+
+    assert store._store("k", write, if_absent=True, large=False) is True
+    assert store._writer_token("k") == token_holder["token"]
+    assert store.put("k", b"other", if_absent=True) is False
+
+
+def test_claim_election_without_conditional_writes(moto_endpoint: str) -> None:
+    store = make_s3_store(
+        moto_endpoint, MOTO_KEYS, conditional_writes="off", claim_settle_seconds=0.3
+    )
+    assert store.uses_conditional_writes is False
+    winners: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def commit(number: int) -> None:
+        barrier.wait()
+        if store.put("t/committed.json", str(number).encode(), if_absent=True):
+            winners.append(number)
+
+    threads = [threading.Thread(target=commit, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
+    assert store.get("t/committed.json") == str(winners[0]).encode()
+    assert store.put("t/committed.json", b"late", if_absent=True) is False
+    # Claims are bookkeeping, invisible through the store's own listings.
+    assert list(store.list("")) == ["t/committed.json"]
+    assert store.list_children("") == ["t"]
+    assert any(
+        CLAIMS_DIR in entry["Key"]
+        for entry in store.client.list_objects_v2(Bucket=TEST_BUCKET, Prefix=store.prefix)[
+            "Contents"
+        ]
+    )
+
+
+def test_auto_mode_falls_back_when_the_store_lacks_conditional_writes(moto_endpoint: str) -> None:
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, claim_settle_seconds=0.1)
+
+    def refuse_conditional(params: dict[str, Any], **_: Any) -> Any:
+        if "If-None-Match" not in params.get("headers", {}):
+            return None
+        error = {"Code": "NotImplemented", "Message": "If-None-Match is not supported"}
+        return SimpleNamespace(status_code=501), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 501},
+        }
+
+    store.client.meta.events.register("before-call.s3.PutObject", refuse_conditional)
+    assert store.put("c.json", b"1", if_absent=True) is True
+    assert store.uses_conditional_writes is False
+    assert store.put("c.json", b"2", if_absent=True) is False
+    assert store.get("c.json") == b"1"
+
+
+def test_on_mode_does_not_fall_back(moto_endpoint: str) -> None:
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, conditional_writes="on")
+
+    def refuse(params: dict[str, Any], **_: Any) -> Any:
+        error = {"Code": "NotImplemented", "Message": "nope"}
+        return SimpleNamespace(status_code=501), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 501},
+        }
+
+    store.client.meta.events.register("before-call.s3.PutObject", refuse)
+    with pytest.raises(Exception, match="NotImplemented"):
+        store.put("c.json", b"1", if_absent=True)
+
+
+def test_large_conditional_create_checks_before_uploading(moto_endpoint: str) -> None:
+    store = make_s3_store(moto_endpoint, MOTO_KEYS)
+    data = b"z" * (6 * MIB)
+    assert store.put("big", data, if_absent=True) is True
+    calls: list[str] = []
+    store.client.meta.events.register(
+        "before-call.s3.CreateMultipartUpload", lambda **_: calls.append("create")
+    )
+    assert store.put("big", b"y" * (6 * MIB), if_absent=True) is False
+    assert calls == []
+    assert store.get("big") == data
