@@ -1,0 +1,78 @@
+"""Emitted workflows, executed by the harness, give the same artifacts as
+``flowc run --local``; a failing flow fails on both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argo_harness import Harness
+from argo_support import FLOWS_DIR, REPO, SHAPES, artifacts, load_ir, manifest, run_local, shape_path
+
+# Parameter values for the override case, as `flowc run` options and as Argo arguments.
+OVERRIDES = {"who": "flowc", "count": 2, "ratio": 0.5, "loud": True,
+             "config": {"layers": [3, 4, 5]}}
+
+
+def _run_argo(path: str, root: Path, name: str, params: dict[str, str] | None = None,
+              **options: Any) -> tuple[Any, str]:
+    text = manifest(path, datastore_root=str(root), extra={"kind": "Workflow"}, **options)
+    result = Harness.from_yaml(text, cwd=str(REPO), workflow_name=name).submit(params)
+    return result, name
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_same_artifacts_as_local_run(shape: str, tmp_path: Path) -> None:
+    path = shape_path(shape)
+    flow = load_ir(path).name
+    code, local_run = run_local(path, str(tmp_path / "local"))
+    assert code == 0
+    result, argo_run = _run_argo(path, tmp_path / "argo", f"{shape.replace('_', '-')}-x7k2p")
+    assert result.phase == "Succeeded", result.message + "\n" + "\n".join(
+        n.stderr[-2000:] for n in result.nodes if n.stderr)
+    expected = artifacts(str(tmp_path / "local"), flow, local_run)
+    got = artifacts(str(tmp_path / "argo"), flow, argo_run)
+    assert got == expected
+    assert len(result.containers()) == len(expected)
+
+
+def test_parameters_given_at_submit(tmp_path: Path) -> None:
+    from backends.argo import encode_parameter_value
+
+    path = shape_path("parameters")
+    options = [f"--{k}={v}" if not isinstance(v, bool) else f"--{k}" for k, v in
+               OVERRIDES.items() if not isinstance(v, dict)]
+    code, local_run = run_local(path, str(tmp_path / "local"), *options,
+                                "--config", '{"layers": [3, 4, 5]}')
+    assert code == 0
+    submitted = {k: encode_parameter_value(v) for k, v in OVERRIDES.items()}
+    result, argo_run = _run_argo(path, tmp_path / "argo", "params-run", submitted)
+    assert result.phase == "Succeeded", result.message
+    local = artifacts(str(tmp_path / "local"), "ParametersFlow", local_run)
+    assert artifacts(str(tmp_path / "argo"), "ParametersFlow", argo_run) == local
+    assert local["end/_"]["result"]["layers"] == [3, 4, 5]
+
+
+def test_failing_flow_fails(tmp_path: Path) -> None:
+    path = str((FLOWS_DIR / "failing.py").relative_to(REPO))
+    code, _ = run_local(path, str(tmp_path / "local"))
+    assert code != 0
+    result, run = _run_argo(path, tmp_path / "argo", "failing-run")
+    assert result.phase == "Failed"
+    phases = {n.path.rsplit(".", 1)[-1]: n.phase for n in result.nodes}
+    assert phases["explode"] == "Failed"
+    assert "end" not in phases or phases["end"] != "Succeeded"
+    done = artifacts(str(tmp_path / "argo"), "FailingFlow", run)
+    assert "start/_" in done and "end/_" not in done
+
+
+def test_retry_passes_attempt_number(tmp_path: Path) -> None:
+    path = str((FLOWS_DIR / "flaky.py").relative_to(REPO))
+    result, run = _run_argo(path, tmp_path / "argo", "flaky-run")
+    assert result.phase == "Succeeded", result.message
+    flaky = next(n for n in result.nodes if n.path.endswith(".flaky"))
+    assert flaky.attempts == 2
+    assert flaky.args[flaky.args.index("--attempt") + 1] == "1"
+    done = artifacts(str(tmp_path / "argo"), "FlakyFlow", run)
+    assert done["end/_"]["succeeded_on"] == 1
