@@ -178,7 +178,10 @@ def index_path_env(index_path: str) -> dict[str, str]:
 
 
 def step_task(step, inputs, output=None, over=None, image=None, namespace=None, **args):
-    """One flow step as a pod; mapped over ``over`` (an XCom list of index paths)."""
+    """One flow step as a pod; mapped over ``over`` (an XCom list of index paths).
+
+    Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
+    """
     namespace = namespace or NAMESPACE
     operator_args = dict(
         task_id=step,
@@ -194,8 +197,10 @@ def step_task(step, inputs, output=None, over=None, image=None, namespace=None, 
         **args,
     )
     if over is None:
-        return KubernetesPodOperator(env_vars=index_path_env(""), **operator_args)
-    return KubernetesPodOperator.partial(**operator_args).expand(
-        env_vars=over.map(index_path_env)
-    )
+        pod = KubernetesPodOperator(env_vars=index_path_env(""), **operator_args)
+    else:
+        pod = KubernetesPodOperator.partial(**operator_args).expand(
+            env_vars=over.map(index_path_env)
+        )
+    return pod.output
 '''
