@@ -1,0 +1,44 @@
+"""Commit tasks through the datastore layout from a separate process.
+
+``python race_writer.py ROOT RUN WRITER SHARED OWN SIZE START_AT`` waits until
+``START_AT`` (epoch seconds) so all writers start together, then, for each of SHARED
+tasks of step ``shared`` and OWN tasks of its own step ``own<WRITER>``, saves an
+artifact of SIZE random bytes, writes attempt WRITER and commits. Prints the shared
+tasks it won as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import FlowDatastore
+
+
+def commit(ds: FlowDatastore, run: str, step: str, task: str, writer: int, size: int) -> bool:
+    blob = os.urandom(size)
+    value = {"writer": writer, "sha": hashlib.sha256(blob).hexdigest(), "blob": blob}
+    ref = ds.save_value(value)
+    ds.write_attempt(run, step, task, writer, {"value": ref}, {"writer": writer}, {})
+    return ds.commit(run, step, task, {"attempt": writer})
+
+
+def main() -> None:
+    root, run, writer_arg, shared_arg, own_arg, size_arg, start_at = sys.argv[1:8]
+    writer, size = int(writer_arg), int(size_arg)
+    ds = FlowDatastore(open_object_store(root), "RaceFlow")
+    ds.store.exists("warm-up")  # create the client before the start line
+    time.sleep(max(0.0, float(start_at) - time.time()))
+    won = [t for t in range(int(shared_arg)) if commit(ds, run, "shared", str(t), writer, size)]
+    for task in range(int(own_arg)):
+        if not commit(ds, run, f"own{writer}", str(task), writer, size):
+            raise SystemExit(f"writer {writer} lost its own task {task}")
+    print(json.dumps(won))
+
+
+if __name__ == "__main__":
+    main()
