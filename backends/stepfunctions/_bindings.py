@@ -1,0 +1,126 @@
+"""Task states that run a step's shim command on a compute target.
+
+- ``batch`` (default): ``batch:submitJob.sync``; the command and resources go in
+  ``ContainerOverrides`` (limited by AWS to 8,192 characters, checked at compile time).
+- ``ecs``: ``ecs:runTask.sync`` with a container override.
+- ``callback``: ``sqs:sendMessage.waitForTaskToken``; a worker receives the command and
+  the task token, runs the command and answers ``SendTaskSuccess``/``SendTaskFailure``.
+
+Every binding discards the task's result (``ResultPath: null``): the state data stays the
+small record flowc carries (run id, index path, counters), and nothing a job returns can
+grow it toward the 256 KiB payload limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backends.stepfunctions._command import ShimCommand
+from backends.stepfunctions._decorators import StepSettings, env_list
+from backends.stepfunctions._options import SfnOptions
+from flowc.ir import Step
+
+BATCH_OVERRIDES_LIMIT = 8192
+
+
+def _batch_resources(settings: StepSettings) -> list[dict[str, str]]:
+    out = []
+    if settings.cpu is not None:
+        out.append({"Type": "VCPU", "Value": f"{settings.cpu:g}"})
+    if settings.memory is not None:
+        out.append({"Type": "MEMORY", "Value": str(settings.memory)})
+    if settings.gpu:
+        out.append({"Type": "GPU", "Value": str(settings.gpu)})
+    return out
+
+
+def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"Command.$": command}
+    env = env_list(settings)
+    if env:
+        overrides["Environment"] = env
+    resources = _batch_resources(settings)
+    if resources:
+        overrides["ResourceRequirements"] = resources
+    return overrides
+
+
+def _batch(
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+) -> dict[str, Any]:
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::batch:submitJob.sync",
+        "Parameters": {
+            "JobName": step.name,
+            "JobQueue": settings.job_queue or opts.job_queue,
+            "JobDefinition": opts.job_definition,
+            "ContainerOverrides": batch_overrides(cmd.expression, settings),
+        },
+    }
+
+
+def _ecs(step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
+    container: dict[str, Any] = {"Name": opts.container_name, "Command.$": cmd.expression}
+    env = env_list(settings)
+    if env:
+        container["Environment"] = env
+    if settings.cpu is not None:
+        container["Cpu"] = int(settings.cpu * 1024)
+    if settings.memory is not None:
+        container["Memory"] = settings.memory
+    if settings.gpu:
+        container["ResourceRequirements"] = [{"Type": "GPU", "Value": str(settings.gpu)}]
+    params: dict[str, Any] = {
+        "Cluster": opts.cluster,
+        "TaskDefinition": opts.task_definition,
+        "LaunchType": opts.launch_type,
+        "Overrides": {"ContainerOverrides": [container]},
+    }
+    if opts.subnets:
+        vpc: dict[str, Any] = {"Subnets": opts.subnets, "AssignPublicIp": opts.assign_public_ip}
+        if opts.security_groups:
+            vpc["SecurityGroups"] = opts.security_groups
+        params["NetworkConfiguration"] = {"AwsvpcConfiguration": vpc}
+    return {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "Parameters": params}
+
+
+def _callback(
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "TaskToken.$": "$$.Task.Token",
+        "Step": step.name,
+        "Command.$": cmd.expression,
+    }
+    env = env_list(settings)
+    if env:
+        body["Environment"] = env
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": opts.queue_url, "MessageBody": body},
+    }
+
+
+_BINDINGS = {"batch": _batch, "ecs": _ecs, "callback": _callback}
+
+
+def task_state(
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+) -> dict[str, Any]:
+    """The Task state of ``step`` (without ``Next``/``End``)."""
+    state = _BINDINGS[opts.compute](step, cmd, settings, opts)
+    if settings.timeout_seconds:
+        state["TimeoutSeconds"] = settings.timeout_seconds
+    state["ResultPath"] = None
+    if settings.retries:
+        state["Retry"] = [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "IntervalSeconds": max(1, settings.retry_delay_seconds),
+                "MaxAttempts": settings.retries,
+                "BackoffRate": 1.0,
+            }
+        ]
+    return state

@@ -1,0 +1,179 @@
+"""``emit(ir, options)`` for Step Functions: IR → ASL JSON (+ schedule), with diagnostics."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from backends.base import EmitResult, EmittedFile, TargetOptions
+from backends.stepfunctions._builder import StatesBuilder
+from backends.stepfunctions._decorators import StepSettings, span_of, step_settings
+from backends.stepfunctions._limits import check_commands, check_definition, check_payload
+from backends.stepfunctions._naming import NameCollision
+from backends.stepfunctions._options import SfnOptions, resolve
+from backends.stepfunctions._schedule import schedule_document
+from flowc.diagnostics import Diagnostic, Span, diag, has_errors
+from flowc.ir import FlowIR, Parameter
+
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FLOW_DECORATORS_IGNORED = {"project": "@project namespaces are not applied on Step Functions"}
+
+
+def _span(loc: Any) -> Span:
+    return Span.at(loc.file, loc.line, loc.column)
+
+
+def _unsupported(ir: FlowIR) -> list[Diagnostic]:
+    out = []
+    for step in ir.steps:
+        if step.num_parallel is not None:
+            out.append(
+                diag(
+                    "FC301",
+                    f"num_parallel at step '{step.name}' cannot be expressed "
+                    "on Step Functions (no gang-scheduled multi-node steps)",
+                    _span(step.location),
+                )
+            )
+    for dec in ir.decorators:
+        if dec.name == "schedule":
+            continue
+        message = _FLOW_DECORATORS_IGNORED.get(
+            dec.name, f"flow decorator @{dec.name} is not supported on Step Functions"
+        )
+        out.append(diag("FC302", f"{message}; ignored", span_of(dec)))
+    return out
+
+
+def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagnostic]]:
+    """Defaults carried in the definition, parameters the input must give, diagnostics."""
+    defaults: dict[str, Any] = {}
+    required: list[Parameter] = []
+    out: list[Diagnostic] = []
+    for p in ir.parameters:
+        if not _PARAM_NAME.match(p.name):
+            out.append(
+                diag(
+                    "FC304",
+                    f"parameter name {p.name!r} cannot be addressed in the "
+                    "execution input (JSONPath needs [A-Za-z_][A-Za-z0-9_]*)",
+                    _span(p.location),
+                    "rename the parameter",
+                )
+            )
+            continue
+        if p.default_source is not None:
+            out.append(
+                diag(
+                    "FC302",
+                    f"parameter '{p.name}': default {p.default_source} is not "
+                    "a literal; the execution input must give the value",
+                    _span(p.location),
+                )
+            )
+            required.append(p)
+        elif p.has_default and p.default is not None:
+            defaults[p.name] = p.default
+        else:
+            if not p.required:
+                out.append(
+                    diag(
+                        "FC302",
+                        f"parameter '{p.name}' has no default; on Step "
+                        "Functions the execution input must give it",
+                        _span(p.location),
+                    )
+                )
+            required.append(p)
+    return defaults, required, out
+
+
+def _prelude(
+    ir: FlowIR, builder: StatesBuilder, defaults: dict[str, Any], required: list[Parameter]
+) -> dict[str, Any]:
+    names = builder.names
+    states: dict[str, Any] = {}
+    init = names.flowc("init")
+    record: dict[str, Any] = {"run_id.$": "$$.Execution.Name", "idx": "", "task": "_"}
+    if ir.parameters:
+        # ``Result`` is taken literally: a default such as {"a.$": "x"} stays data.
+        states[names.flowc("defaults")] = {
+            "Type": "Pass",
+            "Result": defaults,
+            "ResultPath": "$",
+            "Next": init,
+        }
+        record["params.$"] = "States.JsonMerge($, $$.Execution.Input, false)"
+    first = builder.entry(ir.start)
+    states[init] = {"Type": "Pass", "Parameters": record}
+    if required:
+        check, missing = names.flowc("check"), names.flowc("missing")
+        states[init]["Next"] = check
+        states[check] = {
+            "Type": "Choice",
+            "Choices": [
+                {"Not": {"Variable": f"$.params.{p.name}", "IsPresent": True}, "Next": missing}
+                for p in required
+            ],
+            "Default": first,
+        }
+        states[missing] = {
+            "Type": "Fail",
+            "Error": "flowc.MissingParameter",
+            "Cause": "the execution input must give: " + ", ".join(p.name for p in required),
+        }
+    else:
+        states[init]["Next"] = first
+    return states
+
+
+def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list[Diagnostic]]:
+    out = _unsupported(ir)
+    settings: dict[str, StepSettings] = {}
+    for step in ir.steps:
+        settings[step.name], found = step_settings(step, opts.compute)
+        out.extend(found)
+    defaults, required, found = _parameters(ir)
+    out.extend(found)
+    if has_errors(out):
+        return {}, out
+    builder = StatesBuilder(ir, opts, settings)
+    try:
+        prelude_start = builder.names.flowc("defaults" if ir.parameters else "init")
+        body = builder.scope(ir.start, None)
+        prelude = _prelude(ir, builder, defaults, required)
+    except NameCollision as exc:
+        return {}, [*out, diag("FC304", str(exc), Span.at(ir.file, 1, 0))]
+    definition = {
+        "Comment": f"flow {ir.name}, compiled by flowc",
+        "StartAt": prelude_start,
+        "States": {**prelude, **body["States"]},
+    }
+    out.extend(check_commands(ir, opts.compute, builder.commands, settings))
+    out.extend(check_payload(ir, defaults))
+    return definition, out
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
+    opts, out = resolve(ir, options)
+    if has_errors(out):
+        return EmitResult([], out)
+    definition, found = build_definition(ir, opts)
+    out.extend(found)
+    if has_errors(out):
+        return EmitResult([], out)
+    text = render(definition)
+    out.extend(check_definition(ir, text))
+    files = [EmittedFile(f"{opts.state_machine_name}.asl.json", text)]
+    dec = ir.decorator("schedule")
+    if dec is not None:
+        document, found = schedule_document(dec, opts)
+        out.extend(found)
+        if document is not None:
+            files.append(EmittedFile(f"{opts.state_machine_name}.schedule.json", render(document)))
+    return EmitResult(files, out)

@@ -1,0 +1,103 @@
+"""Compile-time checks of Step Functions' documented limits, reported with measured sizes.
+
+- definition size: 1,048,576 bytes;
+- Batch ``ContainerOverrides``: 8,192 characters (measured with the longest values the
+  run can fill in: an 80-character execution name, 4 digits per foreach level);
+- an SQS message (callback binding): 262,144 bytes;
+- state input/output: 262,144 bytes (the parameter defaults are carried in the state).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backends.stepfunctions._bindings import BATCH_OVERRIDES_LIMIT, batch_overrides
+from backends.stepfunctions._command import ShimCommand
+from backends.stepfunctions._decorators import StepSettings, env_list
+from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.ir import FlowIR
+
+DEFINITION_LIMIT = 1024 * 1024
+PAYLOAD_LIMIT = 256 * 1024
+SQS_MESSAGE_LIMIT = 256 * 1024
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":")).encode())
+
+
+def check_definition(ir: FlowIR, text: str) -> list[Diagnostic]:
+    size = len(text.encode())
+    if size <= DEFINITION_LIMIT:
+        return []
+    return [
+        diag(
+            "FC303",
+            f"the state machine definition is {size:,} bytes; Step Functions "
+            f"accepts at most {DEFINITION_LIMIT:,}",
+            Span.at(ir.file, 1, 0),
+            "split the flow, or move large parameter defaults out of the flow",
+        )
+    ]
+
+
+def check_commands(
+    ir: FlowIR, compute: str, commands: dict[str, ShimCommand], settings: dict[str, StepSettings]
+) -> list[Diagnostic]:
+    out = []
+    for step_name, cmd in commands.items():
+        step = ir.step(step_name)
+        span = Span.at(step.location.file, step.location.line, step.location.column)
+        if compute == "batch":
+            overrides = batch_overrides("", settings[step_name])
+            overrides.pop("Command.$")
+            overrides["Command"] = cmd.worst_case
+            size = len(json.dumps(overrides, separators=(",", ":")))
+            if size > BATCH_OVERRIDES_LIMIT:
+                out.append(
+                    diag(
+                        "FC303",
+                        f"step '{step_name}': the Batch container overrides "
+                        f"can reach {size:,} characters; AWS Batch accepts at most "
+                        f"{BATCH_OVERRIDES_LIMIT:,}",
+                        span,
+                        "shorten parameter defaults, environment values or the "
+                        "datastore/code-package URLs",
+                    )
+                )
+        elif compute == "callback":
+            body = {
+                "TaskToken": "t" * 1024,
+                "Step": step_name,
+                "Command": cmd.worst_case,
+                "Environment": env_list(settings[step_name]),
+            }
+            size = _size(body)
+            if size > SQS_MESSAGE_LIMIT:
+                out.append(
+                    diag(
+                        "FC303",
+                        f"step '{step_name}': the task message can reach "
+                        f"{size:,} bytes; SQS accepts at most {SQS_MESSAGE_LIMIT:,}",
+                        span,
+                    )
+                )
+    return out
+
+
+def check_payload(ir: FlowIR, defaults: dict[str, Any]) -> list[Diagnostic]:
+    size = _size(defaults)
+    # The parameters travel in the state data and again in the start step's command.
+    if 2 * size <= PAYLOAD_LIMIT:
+        return []
+    return [
+        diag(
+            "FC303",
+            f"the parameter defaults take {size:,} bytes and are carried twice "
+            f"in the start state's data; Step Functions passes at most "
+            f"{PAYLOAD_LIMIT:,} bytes between states",
+            Span.at(ir.file, 1, 0),
+            "keep large inputs in S3 and pass their URL as a parameter",
+        )
+    ]
