@@ -16,24 +16,26 @@ SIZE_WARNING = 800_000
 
 
 def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(edges.get(node, ())):
-            if state.get(nxt) == 1:
+    """A cycle in ``edges`` (node → nodes it depends on), or None. Iterative, so a
+    thousand-step chain does not hit Python's recursion limit."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in sorted(edges):
+        if root in state:
+            continue
+        path = [root]
+        stack = [iter(sorted(edges.get(root, ())))]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
                 return [*path[path.index(nxt):], nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(edges):
-        if node not in state and (found := visit(node)):
-            return found
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(sorted(edges.get(nxt, ()))))
     return None
 
 

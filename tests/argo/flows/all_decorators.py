@@ -1,0 +1,43 @@
+from flowc import (
+    FlowSpec,
+    batch,
+    environment,
+    kubernetes,
+    project,
+    resources,
+    retry,
+    schedule,
+    secrets,
+    step,
+    timeout,
+    trigger,
+)
+
+
+@trigger(event="data_ready")
+@schedule(cron="0 6 * * 1-5", timezone="Europe/Paris")
+@project(name="fraud_model")
+class AllDecoratorsFlow(FlowSpec):
+    """Every decorator Argo maps, and some it cannot."""
+
+    @kubernetes(image="registry.example.com/train:1.2", service_account="trainer",
+                node_selector={"pool": "gpu"}, namespace="elsewhere", cpu=2, memory=8192,
+                tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
+                secrets=["db-creds"])
+    @resources(gpu=2, memory=16000, disk=20000)
+    @secrets(sources=["api-key"])
+    @retry(times=3, minutes_between_retries=1)
+    @timeout(minutes=5, seconds=30)
+    @environment(vars={"MODE": "train"})
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @batch(cpu=4)
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    AllDecoratorsFlow()

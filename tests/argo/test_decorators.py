@@ -1,0 +1,169 @@
+"""Decorators, options and resource kinds map to the right Argo fields; what Argo cannot
+express is reported at the source line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from argo_support import FLOWS_DIR, REPO, emit, manifest, shape_path
+
+from backends.argo._checks import SIZE_LIMIT, _cycle, check_size
+from backends.argo._names import MAX_CRON_NAME, NameAllocator, dns1123, is_dns1123
+
+FLOW = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
+
+
+def _doc(path: str = FLOW, **options: Any) -> dict[str, Any]:
+    return dict(yaml.safe_load(manifest(path, **options)))
+
+
+def _template(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    spec = doc["spec"].get("workflowSpec", doc["spec"])
+    return next(t for t in spec["templates"] if t["name"] == name)
+
+
+def test_step_decorators_map_to_container_fields() -> None:
+    start = _template(_doc(), "start")
+    container = start["container"]
+    assert container["image"] == "registry.example.com/train:1.2"
+    assert container["env"] == [{"name": "MODE", "value": "train"}]
+    assert container["envFrom"] == [{"secretRef": {"name": "db-creds"}},
+                                    {"secretRef": {"name": "api-key"}}]
+    # @resources and @kubernetes combine as Metaflow does: the larger request wins.
+    assert container["resources"] == {
+        "limits": {"nvidia.com/gpu": "2"},
+        "requests": {"cpu": "2", "memory": "16000M", "ephemeral-storage": "20000M"}}
+    assert start["retryStrategy"] == {"limit": "3", "retryPolicy": "Always",
+                                      "backoff": {"duration": "60s"}}
+    assert container["args"][container["args"].index("--attempt") + 1] == "{{retries}}"
+    assert start["activeDeadlineSeconds"] == 330
+    assert start["nodeSelector"] == {"pool": "gpu"}
+    assert start["serviceAccountName"] == "trainer"
+    assert start["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    end = _template(_doc(), "end")
+    assert "retryStrategy" not in end
+    assert end["container"]["args"][end["container"]["args"].index("--attempt") + 1] == "0"
+
+
+def test_unsupported_decorators_are_reported_at_their_line() -> None:
+    result = emit(FLOW)
+    found = {(d.code, d.span.start.line if d.span else None) for d in result.diagnostics}
+    lines = (REPO / FLOW).read_text().splitlines()
+    trigger = next(i for i, t in enumerate(lines, 1) if t.startswith("@trigger"))
+    batch = next(i for i, t in enumerate(lines, 1) if "@batch" in t)
+    kubernetes = next(i for i, t in enumerate(lines, 1) if "@kubernetes" in t)
+    schedule = next(i for i, t in enumerate(lines, 1) if t.startswith("@schedule"))
+    assert {("FC302", trigger), ("FC302", batch), ("FC302", kubernetes),
+            ("FC302", schedule)} <= found
+    assert result.files  # warnings only
+
+
+def test_cron_workflow_with_timezone_and_project_name() -> None:
+    doc = _doc(extra={"kind": "CronWorkflow", "branch": "staging"})
+    assert doc["kind"] == "CronWorkflow"
+    assert doc["spec"]["schedules"] == ["0 6 * * 1-5"]
+    assert doc["spec"]["timezone"] == "Europe/Paris"
+    assert doc["metadata"]["name"] == "fraud-model-staging-all-decorators-flow"
+    assert doc["metadata"]["labels"]["flowc/project"] == "fraud_model"
+    assert len(doc["metadata"]["name"]) <= MAX_CRON_NAME
+
+
+def test_daily_schedule_from_shape() -> None:
+    doc = _doc(shape_path("decorators"), extra={"kind": "CronWorkflow"})
+    assert doc["spec"]["schedules"] == ["0 0 * * *"]
+
+
+def test_kinds_and_options() -> None:
+    doc = _doc(shape_path("linear"), extra={"kind": "Workflow"}, namespace="ml",
+               service_account="runner", image="img:1", labels={"team": "ml"},
+               datastore_root="s3://bucket/prefix")
+    assert doc["metadata"] == {**doc["metadata"], "generateName": "linear-flow-",
+                               "namespace": "ml"}
+    assert "name" not in doc["metadata"]
+    assert doc["metadata"]["labels"]["team"] == "ml"
+    assert doc["spec"]["serviceAccountName"] == "runner"
+    start = _template(doc, "start")["container"]
+    assert start["image"] == "img:1"
+    assert start["args"][start["args"].index("--datastore") + 1] == "s3://bucket/prefix"
+
+
+def test_invalid_options_are_errors() -> None:
+    bad_kind = emit(shape_path("linear"), extra={"kind": "Job"})
+    assert not bad_kind.files and [d.code for d in bad_kind.diagnostics] == ["FC305"]
+    bad_label = emit(shape_path("linear"), labels={"team": "has space"})
+    assert not bad_label.files and "FC305" in [d.code for d in bad_label.diagnostics]
+
+
+def test_parameters_become_arguments_with_defaults() -> None:
+    doc = _doc(shape_path("parameters"))
+    params = {p["name"]: p for p in doc["spec"]["arguments"]["parameters"]}
+    assert params["who"]["value"] == '"world"'
+    assert params["count"]["value"] == "3"
+    assert params["loud"]["value"] == "false"
+    assert params["config"]["value"] == '{"layers":[1,2]}'
+    assert params["who"]["description"] == "Who to greet"
+    start = _template(doc, "start")["container"]["args"]
+    assert "who={{workflow.parameters.who}}" in start
+
+
+def test_names_are_unique_and_bounded() -> None:
+    names = NameAllocator()
+    assert names.allocate("a", "main") == "main"
+    assert names.allocate("b", "main") == "main-2"
+    long = "x" * 100
+    first, second = dns1123(long), dns1123(long + "y")
+    assert first != second and is_dns1123(first) and is_dns1123(second)
+    assert dns1123("MyFlow_v2") == "my-flow-v2"
+    assert len(dns1123("A" * 80, MAX_CRON_NAME)) <= MAX_CRON_NAME
+
+
+def _analyze(path: Path) -> Any:
+    from flowc.compiler import analyze_file
+
+    ir = analyze_file(str(path)).ir
+    assert ir is not None
+    return ir
+
+
+def test_long_flow_name_is_truncated(tmp_path: Path) -> None:
+    from backends.argo import BACKEND
+    from backends.base import TargetOptions
+
+    source = (REPO / shape_path("linear")).read_text().replace(
+        "LinearFlow", "L" + "ong" * 30 + "Flow")
+    (tmp_path / "long.py").write_text(source)
+    result = BACKEND.emit(_analyze(tmp_path / "long.py"), TargetOptions())
+    name = yaml.safe_load(result.files[0].content)["metadata"]["name"]
+    assert len(name) <= 63 and is_dns1123(name)
+
+
+def test_thousand_step_flow_stays_under_one_megabyte(tmp_path: Path) -> None:
+    from backends.argo import BACKEND
+    from backends.base import TargetOptions
+
+    steps = ["    @step\n    def start(self):\n        self.next(self.s1)\n"]
+    steps += [f"    @step\n    def s{i}(self):\n        self.next(self.s{i + 1})\n"
+              for i in range(1, 998)]
+    steps += ["    @step\n    def s998(self):\n        self.next(self.end)\n",
+              "    @step\n    def end(self):\n        pass\n"]
+    (tmp_path / "big.py").write_text("from flowc import FlowSpec, step\n\n\n"
+                                     "class BigFlow(FlowSpec):\n" + "\n".join(steps))
+    ir = _analyze(tmp_path / "big.py")
+    assert len(ir.steps) == 1000
+    result = BACKEND.emit(ir, TargetOptions())
+    size = len(result.files[0].content.encode())
+    assert size < 1_000_000, size
+    assert not [d for d in result.diagnostics if d.code == "FC303"]
+
+
+def test_size_check_reports_measured_size() -> None:
+    assert check_size("x" * 1000, "Workflow") == []
+    [warning] = check_size("x" * (SIZE_LIMIT + 5), "WorkflowTemplate")
+    assert warning.code == "FC303" and f"{SIZE_LIMIT + 5:,}" in warning.message
+
+
+def test_cycle_detection() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert _cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
