@@ -1,0 +1,101 @@
+"""Every shape runs end to end on real Airflow (``dag.test()``) with the results of a
+local run; retries, failures and trigger-time parameters behave as on a scheduler."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.airflow.conftest import SHAPES, AirflowWorker
+from tests.airflow.support import artifacts, blob, compile_dag, run_local
+
+pytestmark = [pytest.mark.airflow, pytest.mark.slow]
+
+FLOWS = Path(__file__).with_name("flows")
+UNSUPPORTED = {"recursive_switch", "recursive_switch_in_foreach"}
+SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py") if p.stem not in UNSUPPORTED)
+
+
+def _run(airflow: AirflowWorker, flow: Path, tmp_path: Path, operator: str = "local",
+         conf: dict[str, object] | None = None) -> tuple[dict[str, object], Path]:
+    folder = airflow.dags / f"{tmp_path.name}"
+    folder.mkdir(exist_ok=True)
+    datastore = tmp_path / "airflow-ds"
+    dag_file, dag_id = compile_dag(flow, folder, datastore, operator)
+    result = airflow.request(cmd="test", file=str(dag_file), dag_id=dag_id, conf=conf,
+                             fake_pods=operator == "kubernetes")
+    return result, datastore
+
+
+def _states(result: dict[str, object]) -> dict[str, set[str]]:
+    states: dict[str, set[str]] = {}
+    for ti in result["tasks"]:  # type: ignore[attr-defined]
+        states.setdefault(ti["task_id"], set()).add(ti["state"])
+    return states
+
+
+@pytest.mark.parametrize("shape", SHAPE_NAMES)
+def test_shape_matches_local_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
+    flow = SHAPES / f"{shape}.py"
+    result, datastore = _run(airflow, flow, tmp_path)
+    assert result["state"] == "success", result
+    local_ds = tmp_path / "local-ds"
+    local_run = run_local(flow, local_ds)
+    flow_name = next(p.name for p in datastore.iterdir())
+    on_airflow = artifacts(datastore, flow_name, str(result["run_id"]))
+    locally = artifacts(local_ds, flow_name, local_run)
+    assert on_airflow.keys() == locally.keys()
+    assert on_airflow == locally
+    end = on_airflow["end/_"]
+    assert end, "the end step recorded no artifacts"
+
+
+def test_parameters_given_at_trigger_time(airflow: AirflowWorker, tmp_path: Path) -> None:
+    flow = SHAPES / "parameters.py"
+    conf = {"who": "airflow", "count": 2, "loud": True, "config": {"layers": [7]}}
+    result, datastore = _run(airflow, flow, tmp_path, conf=conf)
+    assert result["state"] == "success", result
+    local_ds = tmp_path / "local-ds"
+    local_run = run_local(flow, local_ds, {"who": "airflow", "count": "2", "loud": "true",
+                                           "config": json.dumps({"layers": [7]})})
+    on_airflow = artifacts(datastore, "ParametersFlow", str(result["run_id"]))
+    assert on_airflow == artifacts(local_ds, "ParametersFlow", local_run)
+    import pickle
+
+    end = on_airflow["end/_"]
+    value = pickle.loads(blob(datastore, "ParametersFlow", end["result"]))
+    assert value["text"] == "HELLO AIRFLOWHELLO AIRFLOW"
+
+
+def test_retries_happen(airflow: AirflowWorker, tmp_path: Path) -> None:
+    result, _ = _run(airflow, FLOWS / "flaky.py", tmp_path)
+    assert result["state"] == "success", result
+    flaky = [ti for ti in result["tasks"] if ti["task_id"] == "flaky"]  # type: ignore[attr-defined]
+    assert [ti["try_number"] for ti in flaky] == [3]
+
+
+def test_failing_step_fails_the_run(airflow: AirflowWorker, tmp_path: Path) -> None:
+    result, _ = _run(airflow, FLOWS / "failing.py", tmp_path)
+    assert result["state"] == "failed"
+    states = _states(result)
+    assert states["broken"] == {"failed"}
+    assert states["end"] == {"upstream_failed"}
+
+
+@pytest.mark.parametrize("shape", ["foreach_multistep", "switch_in_foreach", "nested_foreach3",
+                                   "branch_in_switch", "decorators"])
+def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
+    """The real KubernetesPodOperator builds every pod; its command runs as a local process."""
+    flow = SHAPES / f"{shape}.py"
+    result, datastore = _run(airflow, flow, tmp_path, operator="kubernetes")
+    assert result["state"] == "success", result
+    local_ds = tmp_path / "local-ds"
+    local_run = run_local(flow, local_ds)
+    flow_name = next(p.name for p in datastore.iterdir())
+    assert artifacts(datastore, flow_name, str(result["run_id"])) == artifacts(
+        local_ds, flow_name, local_run)
+    pods = result["pods"]
+    assert pods and all(p["args"][:4] == [p["args"][0], "-m", "runtime_shim", "step"]
+                        for p in pods)  # type: ignore[index,union-attr]
