@@ -31,7 +31,7 @@ def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
                 state[path.pop()] = 2
                 stack.pop()
             elif state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)
@@ -53,8 +53,11 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
     template_names = {t.name for t in templates}
     for template in templates:
         if not is_dns1123(template.name, MAX_NAME):
-            out.append(diag("FC304", f"template name {template.name!r} is not a valid "
-                            "Kubernetes name", None))
+            out.append(
+                diag(
+                    "FC304", f"template name {template.name!r} is not a valid Kubernetes name", None
+                )
+            )
         if template.dag is None:
             continue
         tasks = {t.name for t in template.dag.tasks}
@@ -63,17 +66,31 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
             deps = _dependencies(task.depends)
             unknown = deps - tasks
             if unknown or task.template not in template_names:
-                out.append(diag("FC901", f"internal: task {task.name!r} in {template.name!r} "
-                                f"references {sorted(unknown) or task.template!r}", None))
+                out.append(
+                    diag(
+                        "FC901",
+                        f"internal: task {task.name!r} in {template.name!r} "
+                        f"references {sorted(unknown) or task.template!r}",
+                        None,
+                    )
+                )
             edges[task.name] = deps & tasks
         cycle = _cycle(edges)
         if cycle:
             step = ir.step(by_template[cycle[0]]) if cycle[0] in by_template else None
-            span = (Span.at(step.location.file, step.location.line, step.location.column)
-                    if step else None)
-            out.append(diag("FC301", "the flow's graph has a cycle Argo cannot run: "
-                            + " -> ".join(cycle), span,
-                            "only a switch may loop back to its own step"))
+            span = (
+                Span.at(step.location.file, step.location.line, step.location.column)
+                if step
+                else None
+            )
+            out.append(
+                diag(
+                    "FC301",
+                    "the flow's graph has a cycle Argo cannot run: " + " -> ".join(cycle),
+                    span,
+                    "only a switch may loop back to its own step",
+                )
+            )
     return out
 
 
@@ -82,6 +99,12 @@ def check_size(text: str, kind: str) -> list[Diagnostic]:
     if size <= SIZE_WARNING:
         return []
     verdict = "exceeds" if size > SIZE_LIMIT else "approaches"
-    return [diag("FC303", f"the {kind} is {size:,} bytes and {verdict} the {SIZE_LIMIT:,}-byte "
-                 "limit for Kubernetes objects stored in etcd", None,
-                 "split the flow, or reduce decorators and environment repeated on every step")]
+    return [
+        diag(
+            "FC303",
+            f"the {kind} is {size:,} bytes and {verdict} the {SIZE_LIMIT:,}-byte "
+            "limit for Kubernetes objects stored in etcd",
+            None,
+            "split the flow, or reduce decorators and environment repeated on every step",
+        )
+    ]

@@ -37,27 +37,43 @@ class StepNames:
     parameters: dict[str, str]
 
 
-def shim_args(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNames,
-              in_foreach: bool, settings: StepSettings) -> list[str]:
+def shim_args(
+    ir: FlowIR,
+    step: Step,
+    opts: ArgoOptions,
+    names: StepNames,
+    in_foreach: bool,
+    settings: StepSettings,
+) -> list[str]:
     """The shim command after ``python -m runtime_shim`` (DESIGN.md, "the shim command")."""
     attempt = "{{retries}}" if settings.retries > 0 else "0"
     args = [
-        "step", container_literal(opts.flow_file),
-        "--flow", container_literal(ir.name),
-        "--step", step.name,
-        "--inputs", step.input_rule.render(),
-        "--run-id", "{{workflow.name}}",
-        "--index-path", f"{{{{inputs.parameters.{IDX}}}}}" if in_foreach else "",
-        "--attempt", attempt,
-        "--datastore", container_literal(opts.datastore_root),
+        "step",
+        container_literal(opts.flow_file),
+        "--flow",
+        container_literal(ir.name),
+        "--step",
+        step.name,
+        "--inputs",
+        step.input_rule.render(),
+        "--run-id",
+        "{{workflow.name}}",
+        "--index-path",
+        f"{{{{inputs.parameters.{IDX}}}}}" if in_foreach else "",
+        "--attempt",
+        attempt,
+        "--datastore",
+        container_literal(opts.datastore_root),
     ]
     if is_recursive(step):
         args += ["--iteration", f"{{{{inputs.parameters.{ITERATION}}}}}"]
     if step.name == ir.start:
         for param in ir.parameters:
             argo_name = names.parameters[param.name]
-            args += ["--param",
-                     container_literal(param.name) + f"={{{{workflow.parameters.{argo_name}}}}}"]
+            args += [
+                "--param",
+                container_literal(param.name) + f"={{{{workflow.parameters.{argo_name}}}}}",
+            ]
     if step.transition == "foreach":
         args += ["--foreach-count-out", COUNT_PATH]
     if step.switch is not None:
@@ -67,8 +83,14 @@ def shim_args(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNames,
     return args
 
 
-def container_template(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNames,
-                       in_foreach: bool, settings: StepSettings) -> Template:
+def container_template(
+    ir: FlowIR,
+    step: Step,
+    opts: ArgoOptions,
+    names: StepNames,
+    in_foreach: bool,
+    settings: StepSettings,
+) -> Template:
     from hera.workflows.models import (
         Backoff,
         Container,
@@ -111,7 +133,8 @@ def container_template(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNam
             limit=IntOrString(str(settings.retries)),
             retry_policy="Always",
             backoff=Backoff(duration=f"{settings.retry_delay_seconds}s")
-            if settings.retry_delay_seconds else None,
+            if settings.retry_delay_seconds
+            else None,
         )
     container = Container(
         image=settings.image or opts.image,
@@ -130,7 +153,8 @@ def container_template(ir: FlowIR, step: Step, opts: ArgoOptions, names: StepNam
         container=container,
         retry_strategy=retry,
         active_deadline_seconds=IntOrString(settings.timeout_seconds)
-        if settings.timeout_seconds else None,
+        if settings.timeout_seconds
+        else None,
         node_selector=settings.node_selector or None,
         tolerations=tolerations or None,
         service_account_name=settings.service_account,

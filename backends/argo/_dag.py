@@ -65,8 +65,11 @@ class DagBuilder:
             rep = self.layout.representative(parent, scope)
             if rep is None:
                 continue
-            task = (self.dags.bodies[rep] if rep != parent and rep in self.dags.bodies
-                    else self.task_name(rep))
+            task = (
+                self.dags.bodies[rep]
+                if rep != parent and rep in self.dags.bodies
+                else self.task_name(rep)
+            )
             if task not in reps:
                 reps.append(task)
         if not reps:
@@ -79,8 +82,11 @@ class DagBuilder:
             if parent == step.name:
                 continue
             p = self.ir.step(parent)
-            if (p.switch is not None and step.name in p.switch.cases.values()
-                    and self.layout.scope_of.get(parent) == scope):
+            if (
+                p.switch is not None
+                and step.name in p.switch.cases.values()
+                and self.layout.scope_of.get(parent) == scope
+            ):
                 return f"'{self._switch_output(parent)}' == '{step.name}'"
         return None
 
@@ -152,16 +158,27 @@ class DagBuilder:
         in_foreach = scope != TOP
         task = self.task_name(step.name)
         passthrough = [_param(IDX, f"{{{{inputs.parameters.{IDX}}}}}")] if in_foreach else []
-        run = DAGTask(name=task, template=task, arguments=Arguments(parameters=[
-            *passthrough, _param(ITERATION, f"{{{{inputs.parameters.{ITERATION}}}}}")]))
+        run = DAGTask(
+            name=task,
+            template=task,
+            arguments=Arguments(
+                parameters=[
+                    *passthrough,
+                    _param(ITERATION, f"{{{{inputs.parameters.{ITERATION}}}}}"),
+                ]
+            ),
+        )
         again = DAGTask(
             name=AGAIN,
             template=self.dags.loops[step.name],
             depends=f"{task}.Succeeded",
             when=f"'{self._switch_output(step.name)}' == '{step.name}'",
-            arguments=Arguments(parameters=[
-                *passthrough,
-                _param(ITERATION, f"{{{{=asInt(inputs.parameters.{ITERATION}) + 1}}}}")]),
+            arguments=Arguments(
+                parameters=[
+                    *passthrough,
+                    _param(ITERATION, f"{{{{=asInt(inputs.parameters.{ITERATION}) + 1}}}}"),
+                ]
+            ),
         )
         chosen = f"tasks['{task}'].outputs.parameters['{SWITCH}']"
         final = f"tasks['{AGAIN}'].outputs.parameters['{SWITCH}']"
@@ -170,7 +187,15 @@ class DagBuilder:
         return Template(
             name=self.dags.loops[step.name],
             inputs=Inputs(parameters=inputs),
-            outputs=Outputs(parameters=[Parameter(name=SWITCH, value_from=ValueFrom(
-                expression=f"{chosen} == '{step.name}' ? {final} : {chosen}"))]),
+            outputs=Outputs(
+                parameters=[
+                    Parameter(
+                        name=SWITCH,
+                        value_from=ValueFrom(
+                            expression=f"{chosen} == '{step.name}' ? {final} : {chosen}"
+                        ),
+                    )
+                ]
+            ),
             dag=DAGTemplate(tasks=[run, again]),
         )

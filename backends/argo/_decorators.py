@@ -50,8 +50,9 @@ class _Mapper:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, dec: Decorator, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(diag("FC302", f"@{dec.name} on step '{self.step.name}': "
-                                     f"{message}", span_of(dec), hint))
+        self.diagnostics.append(
+            diag("FC302", f"@{dec.name} on step '{self.step.name}': {message}", span_of(dec), hint)
+        )
 
     def number(self, dec: Decorator, key: str, default: float | None) -> float | None:
         if key in dec.source_args:
@@ -98,15 +99,29 @@ class _Mapper:
         self.settings.retry_delay_seconds = int((minutes or 0) * 60)
 
     def timeout(self, dec: Decorator) -> None:
-        total = sum((self.number(dec, k, 0) or 0) * m
-                    for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600)))
+        total = sum(
+            (self.number(dec, k, 0) or 0) * m
+            for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600))
+        )
         self.settings.timeout_seconds = int(total)
 
     def resources(self, dec: Decorator) -> None:
         for key in dec.args.keys() | dec.source_args.keys():
-            if key not in ("cpu", "memory", "gpu", "disk", "shared_memory", "gpu_vendor",
-                           "image", "service_account", "secrets", "node_selector",
-                           "namespace", "tolerations", "image_pull_policy"):
+            if key not in (
+                "cpu",
+                "memory",
+                "gpu",
+                "disk",
+                "shared_memory",
+                "gpu_vendor",
+                "image",
+                "service_account",
+                "secrets",
+                "node_selector",
+                "namespace",
+                "tolerations",
+                "image_pull_policy",
+            ):
                 self.warn(dec, f"argument '{key}' has no Argo equivalent; ignored")
         cpu = self.number(dec, "cpu", None)
         if cpu is not None:
@@ -121,8 +136,11 @@ class _Mapper:
             vendor = vendor.lower() if isinstance(vendor, str) else "nvidia"
             self.settings.limits[f"{vendor}.com/gpu"] = str(int(gpu))
         if dec.args.get("shared_memory") is not None:
-            self.warn(dec, "shared_memory needs a memory-backed volume, which flowc does not "
-                      "create on Argo; ignored")
+            self.warn(
+                dec,
+                "shared_memory needs a memory-backed volume, which flowc does not "
+                "create on Argo; ignored",
+            )
 
     def _max_request(self, resource: str, amount: float, text: str) -> None:
         current = self.settings.requests.get(resource)
@@ -145,15 +163,19 @@ class _Mapper:
             self.warn(dec, "tolerations must be a list of mappings; ignored")
         self._secret_sources(dec, dec.args.get("secrets"))
         if dec.args.get("namespace") is not None:
-            self.warn(dec, "Argo runs every pod of a workflow in the workflow's namespace; "
-                      "the step-level namespace is ignored",
-                      "set the namespace for the whole flow with --namespace")
+            self.warn(
+                dec,
+                "Argo runs every pod of a workflow in the workflow's namespace; "
+                "the step-level namespace is ignored",
+                "set the namespace for the whole flow with --namespace",
+            )
 
     def environment(self, dec: Decorator) -> None:
         for name, value in self.string_map(dec, "vars").items():
             if not _ENV_NAME.match(name):
-                self.warn(dec, f"environment variable name {name!r} is not valid in "
-                          "Kubernetes; ignored")
+                self.warn(
+                    dec, f"environment variable name {name!r} is not valid in Kubernetes; ignored"
+                )
                 continue
             self.settings.env.append((name, value))
 
@@ -174,8 +196,11 @@ class _Mapper:
             name = source.get("id") if isinstance(source, dict) else source
             kind = source.get("type", "kubernetes") if isinstance(source, dict) else "kubernetes"
             if kind != "kubernetes" or not isinstance(name, str) or not _K8S_NAME.match(name):
-                self.warn(dec, f"secret source {source!r} is not a Kubernetes secret name; "
-                          "ignored", "name a Secret in the workflow's namespace")
+                self.warn(
+                    dec,
+                    f"secret source {source!r} is not a Kubernetes secret name; ignored",
+                    "name a Secret in the workflow's namespace",
+                )
                 continue
             if name not in self.settings.secrets:
                 self.settings.secrets.append(name)
@@ -199,14 +224,28 @@ def step_settings(step: Step) -> tuple[StepSettings, list[Diagnostic]]:
         if dec.name in _SHIM_ONLY:
             continue
         if dec.name in _NOT_ON_ARGO:
-            mapper.warn(dec, _NOT_ON_ARGO[dec.name] + "; its settings are ignored",
-                        "use @kubernetes or @resources")
+            mapper.warn(
+                dec,
+                _NOT_ON_ARGO[dec.name] + "; its settings are ignored",
+                "use @kubernetes or @resources",
+            )
         elif dec.name == "parallel":
-            mapper.diagnostics.append(diag(
-                "FC301", f"@parallel on step '{step.name}' cannot be expressed on Argo "
-                "(no gang-scheduled multi-node steps)", span_of(dec)))
-        elif handler is not None and dec.name in ("retry", "timeout", "resources",
-                                                   "kubernetes", "environment", "secrets"):
+            mapper.diagnostics.append(
+                diag(
+                    "FC301",
+                    f"@parallel on step '{step.name}' cannot be expressed on Argo "
+                    "(no gang-scheduled multi-node steps)",
+                    span_of(dec),
+                )
+            )
+        elif handler is not None and dec.name in (
+            "retry",
+            "timeout",
+            "resources",
+            "kubernetes",
+            "environment",
+            "secrets",
+        ):
             handler(dec)
         else:
             mapper.warn(dec, "not supported on Argo; ignored")

@@ -34,8 +34,11 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
     param_names = {}
     for p in ir.parameters:
         # A valid Argo parameter name is kept as written; others are mapped.
-        param_names[p.name] = (params.reserve(p.name, p.name) if is_param_name(p.name)
-                               else params.allocate(p.name, p.name))
+        param_names[p.name] = (
+            params.reserve(p.name, p.name)
+            if is_param_name(p.name)
+            else params.allocate(p.name, p.name)
+        )
     return StepNames(step_names, param_names), dags
 
 
@@ -43,16 +46,32 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
     out = []
     for step in ir.steps:
         if step.num_parallel is not None:
-            out.append(diag("FC301", f"num_parallel at step '{step.name}' cannot be expressed "
-                            "on Argo (no gang-scheduled multi-node steps)", _step_span(step)))
+            out.append(
+                diag(
+                    "FC301",
+                    f"num_parallel at step '{step.name}' cannot be expressed "
+                    "on Argo (no gang-scheduled multi-node steps)",
+                    _step_span(step),
+                )
+            )
     for dec in ir.decorators:
         if dec.name in ("trigger", "trigger_on_finish"):
-            out.append(diag("FC302", f"@{dec.name} needs Argo Events sensors, which flowc does "
-                            "not emit; ignored", span_of(dec),
-                            "submit the WorkflowTemplate from your own Sensor"))
+            out.append(
+                diag(
+                    "FC302",
+                    f"@{dec.name} needs Argo Events sensors, which flowc does not emit; ignored",
+                    span_of(dec),
+                    "submit the WorkflowTemplate from your own Sensor",
+                )
+            )
         elif dec.name not in ("schedule", "project"):
-            out.append(diag("FC302", f"flow decorator @{dec.name} is not supported on Argo; "
-                            "ignored", span_of(dec)))
+            out.append(
+                diag(
+                    "FC302",
+                    f"flow decorator @{dec.name} is not supported on Argo; ignored",
+                    span_of(dec),
+                )
+            )
     return out
 
 
@@ -81,8 +100,12 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         templates.append(container_template(ir, step, opts, names, in_foreach, settings))
     args, found = arguments(ir, names.parameters)
     diagnostics.extend(found)
-    spec = WorkflowSpec(entrypoint=dags.entry, arguments=args, templates=templates,
-                        service_account_name=opts.service_account)
+    spec = WorkflowSpec(
+        entrypoint=dags.entry,
+        arguments=args,
+        templates=templates,
+        service_account_name=opts.service_account,
+    )
     diagnostics.extend(check_dags(ir, templates, names))
     return spec, diagnostics
 
@@ -98,33 +121,53 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
 
     opts = resolve(ir, options)
     if opts.kind not in KINDS:
-        return EmitResult([], [diag("FC305", f"unknown Argo kind {opts.kind!r}", None,
-                                    f"choose one of {', '.join(KINDS)}")])
+        return EmitResult(
+            [],
+            [
+                diag(
+                    "FC305",
+                    f"unknown Argo kind {opts.kind!r}",
+                    None,
+                    f"choose one of {', '.join(KINDS)}",
+                )
+            ],
+        )
     head = header(ir, opts)
     spec, diagnostics = build_spec(ir, opts)
     diagnostics = head.diagnostics + diagnostics
     if spec is None:
         return EmitResult([], diagnostics)
-    meta = ObjectMeta(name=head.name, namespace=opts.namespace, labels=head.labels,
-                      annotations=head.annotations)
+    meta = ObjectMeta(
+        name=head.name, namespace=opts.namespace, labels=head.labels, annotations=head.annotations
+    )
     resource: Any
     if opts.kind == "WorkflowTemplate":
-        resource = WorkflowTemplate(api_version=API_VERSION, kind=opts.kind, metadata=meta,
-                                    spec=spec)
+        resource = WorkflowTemplate(
+            api_version=API_VERSION, kind=opts.kind, metadata=meta, spec=spec
+        )
     elif opts.kind == "Workflow":
         meta.name, meta.generate_name = None, f"{head.name}-"
         resource = Workflow(api_version=API_VERSION, kind=opts.kind, metadata=meta, spec=spec)
     else:
         crons, timezone, found = schedule(ir)
         diagnostics.extend(found)
-        resource = CronWorkflow(api_version=API_VERSION, kind=opts.kind, metadata=meta,
-                                spec=CronWorkflowSpec(schedules=crons, timezone=timezone,
-                                                      workflow_spec=spec))
+        resource = CronWorkflow(
+            api_version=API_VERSION,
+            kind=opts.kind,
+            metadata=meta,
+            spec=CronWorkflowSpec(schedules=crons, timezone=timezone, workflow_spec=spec),
+        )
     if opts.kind != "CronWorkflow" and ir.decorator("schedule") is not None:
         dec = ir.decorator("schedule")
         assert dec is not None
-        diagnostics.append(diag("FC302", f"@schedule only applies to a CronWorkflow; this is a "
-                                f"{opts.kind}", span_of(dec), "compile with --kind CronWorkflow"))
+        diagnostics.append(
+            diag(
+                "FC302",
+                f"@schedule only applies to a CronWorkflow; this is a {opts.kind}",
+                span_of(dec),
+                "compile with --kind CronWorkflow",
+            )
+        )
     text = to_yaml(to_document(resource))
     diagnostics.extend(check_size(text, opts.kind))
     if has_errors(diagnostics):

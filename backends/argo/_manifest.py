@@ -23,7 +23,8 @@ API_VERSION = "argoproj.io/v1alpha1"
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 _SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
 
@@ -61,16 +62,23 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
             labels["flowc/project"] = label_value(name)
             labels["flowc/branch"] = label_value(branch)
         else:
-            diagnostics.append(diag("FC302", "@project needs a literal name; ignored",
-                                    _span(project)))
+            diagnostics.append(
+                diag("FC302", "@project needs a literal name; ignored", _span(project))
+            )
     for key, value in opts.labels.items():
         if not _LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_NAME:
-            diagnostics.append(diag("FC305", f"label key {key!r} is not a valid Kubernetes "
-                                    "label key", None))
+            diagnostics.append(
+                diag("FC305", f"label key {key!r} is not a valid Kubernetes label key", None)
+            )
         elif not _LABEL_VALUE.match(value) or len(value) > MAX_NAME:
-            diagnostics.append(diag("FC305", f"label value {value!r} (key {key!r}) is not a "
-                                    "valid Kubernetes label value", None,
-                                    "at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends"))
+            diagnostics.append(
+                diag(
+                    "FC305",
+                    f"label value {value!r} (key {key!r}) is not a valid Kubernetes label value",
+                    None,
+                    "at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends",
+                )
+            )
         else:
             labels[key] = value
     annotations = {"flowc/source-sha256": ir.source_sha256}
@@ -90,10 +98,14 @@ def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagno
         value: str | None
         if p.default_source is not None:
             value = None
-            diagnostics.append(diag(
-                "FC302", f"parameter '{p.name}': default {p.default_source} is not a literal; "
-                "Argo will require a value at submit time",
-                Span.at(p.location.file, p.location.line, p.location.column)))
+            diagnostics.append(
+                diag(
+                    "FC302",
+                    f"parameter '{p.name}': default {p.default_source} is not a literal; "
+                    "Argo will require a value at submit time",
+                    Span.at(p.location.file, p.location.line, p.location.column),
+                )
+            )
         elif p.has_default:
             value = encode_parameter_value(p.default)
         elif p.required:
@@ -109,9 +121,18 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
     """Cron schedules and timezone from ``@schedule``."""
     dec = ir.decorator("schedule")
     if dec is None:
-        return [], None, [diag("FC305", "kind CronWorkflow needs a @schedule decorator on "
-                               "the flow", None, "add @schedule(daily=True) or choose "
-                               "--kind WorkflowTemplate")]
+        return (
+            [],
+            None,
+            [
+                diag(
+                    "FC305",
+                    "kind CronWorkflow needs a @schedule decorator on the flow",
+                    None,
+                    "add @schedule(daily=True) or choose --kind WorkflowTemplate",
+                )
+            ],
+        )
     diagnostics: list[Diagnostic] = []
     crons = [cron for key, cron in _SCHEDULES.items() if dec.args.get(key) is True]
     cron = dec.args.get("cron")
@@ -122,26 +143,71 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
         elif cron.startswith("@") and cron[1:].isalpha():
             crons.append(cron)
         else:
-            diagnostics.append(diag("FC305", f"@schedule cron {cron!r} is not a cron "
-                                    "expression Argo accepts", _span(dec)))
+            diagnostics.append(
+                diag(
+                    "FC305",
+                    f"@schedule cron {cron!r} is not a cron expression Argo accepts",
+                    _span(dec),
+                )
+            )
     if not crons and not diagnostics:
-        diagnostics.append(diag("FC305", "@schedule names no schedule", _span(dec),
-                                "use hourly=True, daily=True, weekly=True or cron='...'"))
+        diagnostics.append(
+            diag(
+                "FC305",
+                "@schedule names no schedule",
+                _span(dec),
+                "use hourly=True, daily=True, weekly=True or cron='...'",
+            )
+        )
     timezone = dec.args.get("timezone")
-    if timezone is not None and not (isinstance(timezone, str)
-                                     and re.match(r"^[A-Za-z0-9_+\-/]+$", timezone)):
-        diagnostics.append(diag("FC305", f"@schedule timezone {timezone!r} is not an IANA "
-                                "time zone name", _span(dec)))
+    if timezone is not None and not (
+        isinstance(timezone, str) and re.match(r"^[A-Za-z0-9_+\-/]+$", timezone)
+    ):
+        diagnostics.append(
+            diag(
+                "FC305",
+                f"@schedule timezone {timezone!r} is not an IANA time zone name",
+                _span(dec),
+            )
+        )
         timezone = None
     return crons, timezone, diagnostics
 
 
 # Keys readers look for first; the rest keep hera's (alphabetical) order.
-_KEY_ORDER = {k: i for i, k in enumerate([
-    "apiVersion", "kind", "metadata", "spec", "name", "generateName", "namespace", "labels",
-    "schedules", "timezone", "entrypoint", "template", "depends", "when", "withSequence",
-    "inputs", "outputs", "arguments", "dag", "image", "command", "args", "env", "envFrom",
-    "value", "valueFrom"])}
+_KEY_ORDER = {
+    k: i
+    for i, k in enumerate(
+        [
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec",
+            "name",
+            "generateName",
+            "namespace",
+            "labels",
+            "schedules",
+            "timezone",
+            "entrypoint",
+            "template",
+            "depends",
+            "when",
+            "withSequence",
+            "inputs",
+            "outputs",
+            "arguments",
+            "dag",
+            "image",
+            "command",
+            "args",
+            "env",
+            "envFrom",
+            "value",
+            "valueFrom",
+        ]
+    )
+}
 
 
 def _ordered(value: Any) -> Any:
@@ -156,7 +222,8 @@ def _ordered(value: Any) -> Any:
 
 def to_document(model: Any) -> dict[str, Any]:
     document: dict[str, Any] = _ordered(
-        model.model_dump(by_alias=True, exclude_none=True, mode="json"))
+        model.model_dump(by_alias=True, exclude_none=True, mode="json")
+    )
     return document
 
 

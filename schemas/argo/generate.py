@@ -29,10 +29,12 @@ def build() -> dict[str, Any]:
     refs, schema = models_json_schema([(cls, "validation") for cls in classes], by_alias=True)
     branches = []
     for kind, cls in zip(KINDS, classes, strict=True):
-        branches.append({
-            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-            "then": refs[(cls, "validation")],
-        })
+        branches.append(
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": refs[(cls, "validation")],
+            }
+        )
     for definition in schema["$defs"].values():
         # Kubernetes drops (or, with strict field validation, rejects) unknown fields; a
         # misspelt field is a bug either way, so the schema rejects it.
@@ -44,8 +46,10 @@ def build() -> dict[str, Any]:
         "title": f"Argo Workflows resources emitted by flowc (from hera {hera.__version__})",
         "type": "object",
         "required": ["apiVersion", "kind", "metadata", "spec"],
-        "properties": {"apiVersion": {"const": "argoproj.io/v1alpha1"},
-                       "kind": {"enum": list(KINDS)}},
+        "properties": {
+            "apiVersion": {"const": "argoproj.io/v1alpha1"},
+            "kind": {"enum": list(KINDS)},
+        },
         "allOf": branches,
         "$defs": schema["$defs"],
     }

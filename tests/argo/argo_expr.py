@@ -22,13 +22,16 @@ class ExprError(Exception):
     pass
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s*(?:
       (?P<num>\d+(?:\.\d+)?)
     | (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
     | (?P<op>==|!=|<=|>=|&&|\|\||[-+*/%<>!?:().\[\],])
     | (?P<name>[A-Za-z_][A-Za-z0-9_\-]*)
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 
 
 @dataclass
@@ -66,8 +69,7 @@ Node = tuple[Any, ...]
 class _Parser:
     """Builds a small tree; evaluation is separate so ``?:`` only evaluates one branch."""
 
-    _LEVELS = [("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"),
-               ("*", "/", "%")]
+    _LEVELS = [("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%")]
 
     def __init__(self, tokens: list[_Tok], bare_words: bool) -> None:
         self.toks, self.i, self.bare = tokens, 0, bare_words
@@ -194,9 +196,17 @@ def _apply(op: str, a: Any, b: Any) -> Any:
     if op == "!=":
         return a != b
     try:
-        return {"<": lambda: a < b, ">": lambda: a > b, "<=": lambda: a <= b,
-                ">=": lambda: a >= b, "+": lambda: a + b, "-": lambda: a - b,
-                "*": lambda: a * b, "/": lambda: a / b, "%": lambda: a % b}[op]()
+        return {
+            "<": lambda: a < b,
+            ">": lambda: a > b,
+            "<=": lambda: a <= b,
+            ">=": lambda: a >= b,
+            "+": lambda: a + b,
+            "-": lambda: a - b,
+            "*": lambda: a * b,
+            "/": lambda: a / b,
+            "%": lambda: a % b,
+        }[op]()
     except TypeError as exc:
         raise ExprError(f"{a!r} {op} {b!r}: {exc}") from exc
 

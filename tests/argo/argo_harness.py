@@ -38,10 +38,21 @@ import yaml
 from argo_expr import ExprError, evaluate, evaluate_when
 
 SUCCEEDED, FAILED, ERRORED, SKIPPED, OMITTED = (
-    "Succeeded", "Failed", "Error", "Skipped", "Omitted")
+    "Succeeded",
+    "Failed",
+    "Error",
+    "Skipped",
+    "Omitted",
+)
 _TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_RESULTS = {"Succeeded": SUCCEEDED, "Failed": FAILED, "Errored": ERRORED, "Skipped": SKIPPED,
-            "Omitted": OMITTED, "Daemoned": "Daemoned"}
+_RESULTS = {
+    "Succeeded": SUCCEEDED,
+    "Failed": FAILED,
+    "Errored": ERRORED,
+    "Skipped": SKIPPED,
+    "Omitted": OMITTED,
+    "Daemoned": "Daemoned",
+}
 MAX_DEPTH = 100
 
 
@@ -80,7 +91,7 @@ def _k8s_expand(text: str, env: dict[str, str]) -> str:
     while cursor < len(text):
         if text[cursor] == "$" and cursor + 1 < len(text):
             out.append(text[checkpoint:cursor])
-            rest = text[cursor + 1:]
+            rest = text[cursor + 1 :]
             if rest[0] == "$":
                 out.append("$")
                 advance = 1
@@ -180,7 +191,7 @@ def _parse_depends(text: str, status: dict[str, str]) -> tuple[bool, set[str]]:
         else:
             raise HarnessError(f"cannot parse depends {text!r} at {tok!r}")
     try:
-        satisfied = bool(eval("".join(py), {"__builtins__": {}}))  # noqa: S307 - our own tokens
+        satisfied = bool(eval("".join(py), {"__builtins__": {}}))
     except SyntaxError as exc:
         raise HarnessError(f"malformed depends {text!r}") from exc
     return satisfied, names
@@ -224,9 +235,11 @@ class Harness:
         unknown = set(given) - set(declared)
         if unknown:
             raise HarnessError(f"unknown workflow parameters {sorted(unknown)}")
-        self.globals = {"workflow.name": self.workflow_name, "workflow.uid": self.uid,
-                        "workflow.namespace": self.manifest["metadata"].get("namespace")
-                        or "default"}
+        self.globals = {
+            "workflow.name": self.workflow_name,
+            "workflow.uid": self.uid,
+            "workflow.namespace": self.manifest["metadata"].get("namespace") or "default",
+        }
         for name, param in declared.items():
             value = given.get(name, param.get("value"))
             if value is None:
@@ -252,19 +265,23 @@ class Harness:
         names = {p["name"] for p in declared}
         extra = set(args) - names
         if extra:
-            raise HarnessError(f"template {template['name']!r} got undeclared arguments "
-                               f"{sorted(extra)}")
+            raise HarnessError(
+                f"template {template['name']!r} got undeclared arguments {sorted(extra)}"
+            )
         scope = {}
         for p in declared:
             value = args.get(p["name"], p.get("value", p.get("default")))
             if value is None:
-                raise HarnessError(f"inputs.parameters.{p['name']} was not supplied to "
-                                   f"template {template['name']!r}")
+                raise HarnessError(
+                    f"inputs.parameters.{p['name']} was not supplied to "
+                    f"template {template['name']!r}"
+                )
             scope[f"inputs.parameters.{p['name']}"] = value
         return scope
 
-    def _render(self, template: dict[str, Any], inputs: dict[str, str],
-                strict: bool) -> dict[str, Any]:
+    def _render(
+        self, template: dict[str, Any], inputs: dict[str, str], strict: bool
+    ) -> dict[str, Any]:
         """Argo's two passes: globals, then globals+inputs (rescanning the first pass)."""
         body = {k: v for k, v in template.items() if k != "inputs"}
         first = _walk(body, lambda s: substitute(s, self.globals, strict=False))
@@ -272,8 +289,9 @@ class Harness:
         rendered: dict[str, Any] = _walk(first, lambda s: substitute(s, scope, strict=strict))
         return rendered
 
-    def _run_template(self, name: str, args: dict[str, str], path: str,
-                      depth: int) -> tuple[str, dict[str, str], str]:
+    def _run_template(
+        self, name: str, args: dict[str, str], path: str, depth: int
+    ) -> tuple[str, dict[str, str], str]:
         if depth > MAX_DEPTH:
             raise HarnessError(f"template nesting deeper than {MAX_DEPTH} at {path}")
         template = self._template(name)
@@ -285,8 +303,9 @@ class Harness:
         raise HarnessError(f"template {name!r}: only dag and container templates are modelled")
 
     # -- DAG -----------------------------------------------------------------------
-    def _run_dag(self, template: dict[str, Any], inputs: dict[str, str], path: str,
-                 depth: int) -> tuple[str, dict[str, str], str]:
+    def _run_dag(
+        self, template: dict[str, Any], inputs: dict[str, str], path: str, depth: int
+    ) -> tuple[str, dict[str, str], str]:
         # tasks.* and item are resolved per task later: lenient here.
         dag = self._render(template, inputs, strict=False)["dag"]
         tasks = {t["name"]: t for t in dag["tasks"]}
@@ -307,8 +326,9 @@ class Harness:
                     _, refs = _parse_depends(depends, status)
                     missing = refs - set(tasks)
                     if missing:
-                        raise HarnessError(f"task {task_name!r} depends on unknown tasks "
-                                           f"{sorted(missing)}")
+                        raise HarnessError(
+                            f"task {task_name!r} depends on unknown tasks {sorted(missing)}"
+                        )
                     if any(r not in status for r in refs):
                         continue
                     satisfied, _ = _parse_depends(depends, status)
@@ -324,21 +344,24 @@ class Harness:
                     status[task_name] = OMITTED
                     self.nodes.append(NodeRecord(node_path, task["template"], OMITTED))
                     continue
-                phase, outs, message = self._run_task(task, status, outputs, inputs,
-                                                      node_path, depth)
+                phase, outs, message = self._run_task(
+                    task, status, outputs, inputs, node_path, depth
+                )
                 status[task_name] = phase
                 outputs[task_name] = outs
                 if phase in (FAILED, ERRORED):
                     failed_message = message or f"{node_path} {phase.lower()}"
             if not progressed:
-                raise HarnessError(f"DAG {template['name']!r} is stuck (cycle?) at "
-                                   f"{sorted(pending)}")
+                raise HarnessError(
+                    f"DAG {template['name']!r} is stuck (cycle?) at {sorted(pending)}"
+                )
         phase = FAILED if failed_message else SUCCEEDED
         outs = {} if failed_message else self._dag_outputs(template, inputs, status, outputs)
         return phase, outs, failed_message
 
-    def _task_scope(self, status: dict[str, str], outputs: dict[str, dict[str, str]],
-                    inputs: dict[str, str]) -> dict[str, str]:
+    def _task_scope(
+        self, status: dict[str, str], outputs: dict[str, dict[str, str]], inputs: dict[str, str]
+    ) -> dict[str, str]:
         scope = {**self.globals, **inputs}
         for task, phase in status.items():
             scope[f"tasks.{task}.status"] = phase
@@ -346,9 +369,15 @@ class Harness:
                 scope[f"tasks.{task}.outputs.parameters.{key}"] = value
         return scope
 
-    def _run_task(self, task: dict[str, Any], status: dict[str, str],
-                  outputs: dict[str, dict[str, str]], inputs: dict[str, str], path: str,
-                  depth: int) -> tuple[str, dict[str, str], str]:
+    def _run_task(
+        self,
+        task: dict[str, Any],
+        status: dict[str, str],
+        outputs: dict[str, dict[str, str]],
+        inputs: dict[str, str],
+        path: str,
+        depth: int,
+    ) -> tuple[str, dict[str, str], str]:
         scope = self._task_scope(status, outputs, inputs)
         items: list[str] | None = None
         if "withSequence" in task:
@@ -373,15 +402,17 @@ class Harness:
             return SKIPPED, {}, ""
         phases = []
         for i, item in enumerate(items):
-            phase, _, message = self._run_one(task, {**scope, "item": item},
-                                              f"{path}({i}:{item})", depth)
+            phase, _, message = self._run_one(
+                task, {**scope, "item": item}, f"{path}({i}:{item})", depth
+            )
             phases.append(phase)
             if phase in (FAILED, ERRORED):
                 return phase, {}, message
         return SUCCEEDED, {}, ""
 
-    def _run_one(self, task: dict[str, Any], scope: dict[str, str], path: str,
-                 depth: int) -> tuple[str, dict[str, str], str]:
+    def _run_one(
+        self, task: dict[str, Any], scope: dict[str, str], path: str, depth: int
+    ) -> tuple[str, dict[str, str], str]:
         when = task.get("when")
         if when is not None:
             text = substitute(when, scope, strict=True)
@@ -395,16 +426,19 @@ class Harness:
         if "templateRef" in task or "inline" in task:
             raise HarnessError("templateRef/inline tasks are not modelled")
         params = task.get("arguments", {}).get("parameters", [])
-        args = {p["name"]: substitute(str(p.get("value", "")), scope, strict=True)
-                for p in params}
+        args = {p["name"]: substitute(str(p.get("value", "")), scope, strict=True) for p in params}
         phase, outs, message = self._run_template(task["template"], args, path, depth + 1)
         if not any(n.path == path for n in self.nodes):
             self.nodes.append(NodeRecord(path, task["template"], phase, outputs=outs))
         return phase, outs, message
 
-    def _dag_outputs(self, template: dict[str, Any], inputs: dict[str, str],
-                     status: dict[str, str], outputs: dict[str, dict[str, str]]
-                     ) -> dict[str, str]:
+    def _dag_outputs(
+        self,
+        template: dict[str, Any],
+        inputs: dict[str, str],
+        status: dict[str, str],
+        outputs: dict[str, dict[str, str]],
+    ) -> dict[str, str]:
         scope = self._task_scope(status, outputs, inputs)
         result = {}
         for p in template.get("outputs", {}).get("parameters", []):
@@ -413,21 +447,24 @@ class Harness:
                 try:
                     value = evaluate(source["expression"], _nest(scope))
                 except ExprError as exc:
-                    raise HarnessError(f"output {p['name']!r} of {template['name']!r}: "
-                                       f"{exc}") from exc
+                    raise HarnessError(
+                        f"output {p['name']!r} of {template['name']!r}: {exc}"
+                    ) from exc
                 if value is None:
                     raise HarnessError(f"output {p['name']!r} of {template['name']!r} is nil")
                 result[p["name"]] = str(value)
             elif "parameter" in source:
                 result[p["name"]] = substitute(source["parameter"], scope, strict=True)
             else:
-                raise HarnessError(f"DAG output {p['name']!r} needs valueFrom.parameter or "
-                                   "expression")
+                raise HarnessError(
+                    f"DAG output {p['name']!r} needs valueFrom.parameter or expression"
+                )
         return result
 
     # -- containers ----------------------------------------------------------------
-    def _run_container(self, template: dict[str, Any], inputs: dict[str, str],
-                       path: str) -> tuple[str, dict[str, str], str]:
+    def _run_container(
+        self, template: dict[str, Any], inputs: dict[str, str], path: str
+    ) -> tuple[str, dict[str, str], str]:
         retry = template.get("retryStrategy")
         limit = int(str(retry.get("limit", 0))) if retry else 0
         record = NodeRecord(path, template["name"], FAILED)
@@ -446,8 +483,9 @@ class Harness:
         record.phase = FAILED
         return FAILED, {}, message
 
-    def _exec(self, template: dict[str, Any], record: NodeRecord
-              ) -> tuple[str, dict[str, str], str]:
+    def _exec(
+        self, template: dict[str, Any], record: NodeRecord
+    ) -> tuple[str, dict[str, str], str]:
         container = template["container"]
         env: dict[str, str] = {}
         for source in container.get("envFrom", []):
@@ -463,8 +501,10 @@ class Harness:
             out_paths = {}
             for i, p in enumerate(template.get("outputs", {}).get("parameters", [])):
                 out_paths[p["valueFrom"]["path"]] = (p["name"], os.path.join(tmp, f"out{i}"))
-            argv = [_k8s_expand(a, env) for a in container.get("command", [])
-                    + container.get("args", [])]
+            argv = [
+                _k8s_expand(a, env)
+                for a in container.get("command", []) + container.get("args", [])
+            ]
             argv = [self.replace_args.get(a, a) for a in argv]
             argv = [out_paths[a][1] if a in out_paths else a for a in argv]
             if argv and argv[0] == "python":
@@ -474,8 +514,15 @@ class Harness:
             timeout = float(deadline) if deadline is not None else self.timeout
             proc_env = {**os.environ, **self.extra_env, **env}
             try:
-                proc = subprocess.run(argv, cwd=self.cwd, env=proc_env, capture_output=True,
-                                      text=True, timeout=timeout, check=False)
+                proc = subprocess.run(
+                    argv,
+                    cwd=self.cwd,
+                    env=proc_env,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
                 return FAILED, {}, f"{record.path}: activeDeadlineSeconds exceeded"
             record.stderr = proc.stderr

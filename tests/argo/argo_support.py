@@ -21,7 +21,7 @@ FLOWS_DIR = Path(__file__).resolve().parent / "flows"
 FLOWC = str(Path(sys.executable).with_name("flowc"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_ir(path: str) -> FlowIR:
     """The IR of a flow file (relative to the repository root), analysed once."""
     cwd = os.getcwd()
@@ -51,8 +51,13 @@ def manifest(path: str, **options: Any) -> str:
 
 def run_local(path: str, datastore: str, *args: str) -> tuple[int, str]:
     """``flowc run --local``; returns (exit code, run id)."""
-    proc = subprocess.run([FLOWC, "run", path, "--datastore", datastore, "-q", *args],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [FLOWC, "run", path, "--datastore", datastore, "-q", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = proc.stdout.strip().splitlines()
     return proc.returncode, lines[-1] if lines else ""
 
@@ -75,6 +80,7 @@ def artifacts(datastore: str, flow: str, run: str) -> dict[str, dict[str, Any]]:
             if not ds.is_committed(run, step, task):
                 continue
             refs = ds.artifacts(run, step, task)
-            out[f"{step}/{task}"] = {name: _normal(ds.load_value(ref))
-                                     for name, ref in refs.items()}
+            out[f"{step}/{task}"] = {
+                name: _normal(ds.load_value(ref)) for name, ref in refs.items()
+            }
     return out

@@ -29,14 +29,20 @@ def test_step_decorators_map_to_container_fields() -> None:
     container = start["container"]
     assert container["image"] == "registry.example.com/train:1.2"
     assert container["env"] == [{"name": "MODE", "value": "train"}]
-    assert container["envFrom"] == [{"secretRef": {"name": "db-creds"}},
-                                    {"secretRef": {"name": "api-key"}}]
+    assert container["envFrom"] == [
+        {"secretRef": {"name": "db-creds"}},
+        {"secretRef": {"name": "api-key"}},
+    ]
     # @resources and @kubernetes combine as Metaflow does: the larger request wins.
     assert container["resources"] == {
         "limits": {"nvidia.com/gpu": "2"},
-        "requests": {"cpu": "2", "memory": "16000M", "ephemeral-storage": "20000M"}}
-    assert start["retryStrategy"] == {"limit": "3", "retryPolicy": "Always",
-                                      "backoff": {"duration": "60s"}}
+        "requests": {"cpu": "2", "memory": "16000M", "ephemeral-storage": "20000M"},
+    }
+    assert start["retryStrategy"] == {
+        "limit": "3",
+        "retryPolicy": "Always",
+        "backoff": {"duration": "60s"},
+    }
     assert container["args"][container["args"].index("--attempt") + 1] == "{{retries}}"
     assert start["activeDeadlineSeconds"] == 330
     assert start["nodeSelector"] == {"pool": "gpu"}
@@ -55,8 +61,12 @@ def test_unsupported_decorators_are_reported_at_their_line() -> None:
     batch = next(i for i, t in enumerate(lines, 1) if "@batch" in t)
     kubernetes = next(i for i, t in enumerate(lines, 1) if "@kubernetes" in t)
     schedule = next(i for i, t in enumerate(lines, 1) if t.startswith("@schedule"))
-    assert {("FC302", trigger), ("FC302", batch), ("FC302", kubernetes),
-            ("FC302", schedule)} <= found
+    assert {
+        ("FC302", trigger),
+        ("FC302", batch),
+        ("FC302", kubernetes),
+        ("FC302", schedule),
+    } <= found
     assert result.files  # warnings only
 
 
@@ -76,11 +86,16 @@ def test_daily_schedule_from_shape() -> None:
 
 
 def test_kinds_and_options() -> None:
-    doc = _doc(shape_path("linear"), extra={"kind": "Workflow"}, namespace="ml",
-               service_account="runner", image="img:1", labels={"team": "ml"},
-               datastore_root="s3://bucket/prefix")
-    assert doc["metadata"] == {**doc["metadata"], "generateName": "linear-flow-",
-                               "namespace": "ml"}
+    doc = _doc(
+        shape_path("linear"),
+        extra={"kind": "Workflow"},
+        namespace="ml",
+        service_account="runner",
+        image="img:1",
+        labels={"team": "ml"},
+        datastore_root="s3://bucket/prefix",
+    )
+    assert doc["metadata"] == {**doc["metadata"], "generateName": "linear-flow-", "namespace": "ml"}
     assert "name" not in doc["metadata"]
     assert doc["metadata"]["labels"]["team"] == "ml"
     assert doc["spec"]["serviceAccountName"] == "runner"
@@ -131,8 +146,9 @@ def test_long_flow_name_is_truncated(tmp_path: Path) -> None:
     from backends.argo import BACKEND
     from backends.base import TargetOptions
 
-    source = (REPO / shape_path("linear")).read_text().replace(
-        "LinearFlow", "L" + "ong" * 30 + "Flow")
+    source = (
+        (REPO / shape_path("linear")).read_text().replace("LinearFlow", "L" + "ong" * 30 + "Flow")
+    )
     (tmp_path / "long.py").write_text(source)
     result = BACKEND.emit(_analyze(tmp_path / "long.py"), TargetOptions())
     name = yaml.safe_load(result.files[0].content)["metadata"]["name"]
@@ -144,12 +160,16 @@ def test_thousand_step_flow_stays_under_one_megabyte(tmp_path: Path) -> None:
     from backends.base import TargetOptions
 
     steps = ["    @step\n    def start(self):\n        self.next(self.s1)\n"]
-    steps += [f"    @step\n    def s{i}(self):\n        self.next(self.s{i + 1})\n"
-              for i in range(1, 998)]
-    steps += ["    @step\n    def s998(self):\n        self.next(self.end)\n",
-              "    @step\n    def end(self):\n        pass\n"]
-    (tmp_path / "big.py").write_text("from flowc import FlowSpec, step\n\n\n"
-                                     "class BigFlow(FlowSpec):\n" + "\n".join(steps))
+    steps += [
+        f"    @step\n    def s{i}(self):\n        self.next(self.s{i + 1})\n" for i in range(1, 998)
+    ]
+    steps += [
+        "    @step\n    def s998(self):\n        self.next(self.end)\n",
+        "    @step\n    def end(self):\n        pass\n",
+    ]
+    (tmp_path / "big.py").write_text(
+        "from flowc import FlowSpec, step\n\n\nclass BigFlow(FlowSpec):\n" + "\n".join(steps)
+    )
     ir = _analyze(tmp_path / "big.py")
     assert len(ir.steps) == 1000
     result = BACKEND.emit(ir, TargetOptions())

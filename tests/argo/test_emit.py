@@ -32,7 +32,8 @@ def test_golden(shape: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file; run FLOWC_REGEN=1 pytest {__file__}"
     assert text == path.read_text(encoding="utf-8"), (
-        f"{path.name} differs; if the change is intended: FLOWC_REGEN=1 pytest tests/argo")
+        f"{path.name} differs; if the change is intended: FLOWC_REGEN=1 pytest tests/argo"
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -96,5 +97,4 @@ def test_foreach_fans_out_over_count() -> None:
     assert fan["arguments"]["parameters"] == [{"name": "idx", "value": "{{item}}"}]
     inner = next(t for t in by_name[fan["template"]]["dag"]["tasks"] if "withSequence" in t)
     assert inner["arguments"]["parameters"][0]["value"] == "{{inputs.parameters.idx}}.{{item}}"
-    assert by_name["start"]["outputs"]["parameters"][0]["valueFrom"]["path"] == \
-        "/tmp/flowc/count"
+    assert by_name["start"]["outputs"]["parameters"][0]["valueFrom"]["path"] == "/tmp/flowc/count"

@@ -8,15 +8,30 @@ from typing import Any
 
 import pytest
 from argo_harness import Harness
-from argo_support import FLOWS_DIR, REPO, SHAPES, artifacts, load_ir, manifest, run_local, shape_path
+from argo_support import (
+    FLOWS_DIR,
+    REPO,
+    SHAPES,
+    artifacts,
+    load_ir,
+    manifest,
+    run_local,
+    shape_path,
+)
 
 # Parameter values for the override case, as `flowc run` options and as Argo arguments.
-OVERRIDES = {"who": "flowc", "count": 2, "ratio": 0.5, "loud": True,
-             "config": {"layers": [3, 4, 5]}}
+OVERRIDES = {
+    "who": "flowc",
+    "count": 2,
+    "ratio": 0.5,
+    "loud": True,
+    "config": {"layers": [3, 4, 5]},
+}
 
 
-def _run_argo(path: str, root: Path, name: str, params: dict[str, str] | None = None,
-              **options: Any) -> tuple[Any, str]:
+def _run_argo(
+    path: str, root: Path, name: str, params: dict[str, str] | None = None, **options: Any
+) -> tuple[Any, str]:
     text = manifest(path, datastore_root=str(root), extra={"kind": "Workflow"}, **options)
     result = Harness.from_yaml(text, cwd=str(REPO), workflow_name=name).submit(params)
     return result, name
@@ -29,8 +44,9 @@ def test_same_artifacts_as_local_run(shape: str, tmp_path: Path) -> None:
     code, local_run = run_local(path, str(tmp_path / "local"))
     assert code == 0
     result, argo_run = _run_argo(path, tmp_path / "argo", f"{shape.replace('_', '-')}-x7k2p")
-    assert result.phase == "Succeeded", result.message + "\n" + "\n".join(
-        n.stderr[-2000:] for n in result.nodes if n.stderr)
+    assert result.phase == "Succeeded", (
+        result.message + "\n" + "\n".join(n.stderr[-2000:] for n in result.nodes if n.stderr)
+    )
     expected = artifacts(str(tmp_path / "local"), flow, local_run)
     got = artifacts(str(tmp_path / "argo"), flow, argo_run)
     assert got == expected
@@ -41,10 +57,14 @@ def test_parameters_given_at_submit(tmp_path: Path) -> None:
     from backends.argo import encode_parameter_value
 
     path = shape_path("parameters")
-    options = [f"--{k}={v}" if not isinstance(v, bool) else f"--{k}" for k, v in
-               OVERRIDES.items() if not isinstance(v, dict)]
-    code, local_run = run_local(path, str(tmp_path / "local"), *options,
-                                "--config", '{"layers": [3, 4, 5]}')
+    options = [
+        f"--{k}={v}" if not isinstance(v, bool) else f"--{k}"
+        for k, v in OVERRIDES.items()
+        if not isinstance(v, dict)
+    ]
+    code, local_run = run_local(
+        path, str(tmp_path / "local"), *options, "--config", '{"layers": [3, 4, 5]}'
+    )
     assert code == 0
     submitted = {k: encode_parameter_value(v) for k, v in OVERRIDES.items()}
     result, argo_run = _run_argo(path, tmp_path / "argo", "params-run", submitted)

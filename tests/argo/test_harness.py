@@ -8,24 +8,41 @@ import pytest
 from argo_harness import Harness, HarnessError, _k8s_expand
 
 
-def _workflow(templates: list[dict[str, Any]], params: list[dict[str, str]] | None = None
-              ) -> dict[str, Any]:
+def _workflow(
+    templates: list[dict[str, Any]], params: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     spec: dict[str, Any] = {"entrypoint": "main", "templates": templates}
     if params:
         spec["arguments"] = {"parameters": params}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
-            "metadata": {"generateName": "t-"}, "spec": spec}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"generateName": "t-"},
+        "spec": spec,
+    }
 
 
-def _echo(name: str, code: str, inputs: list[str] = (), outputs: dict[str, str] | None = None,
-          **extra: Any) -> dict[str, Any]:
-    template: dict[str, Any] = {"name": name, "container": {
-        "image": "python", "command": ["python", "-c", code], **extra.pop("container", {})}}
+def _echo(
+    name: str,
+    code: str,
+    inputs: list[str] = (),
+    outputs: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    template: dict[str, Any] = {
+        "name": name,
+        "container": {
+            "image": "python",
+            "command": ["python", "-c", code],
+            **extra.pop("container", {}),
+        },
+    }
     if inputs:
         template["inputs"] = {"parameters": [{"name": i} for i in inputs]}
     if outputs:
-        template["outputs"] = {"parameters": [{"name": k, "valueFrom": {"path": v}}
-                                              for k, v in outputs.items()]}
+        template["outputs"] = {
+            "parameters": [{"name": k, "valueFrom": {"path": v}} for k, v in outputs.items()]
+        }
     template.update(extra)
     return template
 
@@ -35,71 +52,155 @@ def _run(manifest: dict[str, Any], tmp_path: Any, **params: str) -> Any:
 
 
 def test_wrong_parameter_reference_raises(tmp_path: Any) -> None:
-    wf = _workflow([
-        {"name": "main", "dag": {"tasks": [
-            {"name": "a", "template": "a", "arguments": {"parameters": [
-                {"name": "x", "value": "{{inputs.parameters.nope}}"}]}}]}},
-        _echo("a", "pass", ["x"])])
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {
+                            "name": "a",
+                            "template": "a",
+                            "arguments": {
+                                "parameters": [{"name": "x", "value": "{{inputs.parameters.nope}}"}]
+                            },
+                        }
+                    ]
+                },
+            },
+            _echo("a", "pass", ["x"]),
+        ]
+    )
     with pytest.raises(HarnessError, match="failed to resolve"):
         _run(wf, tmp_path)
 
 
 def test_undeclared_input_raises(tmp_path: Any) -> None:
-    wf = _workflow([{"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
-                    _echo("a", "import sys; print(sys.argv)", container={
-                        "args": ["{{inputs.parameters.idx}}"]})])
-    with pytest.raises(HarnessError, match="inputs.parameters.idx"):
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
+            _echo(
+                "a",
+                "import sys; print(sys.argv)",
+                container={"args": ["{{inputs.parameters.idx}}"]},
+            ),
+        ]
+    )
+    with pytest.raises(HarnessError, match=r"inputs\.parameters\.idx"):
         _run(wf, tmp_path)
 
 
 def test_depends_on_unknown_task_raises(tmp_path: Any) -> None:
-    wf = _workflow([{"name": "main", "dag": {"tasks": [
-        {"name": "a", "template": "a", "depends": "b.Succeeded"}]}}, _echo("a", "pass")])
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {"tasks": [{"name": "a", "template": "a", "depends": "b.Succeeded"}]},
+            },
+            _echo("a", "pass"),
+        ]
+    )
     with pytest.raises(HarnessError, match="unknown tasks"):
         _run(wf, tmp_path)
 
 
 def test_retries_needs_retry_strategy(tmp_path: Any) -> None:
-    wf = _workflow([{"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
-                    _echo("a", "pass", container={"args": ["{{retries}}"]})])
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
+            _echo("a", "pass", container={"args": ["{{retries}}"]}),
+        ]
+    )
     with pytest.raises(HarnessError, match="retries"):
         _run(wf, tmp_path)
 
 
 def test_when_skip_and_depends_results(tmp_path: Any) -> None:
-    wf = _workflow([
-        {"name": "main", "dag": {"tasks": [
-            {"name": "pick", "template": "pick"},
-            {"name": "yes", "template": "ok", "depends": "pick.Succeeded",
-             "when": "'{{tasks.pick.outputs.parameters.choice}}' == 'yes'"},
-            {"name": "no", "template": "ok", "depends": "pick.Succeeded",
-             "when": "'{{tasks.pick.outputs.parameters.choice}}' == 'no'"},
-            {"name": "after-no", "template": "ok", "depends": "no.Succeeded"},
-            {"name": "bare", "template": "ok", "depends": "no"},
-            {"name": "merge", "template": "ok", "depends": "yes.Succeeded || no.Succeeded"}]}},
-        _echo("pick", "import sys; open(sys.argv[1], 'w').write('yes\\n')",
-              outputs={"choice": "/tmp/out/choice"}, container={"args": ["/tmp/out/choice"]}),
-        _echo("ok", "pass")])
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {"name": "pick", "template": "pick"},
+                        {
+                            "name": "yes",
+                            "template": "ok",
+                            "depends": "pick.Succeeded",
+                            "when": "'{{tasks.pick.outputs.parameters.choice}}' == 'yes'",
+                        },
+                        {
+                            "name": "no",
+                            "template": "ok",
+                            "depends": "pick.Succeeded",
+                            "when": "'{{tasks.pick.outputs.parameters.choice}}' == 'no'",
+                        },
+                        {"name": "after-no", "template": "ok", "depends": "no.Succeeded"},
+                        {"name": "bare", "template": "ok", "depends": "no"},
+                        {
+                            "name": "merge",
+                            "template": "ok",
+                            "depends": "yes.Succeeded || no.Succeeded",
+                        },
+                    ]
+                },
+            },
+            _echo(
+                "pick",
+                "import sys; open(sys.argv[1], 'w').write('yes\\n')",
+                outputs={"choice": "/tmp/out/choice"},
+                container={"args": ["/tmp/out/choice"]},
+            ),
+            _echo("ok", "pass"),
+        ]
+    )
     result = _run(wf, tmp_path)
     phases = {n.path.rsplit(".", 1)[1]: n.phase for n in result.nodes}
     assert result.phase == "Succeeded"
-    assert phases == {"pick": "Succeeded", "yes": "Succeeded", "no": "Skipped",
-                      "after-no": "Omitted", "bare": "Succeeded", "merge": "Succeeded"}
+    assert phases == {
+        "pick": "Succeeded",
+        "yes": "Succeeded",
+        "no": "Skipped",
+        "after-no": "Omitted",
+        "bare": "Succeeded",
+        "merge": "Succeeded",
+    }
 
 
 def test_with_sequence_item_and_retries(tmp_path: Any) -> None:
     marker = tmp_path / "marker"
-    wf = _workflow([
-        {"name": "main", "dag": {"tasks": [
-            {"name": "fan", "template": "leaf", "withSequence": {"count": "3"},
-             "arguments": {"parameters": [{"name": "i", "value": "{{item}}"}]}},
-            {"name": "list", "template": "leaf", "withParam": '["a", "b"]',
-             "arguments": {"parameters": [{"name": "i", "value": "p{{item}}"}]}}]}},
-        _echo("leaf", f"import sys, os; p = {str(marker)!r} + sys.argv[1]\n"
-              "first = not os.path.exists(p); open(p, 'a').write(sys.argv[2])\n"
-              "sys.exit(1 if first else 0)", ["i"],
-              container={"args": ["{{inputs.parameters.i}}", "{{retries}}"]},
-              retryStrategy={"limit": "1"})])
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {
+                            "name": "fan",
+                            "template": "leaf",
+                            "withSequence": {"count": "3"},
+                            "arguments": {"parameters": [{"name": "i", "value": "{{item}}"}]},
+                        },
+                        {
+                            "name": "list",
+                            "template": "leaf",
+                            "withParam": '["a", "b"]',
+                            "arguments": {"parameters": [{"name": "i", "value": "p{{item}}"}]},
+                        },
+                    ]
+                },
+            },
+            _echo(
+                "leaf",
+                f"import sys, os; p = {str(marker)!r} + sys.argv[1]\n"
+                "first = not os.path.exists(p); open(p, 'a').write(sys.argv[2])\n"
+                "sys.exit(1 if first else 0)",
+                ["i"],
+                container={"args": ["{{inputs.parameters.i}}", "{{retries}}"]},
+                retryStrategy={"limit": "1"},
+            ),
+        ]
+    )
     result = _run(wf, tmp_path)
     assert result.phase == "Succeeded"
     for item in ("0", "1", "2", "pa", "pb"):
@@ -107,27 +208,49 @@ def test_with_sequence_item_and_retries(tmp_path: Any) -> None:
 
 
 def test_failure_stops_new_tasks(tmp_path: Any) -> None:
-    wf = _workflow([{"name": "main", "dag": {"tasks": [
-        {"name": "bad", "template": "bad"},
-        {"name": "later", "template": "ok", "depends": "bad"}]}},
-        _echo("bad", "raise SystemExit(3)"), _echo("ok", "pass")])
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {"name": "bad", "template": "bad"},
+                        {"name": "later", "template": "ok", "depends": "bad"},
+                    ]
+                },
+            },
+            _echo("bad", "raise SystemExit(3)"),
+            _echo("ok", "pass"),
+        ]
+    )
     result = _run(wf, tmp_path)
     assert result.phase == "Failed"
     assert [n.phase for n in result.nodes if n.path.endswith("later")] in ([], ["Omitted"])
 
 
 def test_missing_output_file_is_an_error(tmp_path: Any) -> None:
-    wf = _workflow([{"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
-                    _echo("a", "pass", outputs={"x": "/tmp/none"})])
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
+            _echo("a", "pass", outputs={"x": "/tmp/none"}),
+        ]
+    )
     assert _run(wf, tmp_path).phase == "Failed"
 
 
 def test_global_parameters_are_rescanned(tmp_path: Any) -> None:
     out = tmp_path / "out"
-    wf = _workflow([{"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
-                    _echo("a", f"import sys; open({str(out)!r}, 'w').write(sys.argv[1])",
-                          container={"args": ["{{workflow.parameters.p}}"]})],
-                   params=[{"name": "p", "value": "x"}])
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "a"}]}},
+            _echo(
+                "a",
+                f"import sys; open({str(out)!r}, 'w').write(sys.argv[1])",
+                container={"args": ["{{workflow.parameters.p}}"]},
+            ),
+        ],
+        params=[{"name": "p", "value": "x"}],
+    )
     _run(wf, tmp_path, p="name={{workflow.name}}")
     assert out.read_text() == "name=wf-test"
 

@@ -14,14 +14,18 @@ from argo_support import FLOWS_DIR, REPO, artifacts, load_ir, manifest
 from backends.argo import encode_parameter_value
 
 FLOW = str((FLOWS_DIR / "user_strings.py").relative_to(REPO))
-NASTY = ("q\"uo'te\nline2 {{workflow.uid}} {{inputs.parameters.idx}} {{=1+1}} "
-         "${HOME} $(echo hi) $(PLAIN) $(FLOWC_LBRACE) $$ $ \\ ünïcödé 🚀 #: - [x] *a &b {{ }}")
+NASTY = (
+    "q\"uo'te\nline2 {{workflow.uid}} {{inputs.parameters.idx}} {{=1+1}} "
+    "${HOME} $(echo hi) $(PLAIN) $(FLOWC_LBRACE) $$ $ \\ ünïcödé 🚀 #: - [x] *a &b {{ }}"
+)
 SUBMITTED = "at submit: {{workflow.name}} $(PLAIN) ${X} `id` ' \" \n\t {{=1}} ✓"
 # The only Argo expressions flowc writes itself.
-OWN_TAGS = re.compile(r"\{\{(workflow\.name|retries|item|inputs\.parameters\.(idx|iteration)|"
-                      r"workflow\.parameters\.[A-Za-z0-9_-]+|tasks\.[a-z0-9-]+\.outputs\."
-                      r"parameters\.(count|switch)|=asInt\(inputs\.parameters\.iteration\) \+ 1)"
-                      r"\}\}")
+OWN_TAGS = re.compile(
+    r"\{\{(workflow\.name|retries|item|inputs\.parameters\.(idx|iteration)|"
+    r"workflow\.parameters\.[A-Za-z0-9_-]+|tasks\.[a-z0-9-]+\.outputs\."
+    r"parameters\.(count|switch)|=asInt\(inputs\.parameters\.iteration\) \+ 1)"
+    r"\}\}"
+)
 
 
 def _run(tmp_path: Path, params: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
@@ -58,12 +62,16 @@ def test_manifest_holds_no_user_template_syntax() -> None:
     tags = re.findall(r"\{\{.*?\}\}", spec, re.DOTALL)
     assert tags and all(OWN_TAGS.fullmatch(tag) for tag in tags), tags
     # The flow's docstring is kept verbatim in metadata, which Argo does not template.
-    assert doc["metadata"]["annotations"]["workflows.argoproj.io/description"] == \
-        load_ir(FLOW).docstring
+    assert (
+        doc["metadata"]["annotations"]["workflows.argoproj.io/description"]
+        == load_ir(FLOW).docstring
+    )
 
 
-@pytest.mark.parametrize("value", [NASTY, SUBMITTED, {"a": ["{{x}}", "$(y)"]}, 1.5, None, True,
-                                   "}}{{", "{", "$", "\u2028\x00"])
+@pytest.mark.parametrize(
+    "value",
+    [NASTY, SUBMITTED, {"a": ["{{x}}", "$(y)"]}, 1.5, None, True, "}}{{", "{", "$", "\u2028\x00"],
+)
 def test_encoded_values_are_inert_json(value: object) -> None:
     import json
 

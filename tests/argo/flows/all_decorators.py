@@ -20,10 +20,16 @@ from flowc import (
 class AllDecoratorsFlow(FlowSpec):
     """Every decorator Argo maps, and some it cannot."""
 
-    @kubernetes(image="registry.example.com/train:1.2", service_account="trainer",
-                node_selector={"pool": "gpu"}, namespace="elsewhere", cpu=2, memory=8192,
-                tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
-                secrets=["db-creds"])
+    @kubernetes(
+        image="registry.example.com/train:1.2",
+        service_account="trainer",
+        node_selector={"pool": "gpu"},
+        namespace="elsewhere",
+        cpu=2,
+        memory=8192,
+        tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
+        secrets=["db-creds"],
+    )
     @resources(gpu=2, memory=16000, disk=20000)
     @secrets(sources=["api-key"])
     @retry(times=3, minutes_between_retries=1)

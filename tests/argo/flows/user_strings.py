@@ -14,12 +14,14 @@ class UserStringsFlow(FlowSpec):
         help="A {{workflow.name}} help text",
     )
 
-    @environment(vars={
-        "PLAIN": "plain",
-        "NASTY": "q\"uo'te\nline2 {{workflow.uid}} {{inputs.parameters.idx}} {{=1+1}} "
-        "${HOME} $(echo hi) $(PLAIN) $(FLOWC_LBRACE) $$ $ \\ ünïcödé 🚀 #: - [x] *a &b {{ }}",
-        "TRAILING": "ends with $",
-    })
+    @environment(
+        vars={
+            "PLAIN": "plain",
+            "NASTY": "q\"uo'te\nline2 {{workflow.uid}} {{inputs.parameters.idx}} {{=1+1}} "
+            "${HOME} $(echo hi) $(PLAIN) $(FLOWC_LBRACE) $$ $ \\ ünïcödé 🚀 #: - [x] *a &b {{ }}",
+            "TRAILING": "ends with $",
+        }
+    )
     @step
     def start(self):
         import os
