@@ -1,0 +1,72 @@
+"""The commands as a user types them: run, resume, runs, logs, inspect, python flow.py run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+FLOWC = [sys.executable, "-m", "flowc.cli"]
+
+
+def flowc(workdir: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
+    return subprocess.run([*FLOWC, *args], cwd=workdir, capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def test_run_failure_shows_log_and_exception_then_resume(workdir: str) -> None:
+    flow = os.path.join(workdir, "flaky.py")
+    with open(os.path.join(ROOT, "tests/shapes/linear.py"), encoding="utf-8") as handle:
+        source = handle.read()
+    broken = source.replace("    def end(self):\n",
+                            "    def end(self):\n        print('about to break')\n"
+                            "        raise ValueError('broken on purpose')\n", 1)
+    assert broken != source
+    with open(flow, "w", encoding="utf-8") as handle:
+        handle.write(broken)
+    done = flowc(workdir, "run", "--local", flow)
+    assert done.returncode == 1
+    run_id = done.stdout.strip()
+    assert run_id and run_id in done.stderr
+    assert "about to break" in done.stderr
+    assert "ValueError: broken on purpose" in done.stderr
+    listed = flowc(workdir, "runs", "LinearFlow")
+    assert run_id in listed.stdout and "failed" in listed.stdout
+    logs = flowc(workdir, "logs", f"{run_id}/end/_")
+    assert "about to break" in logs.stdout and "broken on purpose" in logs.stderr
+
+    with open(flow, "w", encoding="utf-8") as handle:
+        handle.write(source)  # fix the step, then resume
+    resumed = flowc(workdir, "resume", flow, "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    new_id = resumed.stdout.strip()
+    assert new_id != run_id
+    inspect = flowc(workdir, "inspect", f"LinearFlow/{new_id}/end/_")
+    assert inspect.returncode == 0 and "result" in inspect.stdout
+    from flowc.commands.runs import show_run
+
+    text = show_run(new_id, os.path.join(workdir, ".flowc"))
+    assert f"resumed from {run_id}" in text and "succeeded" in text
+
+
+def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
+    env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
+    done = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tests/shapes/parameters.py"), "run", "-q",
+         "--who", "you", "--count", "1"],
+        cwd=workdir, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    from flowc.client import Run
+
+    run = Run(f"ParametersFlow/{done.stdout.strip()}", datastore=env["FLOWC_DATASTORE"])
+    assert run.data is not None and run.data.result["text"] == "hello you"
+    assert run.parameters["who"] == "you"
+
+
+def test_bad_parameter_is_a_usage_error(workdir: str) -> None:
+    done = flowc(workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"),
+                 "--count", "many")
+    assert done.returncode == 2 and "--count" in done.stderr

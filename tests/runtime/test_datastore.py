@@ -1,0 +1,45 @@
+"""The local datastore: atomic, write-once, content-addressed, safe under concurrency."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import FlowDatastore, decode, encode, parse_task_key, task_key
+
+
+def test_conditional_create_has_exactly_one_winner(tmp_path: object) -> None:
+    store = open_object_store(f"file://{tmp_path}")
+    wins: list[bool] = []
+    barrier = threading.Barrier(16)
+
+    def racer(i: int) -> None:
+        barrier.wait()
+        wins.append(store.put("F/runs/r/s/_/committed.json", str(i).encode(), if_absent=True))
+
+    threads = [threading.Thread(target=racer, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins.count(True) == 1
+    assert list(store.list("F")) == ["F/runs/r/s/_/committed.json"]
+    assert store.put("F/x", b"1") and store.put("F/x", b"2") and store.get("F/x") == b"2"
+
+
+def test_blobs_are_content_addressed_and_compressed_when_it_pays(tmp_path: object) -> None:
+    ds = FlowDatastore(open_object_store(str(tmp_path)), "F")
+    big = ds.save_value("x" * 100_000)
+    assert ds.save_value("x" * 100_000) == big
+    stored = os.path.getsize(os.path.join(str(tmp_path), ds.blob_key(big.sha)))
+    assert stored < 2_000 < big.size
+    random_bytes = os.urandom(10_000)
+    sha, data, size = encode(random_bytes)
+    assert data[:1] == b"\x80" and decode(data) == random_bytes and size == len(data)
+    assert ds.load_value(big) == "x" * 100_000
+
+
+def test_task_keys() -> None:
+    assert task_key("") == "_" and task_key("3.1") == "3.1" and task_key("3", 2) == "3@2"
+    assert parse_task_key("_@4") == ("", 4) and parse_task_key("0.2") == ("0.2", 0)
