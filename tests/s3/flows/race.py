@@ -12,7 +12,10 @@ class RaceFlow(FlowSpec):
     def start(self):
         self.attempt = current.retry_count
         size = int(os.environ.get("RACE_PAYLOAD_BYTES", "1024"))
-        self.payload = hashlib.sha256(str(self.attempt).encode()).digest() * (size // 32)
+        if os.environ.get("RACE_RANDOM"):
+            self.payload = os.urandom(size)
+        else:
+            self.payload = hashlib.sha256(str(self.attempt).encode()).digest() * (size // 32)
         if current.retry_count == 0:
             time.sleep(float(os.environ.get("RACE_SLOW_SECONDS", "0")))
         self.next(self.end)
