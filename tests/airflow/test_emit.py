@@ -1,0 +1,262 @@
+"""The emitted DAG file without Airflow: structure, determinism, formatting, diagnostics,
+and proof that user strings stay data (hypothesis)."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backends.base import TargetOptions, get_backend
+from flowc.ir import FlowIR
+from tests.airflow.conftest import SHAPES, which_ruff
+from tests.airflow.support import load_ir
+
+BACKEND = get_backend("airflow")
+SHAPE_FILES = sorted(p for p in SHAPES.glob("*.py") if not p.stem.startswith("recursive"))
+
+
+def emit(ir: FlowIR, **options: Any) -> str:
+    extra = options.pop("extra", {"operator": "local"})
+    result = BACKEND.emit(ir, TargetOptions(extra=extra, **options))
+    assert [d for d in result.diagnostics if d.severity.value == "error"] == []
+    (emitted,) = result.files
+    return emitted.content
+
+
+def dag_kwargs(source: str) -> dict[str, ast.expr]:
+    tree = ast.parse(source)
+    with_stmt = next(n for n in tree.body if isinstance(n, ast.With))
+    call = with_stmt.items[0].context_expr
+    assert isinstance(call, ast.Call)
+    return {k.arg: k.value for k in call.keywords if k.arg}
+
+
+def constants(source: str) -> dict[str, Any]:
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name.isupper():
+                found[name] = ast.literal_eval(node.value)
+    return found
+
+
+def task_calls(source: str) -> dict[str, ast.Call]:
+    tree = ast.parse(source)
+    with_stmt = next(n for n in tree.body if isinstance(n, ast.With))
+    calls = {}
+    for stmt in with_stmt.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            calls[stmt.targets[0].id] = stmt.value  # type: ignore[attr-defined]
+    return calls
+
+
+@pytest.mark.parametrize("flow", SHAPE_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("operator", ["local", "kubernetes"])
+def test_deterministic_and_formatted(flow: Path, operator: str) -> None:
+    ir = load_ir(flow)
+    first = emit(ir, extra={"operator": operator})
+    assert emit(load_ir(flow), extra={"operator": operator}) == first
+    ast.parse(first)
+    assert "flowc" not in {n.split(".")[0] for n in _imported(first)}
+    ruff = which_ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    done = subprocess.run([ruff, "format", "--isolated", "--diff", "-"], input=first,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+
+
+def _imported(source: str) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_airflow_sdk_imports_and_kpo() -> None:
+    ir = load_ir(SHAPES / "foreach.py")
+    assert "airflow.sdk" in _imported(emit(ir))
+    kpo = emit(ir, extra={"operator": "kubernetes"})
+    assert "airflow.providers.cncf.kubernetes.operators.pod" in _imported(kpo)
+
+
+def test_nested_foreach_is_flattened_and_regrouped() -> None:
+    calls = task_calls(emit(load_ir(SHAPES / "nested_foreach3.py")))
+    over = {name: next((ast.unparse(k.value) for k in c.keywords if k.arg == "over"), None)
+            for name, c in calls.items()}
+    assert over["start"] is None
+    assert over["level1"] == "start"
+    assert ast.unparse(calls["level1_paths"]) == "paths_task('level1', level1)"
+    assert over["level2"] == "level1_paths"
+    assert over["level3"] == "level2_paths"
+    # the joins regroup: each maps over its split's own domain
+    assert over["join3"] == "level1_paths"
+    assert over["join2"] == "start"
+    assert over["join1"] is None
+
+
+def test_switch_uses_branch_and_merge_trigger_rule() -> None:
+    source = emit(load_ir(SHAPES / "switch_basic.py"))
+    calls = task_calls(source)
+    branch = next(c for c in calls.values() if ast.unparse(c.func) == "branch_task")
+    assert ast.literal_eval(branch.args[0]) == "start" or branch.args
+    merges = [c for c in calls.values()
+              if any(k.arg == "trigger_rule" for k in c.keywords)]
+    assert len(merges) == 1
+    rule = next(k.value for k in merges[0].keywords if k.arg == "trigger_rule")
+    assert ast.literal_eval(rule) == "none_failed_min_one_success"
+    assert ast.literal_eval(merges[0].args[1]).startswith("any:")
+
+
+def test_mapped_switch_selects_paths_per_case() -> None:
+    calls = task_calls(emit(load_ir(SHAPES / "switch_in_foreach.py")))
+    assert ast.unparse(calls["even_selected"]) == "selected_task('even', start, classify)"
+    assert ast.unparse(calls["odd_selected"]) == "selected_task('odd', start, classify)"
+
+
+@pytest.mark.parametrize("shape", ["recursive_switch", "recursive_switch_in_foreach"])
+def test_recursive_switch_is_rejected_at_its_line(shape: str) -> None:
+    ir = load_ir(SHAPES / f"{shape}.py")
+    result = BACKEND.emit(ir, TargetOptions(extra={"operator": "local"}))
+    assert result.files == []
+    (error,) = [d for d in result.diagnostics if d.code == "FC301"]
+    loop = ir.step("loop")
+    assert error.span is not None and error.span.start.line == loop.location.line
+    assert "loop" in error.message
+
+
+def test_unknown_operator_is_an_option_error() -> None:
+    result = BACKEND.emit(load_ir(SHAPES / "linear.py"), TargetOptions(extra={"operator": "x"}))
+    assert result.files == [] and [d.code for d in result.diagnostics] == ["FC305"]
+
+
+def test_decorators_map_to_task_arguments() -> None:
+    ir = load_ir(SHAPES / "decorators.py")
+    source = emit(ir, extra={"operator": "kubernetes"})
+    fragile = task_calls(source)["fragile"]
+    kwargs = {k.arg: ast.unparse(k.value) for k in fragile.keywords}
+    assert kwargs["retries"] == "1"
+    assert kwargs["retry_delay"] == "datetime.timedelta(seconds=0)"
+    assert kwargs["execution_timeout"] == "datetime.timedelta(seconds=60)"
+    consts = constants(source)
+    assert consts["STEP_ENV"] == {"start": {"GREETING": "hi there"}}
+    assert consts["STEP_RESOURCES"]["start"]["requests"] == {"cpu": "1", "memory": "512Mi"}
+    assert ast.unparse(dag_kwargs(source)["schedule"]) == "'0 0 * * *'"
+
+
+def test_parameters_become_typed_params() -> None:
+    ir = load_ir(SHAPES / "parameters.py")
+    params = dag_kwargs(emit(ir))["params"]
+    rendered = {ast.literal_eval(k): ast.unparse(v)
+                for k, v in zip(params.keys, params.values, strict=True)}  # type: ignore[attr-defined]
+    assert rendered["who"] == "Param('world', type='string', description='Who to greet')"
+    assert rendered["count"].startswith("Param(3, type='integer'")
+    assert rendered["ratio"].startswith("Param(0.25, type='number'")
+    assert rendered["loud"].startswith("Param(False, type='boolean'")
+    assert rendered["config"].startswith("Param({'layers': [1, 2]}, description=")
+
+
+def test_required_parameter_has_no_default() -> None:
+    ir = load_ir(SHAPES / "parameters.py")
+    ir.parameters[0].has_default = False
+    ir.parameters[0].default = None
+    ir.parameters[0].required = True
+    params = dag_kwargs(emit(ir))["params"]
+    first = params.values[0]  # type: ignore[attr-defined]
+    assert isinstance(first, ast.Call) and first.args == []
+
+
+def test_schedule_with_timezone() -> None:
+    ir = load_ir(SHAPES / "decorators.py")
+    ir.decorators[0].args = {"cron": "30 6 * * 1-5", "timezone": "Europe/Berlin"}
+    schedule = dag_kwargs(emit(ir))["schedule"]
+    assert ast.unparse(schedule) == "CronTriggerTimetable('30 6 * * 1-5', timezone='Europe/Berlin')"
+
+
+# --- user strings stay data -------------------------------------------------------------
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+NASTY = st.sampled_from(['"""', "'''", "\\", "{{ 7 * 7 }}", "{% raw %}", "\n", "\x00",
+                         "');import os#", '"+__import__("os").system("x")+"', "{#", "\r\n"])
+USER_TEXT = st.one_of(TEXT, NASTY, st.lists(st.one_of(TEXT, NASTY), max_size=4).map("".join))
+
+
+def _with_user_strings(base: FlowIR, doc: str, default: str, help_text: str,
+                       env: str, path: str) -> FlowIR:
+    ir = copy.deepcopy(base)
+    ir.docstring = doc
+    ir.parameters[0].default = default
+    ir.parameters[0].help = help_text
+    for deco in ir.step("start").decorators:
+        if deco.name == "environment":
+            deco.args = {"vars": {"USER_VALUE": env}}
+    ir.file = path
+    return ir
+
+
+class _Blank(ast.NodeTransformer):
+    """Replace every string constant, so two files can be compared structure-only."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+
+def _structure(source: str) -> str:
+    return ast.dump(_Blank().visit(ast.parse(source)))
+
+
+@pytest.fixture(scope="module")
+def combined_ir() -> FlowIR:
+    ir = load_ir(SHAPES / "parameters.py")
+    ir.steps[0].decorators = copy.deepcopy(load_ir(SHAPES / "decorators.py").steps[0].decorators)
+    return ir
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=USER_TEXT, default=USER_TEXT, help_text=USER_TEXT, env=USER_TEXT, path=USER_TEXT,
+       operator=st.sampled_from(["local", "kubernetes"]))
+def test_user_strings_stay_data(combined_ir: FlowIR, doc: str, default: str, help_text: str,
+                                env: str, path: str, operator: str) -> None:
+    ir = _with_user_strings(combined_ir, doc, default, help_text, env, path)
+    extra = {"operator": operator, "flow_file": path}
+    source = emit(ir, extra=extra, datastore_root=path)
+    # The baseline keeps which texts are empty: empty ones are left out of the file.
+    baseline = emit(_with_user_strings(combined_ir, "d" if doc else "", "x",
+                                       "h" if help_text else "", "e", "p"),
+                    extra={"operator": operator, "flow_file": "p"}, datastore_root="p")
+    # Same code, only string constants differ: no user text became code.
+    assert _structure(source) == _structure(baseline)
+    consts = constants(source)
+    assert consts["FLOW_FILE"] == path and consts["DATASTORE"] == path
+    assert consts["STEP_ENV"]["start"]["USER_VALUE"] == env
+    kwargs = dag_kwargs(source)
+    if doc:
+        assert ast.literal_eval(kwargs["doc_md"]) == doc
+    param = kwargs["params"].values[0]  # type: ignore[attr-defined]
+    assert ast.literal_eval(param.args[0]) == default
+    described = {k.arg: ast.literal_eval(k.value) for k in param.keywords}
+    assert described.get("description", "") == help_text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=USER_TEXT, default=USER_TEXT, env=USER_TEXT)
+def test_user_strings_keep_the_file_formatted(combined_ir: FlowIR, doc: str, default: str,
+                                              env: str) -> None:
+    ruff = which_ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    source = emit(_with_user_strings(combined_ir, doc, default, "h", env, "p"))
+    done = subprocess.run([ruff, "format", "--isolated", "--diff", "-"], input=source,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
