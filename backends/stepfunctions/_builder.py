@@ -167,8 +167,6 @@ class StatesBuilder:
         }
         if self.opts.max_concurrency:
             state["MaxConcurrency"] = self.opts.max_concurrency
-        if self.opts.map_mode == "distributed":
-            state["Label"] = f"{step.name[:40]}"
         state["ResultPath"] = None
         state.update(self._goto(join, exit_step))
         states[fan] = state

@@ -1,0 +1,229 @@
+"""The emitted ASL: golden files, both validators, determinism, decorators and limits.
+
+Regenerate the golden files after an intended change with
+``FLOWC_REGEN=1 .venv/bin/python -m pytest tests/stepfunctions -q -k golden``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sfn_support import (
+    GOLDEN_DIR,
+    SHAPES,
+    asl_validator_errors,
+    definition,
+    emit,
+    flow_path,
+    has_asl_validator,
+    load_ir,
+    shape_path,
+)
+
+BINDINGS: list[dict[str, Any]] = [
+    {},
+    {"compute": "ecs", "subnets": "subnet-1,subnet-2", "security_groups": "sg-1"},
+    {"compute": "callback", "queue_url": "https://sqs.us-east-1.amazonaws.com/1/flowc"},
+    {"map_mode": "distributed", "max_concurrency": "100"},
+]
+
+
+def _states(asl: dict[str, Any]) -> dict[str, Any]:
+    """Every state of the machine, nested scopes included."""
+    out: dict[str, Any] = {}
+    for name, state in asl["States"].items():
+        assert name not in out, f"duplicate state name {name}"
+        out[name] = state
+        for branch in state.get("Branches", []):
+            out.update(_states(branch))
+        if "ItemProcessor" in state:
+            out.update(_states(state["ItemProcessor"]))
+    return out
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_golden(shape: str) -> None:
+    result = emit(shape_path(shape))
+    assert not [d for d in result.diagnostics if d.severity.value == "error"]
+    for emitted in result.files:
+        suffix = emitted.path.split(".", 1)[1]  # asl.json or schedule.json
+        golden = GOLDEN_DIR / (f"{shape}.json" if suffix == "asl.json" else f"{shape}.{suffix}")
+        if os.environ.get("FLOWC_REGEN"):
+            golden.parent.mkdir(exist_ok=True)
+            golden.write_text(emitted.content, encoding="utf-8")
+        assert golden.exists(), f"missing {golden}; run with FLOWC_REGEN=1"
+        assert emitted.content == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "binding",
+    BINDINGS,
+    ids=lambda b: b.get("compute", "batch") + ("-" + b["map_mode"] if "map_mode" in b else ""),
+)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_statelint_accepts(shape: str, binding: dict[str, Any]) -> None:
+    from statelint.linter import Linter
+
+    asl = json.loads(definition(shape_path(shape), extra=dict(binding)))
+    assert Linter.validate(asl) == []
+
+
+def test_statelint_catches_a_broken_machine() -> None:
+    from statelint.linter import Linter
+
+    asl = json.loads(definition(shape_path("branch")))
+    del asl["States"]["start"]["Next"]
+    assert Linter.validate(asl) != []
+
+
+@pytest.mark.skipif(
+    not has_asl_validator(),
+    reason="npm asl-validator not installed (npm ci --prefix tools/asl-validator)",
+)
+def test_asl_validator_accepts_every_shape(tmp_path: Path) -> None:
+    paths = []
+    for shape in SHAPES:
+        for i, binding in enumerate(BINDINGS):
+            path = tmp_path / f"{shape}-{i}.json"
+            path.write_text(definition(shape_path(shape), extra=dict(binding)))
+            paths.append(path)
+    assert asl_validator_errors(paths) is None
+    broken = json.loads(paths[0].read_text())
+    broken["States"]["start"]["Type"] = "Tusk"
+    bad = tmp_path / "broken.json"
+    bad.write_text(json.dumps(broken))
+    assert asl_validator_errors([bad]) is not None
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_deterministic_and_state_names_valid(shape: str) -> None:
+    first, second = definition(shape_path(shape)), definition(shape_path(shape))
+    assert first == second
+    for name in _states(json.loads(first)):
+        assert 0 < len(name) <= 80
+        assert all(ch.isalnum() or ch in "._-" for ch in name), name
+
+
+def test_long_step_names_are_shortened_without_collision() -> None:
+    asl = json.loads(definition(flow_path("long_names")))
+    names = list(_states(asl))
+    assert all(len(n) <= 80 for n in names)
+    long_steps = [n for n in names if n.startswith("a_very_long")]
+    assert len(long_steps) == len(set(long_steps)) == 2 + 0
+    assert any(n.endswith(".map") for n in names)
+
+
+def test_decorators_map_to_task_fields() -> None:
+    result = emit(shape_path("decorators"))
+    asl = json.loads(result.files[0].content)
+    start, fragile = asl["States"]["start"], asl["States"]["fragile"]
+    overrides = start["Parameters"]["ContainerOverrides"]
+    assert overrides["Environment"] == [{"Name": "GREETING", "Value": "hi there"}]
+    assert overrides["ResourceRequirements"] == [
+        {"Type": "VCPU", "Value": "1"},
+        {"Type": "MEMORY", "Value": "512"},
+    ]
+    assert fragile["TimeoutSeconds"] == 60
+    assert fragile["Retry"][0]["MaxAttempts"] == 1
+    assert "$$.State.RetryCount" in overrides["Command.$"]
+    assert "Retry" not in start
+    schedule = json.loads(result.files[1].content)
+    assert schedule["ScheduleExpression"] == "cron(0 0 * * ? *)"
+    assert schedule["Target"]["Arn"].endswith(":stateMachine:DecoratorsFlow")
+
+
+def test_ecs_binding_resources() -> None:
+    asl = json.loads(definition(shape_path("decorators"), extra={"compute": "ecs"}))
+    container = asl["States"]["start"]["Parameters"]["Overrides"]["ContainerOverrides"][0]
+    assert (container["Cpu"], container["Memory"]) == (1024, 512)
+    assert asl["States"]["start"]["Resource"] == "arn:aws:states:::ecs:runTask.sync"
+
+
+def test_user_strings_stay_data() -> None:
+    asl = json.loads(definition(flow_path("user_strings")))
+    defaults = asl["States"]["flowc.defaults"]
+    ir = load_ir(flow_path("user_strings"))
+    assert defaults["Result"] == {p.name: p.default for p in ir.parameters}
+    env = asl["States"]["start"]["Parameters"]["ContainerOverrides"]["Environment"]
+    assert {e["Name"]: e["Value"] for e in env} == {
+        "TRICKY": "$.run_id {{x}} '${HOME}' \\n",
+        "PLAIN.$": "States.UUID()",
+    }
+    # No user string is inside an intrinsic expression.
+    command = asl["States"]["start"]["Parameters"]["ContainerOverrides"]["Command.$"]
+    assert "rm -rf" not in command and "a.$" not in command
+
+
+def _codes(result: Any) -> list[str]:
+    return sorted(d.code for d in result.diagnostics)
+
+
+def test_option_errors() -> None:
+    path = shape_path("linear")
+    assert _codes(emit(path, datastore_root=".flowc")) == ["FC305"]
+    assert _codes(emit(path, extra={"compute": "lambda"})) == ["FC305"]
+    assert _codes(emit(path, extra={"comptue": "batch"})) == ["FC305"]
+    assert _codes(emit(path, extra={"compute": "callback"})) == ["FC305"]
+    assert _codes(emit(path, extra={"flow_file": "it's.py"})) == ["FC305"]
+    assert emit(path, datastore_root=".flowc").files == []
+
+
+def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:
+    from backends.base import TargetOptions
+    from backends.stepfunctions import BACKEND
+    from flowc.compiler import analyze_file
+
+    flow = tmp_path / "big.py"
+    flow.write_text(
+        "from flowc import FlowSpec, Parameter, step\n\n\n"
+        "class BigFlow(FlowSpec):\n"
+        f"    blob = Parameter('blob', default='{'x' * 1_100_000}')\n\n"
+        "    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    ir = analyze_file(str(flow)).ir
+    assert ir is not None
+    result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    messages = [d.message for d in result.diagnostics if d.code == "FC303"]
+    assert any("definition is 1,1" in m for m in messages), messages
+    assert any("Batch container overrides can reach 1,1" in m for m in messages), messages
+    assert any("between states" in m for m in messages), messages
+    small = BACKEND.emit(
+        load_ir(shape_path("parameters")), TargetOptions(datastore_root="s3://b/p")
+    )
+    assert [d for d in small.diagnostics if d.code == "FC303"] == []
+
+
+def test_cron_conversion() -> None:
+    from backends.stepfunctions._schedule import eventbridge_cron
+
+    assert eventbridge_cron("30 2 * * *") == "cron(30 2 * * ? *)"
+    assert eventbridge_cron("0 9 * * 1-5") == "cron(0 9 ? * 2-6 *)"
+    assert eventbridge_cron("0 9 * * 0") == "cron(0 9 ? * 1 *)"
+    assert eventbridge_cron("0 0 1 * *") == "cron(0 0 1 * ? *)"
+    assert eventbridge_cron("0 0 1 * 1") is None
+    assert eventbridge_cron("0 12 ? * MON-FRI *") == "cron(0 12 ? * MON-FRI *)"
+    assert eventbridge_cron("not a cron") is None
+
+
+def test_required_parameter_is_checked_at_start() -> None:
+    from backends.stepfunctions._emit import build_definition
+    from backends.stepfunctions._options import resolve
+    from backends.base import TargetOptions
+
+    ir = load_ir(shape_path("parameters"))
+    ir.parameters[0].has_default = False
+    ir.parameters[0].default = None
+    ir.parameters[0].required = True
+    try:
+        opts, _ = resolve(ir, TargetOptions(datastore_root="s3://b/p"))
+        asl, diagnostics = build_definition(ir, opts)
+    finally:
+        load_ir.cache_clear()
+    check = asl["States"]["flowc.check"]
+    assert check["Choices"][0]["Not"]["Variable"] == "$.params.who"
+    assert asl["States"]["flowc.missing"]["Type"] == "Fail"
