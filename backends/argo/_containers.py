@@ -10,16 +10,26 @@ plus ``{{workflow.parameters.P}}`` for the start step, whose values are inert JS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from backends.argo._decorators import StepSettings
 from backends.argo._layout import is_recursive
 from backends.argo._literals import LBRACE_VAR, container_literal
+from backends.argo._model import (
+    Backoff,
+    Container,
+    EnvFromSource,
+    EnvVar,
+    Inputs,
+    Outputs,
+    Parameter,
+    ResourceRequirements,
+    RetryStrategy,
+    SecretEnvSource,
+    Template,
+    ValueFrom,
+)
 from backends.argo._options import ArgoOptions
 from flowc.ir import FlowIR, Step
-
-if TYPE_CHECKING:
-    from hera.workflows.models import Template
 
 IDX = "idx"
 ITERATION = "iteration"
@@ -91,23 +101,6 @@ def container_template(
     in_foreach: bool,
     settings: StepSettings,
 ) -> Template:
-    from hera.workflows.models import (
-        Backoff,
-        Container,
-        EnvFromSource,
-        EnvVar,
-        Inputs,
-        IntOrString,
-        Outputs,
-        Parameter,
-        Quantity,
-        ResourceRequirements,
-        RetryStrategy,
-        SecretEnvSource,
-        Template,
-        Toleration,
-        ValueFrom,
-    )
 
     args = shim_args(ir, step, opts, names, in_foreach, settings)
     env = [EnvVar(name=k, value=container_literal(v)) for k, v in settings.env]
@@ -124,13 +117,13 @@ def container_template(
     resources = None
     if settings.requests or settings.limits:
         resources = ResourceRequirements(
-            requests={k: Quantity(v) for k, v in settings.requests.items()} or None,
-            limits={k: Quantity(v) for k, v in settings.limits.items()} or None,
+            requests=dict(settings.requests) or None,
+            limits=dict(settings.limits) or None,
         )
     retry = None
     if settings.retries > 0:
         retry = RetryStrategy(
-            limit=IntOrString(str(settings.retries)),
+            limit=str(settings.retries),
             retry_policy="Always",
             backoff=Backoff(duration=f"{settings.retry_delay_seconds}s")
             if settings.retry_delay_seconds
@@ -145,17 +138,14 @@ def container_template(
         or None,
         resources=resources,
     )
-    tolerations: list[Any] = [Toleration(**t) for t in settings.tolerations]
     return Template(
         name=names.templates[step.name],
         inputs=Inputs(parameters=inputs) if inputs else None,
         outputs=Outputs(parameters=outputs) if outputs else None,
         container=container,
         retry_strategy=retry,
-        active_deadline_seconds=IntOrString(settings.timeout_seconds)
-        if settings.timeout_seconds
-        else None,
+        active_deadline_seconds=settings.timeout_seconds if settings.timeout_seconds else None,
         node_selector=settings.node_selector or None,
-        tolerations=tolerations or None,
+        tolerations=settings.tolerations or None,
         service_account_name=settings.service_account,
     )

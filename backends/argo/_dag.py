@@ -9,14 +9,21 @@ branch runs; a merge after a switch waits on ``A.Succeeded || B.Succeeded``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from backends.argo._containers import COUNT, IDX, ITERATION, SWITCH, StepNames
 from backends.argo._layout import TOP, Layout, is_recursive
+from backends.argo._model import (
+    Arguments,
+    DAGTask,
+    DAGTemplate,
+    Inputs,
+    Outputs,
+    Parameter,
+    Sequence,
+    Template,
+    ValueFrom,
+)
 from flowc.ir import FlowIR, Step
-
-if TYPE_CHECKING:
-    from hera.workflows.models import DAGTask, Parameter, Template
 
 AGAIN = "again"
 
@@ -31,7 +38,6 @@ class DagNames:
 
 
 def _param(name: str, value: str) -> Parameter:
-    from hera.workflows.models import Parameter
 
     return Parameter(name=name, value=value)
 
@@ -91,7 +97,6 @@ class DagBuilder:
         return None
 
     def _step_task(self, step: Step, scope: str) -> DAGTask:
-        from hera.workflows.models import Arguments, DAGTask
 
         params = []
         idx = _idx_value(scope, item=False)
@@ -110,19 +115,17 @@ class DagBuilder:
         )
 
     def _fan_task(self, split: Step, scope: str) -> DAGTask:
-        from hera.workflows.models import Arguments, DAGTask, IntOrString, Sequence
 
         count = f"{{{{tasks.{self.task_name(split.name)}.outputs.parameters.{COUNT}}}}}"
         return DAGTask(
             name=self.dags.bodies[split.name],
             template=self.dags.bodies[split.name],
             depends=f"{self.task_name(split.name)}.Succeeded",
-            with_sequence=Sequence(count=IntOrString(count)),
+            with_sequence=Sequence(count=count),
             arguments=Arguments(parameters=[_param(IDX, _idx_value(scope, item=True) or "")]),
         )
 
     def dag_template(self, scope: str) -> Template:
-        from hera.workflows.models import DAGTemplate, Inputs, Parameter, Template
 
         tasks: list[DAGTask] = []
         for name in self.layout.members[scope]:
@@ -143,16 +146,6 @@ class DagBuilder:
         The loop's ``switch`` output is the final choice: the first iteration's unless it
         looped, then the nested loop's.
         """
-        from hera.workflows.models import (
-            Arguments,
-            DAGTask,
-            DAGTemplate,
-            Inputs,
-            Outputs,
-            Parameter,
-            Template,
-            ValueFrom,
-        )
 
         scope = self.layout.scope_of[step.name]
         in_foreach = scope != TOP

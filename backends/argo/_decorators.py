@@ -19,6 +19,7 @@ _SHIM_ONLY = {"catch", "card", "step"}
 _NOT_ON_ARGO = {"batch": "@batch runs on AWS Batch; on Argo the step runs as a Kubernetes pod"}
 _MEMORY_UNIT = "M"  # Metaflow sizes memory and disk in megabytes
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_TOLERATION_KEYS = {"key", "operator", "value", "effect", "tolerationSeconds"}
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
@@ -157,10 +158,21 @@ class _Mapper:
             self.settings.service_account = account
         self.settings.node_selector.update(self.string_map(dec, "node_selector"))
         tolerations = dec.args.get("tolerations") or []
-        if isinstance(tolerations, list) and all(isinstance(t, dict) for t in tolerations):
-            self.settings.tolerations.extend(tolerations)
-        else:
-            self.warn(dec, "tolerations must be a list of mappings; ignored")
+        if not isinstance(tolerations, list):
+            tolerations = [tolerations]
+        for toleration in tolerations:
+            if (
+                isinstance(toleration, dict)
+                and set(toleration) <= _TOLERATION_KEYS
+                and all(isinstance(v, str | int) for v in toleration.values())
+            ):
+                self.settings.tolerations.append(dict(sorted(toleration.items())))
+            else:
+                self.warn(
+                    dec,
+                    f"toleration {toleration!r} is not a Kubernetes toleration; ignored",
+                    "use keys " + ", ".join(sorted(_TOLERATION_KEYS)),
+                )
         self._secret_sources(dec, dec.args.get("secrets"))
         if dec.args.get("namespace") is not None:
             self.warn(

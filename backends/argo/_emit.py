@@ -10,6 +10,14 @@ from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import span_of, step_settings
 from backends.argo._layout import TOP, build_layout, is_recursive
 from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
+from backends.argo._model import (
+    CronWorkflow,
+    CronWorkflowSpec,
+    ObjectMeta,
+    Workflow,
+    WorkflowSpec,
+    WorkflowTemplate,
+)
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, ArgoOptions, resolve
 from backends.base import EmitResult, EmittedFile, TargetOptions
@@ -77,7 +85,6 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
 
 def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
     """The WorkflowSpec, the resource name and every diagnostic found on the way."""
-    from hera.workflows.models import WorkflowSpec
 
     diagnostics = _unsupported(ir)
     layout = build_layout(ir)
@@ -111,13 +118,6 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
 
 
 def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
-    from hera.workflows.models import (
-        CronWorkflow,
-        CronWorkflowSpec,
-        ObjectMeta,
-        Workflow,
-        WorkflowTemplate,
-    )
 
     opts = resolve(ir, options)
     if opts.kind not in KINDS:

@@ -1,6 +1,6 @@
 """The resource around the templates: kind, metadata, arguments, schedule; and YAML.
 
-Serialisation is deterministic: hera's models dumped by alias without empty fields, keys
+Serialisation is deterministic: the models dumped by alias without empty fields, keys
 reordered so ``name`` leads each mapping (for readers), then ``yaml.safe_dump`` with
 ``sort_keys=False``. Strings are emitted by PyYAML's safe dumper, which quotes whatever
 YAML would otherwise reinterpret (``yes``, ``1e3``, ``: ``, leading ``*``…), so every
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.argo._literals import encode_parameter_value
+from backends.argo._model import Arguments, Parameter
 from backends.argo._names import MAX_CRON_NAME, MAX_NAME, dns1123
 from backends.argo._options import ArgoOptions
 from flowc.diagnostics import Diagnostic, Span, diag
@@ -90,7 +91,6 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
 
 def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagnostic]]:
     """``spec.arguments``: one parameter per flow parameter, defaults as inert JSON."""
-    from hera.workflows.models import Arguments, Parameter
 
     diagnostics: list[Diagnostic] = []
     params = []
@@ -221,9 +221,7 @@ def _ordered(value: Any) -> Any:
 
 
 def to_document(model: Any) -> dict[str, Any]:
-    document: dict[str, Any] = _ordered(
-        model.model_dump(by_alias=True, exclude_none=True, mode="json")
-    )
+    document: dict[str, Any] = _ordered(model.to_dict())
     return document
 
 
