@@ -26,21 +26,37 @@ class AirflowBackend:
         extra = options.extra
         operator = str(extra.get("operator", "kubernetes"))
         if operator not in OPERATORS:
-            diagnostics.append(diag("FC305", f"airflow operator {operator!r} is unknown",
-                                    None, f"choose one of {', '.join(OPERATORS)}"))
+            diagnostics.append(
+                diag(
+                    "FC305",
+                    f"airflow operator {operator!r} is unknown",
+                    None,
+                    f"choose one of {', '.join(OPERATORS)}",
+                )
+            )
             return EmitResult([], diagnostics)
         local = operator == "local"
         dag_id = str(extra.get("dag_id", ir.name))
         if not _DAG_ID.match(dag_id):
-            diagnostics.append(diag("FC305", f"{dag_id!r} is not a valid Airflow DAG id", None,
-                                    "use letters, digits, '_', '.' and '-'"))
+            diagnostics.append(
+                diag(
+                    "FC305",
+                    f"{dag_id!r} is not a valid Airflow DAG id",
+                    None,
+                    "use letters, digits, '_', '.' and '-'",
+                )
+            )
         if not local:
             for p in ir.parameters:
                 if not _SAFE_PARAM.match(p.name):
-                    diagnostics.append(diag(
-                        "FC304", f"parameter name {p.name!r} cannot be passed to a pod safely",
-                        Span.at(p.location.file, p.location.line, p.location.column),
-                        "use letters, digits, '_', '.' and '-'"))
+                    diagnostics.append(
+                        diag(
+                            "FC304",
+                            f"parameter name {p.name!r} cannot be passed to a pod safely",
+                            Span.at(p.location.file, p.location.line, p.location.column),
+                            "use letters, digits, '_', '.' and '-'",
+                        )
+                    )
         plan = plan_tasks(ir, local)
         diagnostics.extend(plan.diagnostics)
         flow, notes = flow_settings(ir)

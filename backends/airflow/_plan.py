@@ -29,16 +29,54 @@ TaskKind = Literal["step", "paths", "select", "branch"]
 MERGE_TRIGGER_RULE = "none_failed_min_one_success"
 
 # Module-level names of the generated file that a task variable must not shadow.
-RESERVED_NAMES = frozenset({
-    "DAG", "Param", "task", "get_current_context", "dag", "datetime", "json", "os",
-    "subprocess", "tempfile", "k8s", "KubernetesPodOperator", "CronTriggerTimetable",
-    "run_step", "index_paths", "selected_paths", "follow_switch", "pod_step",
-    "mapped_pod_step", "shim_arguments", "index_path_env", "jinja_verbatim",
-    "FLOW_NAME", "FLOW_FILE", "DATASTORE", "PYTHON", "CODE_PACKAGE", "PARAMETERS",
-    "START_STEP", "STEP_ENV", "IMAGE", "NAMESPACE", "SERVICE_ACCOUNT", "LABELS",
-    "SCRIPTS", "annotations", "pod_spec", "STEP_SECRETS", "STEP_RESOURCES",
-    "paths_task", "selected_task", "branch_task", "step_task", "shim_command",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "DAG",
+        "Param",
+        "task",
+        "get_current_context",
+        "dag",
+        "datetime",
+        "json",
+        "os",
+        "subprocess",
+        "tempfile",
+        "k8s",
+        "KubernetesPodOperator",
+        "CronTriggerTimetable",
+        "run_step",
+        "index_paths",
+        "selected_paths",
+        "follow_switch",
+        "pod_step",
+        "mapped_pod_step",
+        "shim_arguments",
+        "index_path_env",
+        "jinja_verbatim",
+        "FLOW_NAME",
+        "FLOW_FILE",
+        "DATASTORE",
+        "PYTHON",
+        "CODE_PACKAGE",
+        "PARAMETERS",
+        "START_STEP",
+        "STEP_ENV",
+        "IMAGE",
+        "NAMESPACE",
+        "SERVICE_ACCOUNT",
+        "LABELS",
+        "SCRIPTS",
+        "annotations",
+        "pod_spec",
+        "STEP_SECRETS",
+        "STEP_RESOURCES",
+        "paths_task",
+        "selected_task",
+        "branch_task",
+        "step_task",
+        "shim_command",
+    }
+)
 
 
 @dataclass
@@ -94,14 +132,25 @@ class _Planner:
     def plan(self) -> Plan:
         for step in self.ir.steps:
             if step.recursive:
-                self.diagnostics.append(diag(
-                    "FC301", f"the switch in step {step.name!r} can loop back to itself; an "
-                    "Airflow DAG is acyclic and cannot run a step again at one index path",
-                    _span(step), "compile this flow for argo or run it with flowc run --local"))
+                self.diagnostics.append(
+                    diag(
+                        "FC301",
+                        f"the switch in step {step.name!r} can loop back to itself; an "
+                        "Airflow DAG is acyclic and cannot run a step again at one index path",
+                        _span(step),
+                        "compile this flow for argo or run it with flowc run --local",
+                    )
+                )
             if step.num_parallel is not None:
-                self.diagnostics.append(diag(
-                    "FC301", f"num_parallel in step {step.name!r} (@parallel) is not supported "
-                    "on Airflow", _span(step), "use a foreach over range(N) instead"))
+                self.diagnostics.append(
+                    diag(
+                        "FC301",
+                        f"num_parallel in step {step.name!r} (@parallel) is not supported "
+                        "on Airflow",
+                        _span(step),
+                        "use a foreach over range(N) instead",
+                    )
+                )
         if self.diagnostics:
             return Plan([], self.diagnostics)
         for step in self.ir.steps:
@@ -120,16 +169,30 @@ class _Planner:
         upstream = []
         for parent in step.parents:
             upstream.append(self.branch.get(parent, self.var[parent]))
-        var = self._add(PlannedTask(
-            var=self._name(step.name), task_id=step.name, kind="step", step=step,
-            output=output, over=over, upstream=upstream, settings=settings,
-            trigger_rule=MERGE_TRIGGER_RULE if step.input_rule.kind == "any" else None))
+        var = self._add(
+            PlannedTask(
+                var=self._name(step.name),
+                task_id=step.name,
+                kind="step",
+                step=step,
+                output=output,
+                over=over,
+                upstream=upstream,
+                settings=settings,
+                trigger_rule=MERGE_TRIGGER_RULE if step.input_rule.kind == "any" else None,
+            )
+        )
         self.var[step.name] = var
         self.domain[step.name] = over
         if output == "switch" and over is None:
-            self.branch[step.name] = self._add(PlannedTask(
-                var=self._name(f"{step.name}_branch"), task_id=f"{step.name}-branch",
-                kind="branch", inputs=(var,)))
+            self.branch[step.name] = self._add(
+                PlannedTask(
+                    var=self._name(f"{step.name}_branch"),
+                    task_id=f"{step.name}-branch",
+                    kind="branch",
+                    inputs=(var,),
+                )
+            )
 
     def _domain_of(self, step: Step) -> str | None:
         rule = step.input_rule
@@ -151,17 +214,28 @@ class _Planner:
         """The variable holding the child index paths of a foreach split."""
         if self.domain[split] is None:
             return self.var[split]
-        return self._add(PlannedTask(
-            var=self._name(f"{split}_paths"), task_id=f"{split}-paths", kind="paths",
-            inputs=(self.var[split],)))
+        return self._add(
+            PlannedTask(
+                var=self._name(f"{split}_paths"),
+                task_id=f"{split}-paths",
+                kind="paths",
+                inputs=(self.var[split],),
+            )
+        )
 
     def _selected(self, switch: Step, case: Step) -> str | None:
         domain = self.domain[switch.name]
         if domain is None:
             return None
-        return self._add(PlannedTask(
-            var=self._name(f"{case.name}_selected"), task_id=f"{case.name}-selected",
-            kind="select", inputs=(domain, self.var[switch.name]), target=case.name))
+        return self._add(
+            PlannedTask(
+                var=self._name(f"{case.name}_selected"),
+                task_id=f"{case.name}-selected",
+                kind="select",
+                inputs=(domain, self.var[switch.name]),
+                target=case.name,
+            )
+        )
 
     def _switch_of(self, merge: Step) -> Step:
         """The switch whose cases meet at ``merge`` (nested switches are skipped over)."""

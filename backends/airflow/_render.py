@@ -33,16 +33,19 @@ class RenderOptions:
     labels: dict[str, str]
 
 
-def render_dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings,
-               opts: RenderOptions) -> str:
+def render_dag(
+    ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderOptions
+) -> str:
     parts = [_templates.HEADER]
     dag = _dag(ir, tasks, flow, opts)
-    parts.append(_templates.imports(
-        local=opts.local,
-        datetime="datetime." in dag,
-        cron_timetable=flow.schedule_cron is not None and flow.timezone is not None,
-        param=bool(ir.parameters),
-    ))
+    parts.append(
+        _templates.imports(
+            local=opts.local,
+            datetime="datetime." in dag,
+            cron_timetable=flow.schedule_cron is not None and flow.timezone is not None,
+            param=bool(ir.parameters),
+        )
+    )
     parts.append("\n" + "\n".join(_constants(ir, tasks, opts)) + "\n")
     parts.append(_templates.COMMON_HELPERS)
     parts.append(_templates.LOCAL_HELPERS if opts.local else _templates.KUBERNETES_HELPERS)
@@ -79,8 +82,11 @@ def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> lis
 
 def _resources(task: PlannedTask) -> dict[str, dict[str, str]]:
     s = task.settings
-    requests = {k: v for k, v in (("cpu", s.cpu), ("memory", s.memory),
-                                  ("ephemeral-storage", s.disk)) if v is not None}
+    requests = {
+        k: v
+        for k, v in (("cpu", s.cpu), ("memory", s.memory), ("ephemeral-storage", s.disk))
+        if v is not None
+    }
     limits = dict(requests)
     if s.gpu is not None:
         limits[f"{s.gpu_vendor}.com/gpu"] = s.gpu
@@ -111,8 +117,9 @@ def _schedule(flow: FlowSettings) -> Expr:
         return Code("None")
     if flow.timezone is None:
         return literal(flow.schedule_cron)
-    return call("CronTriggerTimetable", literal(flow.schedule_cron),
-                timezone=literal(flow.timezone))
+    return call(
+        "CronTriggerTimetable", literal(flow.schedule_cron), timezone=literal(flow.timezone)
+    )
 
 
 def _dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderOptions) -> str:

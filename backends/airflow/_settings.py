@@ -83,8 +83,10 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             minutes = _number(args.get("minutes_between_retries")) or 0.0
             settings.retry_delay_seconds = minutes * 60
         elif deco.name == "timeout":
-            total = sum((_number(args.get(k)) or 0.0) * m
-                        for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600)))
+            total = sum(
+                (_number(args.get(k)) or 0.0) * m
+                for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600))
+            )
             settings.timeout_seconds = total or None
         elif deco.name == "environment":
             env = args.get("vars") or {}
@@ -96,12 +98,24 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             sources = args.get("sources") or []
             settings.secrets.extend(str(s) for s in sources if isinstance(s, str))
         elif deco.name == "batch":
-            notes.append(diag("FC302", f"@batch on step {step.name!r} is ignored on Airflow; "
-                              "steps run as Kubernetes pods", _span(deco.location),
-                              "use @resources or @kubernetes for the pod's size"))
+            notes.append(
+                diag(
+                    "FC302",
+                    f"@batch on step {step.name!r} is ignored on Airflow; "
+                    "steps run as Kubernetes pods",
+                    _span(deco.location),
+                    "use @resources or @kubernetes for the pod's size",
+                )
+            )
     if local and settings.secrets:
-        notes.append(diag("FC302", f"@secrets on step {step.name!r} needs the Kubernetes operator; "
-                          "the local operator does not fetch secrets", _span(step.location)))
+        notes.append(
+            diag(
+                "FC302",
+                f"@secrets on step {step.name!r} needs the Kubernetes operator; "
+                "the local operator does not fetch secrets",
+                _span(step.location),
+            )
+        )
     return settings, notes
 
 
@@ -142,9 +156,15 @@ def flow_settings(ir: FlowIR) -> tuple[FlowSettings, list[Diagnostic]]:
             if isinstance(args.get("branch"), str):
                 settings.tags.append(f"branch:{args['branch']}")
         elif deco.name in ("trigger", "trigger_on_finish"):
-            notes.append(diag("FC302", f"@{deco.name} is not mapped to Airflow; the DAG runs on "
-                              "its schedule or when triggered", _span(deco.location),
-                              "trigger the DAG from the other DAG or an Asset by hand"))
+            notes.append(
+                diag(
+                    "FC302",
+                    f"@{deco.name} is not mapped to Airflow; the DAG runs on "
+                    "its schedule or when triggered",
+                    _span(deco.location),
+                    "trigger the DAG from the other DAG or an Asset by hand",
+                )
+            )
     return settings, notes
 
 

@@ -1,9 +1,9 @@
-'''The fixed parts of a generated DAG file: imports and the helpers every task uses.
+"""The fixed parts of a generated DAG file: imports and the helpers every task uses.
 
 These are constant texts (no user value is ever formatted into them); the per-flow values
 arrive as module-level constants rendered by ``_pycode.literal``. The helpers read those
 constants at run time, so a user string is data all the way to the step.
-'''
+"""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 '''
 
 
-
 def imports(local: bool, datetime: bool, cron_timetable: bool, param: bool) -> str:
     """The import block, with only the names the file uses (ruff/isort order)."""
     sdk = ["DAG"] + (["CronTriggerTimetable"] if cron_timetable else [])
@@ -30,8 +29,9 @@ def imports(local: bool, datetime: bool, cron_timetable: bool, param: bool) -> s
     lines = [f"import {name}" for name in stdlib]
     lines += [""] if lines else []
     if not local:
-        lines.append("from airflow.providers.cncf.kubernetes.operators.pod import "
-                     "KubernetesPodOperator")
+        lines.append(
+            "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator"
+        )
     lines.append(f"from airflow.sdk import {', '.join(sdk)}")
     if not local:
         lines.append("from kubernetes.client import models as k8s")

@@ -29,20 +29,27 @@ def _fake_execute(self: Any, context: Any) -> Any:
     pod = self.build_pod_request_obj(context, dry_run=True)
     container = pod.spec.containers[0]
     env = {e.name: e.value for e in (container.env or [])}
-    PODS.append({
-        "task_id": self.task_id,
-        "command": container.command,
-        "args": container.args,
-        "env": env,
-        "env_from": [s.secret_ref.name for s in (container.env_from or []) if s.secret_ref],
-        "resources": container.resources.to_dict() if container.resources else None,
-        "image": container.image,
-        "namespace": pod.metadata.namespace,
-    })
+    PODS.append(
+        {
+            "task_id": self.task_id,
+            "command": container.command,
+            "args": container.args,
+            "env": env,
+            "env_from": [s.secret_ref.name for s in (container.env_from or []) if s.secret_ref],
+            "resources": container.resources.to_dict() if container.resources else None,
+            "image": container.image,
+            "namespace": pod.metadata.namespace,
+        }
+    )
     with tempfile.TemporaryDirectory() as xcom_dir:
         command = [part.replace("/airflow/xcom", xcom_dir) for part in container.command]
-        done = subprocess.run([*command, *container.args], env={**os.environ, **env},
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [*command, *container.args],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         sys.stderr.write(done.stdout + done.stderr)
         if done.returncode != 0:
             raise RuntimeError(f"pod command failed with exit code {done.returncode}")
@@ -56,8 +63,10 @@ def _load(request: dict[str, Any]) -> dict[str, Any]:
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=request["file"])
-    return {"import_errors": {k: str(v) for k, v in bag.import_errors.items()},
-            "dag_ids": sorted(bag.dag_ids)}
+    return {
+        "import_errors": {k: str(v) for k, v in bag.import_errors.items()},
+        "dag_ids": sorted(bag.dag_ids),
+    }
 
 
 def _test(request: dict[str, Any]) -> dict[str, Any]:
@@ -74,12 +83,21 @@ def _test(request: dict[str, Any]) -> dict[str, Any]:
             return {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}}
         dag = bag.get_dag(request["dag_id"])
         run = dag.test(run_conf=request.get("conf") or None)
-        tis = [{"task_id": ti.task_id, "map_index": ti.map_index, "state": str(ti.state),
-                "try_number": ti.try_number}
-               for ti in run.get_task_instances()]
+        tis = [
+            {
+                "task_id": ti.task_id,
+                "map_index": ti.map_index,
+                "state": str(ti.state),
+                "try_number": ti.try_number,
+            }
+            for ti in run.get_task_instances()
+        ]
         tis.sort(key=lambda t: (t["task_id"], t["map_index"]))
-        return {"state": str(run.state), "run_id": run.run_id, "tasks": tis,
-                "pods": list(PODS)}
+        response = {"state": str(run.state), "run_id": run.run_id, "tasks": tis, "pods": list(PODS)}
+        if request.get("inspect"):
+            response["doc_md"] = dag.doc_md
+            response["param_defaults"] = {k: v for k, v in dag.params.dump().items()}
+        return response
     finally:
         KubernetesPodOperator.execute = original
 

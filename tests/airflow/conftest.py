@@ -35,14 +35,23 @@ class AirflowWorker:
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         }
         migrate = subprocess.run(
-            [str(AIRFLOW_VENV / "bin" / "airflow"), "db", "migrate"], env=self.env,
-            capture_output=True, text=True, check=False)
+            [str(AIRFLOW_VENV / "bin" / "airflow"), "db", "migrate"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if migrate.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
         self.log = open(home / "worker.log", "w", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(AIRFLOW_PYTHON), str(WORKER)], env=self.env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            [str(AIRFLOW_PYTHON), str(WORKER)],
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
         ready = self._read()
         assert ready.get("ready"), ready
 
@@ -77,8 +86,10 @@ class AirflowWorker:
 @pytest.fixture(scope="session")
 def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowWorker]:
     if not AIRFLOW_PYTHON.exists():
-        pytest.skip(f"Airflow virtual environment not found at {AIRFLOW_VENV}; "
-                    "create it with tools/airflow_venv.sh")
+        pytest.skip(
+            f"Airflow virtual environment not found at {AIRFLOW_VENV}; "
+            "create it with tools/airflow_venv.sh"
+        )
     worker = AirflowWorker(tmp_path_factory.mktemp("airflow-home"))
     yield worker
     worker.close()

@@ -19,14 +19,21 @@ def load_ir(flow_file: Path) -> FlowIR:
     return analysis.ir
 
 
-def compile_dag(flow_file: Path, out_dir: Path, datastore: Path, operator: str = "local",
-                python: str = sys.executable, **extra: Any) -> tuple[Path, str]:
+def compile_dag(
+    flow_file: Path,
+    out_dir: Path,
+    datastore: Path,
+    operator: str = "local",
+    python: str = sys.executable,
+    **extra: Any,
+) -> tuple[Path, str]:
     """Compile ``flow_file`` into ``out_dir``; returns the DAG file and its DAG id."""
     ir = load_ir(flow_file)
     # Fake pods run on this machine, so they find the flow where it is.
     extra.setdefault("flow_file", str(flow_file))
-    options = TargetOptions(datastore_root=str(datastore), python=python,
-                            extra={"operator": operator, **extra})
+    options = TargetOptions(
+        datastore_root=str(datastore), python=python, extra={"operator": operator, **extra}
+    )
     result = get_backend("airflow").emit(ir, options)
     assert result.files, result.diagnostics
     (emitted,) = result.files
@@ -37,8 +44,17 @@ def compile_dag(flow_file: Path, out_dir: Path, datastore: Path, operator: str =
 
 def run_local(flow_file: Path, datastore: Path, params: dict[str, str] | None = None) -> str:
     """``flowc run --local``; returns the run id."""
-    command = [sys.executable, "-m", "flowc.cli", "run", "--local", str(flow_file),
-               "--datastore", str(datastore), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "flowc.cli",
+        "run",
+        "--local",
+        str(flow_file),
+        "--datastore",
+        str(datastore),
+        "-q",
+    ]
     for name, value in (params or {}).items():
         command += ["--param", f"{name}={value}"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -59,5 +75,8 @@ def artifacts(datastore: Path, flow: str, run_id: str) -> dict[str, dict[str, st
     return found
 
 
-def blob(datastore: Path, flow: str, sha: str) -> bytes:
-    return (datastore / flow / "blobs" / sha[:2] / sha).read_bytes()
+def value(datastore: Path, flow: str, sha: str) -> Any:
+    """An artifact's value, decoded as the runtime shim stores it."""
+    from runtime_shim.datastore.layout import decode
+
+    return decode((datastore / flow / "blobs" / sha[:2] / sha).read_bytes())

@@ -69,8 +69,13 @@ def test_deterministic_and_formatted(flow: Path, operator: str) -> None:
     ruff = which_ruff()
     if ruff is None:
         pytest.skip("ruff is not installed")
-    done = subprocess.run([ruff, "format", "--isolated", "--diff", "-"], input=first,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [ruff, "format", "--isolated", "--diff", "-"],
+        input=first,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout
 
 
@@ -93,8 +98,10 @@ def test_airflow_sdk_imports_and_kpo() -> None:
 
 def test_nested_foreach_is_flattened_and_regrouped() -> None:
     calls = task_calls(emit(load_ir(SHAPES / "nested_foreach3.py")))
-    over = {name: next((ast.unparse(k.value) for k in c.keywords if k.arg == "over"), None)
-            for name, c in calls.items()}
+    over = {
+        name: next((ast.unparse(k.value) for k in c.keywords if k.arg == "over"), None)
+        for name, c in calls.items()
+    }
     assert over["start"] is None
     assert over["level1"] == "start"
     assert ast.unparse(calls["level1_paths"]) == "paths_task('level1', level1)"
@@ -111,8 +118,7 @@ def test_switch_uses_branch_and_merge_trigger_rule() -> None:
     calls = task_calls(source)
     branch = next(c for c in calls.values() if ast.unparse(c.func) == "branch_task")
     assert ast.literal_eval(branch.args[0]) == "start" or branch.args
-    merges = [c for c in calls.values()
-              if any(k.arg == "trigger_rule" for k in c.keywords)]
+    merges = [c for c in calls.values() if any(k.arg == "trigger_rule" for k in c.keywords)]
     assert len(merges) == 1
     rule = next(k.value for k in merges[0].keywords if k.arg == "trigger_rule")
     assert ast.literal_eval(rule) == "none_failed_min_one_success"
@@ -158,8 +164,9 @@ def test_decorators_map_to_task_arguments() -> None:
 def test_parameters_become_typed_params() -> None:
     ir = load_ir(SHAPES / "parameters.py")
     params = dag_kwargs(emit(ir))["params"]
-    rendered = {ast.literal_eval(k): ast.unparse(v)
-                for k, v in zip(params.keys, params.values, strict=True)}  # type: ignore[attr-defined]
+    rendered = {
+        ast.literal_eval(k): ast.unparse(v) for k, v in zip(params.keys, params.values, strict=True)
+    }  # type: ignore[attr-defined]
     assert rendered["who"] == "Param('world', type='string', description='Who to greet')"
     assert rendered["count"].startswith("Param(3, type='integer'")
     assert rendered["ratio"].startswith("Param(0.25, type='number'")
@@ -186,14 +193,29 @@ def test_schedule_with_timezone() -> None:
 
 # --- user strings stay data -------------------------------------------------------------
 
+FIXTURE_OK = [HealthCheck.function_scoped_fixture]
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
-NASTY = st.sampled_from(['"""', "'''", "\\", "{{ 7 * 7 }}", "{% raw %}", "\n", "\x00",
-                         "');import os#", '"+__import__("os").system("x")+"', "{#", "\r\n"])
+NASTY = st.sampled_from(
+    [
+        '"""',
+        "'''",
+        "\\",
+        "{{ 7 * 7 }}",
+        "{% raw %}",
+        "\n",
+        "\x00",
+        "');import os#",
+        '"+__import__("os").system("x")+"',
+        "{#",
+        "\r\n",
+    ]
+)
 USER_TEXT = st.one_of(TEXT, NASTY, st.lists(st.one_of(TEXT, NASTY), max_size=4).map("".join))
 
 
-def _with_user_strings(base: FlowIR, doc: str, default: str, help_text: str,
-                       env: str, path: str) -> FlowIR:
+def _with_user_strings(
+    base: FlowIR, doc: str, default: str, help_text: str, env: str, path: str
+) -> FlowIR:
     ir = copy.deepcopy(base)
     ir.docstring = doc
     ir.parameters[0].default = default
@@ -223,18 +245,29 @@ def combined_ir() -> FlowIR:
     return ir
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(doc=USER_TEXT, default=USER_TEXT, help_text=USER_TEXT, env=USER_TEXT, path=USER_TEXT,
-       operator=st.sampled_from(["local", "kubernetes"]))
-def test_user_strings_stay_data(combined_ir: FlowIR, doc: str, default: str, help_text: str,
-                                env: str, path: str, operator: str) -> None:
+@settings(max_examples=120, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(
+    doc=USER_TEXT,
+    default=USER_TEXT,
+    help_text=USER_TEXT,
+    env=USER_TEXT,
+    path=USER_TEXT,
+    operator=st.sampled_from(["local", "kubernetes"]),
+)
+def test_user_strings_stay_data(
+    combined_ir: FlowIR, doc: str, default: str, help_text: str, env: str, path: str, operator: str
+) -> None:
     ir = _with_user_strings(combined_ir, doc, default, help_text, env, path)
     extra = {"operator": operator, "flow_file": path}
     source = emit(ir, extra=extra, datastore_root=path)
     # The baseline keeps which texts are empty: empty ones are left out of the file.
-    baseline = emit(_with_user_strings(combined_ir, "d" if doc else "", "x",
-                                       "h" if help_text else "", "e", "p"),
-                    extra={"operator": operator, "flow_file": "p"}, datastore_root="p")
+    baseline = emit(
+        _with_user_strings(
+            combined_ir, "d" if doc else "", "x", "h" if help_text else "", "e", "p"
+        ),
+        extra={"operator": operator, "flow_file": "p"},
+        datastore_root="p",
+    )
     # Same code, only string constants differ: no user text became code.
     assert _structure(source) == _structure(baseline)
     consts = constants(source)
@@ -249,14 +282,20 @@ def test_user_strings_stay_data(combined_ir: FlowIR, doc: str, default: str, hel
     assert described.get("description", "") == help_text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(doc=USER_TEXT, default=USER_TEXT, env=USER_TEXT)
-def test_user_strings_keep_the_file_formatted(combined_ir: FlowIR, doc: str, default: str,
-                                              env: str) -> None:
+def test_user_strings_keep_the_file_formatted(
+    combined_ir: FlowIR, doc: str, default: str, env: str
+) -> None:
     ruff = which_ruff()
     if ruff is None:
         pytest.skip("ruff is not installed")
     source = emit(_with_user_strings(combined_ir, doc, default, "h", env, "p"))
-    done = subprocess.run([ruff, "format", "--isolated", "--diff", "-"], input=source,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [ruff, "format", "--isolated", "--diff", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.airflow.conftest import SHAPES, AirflowWorker
-from tests.airflow.support import artifacts, blob, compile_dag, run_local
+from tests.airflow.support import artifacts, compile_dag, run_local, value
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
@@ -18,14 +18,20 @@ UNSUPPORTED = {"recursive_switch", "recursive_switch_in_foreach"}
 SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py") if p.stem not in UNSUPPORTED)
 
 
-def _run(airflow: AirflowWorker, flow: Path, tmp_path: Path, operator: str = "local",
-         conf: dict[str, object] | None = None) -> tuple[dict[str, object], Path]:
+def _run(
+    airflow: AirflowWorker,
+    flow: Path,
+    tmp_path: Path,
+    operator: str = "local",
+    conf: dict[str, object] | None = None,
+) -> tuple[dict[str, object], Path]:
     folder = airflow.dags / f"{tmp_path.name}"
     folder.mkdir(exist_ok=True)
     datastore = tmp_path / "airflow-ds"
     dag_file, dag_id = compile_dag(flow, folder, datastore, operator)
-    result = airflow.request(cmd="test", file=str(dag_file), dag_id=dag_id, conf=conf,
-                             fake_pods=operator == "kubernetes")
+    result = airflow.request(
+        cmd="test", file=str(dag_file), dag_id=dag_id, conf=conf, fake_pods=operator == "kubernetes"
+    )
     return result, datastore
 
 
@@ -58,15 +64,16 @@ def test_parameters_given_at_trigger_time(airflow: AirflowWorker, tmp_path: Path
     result, datastore = _run(airflow, flow, tmp_path, conf=conf)
     assert result["state"] == "success", result
     local_ds = tmp_path / "local-ds"
-    local_run = run_local(flow, local_ds, {"who": "airflow", "count": "2", "loud": "true",
-                                           "config": json.dumps({"layers": [7]})})
+    local_run = run_local(
+        flow,
+        local_ds,
+        {"who": "airflow", "count": "2", "loud": "true", "config": json.dumps({"layers": [7]})},
+    )
     on_airflow = artifacts(datastore, "ParametersFlow", str(result["run_id"]))
     assert on_airflow == artifacts(local_ds, "ParametersFlow", local_run)
-    import pickle
-
     end = on_airflow["end/_"]
-    value = pickle.loads(blob(datastore, "ParametersFlow", end["result"]))
-    assert value["text"] == "HELLO AIRFLOWHELLO AIRFLOW"
+    result_value = value(datastore, "ParametersFlow", end["result"])
+    assert result_value["text"] == "HELLO AIRFLOWHELLO AIRFLOW"
 
 
 def test_retries_happen(airflow: AirflowWorker, tmp_path: Path) -> None:
@@ -84,8 +91,10 @@ def test_failing_step_fails_the_run(airflow: AirflowWorker, tmp_path: Path) -> N
     assert states["end"] == {"upstream_failed"}
 
 
-@pytest.mark.parametrize("shape", ["foreach_multistep", "switch_in_foreach", "nested_foreach3",
-                                   "branch_in_switch", "decorators"])
+@pytest.mark.parametrize(
+    "shape",
+    ["foreach_multistep", "switch_in_foreach", "nested_foreach3", "branch_in_switch", "decorators"],
+)
 def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
     """The real KubernetesPodOperator builds every pod; its command runs as a local process."""
     flow = SHAPES / f"{shape}.py"
@@ -95,7 +104,37 @@ def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str)
     local_run = run_local(flow, local_ds)
     flow_name = next(p.name for p in datastore.iterdir())
     assert artifacts(datastore, flow_name, str(result["run_id"])) == artifacts(
-        local_ds, flow_name, local_run)
+        local_ds, flow_name, local_run
+    )
     pods = result["pods"]
-    assert pods and all(p["args"][:4] == [p["args"][0], "-m", "runtime_shim", "step"]
-                        for p in pods)  # type: ignore[index,union-attr]
+    assert pods and all(p["args"][:4] == [p["args"][0], "-m", "runtime_shim", "step"] for p in pods)  # type: ignore[index,union-attr]
+
+
+NASTY = "{{ 7 * 7 }} {% raw %} {# x ' \" \\ $(echo no) `echo no` ${HOME} \n\u00e9"
+
+
+@pytest.mark.parametrize("operator", ["local", "kubernetes"])
+def test_user_strings_reach_the_step_unchanged(
+    airflow: AirflowWorker, tmp_path: Path, operator: str
+) -> None:
+    """Jinja, shell and quote characters in env values, parameters, the docstring and the
+    datastore path are neither rendered nor interpreted on the way to the step."""
+    folder = airflow.dags / tmp_path.name
+    folder.mkdir()
+    datastore = tmp_path / "ds {{ 7 * 7 }} $(x)"
+    dag_file, dag_id = compile_dag(FLOWS / "strings.py", folder, datastore, operator)
+    conf = {"text": NASTY}
+    result = airflow.request(
+        cmd="test",
+        file=str(dag_file),
+        dag_id=dag_id,
+        conf=conf,
+        fake_pods=operator == "kubernetes",
+        inspect=True,
+    )
+    assert result["state"] == "success", result
+    assert result["doc_md"] == "Strings: " + NASTY
+    assert result["param_defaults"] == {"text": NASTY}
+    found = artifacts(datastore, "StringsFlow", str(result["run_id"]))["start/_"]
+    assert value(datastore, "StringsFlow", found["env_value"]) == NASTY
+    assert value(datastore, "StringsFlow", found["param_value"]) == NASTY
