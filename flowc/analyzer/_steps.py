@@ -39,6 +39,10 @@ class StepSource:
     num_parallel: int | str | None = None
     switch: Switch | None = None
     assigned: set[str] = field(default_factory=set)
+    # The self.next call was reported as invalid (FC103/FC104/FC105): the graph may be
+    # missing edges the author meant, so consequences such as unreachable steps are not
+    # reported on top of it.
+    broken_transition: bool = False
 
     @property
     def is_join(self) -> bool:
@@ -230,6 +234,7 @@ def _read_transition(
     call = calls[0]
     assert isinstance(call, ast.Call)
     step.next_span = span_of(file, call)
+    reported = len(out)
     last = func.body[-1]
     if len(calls) == 1 and not (isinstance(last, ast.Expr) and last.value is call):
         out.append(
@@ -241,6 +246,9 @@ def _read_transition(
             )
         )
     _parse_next_call(call, step, source, out)
+    step.broken_transition = len(calls) > 1 or any(
+        d.code in ("FC104", "FC105") for d in out[reported:]
+    )
 
 
 def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Diagnostic]) -> None:

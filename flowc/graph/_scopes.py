@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flowc.analyzer import FlowSource, StepSource
-from flowc.diagnostics import Diagnostic, diag
+from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.graph._structure import Structure
 from flowc.ir import InputRule
 
@@ -40,11 +40,20 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
     steps = flow.steps
     scopes = Scopes()
     position = {name: i for i, name in enumerate(structure.order)}
+    # Steps downstream of a reported scope error: their stacks are unknown, so checking
+    # them would only repeat the first mistake in other words.
+    tainted: set[str] = set()
     for name in structure.order:
         step = steps[name]
         real_parents = sorted(
             (p for p in structure.parents[name] if p != name), key=lambda p: position[p]
         )
+        if any(p in tainted for p in real_parents):
+            tainted.add(name)
+            scopes.stacks[name] = []
+            scopes.input_rules[name] = InputRule("same", real_parents[:1])
+            continue
+        reported = len(out)
         incoming = {p: scopes.stacks[p] + _pushed(steps[p], name) for p in real_parents}
         if name == structure.start:
             scopes.stacks[name] = []
@@ -57,6 +66,17 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
                         steps[real_parents[0]].next_span or step.span,
                     )
                 )
+        elif name == structure.end and step.is_join:
+            scopes.stacks[name] = []
+            scopes.input_rules[name] = InputRule("join", real_parents)
+            out.append(
+                diag(
+                    "FC112",
+                    f"the end step `{name}` cannot be a join (it takes `inputs`)",
+                    step.span,
+                    f"add a join step before `{name}` and write `def {name}(self)`",
+                )
+            )
         elif step.is_join:
             _join(step, real_parents, incoming, flow, scopes, out)
         else:
@@ -72,6 +92,8 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
                 )
             )
         _check_foreach_target(step, flow, out)
+        if has_errors(out[reported:]):
+            tainted.add(name)
     return scopes
 
 

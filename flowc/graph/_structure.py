@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from flowc.analyzer import FlowSource, StepSource
-from flowc.diagnostics import Diagnostic, diag, did_you_mean
+from flowc.diagnostics import Diagnostic, Span, diag, did_you_mean
 
 
 @dataclass
@@ -25,12 +25,15 @@ class Structure:
 
 def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
     steps = flow.steps
-    start = _pick_role(flow, "start", out)
-    end = _pick_role(flow, "end", out)
+    start, start_candidates = _pick_role(flow, "start", out)
+    end, end_candidates = _pick_role(flow, "end", out)
     children: dict[str, list[str]] = {}
+    # Steps whose outgoing edges are unknown or incomplete (a broken self.next); the steps
+    # they meant to reach would otherwise be reported as unreachable, a second time.
+    broken: set[str] = set()
     for step in steps.values():
         children[step.name] = []
-        if step.name == end:
+        if step.name == end or step.name in end_candidates:
             if step.next_span is not None:
                 out.append(
                     diag(
@@ -41,7 +44,10 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
                     )
                 )
             continue
+        if step.broken_transition:
+            broken.add(step.name)
         if step.transition is None and step.next_span is None:
+            broken.add(step.name)
             out.append(
                 diag(
                     "FC102",
@@ -50,32 +56,25 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
                     _missing_next_hint(step, end),
                 )
             )
+        _check_join_role(step, out)
         for target, span in zip(step.targets, step.target_spans, strict=True):
             if target in steps:
                 if target not in children[step.name]:
                     children[step.name].append(target)
                 continue
-            guess = did_you_mean(target, sorted(steps))
-            if target in flow.methods:
-                message = f"`{target}` is a method but not a step"
-                hint = f"decorate `{target}` with @step"
-            else:
-                message = f"step `{step.name}` goes to unknown step `{target}`"
-                hint = (
-                    f"did you mean `{guess}`?"
-                    if guess
-                    else f"define `@step def {target}(self)` or fix the name"
-                )
-            out.append(diag("FC101", message, span, hint))
+            broken.add(step.name)
+            out.append(_unknown_target(flow, step, target, span))
     parents: dict[str, list[str]] = {name: [] for name in steps}
     for name, kids in children.items():
         for kid in kids:
             parents[kid].append(name)
+    _check_parallel(flow, parents, out)
     order, acyclic = _toposort(start, children, parents, flow, out)
-    if start is not None:
-        reachable = _reachable(start, children)
+    if start is not None and not broken:
+        # Extra start/end steps already have their FC110; the chosen end must be reachable.
+        exempt = _reachable(start, children) | ((start_candidates | end_candidates) - {end})
         for step in steps.values():
-            if step.name not in reachable:
+            if step.name not in exempt:
                 out.append(
                     diag(
                         "FC114",
@@ -88,12 +87,64 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
     return Structure(start, end, children, parents, order, acyclic)
 
 
+def _unknown_target(flow: FlowSource, step: StepSource, target: str, span: Span) -> Diagnostic:
+    if target in flow.methods:
+        return diag(
+            "FC101",
+            f"`{target}` is a method but not a step",
+            span,
+            f"decorate `{target}` with @step",
+        )
+    guess = did_you_mean(target, sorted(flow.steps))
+    return diag(
+        "FC101",
+        f"step `{step.name}` goes to unknown step `{target}`",
+        span,
+        f"did you mean `{guess}`?"
+        if guess
+        else f"define `@step def {target}(self)` or fix the name",
+    )
+
+
+def _check_join_role(step: StepSource, out: list[Diagnostic]) -> None:
+    """A join (a step taking ``inputs``) must not split again; Metaflow rejects it too."""
+    if step.is_join and step.transition in ("split", "foreach", "switch"):
+        what = {"split": "a split", "foreach": "a foreach", "switch": "a switch"}[step.transition]
+        out.append(
+            diag(
+                "FC112",
+                f"step `{step.name}` is both a join (it takes `inputs`) and {what}",
+                step.span,
+                f"add a step after `{step.name}` that does the {step.transition}",
+            )
+        )
+
+
+def _check_parallel(flow: FlowSource, parents: dict[str, list[str]], out: list[Diagnostic]) -> None:
+    """A @parallel step is entered only through ``self.next(..., num_parallel=N)``."""
+    for step in flow.steps.values():
+        if not any(d.name == "parallel" for d in step.decorators):
+            continue
+        callers = [p for p in parents[step.name] if flow.steps[p].num_parallel is None]
+        if callers:
+            out.append(
+                diag(
+                    "FC122",
+                    f"step `{step.name}` has @parallel but `{callers[0]}` does not call it "
+                    "with num_parallel",
+                    step.span,
+                    f"write self.next(self.{step.name}, num_parallel=N) in `{callers[0]}`",
+                )
+            )
+
+
 def _missing_next_hint(step: StepSource, end: str | None) -> str:
     target = end or "end"
     return f"add self.next(self.{target}) (or the next step) as its last statement"
 
 
-def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> str | None:
+def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> tuple[str | None, set[str]]:
+    """The step playing ``role`` and every step that claims it (for duplicates)."""
     flagged = [s for s in flow.steps.values() if (s.start_flag if role == "start" else s.end_flag)]
     named = flow.steps.get(role)
     candidates = list(flagged)
@@ -111,7 +162,7 @@ def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> str | None
                 else "add `@step def end(self)` (it takes no self.next)",
             )
         )
-        return None
+        return None, set()
     if len(candidates) > 1:
         names = ", ".join(f"`{c.name}`" for c in candidates)
         for extra in candidates[1:]:
@@ -123,7 +174,7 @@ def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> str | None
                     f"keep exactly one {role} step",
                 )
             )
-    return candidates[0].name
+    return candidates[0].name, {c.name for c in candidates}
 
 
 def _reachable(start: str, children: dict[str, list[str]]) -> set[str]:

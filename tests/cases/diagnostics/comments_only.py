@@ -1,0 +1,2 @@
+# E: FC002
+# Only comments: the file defines no flow.

@@ -1,0 +1,11 @@
+from metaflow import FlowSpec, step
+
+
+class DynamicGetattrFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(getattr(self, "e" + "nd"))  # E: FC104
+
+    @step
+    def end(self):
+        pass

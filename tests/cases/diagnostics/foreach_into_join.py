@@ -1,0 +1,16 @@
+from metaflow import FlowSpec, step
+
+
+class ForeachIntoJoinFlow(FlowSpec):
+    @step
+    def start(self):
+        self.items = [1, 2]
+        self.next(self.join, foreach="items")  # E: FC120
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,19 @@
+from metaflow import FlowSpec, step
+
+
+class ForeachVarUnsetFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.body, foreach="items")  # W: FC126
+
+    @step
+    def body(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,23 @@
+from metaflow import FlowSpec, step
+
+
+class InvalidStepNamesFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.Train, self._hidden)
+
+    @step
+    def Train(self):  # E: FC107
+        self.next(self.join)
+
+    @step
+    def _hidden(self):  # E: FC107
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,15 @@
+from metaflow import FlowSpec, step
+
+
+class MissingNextFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.middle)
+
+    @step
+    def middle(self):  # E: FC102
+        self.x = 1
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,6 @@
+import os  # E: FC002
+
+
+class NotAFlow:
+    def start(self):
+        return os.getcwd()

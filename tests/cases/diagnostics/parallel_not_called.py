@@ -1,0 +1,16 @@
+from metaflow import FlowSpec, parallel, step
+
+
+class ParallelNotCalledFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.train)
+
+    @parallel
+    @step
+    def train(self):  # E: FC122
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

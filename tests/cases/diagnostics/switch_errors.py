@@ -1,0 +1,24 @@
+from metaflow import FlowSpec, step
+
+
+class SwitchErrorsFlow(FlowSpec):
+    @step
+    def start(self):
+        self.mode = "a"
+        self.next({"a": self.a, "b": self.b})  # E: FC105
+
+    @step
+    def a(self):
+        self.next({"x": self.end, "x": self.b}, condition="mode")  # E: FC105
+
+    @step
+    def b(self):
+        self.next({"x": self.end, "y": getattr(self, "c")}, condition="mode")  # E: FC104
+
+    @step
+    def c(self):
+        self.next({"x": self.end, 1.5: self.b}, condition=self.mode)  # E: FC105, FC105
+
+    @step
+    def end(self):
+        pass

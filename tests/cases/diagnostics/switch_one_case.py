@@ -1,0 +1,12 @@
+from metaflow import FlowSpec, step
+
+
+class SwitchOneCaseFlow(FlowSpec):
+    @step
+    def start(self):
+        self.mode = "a"
+        self.next({"a": self.end}, condition="mode")  # E: FC119
+
+    @step
+    def end(self):
+        pass

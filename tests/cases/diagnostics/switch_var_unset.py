@@ -1,0 +1,15 @@
+from metaflow import FlowSpec, step
+
+
+class SwitchVarUnsetFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next({"a": self.a, "b": self.end}, condition="mode")  # W: FC127
+
+    @step
+    def a(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
