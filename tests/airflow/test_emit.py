@@ -299,3 +299,24 @@ def test_user_strings_keep_the_file_formatted(
         check=False,
     )
     assert done.returncode == 0, done.stdout
+
+
+def test_kubernetes_gpu_secrets_image_namespace() -> None:
+    from flowc.ir import Decorator, Location
+
+    ir = load_ir(SHAPES / "linear.py")
+    where = Location(ir.file, 1, 0)
+    ir.step("start").decorators = [
+        Decorator("resources", {"cpu": 2, "memory": 1024, "gpu": 1}, {}, where),
+        Decorator("kubernetes", {"image": "trainer:1", "namespace": "ml"}, {}, where),
+        Decorator("secrets", {"sources": ["db-creds"]}, {}, where),
+    ]
+    source = emit(ir, extra={"operator": "kubernetes"})
+    consts = constants(source)
+    assert consts["STEP_RESOURCES"]["start"]["limits"]["nvidia.com/gpu"] == "1"
+    assert consts["STEP_RESOURCES"]["start"]["requests"] == {"cpu": "2", "memory": "1024Mi"}
+    assert consts["STEP_SECRETS"] == {"start": ["db-creds"]}
+    start = {k.arg: ast.literal_eval(k.value) for k in task_calls(source)["start"].keywords}
+    assert start["image"] == "trainer:1" and start["namespace"] == "ml"
+    local = BACKEND.emit(ir, TargetOptions(extra={"operator": "local"}))
+    assert [d.code for d in local.diagnostics] == ["FC302"]

@@ -107,6 +107,10 @@ def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str)
         local_ds, flow_name, local_run
     )
     pods = result["pods"]
+    if shape == "decorators":
+        start = next(p for p in pods if p["task_id"] == "start")  # type: ignore[union-attr]
+        assert start["resources"]["requests"] == {"cpu": "1", "memory": "512Mi"}
+        assert start["env"]["GREETING"] == "hi there"
     assert pods and all(p["args"][:4] == [p["args"][0], "-m", "runtime_shim", "step"] for p in pods)  # type: ignore[index,union-attr]
 
 
