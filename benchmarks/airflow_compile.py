@@ -42,8 +42,7 @@ def _free_port() -> int:
 
 def _time(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         return float("nan"), (done.stderr or done.stdout).strip().splitlines()[-1:][0]
@@ -77,8 +76,11 @@ def _in_process(flow: Path, repeat: int) -> float:
 
 def _moto(port: int) -> subprocess.Popen[bytes]:
     server = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
-    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [server, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 20
     while time.time() < deadline:
         with socket.socket() as sock:
@@ -122,9 +124,13 @@ def main() -> None:
         mf_env = _metaflow_env(port, work)
         import boto3
 
-        boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                     aws_access_key_id="bench", aws_secret_access_key="bench",
-                     ).create_bucket(Bucket="bench")
+        boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_bucket(Bucket="bench")
     rows = []
     try:
         for name in FLOWS:
@@ -132,30 +138,43 @@ def main() -> None:
             flow = work / f"{name}.py"
             shutil.copy(source, flow)
             out = work / f"dags-{name}"
-            ours, error = _best([*flowc, str(flow), "--target", "airflow", "-o", str(out)],
-                                env, work, args.repeat)
+            ours, error = _best(
+                [*flowc, str(flow), "--target", "airflow", "-o", str(out)], env, work, args.repeat
+            )
             assert not error, error
             emit = _in_process(flow, args.repeat)
             theirs, mf_error = float("nan"), "not measured"
             if args.metaflow_python:
                 theirs, mf_error = _best(
-                    [args.metaflow_python, str(flow), "--no-pylint", "airflow", "create",
-                     str(work / f"mf-{name}.py")], mf_env, work, args.repeat)
+                    [
+                        args.metaflow_python,
+                        str(flow),
+                        "--no-pylint",
+                        "airflow",
+                        "create",
+                        str(work / f"mf-{name}.py"),
+                    ],
+                    mf_env,
+                    work,
+                    args.repeat,
+                )
             rows.append((name, ours, emit, theirs, mf_error))
     finally:
         if proc is not None:
             proc.kill()
             proc.wait()
-    print("| flow | flowc compile (process) | flowc analyze+emit (in-process) "
-          "| metaflow airflow create | speed-up |")
+    print(
+        "| flow | flowc compile (process) | flowc analyze+emit (in-process) "
+        "| metaflow airflow create | speed-up |"
+    )
     print("|---|---:|---:|---:|---:|")
     for name, ours, emit, theirs, error in rows:
         mf = f"{theirs:.2f} s" if theirs == theirs else f"fails: {error}"
-        ratio = f"{theirs / ours:.1f}×" if theirs == theirs else "—"
+        ratio = f"{theirs / ours:.1f}x" if theirs == theirs else "—"
         print(f"| {name} | {ours * 1000:.0f} ms | {emit * 1000:.1f} ms | {mf} | {ratio} |")
     ok = [theirs / ours for _, ours, _, theirs, _ in rows if theirs == theirs]
     if ok:
-        print(f"\nGeometric mean speed-up: {statistics.geometric_mean(ok):.1f}×")
+        print(f"\nGeometric mean speed-up: {statistics.geometric_mean(ok):.1f}x")
 
 
 if __name__ == "__main__":
