@@ -138,18 +138,19 @@ def test_compile_twice_is_byte_identical_and_check_detects_staleness(project: Pa
     assert second.returncode == 0
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == snapshot
 
-    up_to_date = run_flowc("compile", "flows", "--target", "ir", "-o", "out", "--check", cwd=project)
+    check = ("compile", "flows", "--target", "ir", "-o", "out", "--check")
+    up_to_date = run_flowc(*check, cwd=project)
     assert up_to_date.returncode == 0, up_to_date.stderr
     assert "2 file(s) up to date" in up_to_date.stderr
 
     (project / "flows" / "good.py").write_text(GOOD.replace("Four steps", "4 steps"), "utf-8")
-    stale = run_flowc("compile", "flows", "--target", "ir", "-o", "out", "--check", cwd=project)
+    stale = run_flowc(*check, cwd=project)
     assert stale.returncode == 1
     assert "stale: out/LinearFlow.ir.json" in stale.stderr
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == snapshot  # nothing written
 
     (out / "LinearFlow.ir.json").unlink()
-    missing = run_flowc("compile", "flows", "--target", "ir", "-o", "out", "--check", cwd=project)
+    missing = run_flowc(*check, cwd=project)
     assert missing.returncode == 1
 
 
@@ -175,7 +176,7 @@ BROKEN_INPUTS = {
     "binary.py": b"\x00\xff\xfe garbage \x80",
     "nul.py": "from metaflow import FlowSpec\x00\n",
     "deep.py": "x = " + "(" * 400 + ")" * 400 + "\n",
-    "tabs.py": "from metaflow import FlowSpec, step\nclass F(FlowSpec):\n\t@step\n  def start(self): pass\n",
+    "tabs.py": "from metaflow import FlowSpec\nclass F(FlowSpec):\n\tx = 1\n  y = 2\n",
 }
 
 
