@@ -74,8 +74,12 @@ def make_client(settings: S3Settings) -> Any:
 
 
 def new_client(settings: S3Settings, **credentials: str) -> Any:
-    """A fresh client; ``credentials`` (``aws_access_key_id=...``) bypass boto3's chain."""
-    import boto3
+    """A fresh client; ``credentials`` (``aws_access_key_id=...``) bypass boto3's chain.
+
+    botocore is used directly (boto3's session only adds resources and transfer helpers,
+    which the store does not use) to keep each task's start-up short.
+    """
+    import botocore.session
     from botocore.config import Config
 
     style = settings.addressing_style or ("path" if settings.endpoint_url else None)
@@ -86,10 +90,12 @@ def new_client(settings: S3Settings, **credentials: str) -> Any:
         max_pool_connections=max(10, 2 * settings.max_concurrency),
         s3={"addressing_style": style} if style else None,
     )
-    session = boto3.session.Session()
+    session = botocore.session.get_session()
     # S3-compatible servers ignore the region but SigV4 needs one.
-    region = session.region_name or ("us-east-1" if settings.endpoint_url else None)
-    return session.client(
+    region = session.get_config_variable("region") or (
+        "us-east-1" if settings.endpoint_url else None
+    )
+    return session.create_client(
         "s3", endpoint_url=settings.endpoint_url, region_name=region, config=config, **credentials
     )
 

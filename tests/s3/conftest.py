@@ -74,15 +74,25 @@ def unique_prefix() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
-def make_s3_store(endpoint: str, credentials: dict[str, str], **overrides: Any) -> S3ObjectStore:
-    """A store under a fresh prefix of the test bucket, with its own client."""
+_CLIENTS: dict[tuple[str, ...], Any] = {}
+
+
+def make_s3_store(
+    endpoint: str, credentials: dict[str, str], *, fresh_client: bool = False, **overrides: Any
+) -> S3ObjectStore:
+    """A store under a fresh prefix of the test bucket.
+
+    Clients are shared per endpoint and identity (creating one costs ~0.5 s); a test
+    that registers event hooks on its client asks for a ``fresh_client``.
+    """
     settings = S3Settings(endpoint_url=endpoint, **{**SMALL_PARTS, **overrides})
-    return S3ObjectStore(
-        TEST_BUCKET,
-        unique_prefix(),
-        settings=settings,
-        client=new_client(settings, **credentials),
-    )
+    cache_key = (endpoint, *sorted(credentials.values()))
+    client = None if fresh_client else _CLIENTS.get(cache_key)
+    if client is None:
+        client = new_client(S3Settings(endpoint_url=endpoint, max_concurrency=16), **credentials)
+        if not fresh_client:
+            _CLIENTS[cache_key] = client
+    return S3ObjectStore(TEST_BUCKET, unique_prefix(), settings=settings, client=client)
 
 
 def seaweed_keys(server: Any) -> dict[str, str]:

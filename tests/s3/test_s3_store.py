@@ -77,7 +77,7 @@ def test_import_does_not_load_boto3() -> None:
 
 
 def test_missing_bucket_is_a_clear_error(moto_endpoint: str) -> None:
-    store = make_s3_store(moto_endpoint, MOTO_KEYS)
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
     store.bucket = "flowc-no-such-bucket"
     store.url = "s3://flowc-no-such-bucket"
     for action in (
@@ -140,7 +140,7 @@ def test_claim_election_without_conditional_writes(moto_endpoint: str) -> None:
 
 
 def test_auto_mode_falls_back_when_the_store_lacks_conditional_writes(moto_endpoint: str) -> None:
-    store = make_s3_store(moto_endpoint, MOTO_KEYS, claim_settle_seconds=0.1)
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True, claim_settle_seconds=0.1)
 
     def refuse_conditional(params: dict[str, Any], **_: Any) -> Any:
         if "If-None-Match" not in params.get("headers", {}):
@@ -159,7 +159,7 @@ def test_auto_mode_falls_back_when_the_store_lacks_conditional_writes(moto_endpo
 
 
 def test_on_mode_does_not_fall_back(moto_endpoint: str) -> None:
-    store = make_s3_store(moto_endpoint, MOTO_KEYS, conditional_writes="on")
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True, conditional_writes="on")
 
     def refuse(params: dict[str, Any], **_: Any) -> Any:
         error = {"Code": "NotImplemented", "Message": "nope"}
@@ -174,7 +174,7 @@ def test_on_mode_does_not_fall_back(moto_endpoint: str) -> None:
 
 
 def test_large_conditional_create_checks_before_uploading(moto_endpoint: str) -> None:
-    store = make_s3_store(moto_endpoint, MOTO_KEYS)
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
     data = b"z" * (6 * MIB)
     assert store.put("big", data, if_absent=True) is True
     calls: list[str] = []
