@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sfn_harness import MotoServer  # noqa: E402
+from sfn_harness import MotoServer
 
 
 @pytest.fixture(scope="session")

@@ -74,9 +74,9 @@ class MotoServer:
             try:
                 urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
                 break
-            except OSError:
+            except OSError as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server did not start; see {self.log_path}")
+                    raise RuntimeError(f"moto server did not start; see {self.log_path}") from exc
                 time.sleep(0.1)
         body = json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()
         request = urllib.request.Request(

@@ -28,7 +28,7 @@ ASL_VALIDATOR = REPO / "tools" / "asl-validator" / "node_modules" / ".bin" / "as
 GOLDEN_ROOT = "s3://flowc-golden/data"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_ir(path: str) -> FlowIR:
     """The IR of a flow file (relative to the repository root), analysed once."""
     cwd = os.getcwd()

@@ -211,9 +211,9 @@ def test_cron_conversion() -> None:
 
 
 def test_required_parameter_is_checked_at_start() -> None:
+    from backends.base import TargetOptions
     from backends.stepfunctions._emit import build_definition
     from backends.stepfunctions._options import resolve
-    from backends.base import TargetOptions
 
     ir = load_ir(shape_path("parameters"))
     ir.parameters[0].has_default = False
@@ -221,7 +221,7 @@ def test_required_parameter_is_checked_at_start() -> None:
     ir.parameters[0].required = True
     try:
         opts, _ = resolve(ir, TargetOptions(datastore_root="s3://b/p"))
-        asl, diagnostics = build_definition(ir, opts)
+        asl, _diagnostics = build_definition(ir, opts)
     finally:
         load_ir.cache_clear()
     check = asl["States"]["flowc.check"]

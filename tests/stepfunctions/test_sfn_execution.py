@@ -1,0 +1,126 @@
+"""Emitted machines executed in moto's ASL interpreter (callback binding) give the same
+artifacts as ``flowc run --local``; failures fail the execution and retries happen.
+
+Each test gets its own S3 prefix and SQS queue on the session's moto server; a pool of
+worker threads answers the queue by running the real shim against the S3 datastore.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sfn_harness import Execution, MotoServer, WorkerPool, execute
+from sfn_support import (
+    SHAPES,
+    artifacts,
+    definition,
+    flow_path,
+    load_ir,
+    local_store,
+    pretty,
+    run_local,
+    s3_store,
+    shape_path,
+)
+
+BUCKET = "flowc-sfn-e2e"
+# A few shapes run in the default suite; the rest are marked slow (CI runs them all).
+QUICK = {"linear", "foreach", "recursive_switch", "switch_in_branch"}
+_counter = itertools.count()
+
+
+def _run(
+    server: MotoServer, path: str, run_id: str, execution_input: dict[str, Any] | None = None
+) -> tuple[Execution, WorkerPool, Any]:
+    n = next(_counter)
+    s3, sqs = server.client("s3"), server.client("sqs")
+    if n == 0:
+        s3.create_bucket(Bucket=BUCKET)
+    queue = sqs.create_queue(QueueName=f"flowc-tasks-{n}")["QueueUrl"]
+    prefix = f"case-{n}"
+    text = definition(
+        path,
+        datastore_root=f"s3://{BUCKET}/{prefix}",
+        extra={"compute": "callback", "queue_url": queue},
+    )
+    with WorkerPool(server, queue) as pool:
+        result = execute(server, text, f"machine-{n}", run_id, execution_input)
+    return result, pool, s3_store(s3, BUCKET, prefix)
+
+
+def _failure(result: Execution, pool: WorkerPool) -> str:
+    failed = [f"{r.step} {r.argv}\n{r.stderr[-2000:]}" for r in pool.runs if r.returncode]
+    return f"{result.status} {result.error} {result.cause}\n" + "\n".join(failed)
+
+
+@pytest.mark.parametrize(
+    "shape", [pytest.param(s, marks=() if s in QUICK else (pytest.mark.slow,)) for s in SHAPES]
+)
+def test_same_artifacts_as_local_run(shape: str, moto_server: MotoServer, tmp_path: Path) -> None:
+    path = shape_path(shape)
+    flow = load_ir(path).name
+    code, local_run = run_local(path, str(tmp_path / "local"))
+    assert code == 0
+    result, pool, store = _run(moto_server, path, f"sfn-{shape.replace('_', '-')}")
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    expected = artifacts(local_store(str(tmp_path / "local")), flow, local_run)
+    got = artifacts(store, flow, f"sfn-{shape.replace('_', '-')}")
+    assert got == expected, pretty(got) + "\n---\n" + pretty(expected)
+
+
+@pytest.mark.slow
+def test_parameters_from_execution_input(moto_server: MotoServer, tmp_path: Path) -> None:
+    path = shape_path("parameters")
+    given = {"who": "flowc", "count": 2, "loud": True, "config": {"layers": [3, 4, 5]}}
+    code, local_run = run_local(
+        path,
+        str(tmp_path / "local"),
+        "--who",
+        "flowc",
+        "--count",
+        "2",
+        "--loud",
+        "--config",
+        '{"layers": [3, 4, 5]}',
+    )
+    assert code == 0
+    result, pool, store = _run(moto_server, path, "params-run", given)
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    local = artifacts(local_store(str(tmp_path / "local")), "ParametersFlow", local_run)
+    assert artifacts(store, "ParametersFlow", "params-run") == local
+    assert local["end/_"]["result"]["layers"] == [3, 4, 5]
+    assert local["end/_"]["result"]["ratio"] == 0.25  # default merged under the input
+
+
+def test_user_strings_reach_the_step_unchanged(moto_server: MotoServer) -> None:
+    path = flow_path("user_strings")
+    ir = load_ir(path)
+    text = "it's {} $.x \\ \" States.Array() ${HOME}"
+    result, pool, store = _run(moto_server, path, "strings-run", {"text": text})
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    end = artifacts(store, ir.name, "strings-run")["end/_"]["result"]
+    assert end["text"] == text
+    assert end["doc"] == {"a.$": "$.run_id", "b": "{}"}
+    assert end["tricky"] == "$.run_id {{x}} '${HOME}' \\n"
+
+
+def test_failing_step_fails_the_execution(moto_server: MotoServer) -> None:
+    result, pool, store = _run(moto_server, flow_path("failing"), "failing-run")
+    assert result.status == "FAILED"
+    assert result.error == "flowc.TaskFailed"
+    assert "deliberate failure" in (result.cause or "")
+    assert [r.step for r in pool.runs] == ["start", "explode"]
+    done = artifacts(store, "FailingFlow", "failing-run")
+    assert "start/_" in done and "explode/_" not in done and "end/_" not in done
+
+
+def test_retries_pass_the_attempt_number(moto_server: MotoServer) -> None:
+    result, pool, store = _run(moto_server, flow_path("flaky"), "flaky-run")
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    flaky = pool.runs_of("flaky")
+    assert [r.arg("--attempt") for r in flaky] == ["0", "1", "2"]
+    assert [r.returncode for r in flaky] == [1, 1, 0]
+    assert artifacts(store, "FlakyFlow", "flaky-run")["flaky/_"]["succeeded_on"] == 2
