@@ -76,20 +76,39 @@ class ModuleLoader:
         if spec is None:
             return None
         mod_name, original, level = spec
-        base_dir = os.path.dirname(os.path.abspath(module.path))
-        for _ in range(max(level - 1, 0)):
-            base_dir = os.path.dirname(base_dir)
         parts = mod_name.split(".") if mod_name else []
-        candidates = [
-            os.path.join(base_dir, *parts) + ".py",
-            os.path.join(base_dir, *parts, "__init__.py"),
-        ]
-        for candidate in candidates:
-            if os.path.isfile(candidate):
-                target = self.load(candidate)
-                if target is not None and original in target.classes:
-                    return ClassRef(target.classes[original], target)
+        for base_dir in _search_roots(module.path, level):
+            for candidate in (
+                os.path.join(base_dir, *parts) + ".py",
+                os.path.join(base_dir, *parts, "__init__.py"),
+            ):
+                if os.path.isfile(candidate):
+                    target = self.load(candidate)
+                    if target is not None and original in target.classes:
+                        return ClassRef(target.classes[original], target)
         return None
+
+
+def _search_roots(path: str, level: int) -> list[str]:
+    """Directories an import of ``level`` dots in ``path`` is resolved from.
+
+    A relative import starts at the module's package (one directory up per extra dot). An
+    absolute import is tried next to the file, then from each enclosing package's parent:
+    the places it would be found when the flow runs as a script or as ``python -m pkg.flow``.
+    """
+    here = os.path.dirname(os.path.abspath(path))
+    if level > 0:
+        for _ in range(level - 1):
+            here = os.path.dirname(here)
+        return [here]
+    roots = [here]
+    while os.path.isfile(os.path.join(here, "__init__.py")):
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+        roots.append(here)
+    return roots
 
 
 def _resolve_base(loader: ModuleLoader, ref: ClassRef, base: ast.expr) -> ClassRef | str | None:
