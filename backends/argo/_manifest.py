@@ -228,5 +228,7 @@ def to_document(model: Any) -> dict[str, Any]:
 def to_yaml(document: dict[str, Any]) -> str:
     import yaml
 
-    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    # libyaml's emitter gives the same text as PyYAML's, several times faster.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     return text
