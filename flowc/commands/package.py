@@ -74,12 +74,16 @@ def package(
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     settings = config.target("package")
-    root = root or settings.get("root")
-    if root and config.path and not os.path.isabs(root) and "root" in settings:
-        root = os.path.join(os.path.dirname(config.path), root)
+    if root is None and isinstance(settings.get("root"), str) and config.path:
+        # A configured root is relative to the pyproject.toml that sets it.
+        root = os.path.join(os.path.dirname(config.path), settings["root"])
+    configured = config.get("datastore")
+    if isinstance(configured, str) and config.path and "://" not in configured:
+        # Like the root, a configured local datastore is relative to its pyproject.toml.
+        configured = os.path.join(os.path.dirname(config.path), configured)
     target = (
         datastore
-        or config.get("datastore")
+        or configured
         or os.environ.get("FLOWC_DATASTORE")
         or os.path.join(os.getcwd(), ".flowc")
     )

@@ -225,3 +225,23 @@ def test_shim_runs_a_flow_from_a_package_alone(tmp_path: Path) -> None:
     ds = FlowDatastore(open_object_store(datastore), "PkgFlow")
     refs = ds.artifacts("r1", "end", "_")
     assert ds.load_value(refs["doubled"]) == 42
+
+
+def test_package_command_reads_project_configuration(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flowc.cli import cli
+
+    flow = make_project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowc]\ndatastore = "store"\n[tool.flowc.package]\nexclude = ["data", "*.md"]\n'
+    )
+    result = CliRunner().invoke(cli, ["package", str(flow), "-o", str(tmp_path / "p.tgz")])
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip().splitlines()[-1]
+    assert url.startswith(str(tmp_path / "store"))  # relative to the pyproject.toml
+    with tarfile.open(tmp_path / "p.tgz") as tar:
+        names = tar.getnames()
+    assert "data/big.csv" not in names and "notes.md" not in names
+    assert "helpers/values.py" in names
+    assert hashlib.sha256((tmp_path / "p.tgz").read_bytes()).hexdigest() in url
