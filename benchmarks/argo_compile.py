@@ -20,6 +20,7 @@ Metaflow's venv needs ``metaflow`` and ``kubernetes``; moto runs from this proje
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -33,8 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHAPES = ["linear", "branch", "foreach", "switch_basic", "nested_foreach3",
-          "recursive_switch"]
+SHAPES = ["linear", "branch", "foreach", "switch_basic", "nested_foreach3", "recursive_switch"]
 SIZES = [10, 100, 1000]
 
 
@@ -54,13 +54,18 @@ def linear_flow(n: int) -> str:
     """A linear flow of ``n`` steps (start, s1..s{n-2}, end), importing from metaflow."""
     names = ["start", *[f"s{i}" for i in range(1, n - 1)], "end"]
     body = []
-    for here, nxt in zip(names, names[1:], strict=False):
-        body.append(f"    @step\n    def {here}(self):\n        self.x = {len(body)}\n"
-                    f"        self.next(self.{nxt})\n")
+    for here, nxt in itertools.pairwise(names):
+        body.append(
+            f"    @step\n    def {here}(self):\n        self.x = {len(body)}\n"
+            f"        self.next(self.{nxt})\n"
+        )
     body.append("    @step\n    def end(self):\n        pass\n")
-    return ("from metaflow import FlowSpec, step\n\n\n"
-            f"class Linear{n}Flow(FlowSpec):\n" + "\n".join(body)
-            + f"\n\nif __name__ == '__main__':\n    Linear{n}Flow()\n")
+    return (
+        "from metaflow import FlowSpec, step\n\n\n"
+        f"class Linear{n}Flow(FlowSpec):\n"
+        + "\n".join(body)
+        + f"\n\nif __name__ == '__main__':\n    Linear{n}Flow()\n"
+    )
 
 
 def prepare_flows(work: Path) -> list[tuple[str, Path]]:
@@ -79,13 +84,13 @@ def prepare_flows(work: Path) -> list[tuple[str, Path]]:
     return flows
 
 
-def _median_time(cmd: list[str], runs: int, cwd: Path, env: dict[str, str] | None = None
-                 ) -> tuple[float, subprocess.CompletedProcess[str]]:
+def _median_time(
+    cmd: list[str], runs: int, cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     times, proc = [], None
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             break
@@ -100,8 +105,9 @@ def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
 
     out = work / "out" / name
     flowc = str(Path(sys.executable).with_name("flowc"))
-    cli, proc = _median_time([flowc, "compile", str(path), "--target", "argo", "-o", str(out)],
-                             runs, work)
+    cli, proc = _median_time(
+        [flowc, "compile", str(path), "--target", "argo", "-o", str(out)], runs, work
+    )
     if proc.returncode != 0:
         raise SystemExit(f"flowc failed on {name}: {proc.stderr}")
     lib_times = []
@@ -129,8 +135,11 @@ class MotoServer:
         moto = shutil.which("moto_server", path=str(Path(sys.executable).parent))
         if moto is None:
             raise SystemExit("moto_server not found in this venv (pip install 'moto[server]')")
-        self.proc = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [moto, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> MotoServer:
@@ -145,9 +154,13 @@ class MotoServer:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.1)
-        boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
-                     aws_access_key_id="bench", aws_secret_access_key="bench"
-                     ).create_bucket(Bucket="mf-bench")
+        boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_bucket(Bucket="mf-bench")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -173,8 +186,9 @@ def metaflow_env(s3_url: str, home: Path) -> dict[str, str]:
     }
 
 
-def measure_metaflow(row: Row, path: Path, python: str, runs: int, env: dict[str, str],
-                     work: Path) -> None:
+def measure_metaflow(
+    row: Row, path: Path, python: str, runs: int, env: dict[str, str], work: Path
+) -> None:
     cmd = [python, str(path), "--no-pylint", "argo-workflows", "create", "--only-json"]
     elapsed, proc = _median_time(cmd, runs, work, env)
     if proc.returncode != 0:
@@ -187,17 +201,23 @@ def measure_metaflow(row: Row, path: Path, python: str, runs: int, env: dict[str
 
 
 def report(rows: list[Row]) -> str:
-    lines = ["| flow | steps | flowc CLI (s) | flowc lib (ms) | flowc bytes/step | "
-             "Metaflow CLI (s) | Metaflow bytes/step | speed-up (CLI) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| flow | steps | flowc CLI (s) | flowc lib (ms) | flowc bytes/step | "
+        "Metaflow CLI (s) | Metaflow bytes/step | speed-up (CLI) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         if r.metaflow_cli is not None and r.metaflow_bytes is not None:
-            mf = (f"{r.metaflow_cli:.2f} | {r.metaflow_bytes / r.steps:,.0f} | "
-                  f"{r.metaflow_cli / r.flowc_cli:.1f}x")
+            mf = (
+                f"{r.metaflow_cli:.2f} | {r.metaflow_bytes / r.steps:,.0f} | "
+                f"{r.metaflow_cli / r.flowc_cli:.1f}x"
+            )
         else:
             mf = f"n/a | n/a | n/a {r.metaflow_error}".strip()
-        lines.append(f"| {r.flow} | {r.steps} | {r.flowc_cli:.2f} | {r.flowc_lib * 1000:.0f} "
-                     f"| {r.flowc_bytes / r.steps:,.0f} | {mf} |")
+        lines.append(
+            f"| {r.flow} | {r.steps} | {r.flowc_cli:.2f} | {r.flowc_lib * 1000:.0f} "
+            f"| {r.flowc_bytes / r.steps:,.0f} | {mf} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -150,6 +150,8 @@ class DagBuilder:
         scope = self.layout.scope_of[step.name]
         in_foreach = scope != TOP
         task = self.task_name(step.name)
+        # The recursive call's task name only has to differ from the step's task.
+        again_name = AGAIN if task != AGAIN else f"{AGAIN}-call"
         passthrough = [_param(IDX, f"{{{{inputs.parameters.{IDX}}}}}")] if in_foreach else []
         run = DAGTask(
             name=task,
@@ -162,7 +164,7 @@ class DagBuilder:
             ),
         )
         again = DAGTask(
-            name=AGAIN,
+            name=again_name,
             template=self.dags.loops[step.name],
             depends=f"{task}.Succeeded",
             when=f"'{self._switch_output(step.name)}' == '{step.name}'",
@@ -174,7 +176,7 @@ class DagBuilder:
             ),
         )
         chosen = f"tasks['{task}'].outputs.parameters['{SWITCH}']"
-        final = f"tasks['{AGAIN}'].outputs.parameters['{SWITCH}']"
+        final = f"tasks['{again_name}'].outputs.parameters['{SWITCH}']"
         inputs = [Parameter(name=IDX)] if in_foreach else []
         inputs.append(Parameter(name=ITERATION))
         return Template(

@@ -15,6 +15,10 @@ def test_documented_example_is_current() -> None:
     assert "--datastore s3://ml-artifacts/flowc --namespace ml" in command.group(1)
     block = re.search(r"```yaml\n(.*?)```", doc, re.S)
     assert block is not None
-    expected = manifest("examples/train.py", image="registry.example.com/flows/train:1.0",
-                        datastore_root="s3://ml-artifacts/flowc", namespace="ml")
+    expected = manifest(
+        "examples/train.py",
+        image="registry.example.com/flows/train:1.0",
+        datastore_root="s3://ml-artifacts/flowc",
+        namespace="ml",
+    )
     assert block.group(1) == expected, "regenerate the example in docs/argo.md"

@@ -37,9 +37,15 @@ def _run_argo(
     return result, name
 
 
-@pytest.mark.parametrize("shape", SHAPES)
-def test_same_artifacts_as_local_run(shape: str, tmp_path: Path) -> None:
-    path = shape_path(shape)
+EXTRA_FLOWS = ["name_clash", "user_strings"]
+CASES = [shape_path(s) for s in SHAPES] + [
+    str((FLOWS_DIR / f"{name}.py").relative_to(REPO)) for name in EXTRA_FLOWS
+]
+
+
+@pytest.mark.parametrize("path", CASES, ids=[Path(c).stem for c in CASES])
+def test_same_artifacts_as_local_run(path: str, tmp_path: Path) -> None:
+    shape = Path(path).stem
     flow = load_ir(path).name
     code, local_run = run_local(path, str(tmp_path / "local"))
     assert code == 0
