@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 
-class _Card(list[Any]):
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class _Card(list):  # type: ignore[type-arg]
     """``current.card``: collects components; cards are rendered by tools that need them."""
 
     def append(self, component: Any) -> None:  # noqa: D102 - list API

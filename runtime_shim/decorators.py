@@ -10,8 +10,6 @@ same decorators from source. Every decorator works bare (``@retry``) or called
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
 
 STEP_DECORATORS: dict[str, dict[str, Any]] = {
     "retry": {"times": 3, "minutes_between_retries": 2},
@@ -37,6 +35,12 @@ FLOW_DECORATORS: dict[str, dict[str, Any]] = {
     "pypi_base": {"packages": {}, "python": None},
     "conda_base": {"packages": {}, "libraries": {}, "python": None, "disabled": None},
 }
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from collections.abc import Callable
 
 
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:

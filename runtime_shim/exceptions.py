@@ -4,8 +4,10 @@ them by name keep working."""
 from __future__ import annotations
 
 import sys
-import traceback
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class MetaflowException(Exception):
@@ -69,8 +71,11 @@ class MetaflowExceptionWrapper(Exception):
         if exc is not None:
             self.exception = str(exc)
             self.type = f"{exc.__class__.__module__}.{exc.__class__.__name__}"
-            self.stacktrace: str | None = (
-                None if sys.exc_info()[0] is None else traceback.format_exc())
+            self.stacktrace: str | None = None
+            if sys.exc_info()[0] is not None:
+                import traceback
+
+                self.stacktrace = traceback.format_exc()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return MetaflowExceptionWrapper, (None,), self.__dict__

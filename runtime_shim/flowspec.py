@@ -9,9 +9,6 @@ in a single ``_flowc`` attribute so it never becomes an artifact.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from runtime_shim.exceptions import (
     InvalidNextException,
@@ -20,28 +17,44 @@ from runtime_shim.exceptions import (
     UnhandledInMergeArtifactsException,
 )
 
-Frame = tuple[str, str, int, int]  # (split step, foreach variable, index, num_splits)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    Frame = tuple[str, str, int, int]  # (split step, foreach variable, index, num_splits)
 
 
-@dataclass
 class Transition:
-    """What ``self.next(...)`` asked for, resolved at run time."""
+    """What ``self.next(...)`` asked for, resolved at run time.
 
-    targets: list[str]
-    foreach: str | None = None
-    num_splits: int | None = None
-    switch_target: str | None = None
+    Plain classes, not dataclasses: this module is imported by every task and
+    ``dataclasses`` is slow to import.
+    """
+
+    __slots__ = ("foreach", "num_splits", "switch_target", "targets")
+
+    def __init__(self, targets: list[str], foreach: str | None = None,
+                 num_splits: int | None = None, switch_target: str | None = None) -> None:
+        self.targets = targets
+        self.foreach = foreach
+        self.num_splits = num_splits
+        self.switch_target = switch_target
 
 
-@dataclass
 class TaskState:
-    step: str = ""
-    refs: dict[str, Any] = field(default_factory=dict)
-    load: Callable[[Any], Any] | None = None
-    frames: list[Frame] = field(default_factory=list)
-    is_join: bool = False
-    transition: Transition | None = None
-    cached_input: dict[int, Any] = field(default_factory=dict)
+    """A flow object's internal state: its step, artifact refs and foreach frames."""
+
+    def __init__(self, step: str = "", refs: dict[str, Any] | None = None,
+                 load: Callable[[Any], Any] | None = None, frames: list[Frame] | None = None,
+                 is_join: bool = False) -> None:
+        self.step = step
+        self.refs: dict[str, Any] = refs if refs is not None else {}
+        self.load = load
+        self.frames: list[Frame] = frames if frames is not None else []
+        self.is_join = is_join
+        self.transition: Transition | None = None
+        self.cached_input: dict[int, Any] = {}
 
 
 class FlowSpec:

@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from runtime_shim.datastore.layout import task_key
 
-from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore, task_key
-from runtime_shim.flowspec import Frame
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore
+    from runtime_shim.flowspec import Frame
 
 
 class InputError(RuntimeError):
     """An input task is missing or not committed: the engine ran this task too early."""
 
 
-@dataclass
 class ParentTask:
-    step: str
-    task: str
-    record: dict[str, Any]
-    refs: dict[str, ArtifactRef]
+    """A committed input task: its commit record and artifact refs."""
+
+    __slots__ = ("record", "refs", "step", "task")
+
+    def __init__(self, step: str, task: str, record: dict[str, Any],
+                 refs: dict[str, ArtifactRef]) -> None:
+        self.step = step
+        self.task = task
+        self.record = record
+        self.refs = refs
 
     @property
     def frames(self) -> list[Frame]:
         return [tuple(f) for f in self.record.get("frames", [])]  # type: ignore[misc]
 
 
-@dataclass
 class ResolvedInputs:
-    parents: list[ParentTask]
-    frames: list[Frame]
-    is_join: bool
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("frames", "is_join", "parents")
+
+    def __init__(self, parents: list[ParentTask], frames: list[Frame], is_join: bool) -> None:
+        self.parents = parents
+        self.frames = frames
+        self.is_join = is_join
 
 
 def child_path(index_path: str, k: int) -> str:

@@ -6,7 +6,11 @@ import importlib.util
 import os
 import sys
 import types
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _ALIASES = {
     "metaflow": "runtime_shim.metaflow_compat",

@@ -7,11 +7,14 @@ load from ``flowc.client`` on first use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from runtime_shim.api import *  # noqa: F403
 from runtime_shim.api import __all__ as _api_all
 from runtime_shim.exceptions import MetaflowException
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _flowc = True
 _CLIENT = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow")

@@ -8,7 +8,11 @@ record; every task of the run sees the values as plain attributes (``self.alpha`
 from __future__ import annotations
 
 import json
-from typing import Any
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _JSONTypeClass:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore
 from runtime_shim.parameters import Parameter, ParameterError
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def declared_parameters(cls: type[Any]) -> dict[str, Parameter]:

@@ -9,40 +9,48 @@ A crash or kill at any point before step 3 leaves no visible task.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import sys
-import tempfile
 import time
-import traceback
-from dataclasses import dataclass, field
-from types import FrameType
-from typing import Any, TextIO
 
 from runtime_shim.datastore import open_object_store
-from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore, task_key
-from runtime_shim.inputs import ResolvedInputs, child_path, resolve
+from runtime_shim.datastore.layout import FlowDatastore, task_key
+from runtime_shim.inputs import child_path, resolve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any, TextIO
+
+    from runtime_shim.datastore.layout import ArtifactRef
+    from runtime_shim.inputs import ResolvedInputs
 
 
-@dataclass
 class TaskSpec:
     """The arguments of ``python -m runtime_shim step``."""
 
-    flow_file: str
-    flow: str
-    step: str
-    inputs: str
-    run_id: str
-    index_path: str
-    attempt: int
-    datastore: str
-    iteration: int = 0
-    params: dict[str, Any] = field(default_factory=dict)
-    foreach_out: str | None = None
-    foreach_count_out: str | None = None
-    switch_out: str | None = None
-    origin_run_id: str | None = None
+    def __init__(self, flow_file: str, flow: str, step: str, inputs: str, run_id: str,
+                 index_path: str, attempt: int, datastore: str, iteration: int = 0,
+                 params: dict[str, Any] | None = None, foreach_out: str | None = None,
+                 foreach_count_out: str | None = None, switch_out: str | None = None,
+                 origin_run_id: str | None = None) -> None:
+        self.flow_file = flow_file
+        self.flow = flow
+        self.step = step
+        self.inputs = inputs
+        self.run_id = run_id
+        self.index_path = index_path
+        self.attempt = attempt
+        self.datastore = datastore
+        self.iteration = iteration
+        self.params = params or {}
+        self.foreach_out = foreach_out
+        self.foreach_count_out = foreach_count_out
+        self.switch_out = switch_out
+        self.origin_run_id = origin_run_id
 
 
 class StepFailed(Exception):
@@ -103,30 +111,29 @@ def run_task(spec: TaskSpec) -> int:
         write_outputs(spec, existing)
         return 0
     echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
-    with tempfile.TemporaryDirectory(prefix="flowc-task-") as tmp:
-        out_path, err_path = os.path.join(tmp, "stdout.log"), os.path.join(tmp, "stderr.log")
-        meta: dict[str, Any] = {
-            "flow": spec.flow, "run_id": spec.run_id, "step": spec.step, "task": key,
-            "index_path": spec.index_path, "iteration": spec.iteration,
-            "attempt": spec.attempt, "inputs": spec.inputs, "started": time.time(),
-            "pid": os.getpid(),
-        }
-        real_out, real_err = sys.stdout, sys.stderr
-        with open(out_path, "w", encoding="utf-8") as out, \
-                open(err_path, "w", encoding="utf-8") as err:
-            sys.stdout = _Tee(out, real_out if echo else None)  # type: ignore[assignment]
-            sys.stderr = _Tee(err, real_err if echo else None)  # type: ignore[assignment]
-            try:
-                artifacts, record = _execute(spec, ds, meta)
-            except BaseException as exc:  # noqa: BLE001 - recorded, then re-raised as exit 1
-                traceback.print_exc()
-                meta.update(status="failed", exception=_describe(exc))
-                artifacts, record = None, None
-            finally:
-                sys.stdout, sys.stderr = real_out, real_err
-        meta["finished"] = time.time()
-        logs = {"stdout.log": out_path, "stderr.log": err_path}
-        ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, artifacts, meta, logs)
+    meta: dict[str, Any] = {
+        "flow": spec.flow, "run_id": spec.run_id, "step": spec.step, "task": key,
+        "index_path": spec.index_path, "iteration": spec.iteration,
+        "attempt": spec.attempt, "inputs": spec.inputs, "started": time.time(),
+        "pid": os.getpid(),
+    }
+    out, err = io.StringIO(), io.StringIO()
+    real_out, real_err = sys.stdout, sys.stderr
+    sys.stdout = _Tee(out, real_out if echo else None)  # type: ignore[assignment]
+    sys.stderr = _Tee(err, real_err if echo else None)  # type: ignore[assignment]
+    try:
+        artifacts, record = _execute(spec, ds, meta)
+    except BaseException as exc:  # noqa: BLE001 - recorded, then turned into exit code 1
+        import traceback
+
+        traceback.print_exc()
+        meta.update(status="failed", exception=_describe(exc))
+        artifacts, record = None, None
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+    meta["finished"] = time.time()
+    logs = {"stdout.log": out.getvalue(), "stderr.log": err.getvalue()}
+    ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, artifacts, meta, logs)
     if record is None:
         exc_info = meta.get("exception", {})
         if not echo:
@@ -140,6 +147,8 @@ def run_task(spec: TaskSpec) -> int:
 
 
 def _describe(exc: BaseException) -> dict[str, Any]:
+    import traceback
+
     return {"type": f"{type(exc).__module__}.{type(exc).__name__}", "message": str(exc),
             "traceback": "".join(traceback.format_exception(exc))}
 
@@ -203,6 +212,8 @@ def _execute(spec: TaskSpec, ds: FlowDatastore,
         if catch is None or spec.attempt < retries:
             raise
         if catch.get("print_exception", True):
+            import traceback
+
             print(f"@catch caught an exception from {spec.flow}", file=sys.stderr)
             traceback.print_exc()
         status = "caught"

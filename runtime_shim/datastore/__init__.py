@@ -7,9 +7,22 @@ then).
 
 from __future__ import annotations
 
-from runtime_shim.datastore.objectstore import ObjectNotFound, ObjectStore, ObjectStoreError
+from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from runtime_shim.datastore.objectstore import ObjectStore
 
 __all__ = ["ObjectNotFound", "ObjectStore", "ObjectStoreError", "open_object_store"]
+
+
+def __getattr__(name: str) -> object:
+    # The protocol needs ``typing``; tasks only need the exceptions, so load it on demand.
+    if name == "ObjectStore":
+        from runtime_shim.datastore.objectstore import ObjectStore
+
+        return ObjectStore
+    raise AttributeError(f"module 'runtime_shim.datastore' has no attribute {name!r}")
 
 
 def open_object_store(url: str) -> ObjectStore:

@@ -14,26 +14,46 @@ byte: pickle protocol 4 starts with 0x80, zlib with 0x78).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import zlib
-from dataclasses import dataclass
-from typing import Any
+from hashlib import sha256
 
-from runtime_shim.datastore.objectstore import ObjectNotFound, ObjectStore
+from runtime_shim.datastore.errors import ObjectNotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from runtime_shim.datastore.objectstore import ObjectStore
 
 PICKLE_PROTOCOL = 4
 COMPRESS_MIN_BYTES = 256
 
 
-@dataclass(frozen=True)
 class ArtifactRef:
-    """Where an artifact's bytes live; copying a ref shares the artifact, never the bytes."""
+    """Where an artifact's bytes live; copying a ref shares the artifact, never the bytes.
 
-    sha: str
-    size: int
-    type: str
+    (A plain class rather than a dataclass: ``dataclasses`` costs milliseconds to import
+    and this module is imported by every task.)
+    """
+
+    __slots__ = ("sha", "size", "type")
+
+    def __init__(self, sha: str, size: int, type: str) -> None:  # noqa: A002
+        self.sha = sha
+        self.size = size
+        self.type = type
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ArtifactRef) and (self.sha, self.size, self.type) == (
+            other.sha, other.size, other.type)
+
+    def __hash__(self) -> int:
+        return hash(self.sha)
+
+    def __repr__(self) -> str:
+        return f"ArtifactRef({self.sha[:12]}…, {self.size} B, {self.type})"
 
     def to_json(self) -> dict[str, Any]:
         return {"sha": self.sha, "size": self.size, "type": self.type}
@@ -58,7 +78,7 @@ def parse_task_key(key: str) -> tuple[str, int]:
 def encode(value: Any) -> tuple[str, bytes, int]:
     """(sha256 of the pickle, stored bytes, pickled size)."""
     pickled = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
-    sha = hashlib.sha256(pickled).hexdigest()
+    sha = sha256(pickled).hexdigest()
     stored = pickled
     if len(pickled) >= COMPRESS_MIN_BYTES:
         packed = zlib.compress(pickled, 3)
@@ -131,10 +151,11 @@ class FlowDatastore:
     def write_attempt(self, run: str, step: str, task: str, attempt: int,
                       artifacts: dict[str, ArtifactRef] | None, meta: dict[str, Any],
                       logs: dict[str, str]) -> None:
+        # logs: file name -> text
         """Write an attempt's files (never visible as a result until committed)."""
         prefix = self.attempt_prefix(run, step, task, attempt)
-        for name, path in logs.items():
-            self.store.put_file(f"{prefix}/{name}", path)
+        for name, text in logs.items():
+            self.store.put(f"{prefix}/{name}", text.encode("utf-8", errors="replace"))
         if artifacts is not None:
             refs = {name: ref.to_json() for name, ref in sorted(artifacts.items())}
             self.store.put(f"{prefix}/artifacts.json", _dump(refs))

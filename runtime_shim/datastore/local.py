@@ -8,12 +8,17 @@ or none, and two tasks racing to create the same key cannot both win.
 
 from __future__ import annotations
 
+import itertools
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 
-from runtime_shim.datastore.objectstore import ObjectNotFound, ObjectStoreError
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
+
+
+_COUNTER = itertools.count()
 
 
 class LocalObjectStore:
@@ -47,12 +52,15 @@ class LocalObjectStore:
         return True
 
     def _tempfile(self, path: str) -> tuple[int, str]:
-        directory = os.path.dirname(path)
+        # Unique per process and call; "tempfile" is not used because it is slow to import.
+        directory, name = os.path.split(path)
+        tmp = os.path.join(directory, f".tmp-{os.getpid()}-{next(_COUNTER)}-{name}")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
-            return tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            return os.open(tmp, flags, 0o644), tmp
         except FileNotFoundError:
             os.makedirs(directory, exist_ok=True)
-            return tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            return os.open(tmp, flags, 0o644), tmp
 
     def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
         path = self._path(key)
@@ -73,6 +81,8 @@ class LocalObjectStore:
             return False
         fd, tmp = self._tempfile(target)
         os.close(fd)
+        import shutil
+
         try:
             shutil.copyfile(path, tmp)
         except BaseException:
@@ -88,6 +98,8 @@ class LocalObjectStore:
             raise ObjectNotFound(f"{self.url}/{key}") from None
 
     def get_to_file(self, key: str, path: str) -> None:
+        import shutil
+
         try:
             shutil.copyfile(self._path(key), path)
         except (FileNotFoundError, NotADirectoryError):

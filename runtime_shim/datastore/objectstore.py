@@ -10,16 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
 
-class ObjectStoreError(Exception):
-    """A storage failure a user can act on (missing bucket, bad credentials, ...).
-
-    The message names the store URL and what to check; it never hides the cause.
-    """
-
-
-class ObjectNotFound(ObjectStoreError, KeyError):
-    """The key does not exist."""
+__all__ = ["ObjectNotFound", "ObjectStore", "ObjectStoreError"]
 
 
 class ObjectStore(Protocol):
