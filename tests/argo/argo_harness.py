@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -36,28 +35,21 @@ from typing import Any
 
 import yaml
 from argo_expr import ExprError, evaluate, evaluate_when
-
-SUCCEEDED, FAILED, ERRORED, SKIPPED, OMITTED = (
-    "Succeeded",
-    "Failed",
-    "Error",
-    "Skipped",
-    "Omitted",
+from argo_templating import (
+    ERRORED,
+    FAILED,
+    OMITTED,
+    SKIPPED,
+    SUCCEEDED,
+    HarnessError,
+    k8s_expand,
+    nest,
+    parse_depends,
+    substitute,
+    walk,
 )
-_TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_RESULTS = {
-    "Succeeded": SUCCEEDED,
-    "Failed": FAILED,
-    "Errored": ERRORED,
-    "Skipped": SKIPPED,
-    "Omitted": OMITTED,
-    "Daemoned": "Daemoned",
-}
+
 MAX_DEPTH = 100
-
-
-class HarnessError(Exception):
-    """The manifest uses something Argo would reject (or the harness does not model)."""
 
 
 @dataclass
@@ -82,119 +74,6 @@ class RunResult:
 
     def containers(self) -> list[NodeRecord]:
         return [n for n in self.nodes if n.args]
-
-
-def _k8s_expand(text: str, env: dict[str, str]) -> str:
-    """Kubernetes' ``$(VAR)`` expansion (k8s.io/kubernetes third_party expansion.Expand)."""
-    out: list[str] = []
-    checkpoint, cursor = 0, 0
-    while cursor < len(text):
-        if text[cursor] == "$" and cursor + 1 < len(text):
-            out.append(text[checkpoint:cursor])
-            rest = text[cursor + 1 :]
-            if rest[0] == "$":
-                out.append("$")
-                advance = 1
-            elif rest[0] == "(":
-                close = rest.find(")", 1)
-                if close == -1:
-                    out.append("$(")
-                    advance = 1
-                else:
-                    name = rest[1:close]
-                    out.append(env.get(name, f"$({name})"))
-                    advance = close + 1
-            else:
-                out.append("$" + rest[0])
-                advance = 1
-            cursor += advance
-            checkpoint = cursor + 1
-        cursor += 1
-    return "".join(out) + text[checkpoint:]
-
-
-def _nest(flat: dict[str, str]) -> dict[str, Any]:
-    """``{"a.b.c": v}`` → ``{"a": {"b": {"c": v}}}`` (Argo's environment for expressions)."""
-    root: dict[str, Any] = {}
-    for key, value in flat.items():
-        node = root
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                break
-        else:
-            node[parts[-1]] = value
-    return root
-
-
-def substitute(text: str, scope: dict[str, str], strict: bool) -> str:
-    """One substitution pass over ``text``; substituted values are not rescanned here."""
-
-    def replace(m: re.Match[str]) -> str:
-        tag = m.group(1).strip()
-        if tag.startswith("="):
-            try:
-                value = evaluate(tag[1:], _nest(scope))
-            except ExprError as exc:
-                if strict:
-                    raise HarnessError(f"cannot evaluate {{{{{tag}}}}}: {exc}") from exc
-                return m.group(0)
-            if value is None:
-                if strict:
-                    raise HarnessError(f"{{{{{tag}}}}} evaluated to nil")
-                return m.group(0)
-            return value if isinstance(value, str) else json.dumps(value)
-        if tag in scope:
-            return scope[tag]
-        if strict:
-            raise HarnessError(f"failed to resolve {{{{{tag}}}}}")
-        return m.group(0)
-
-    return _TAG.sub(replace, text)
-
-
-def _walk(value: Any, fn: Any) -> Any:
-    if isinstance(value, str):
-        return fn(value)
-    if isinstance(value, list):
-        return [_walk(v, fn) for v in value]
-    if isinstance(value, dict):
-        return {k: _walk(v, fn) for k, v in value.items()}
-    return value
-
-
-def _parse_depends(text: str, status: dict[str, str]) -> tuple[bool, set[str]]:
-    """Evaluate a ``depends`` expression; returns (satisfied, referenced task names)."""
-    tokens = re.findall(r"\(|\)|&&|\|\||!|[A-Za-z0-9][-A-Za-z0-9_]*(?:\.[A-Za-z]+)?|\S", text)
-    names: set[str] = set()
-    py: list[str] = []
-    for tok in tokens:
-        if tok in ("(", ")"):
-            py.append(tok)
-        elif tok == "&&":
-            py.append(" and ")
-        elif tok == "||":
-            py.append(" or ")
-        elif tok == "!":
-            py.append(" not ")
-        elif re.fullmatch(r"[A-Za-z0-9][-A-Za-z0-9_]*(?:\.[A-Za-z]+)?", tok):
-            task, _, result = tok.partition(".")
-            names.add(task)
-            phase = status.get(task)
-            if result:
-                if result not in _RESULTS:
-                    raise HarnessError(f"unknown task result {tok!r} in depends {text!r}")
-                py.append(repr(phase == _RESULTS[result]))
-            else:
-                py.append(repr(phase in (SUCCEEDED, SKIPPED, "Daemoned")))
-        else:
-            raise HarnessError(f"cannot parse depends {text!r} at {tok!r}")
-    try:
-        satisfied = bool(eval("".join(py), {"__builtins__": {}}))
-    except SyntaxError as exc:
-        raise HarnessError(f"malformed depends {text!r}") from exc
-    return satisfied, names
 
 
 @dataclass
@@ -284,9 +163,9 @@ class Harness:
     ) -> dict[str, Any]:
         """Argo's two passes: globals, then globals+inputs (rescanning the first pass)."""
         body = {k: v for k, v in template.items() if k != "inputs"}
-        first = _walk(body, lambda s: substitute(s, self.globals, strict=False))
+        first = walk(body, lambda s: substitute(s, self.globals, strict=False))
         scope = {**self.globals, **inputs}
-        rendered: dict[str, Any] = _walk(first, lambda s: substitute(s, scope, strict=strict))
+        rendered: dict[str, Any] = walk(first, lambda s: substitute(s, scope, strict=strict))
         return rendered
 
     def _run_template(
@@ -323,7 +202,7 @@ class Harness:
                     raise HarnessError("'dependencies' is not modelled; flowc emits 'depends'")
                 depends = task.get("depends")
                 if depends:
-                    _, refs = _parse_depends(depends, status)
+                    _, refs = parse_depends(depends, status)
                     missing = refs - set(tasks)
                     if missing:
                         raise HarnessError(
@@ -331,7 +210,7 @@ class Harness:
                         )
                     if any(r not in status for r in refs):
                         continue
-                    satisfied, _ = _parse_depends(depends, status)
+                    satisfied, _ = parse_depends(depends, status)
                 else:
                     satisfied = True
                 pending.remove(task_name)
@@ -381,7 +260,7 @@ class Harness:
         scope = self._task_scope(status, outputs, inputs)
         items: list[str] | None = None
         if "withSequence" in task:
-            seq = _walk(task["withSequence"], lambda s: substitute(s, scope, strict=True))
+            seq = walk(task["withSequence"], lambda s: substitute(s, scope, strict=True))
             if "count" in seq:
                 start, count = int(seq.get("start", 0)), int(str(seq["count"]))
                 items = [str(start + i) for i in range(count)]
@@ -445,7 +324,7 @@ class Harness:
             source = p.get("valueFrom", {})
             if "expression" in source:
                 try:
-                    value = evaluate(source["expression"], _nest(scope))
+                    value = evaluate(source["expression"], nest(scope))
                 except ExprError as exc:
                     raise HarnessError(
                         f"output {p['name']!r} of {template['name']!r}: {exc}"
@@ -496,14 +375,13 @@ class Harness:
         for var in container.get("env", []):
             if "valueFrom" in var:
                 raise HarnessError("env valueFrom is not modelled")
-            env[var["name"]] = _k8s_expand(var.get("value", ""), env)
+            env[var["name"]] = k8s_expand(var.get("value", ""), env)
         with tempfile.TemporaryDirectory(prefix="argo-pod-") as tmp:
             out_paths = {}
             for i, p in enumerate(template.get("outputs", {}).get("parameters", [])):
                 out_paths[p["valueFrom"]["path"]] = (p["name"], os.path.join(tmp, f"out{i}"))
             argv = [
-                _k8s_expand(a, env)
-                for a in container.get("command", []) + container.get("args", [])
+                k8s_expand(a, env) for a in container.get("command", []) + container.get("args", [])
             ]
             argv = [self.replace_args.get(a, a) for a in argv]
             argv = [out_paths[a][1] if a in out_paths else a for a in argv]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argo_harness import Harness, HarnessError, _k8s_expand
+from argo_harness import Harness, HarnessError
+from argo_templating import k8s_expand
 
 
 def _workflow(
@@ -257,6 +258,6 @@ def test_global_parameters_are_rescanned(tmp_path: Any) -> None:
 
 def test_kubernetes_expansion() -> None:
     env = {"A": "1"}
-    assert _k8s_expand("$(A)$$(A)$(B)$$$", env) == "1$(A)$(B)$$"
-    assert _k8s_expand("end$", env) == "end$"
-    assert _k8s_expand("$(A", env) == "$(A"
+    assert k8s_expand("$(A)$$(A)$(B)$$$", env) == "1$(A)$(B)$$"
+    assert k8s_expand("end$", env) == "end$"
+    assert k8s_expand("$(A", env) == "$(A"
