@@ -97,7 +97,7 @@ def prepare(url: str, flow_file: str, dest_root: str | None = None) -> str:
 
 def _download(url: str, destination: str) -> None:
     if url.startswith("s3://"):
-        from runtime_shim.datastore.objectstore import ObjectNotFound
+        from runtime_shim.datastore.errors import ObjectNotFound
         from runtime_shim.datastore.s3 import S3ObjectStore, parse_s3_url
 
         bucket, key = parse_s3_url(url)

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from runtime_shim.datastore.objectstore import ObjectStoreError
+from runtime_shim.datastore.errors import ObjectStoreError
 from runtime_shim.datastore.s3_claims import CLAIMS_DIR, Election, claim_and_put
 from runtime_shim.datastore.s3_errors import (
     CONFLICT_CODES,
@@ -171,7 +171,7 @@ class S3ObjectStore:
         view = memoryview(data)
 
         def write(conditional: bool, extra: dict[str, Any]) -> None:
-            if len(view) >= self.settings.multipart_threshold:
+            if self._multipart(len(view)):
                 upload_multipart(
                     target,
                     size=len(view),
@@ -187,13 +187,11 @@ class S3ObjectStore:
                 Bucket=target.bucket, Key=target.key, Body=data, **condition, **extra
             )
 
-        return self._store(
-            key, write, if_absent=if_absent, large=len(view) >= self.settings.multipart_threshold
-        )
+        return self._store(key, write, if_absent=if_absent, large=self._multipart(len(view)))
 
     def put_file(self, key: str, path: str, *, if_absent: bool = False) -> bool:
         size = os.path.getsize(path)
-        if size < self.settings.multipart_threshold:
+        if not self._multipart(size):
             with open(path, "rb") as handle:
                 return self.put(key, handle.read(), if_absent=if_absent)
         target = self._target(key)
@@ -214,6 +212,10 @@ class S3ObjectStore:
             return self._store(key, write, if_absent=if_absent, large=True)
         finally:
             os.close(fd)
+
+    def _multipart(self, size: int) -> bool:
+        """Multipart only pays with at least two parts: one part is three requests for one."""
+        return size >= self.settings.multipart_threshold and size > self.settings.part_size
 
     def _store(
         self,

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runtime_shim.datastore.objectstore import ObjectStoreError
+from runtime_shim.datastore.errors import ObjectStoreError
 
 CLAIMS_DIR = ".flowc-claims"
 POLL_SECONDS = 0.25

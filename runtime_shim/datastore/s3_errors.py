@@ -8,7 +8,7 @@ and what to check, and a missing key is always :class:`ObjectNotFound`.
 
 from __future__ import annotations
 
-from runtime_shim.datastore.objectstore import ObjectNotFound, ObjectStoreError
+from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 CREDENTIAL_CODES = frozenset(

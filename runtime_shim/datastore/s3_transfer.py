@@ -122,10 +122,14 @@ def download(
     etag = response["ETag"]
     write = open_sink(total)
     body = response["Body"]
-    first = _read_up_to(body, min(total, part_size))
-    write(0, first)
     if total <= part_size:
+        data = body.read()  # one object, one read: as cheap as a plain get_object
+        if len(data) != total:
+            raise OSError(f"short read of s3://{bucket}/{key}: {len(data)} of {total} bytes")
+        write(0, data)
         return
+    first = _read_up_to(body, part_size)
+    write(0, first)
     body.close()  # the rest comes in parallel ranges; this connection is dropped
 
     def fetch(span: tuple[int, int]) -> None:
@@ -168,20 +172,28 @@ def _read_up_to(body: Any, length: int) -> bytes:
 
 def memory_sink() -> tuple[Callable[[int], Callable[[int, bytes], None]], Callable[[], bytes]]:
     """A sink collecting into one preallocated buffer, and a function returning its bytes."""
-    holder: list[bytearray] = []
+    holder: list[bytes | bytearray] = []
 
     def open_sink(total: int) -> Callable[[int, bytes], None]:
-        buffer = bytearray(total)
-        holder.append(buffer)
-        view = memoryview(buffer)
+        holder.append(b"")
+        slot = len(holder) - 1
+        views: list[memoryview] = []
 
         def write(offset: int, data: bytes) -> None:
-            view[offset : offset + len(data)] = data
+            if offset == 0 and len(data) == total and not views:
+                holder[slot] = data  # the whole object in one piece: keep it, no copy
+                return
+            if not views:
+                buffer = bytearray(total)
+                holder[slot] = buffer
+                views.append(memoryview(buffer))
+            views[0][offset : offset + len(data)] = data
 
         return write
 
     def result() -> bytes:
-        return bytes(holder[-1]) if holder else b""
+        data = holder[-1] if holder else b""
+        return data if isinstance(data, bytes) else bytes(data)
 
     return open_sink, result
 

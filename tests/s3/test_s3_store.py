@@ -184,3 +184,21 @@ def test_large_conditional_create_checks_before_uploading(moto_endpoint: str) ->
     assert store.put("big", b"y" * (6 * MIB), if_absent=True) is False
     assert calls == []
     assert store.get("big") == data
+
+
+def test_an_object_replaced_mid_read_is_read_again_whole(moto_endpoint: str) -> None:
+    """Ranged reads are pinned to the first ETag: a replacement restarts the read."""
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
+    old, new = b"a" * (12 * MIB), b"b" * (12 * MIB)
+    store.put("obj", old)
+    replaced: list[bool] = []
+
+    def replace_once(params: dict[str, Any], **_: Any) -> None:
+        if "Range" in params.get("headers", {}) and not replaced:
+            replaced.append(True)
+            store.put("obj", new)
+
+    store.client.meta.events.register("before-call.s3.GetObject", replace_once)
+    data = store.get("obj")
+    assert replaced == [True]
+    assert data == new
