@@ -26,6 +26,23 @@ class Analysis:
 
 
 def analyze_source(path: str, source: str, flow: str | None = None) -> Analysis:
+    """Analyze ``source`` (the text of ``path``) without importing or running it."""
+    import gc
+
+    # A large flow allocates hundreds of thousands of AST nodes, none in reference
+    # cycles; with the collector on, its repeated full passes over that growing heap make
+    # the analysis superlinear (5,000 steps: 0.7 s instead of 0.4 s). Paused, not disabled:
+    # the caller's setting is restored.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(path, source, flow)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(path: str, source: str, flow: str | None) -> Analysis:
     from flowc.analyzer import read_flow
     from flowc.graph import build_ir
 

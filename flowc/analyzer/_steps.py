@@ -95,8 +95,9 @@ def read_step(
                 f"write `def {func.name}(self)` or `def {func.name}(self, inputs)`",
             )
         )
-    step.assigned = _assigned_attributes(func)
-    _read_transition(func, step, source, out)
+    body = _walk_body(func)
+    step.assigned = _assigned_attributes(body)
+    _read_transition(func, body, step, source, out)
     return step
 
 
@@ -148,22 +149,35 @@ def _is_self_next(node: ast.AST) -> bool:
     )
 
 
+_OPAQUE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Leaf-only node types (operators, load/store contexts) that can never matter here.
+_NOISE = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+
+
 def _walk_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """Nodes of the step body, not descending into nested functions or classes."""
+    """Nodes of the step body in no particular order, not descending into nested functions,
+    classes or lambdas. This walk is most of the analyzer's per-step cost, hence the
+    hand-rolled loop instead of ``ast.walk``/``ast.iter_child_nodes`` (about 2x faster)."""
     found: list[ast.AST] = []
-    stack: list[ast.AST] = list(reversed(func.body))
+    stack: list[ast.AST] = list(func.body)
+    node_type = ast.AST
     while stack:
         node = stack.pop()
         found.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(node, _OPAQUE):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type) and not isinstance(value, _NOISE):
+                stack.append(value)
     return found
 
 
-def _assigned_attributes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def _assigned_attributes(body: list[ast.AST]) -> set[str]:
     names: set[str] = set()
-    for node in _walk_body(func):
+    for node in body:
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = list(node.targets)
@@ -212,11 +226,12 @@ def _assigned_attributes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
 
 def _read_transition(
     func: ast.FunctionDef | ast.AsyncFunctionDef,
+    body: list[ast.AST],
     step: StepSource,
     source: str,
     out: list[Diagnostic],
 ) -> None:
-    calls = [n for n in _walk_body(func) if _is_self_next(n)]
+    calls = [n for n in body if _is_self_next(n)]
     calls.sort(key=lambda c: (getattr(c, "lineno", 0), getattr(c, "col_offset", 0)))
     if not calls:
         return
