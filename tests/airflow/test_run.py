@@ -91,10 +91,7 @@ def test_failing_step_fails_the_run(airflow: AirflowWorker, tmp_path: Path) -> N
     assert states["end"] == {"upstream_failed"}
 
 
-@pytest.mark.parametrize(
-    "shape",
-    ["foreach_multistep", "switch_in_foreach", "nested_foreach3", "branch_in_switch", "decorators"],
-)
+@pytest.mark.parametrize("shape", ["switch_in_foreach", "nested_foreach3", "decorators"])
 def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
     """The real KubernetesPodOperator builds every pod; its command runs as a local process."""
     flow = SHAPES / f"{shape}.py"
@@ -142,3 +139,11 @@ def test_user_strings_reach_the_step_unchanged(
     found = artifacts(datastore, "StringsFlow", str(result["run_id"]))["start/_"]
     assert value(datastore, "StringsFlow", found["env_value"]) == NASTY
     assert value(datastore, "StringsFlow", found["param_value"]) == NASTY
+
+
+def test_required_parameter(airflow: AirflowWorker, tmp_path: Path) -> None:
+    """A parameter without a default is a required DAG param, given at trigger time."""
+    result, datastore = _run(airflow, FLOWS / "required.py", tmp_path, conf={"person": "ada"})
+    assert result["state"] == "success", result
+    found = artifacts(datastore, "RequiredParamFlow", str(result["run_id"]))["start/_"]
+    assert value(datastore, "RequiredParamFlow", found["greeting"]) == "hi ada"
