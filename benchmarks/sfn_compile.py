@@ -191,10 +191,19 @@ class AwsStandIn:
         trust = json.dumps({"Version": "2012-10-17", "Statement": []})
         role = iam.create_role(RoleName="metaflow-bench", AssumeRolePolicyDocument=trust)
         batch = self.client("batch")
+        ec2 = self.client("ec2")
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:1]
+        groups = [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]][:1]
         env = batch.create_compute_environment(
             computeEnvironmentName="mf-bench",
-            type="UNMANAGED",
+            type="MANAGED",
             state="ENABLED",
+            computeResources={
+                "type": "FARGATE",
+                "maxvCpus": 16,
+                "subnets": subnets,
+                "securityGroupIds": groups,
+            },
             serviceRole=role["Role"]["Arn"],
         )
         queue = batch.create_job_queue(
@@ -232,6 +241,7 @@ def metaflow_env(stand_in: AwsStandIn, home: Path) -> dict[str, str]:
         "METAFLOW_SFN_IAM_ROLE": ROLE,
         "METAFLOW_SFN_DYNAMO_DB_TABLE": "metaflow-bench",
         "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE": ROLE,
+        "METAFLOW_ECS_FARGATE_EXECUTION_ROLE": ROLE,
     }
 
 
