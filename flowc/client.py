@@ -30,8 +30,12 @@ def set_datastore(url: str | None) -> None:
 
 
 def datastore_root(url: str | None = None) -> str:
-    return url or _DEFAULT_ROOT or os.environ.get("FLOWC_DATASTORE") or os.path.join(
-        os.getcwd(), ".flowc")
+    return (
+        url
+        or _DEFAULT_ROOT
+        or os.environ.get("FLOWC_DATASTORE")
+        or os.path.join(os.getcwd(), ".flowc")
+    )
 
 
 def _task_sort_key(key: str) -> tuple[tuple[int, ...], int]:
@@ -91,8 +95,9 @@ class DataArtifact:
 
 
 class Task:
-    def __init__(self, pathspec: str, datastore: str | None = None,
-                 _ds: FlowDatastore | None = None) -> None:
+    def __init__(
+        self, pathspec: str, datastore: str | None = None, _ds: FlowDatastore | None = None
+    ) -> None:
         flow, self.run_id, self.step_name, self.id = pathspec.split("/")
         self.pathspec = pathspec
         self._ds = _ds or FlowDatastore(open_object_store(datastore_root(datastore)), flow)
@@ -158,8 +163,11 @@ class Task:
     def _log(self, stream: str) -> str:
         source = self._record.get("source") if self._record else None
         if source:
-            data = self._ds.store.get(f"{source}/{stream}.log") if self._ds.store.exists(
-                f"{source}/{stream}.log") else b""
+            data = (
+                self._ds.store.get(f"{source}/{stream}.log")
+                if self._ds.store.exists(f"{source}/{stream}.log")
+                else b""
+            )
             return data.decode("utf-8", errors="replace")
         attempt = self.attempt
         if attempt is None:
@@ -198,8 +206,9 @@ class Task:
 
 
 class Step:
-    def __init__(self, pathspec: str, datastore: str | None = None,
-                 _ds: FlowDatastore | None = None) -> None:
+    def __init__(
+        self, pathspec: str, datastore: str | None = None, _ds: FlowDatastore | None = None
+    ) -> None:
         flow, self.run_id, self.id = pathspec.split("/")
         self.pathspec = pathspec
         self.flow_name = flow
@@ -236,8 +245,9 @@ class Step:
 
 
 class Run:
-    def __init__(self, pathspec: str, datastore: str | None = None,
-                 _ds: FlowDatastore | None = None) -> None:
+    def __init__(
+        self, pathspec: str, datastore: str | None = None, _ds: FlowDatastore | None = None
+    ) -> None:
         flow, self.id = pathspec.split("/")
         self.pathspec = pathspec
         self.flow_name = flow
@@ -304,7 +314,7 @@ class Run:
 
     @property
     def status(self) -> str:
-        """"succeeded", "failed" (the local runner gave up) or "running" (or unknown)."""
+        """ "succeeded", "failed" (the local runner gave up) or "running" (or unknown)."""
         if self.successful:
             return "succeeded"
         verdict = (self._ds.read_run_status(self.id) or {}).get("status")
@@ -357,8 +367,9 @@ class Metaflow:
     @property
     def flows(self) -> list[Flow]:
         store = open_object_store(self.root)
-        return [Flow(name, self.root) for name in store.list_children("")
-                if not name.startswith(".")]
+        return [
+            Flow(name, self.root) for name in store.list_children("") if not name.startswith(".")
+        ]
 
 
 def namespace(ns: str | None) -> str | None:

@@ -16,8 +16,16 @@ USAGE = """usage: python -m runtime_shim step FLOW_FILE --flow CLASS --step NAME
            [--switch-out FILE] [--code-package URL] [--origin-run-id RUN]"""
 
 REQUIRED = ("flow", "step", "inputs", "run-id", "datastore")
-OPTIONAL = ("index-path", "attempt", "iteration", "foreach-out", "foreach-count-out",
-            "switch-out", "code-package", "origin-run-id")
+OPTIONAL = (
+    "index-path",
+    "attempt",
+    "iteration",
+    "foreach-out",
+    "foreach-count-out",
+    "switch-out",
+    "code-package",
+    "origin-run-id",
+)
 
 
 class UsageError(Exception):
@@ -91,11 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     from runtime_shim.task import TaskSpec, run_task
 
     spec = TaskSpec(
-        flow_file=flow_file, flow=opts["flow"], step=opts["step"], inputs=opts["inputs"],
-        run_id=opts["run-id"], index_path=opts.get("index-path", ""), attempt=attempt,
-        datastore=opts["datastore"], iteration=iteration, params=params,
-        foreach_out=opts.get("foreach-out"), foreach_count_out=opts.get("foreach-count-out"),
-        switch_out=opts.get("switch-out"), origin_run_id=opts.get("origin-run-id"),
+        flow_file=flow_file,
+        flow=opts["flow"],
+        step=opts["step"],
+        inputs=opts["inputs"],
+        run_id=opts["run-id"],
+        index_path=opts.get("index-path", ""),
+        attempt=attempt,
+        datastore=opts["datastore"],
+        iteration=iteration,
+        params=params,
+        foreach_out=opts.get("foreach-out"),
+        foreach_count_out=opts.get("foreach-count-out"),
+        switch_out=opts.get("switch-out"),
+        origin_run_id=opts.get("origin-run-id"),
     )
     return run_task(spec)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -12,7 +10,7 @@ if TYPE_CHECKING:
 class _Card(list):  # type: ignore[type-arg]
     """``current.card``: collects components; cards are rendered by tools that need them."""
 
-    def append(self, component: Any) -> None:  # noqa: D102 - list API
+    def append(self, component: Any) -> None:
         super().append(component)
 
     def __getitem__(self, key: Any) -> Any:

@@ -10,7 +10,6 @@ same decorators from source. Every decorator works bare (``@retry``) or called
 
 from __future__ import annotations
 
-
 STEP_DECORATORS: dict[str, dict[str, Any]] = {
     "retry": {"times": 3, "minutes_between_retries": 2},
     "catch": {"var": None, "print_exception": True},
@@ -27,8 +26,7 @@ STEP_DECORATORS: dict[str, dict[str, Any]] = {
 }
 
 FLOW_DECORATORS: dict[str, dict[str, Any]] = {
-    "schedule": {"cron": None, "hourly": False, "daily": True, "weekly": False,
-                 "timezone": None},
+    "schedule": {"cron": None, "hourly": False, "daily": True, "weekly": False, "timezone": None},
     "project": {"name": None, "branch": None, "production": False},
     "trigger": {"event": None, "events": []},
     "trigger_on_finish": {"flow": None, "flows": []},
@@ -39,8 +37,8 @@ FLOW_DECORATORS: dict[str, dict[str, Any]] = {
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
     from collections.abc import Callable
+    from typing import Any
 
 
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
@@ -126,5 +124,8 @@ def step(func: Any = None, **kwargs: Any) -> Any:
 
 def timeout_seconds(args: dict[str, Any]) -> float:
     """Total seconds of a ``@timeout`` (Metaflow adds the three units)."""
-    return (float(args.get("seconds") or 0) + 60 * float(args.get("minutes") or 0)
-            + 3600 * float(args.get("hours") or 0))
+    return (
+        float(args.get("seconds") or 0)
+        + 60 * float(args.get("minutes") or 0)
+        + 3600 * float(args.get("hours") or 0)
+    )

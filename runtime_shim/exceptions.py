@@ -15,8 +15,9 @@ class MetaflowException(Exception):
 
     headline = "Flow failed"
 
-    def __init__(self, msg: str = "", lineno: int | None = None,
-                 source_file: str | None = None) -> None:
+    def __init__(
+        self, msg: str = "", lineno: int | None = None, source_file: str | None = None
+    ) -> None:
         self.message = msg
         self.line_no = lineno
         self.source_file = source_file
@@ -56,7 +57,8 @@ class FailureHandledByCatch(MetaflowException):
     def __init__(self, retry_count: int) -> None:
         super().__init__(
             f"Task execution kept failing over {retry_count} attempts. Your code did not "
-            "raise an exception. Something in the execution environment caused the failure.")
+            "raise an exception. Something in the execution environment caused the failure."
+        )
 
 
 class MetaflowExceptionWrapper(Exception):
@@ -83,8 +85,8 @@ class MetaflowExceptionWrapper(Exception):
     def __getstate__(self) -> dict[str, Any]:
         return self.__dict__
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__ = state
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.__dict__ = state or {}
 
     def __repr__(self) -> str:
         return str(self)

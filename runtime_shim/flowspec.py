@@ -34,8 +34,13 @@ class Transition:
 
     __slots__ = ("foreach", "num_splits", "switch_target", "targets")
 
-    def __init__(self, targets: list[str], foreach: str | None = None,
-                 num_splits: int | None = None, switch_target: str | None = None) -> None:
+    def __init__(
+        self,
+        targets: list[str],
+        foreach: str | None = None,
+        num_splits: int | None = None,
+        switch_target: str | None = None,
+    ) -> None:
         self.targets = targets
         self.foreach = foreach
         self.num_splits = num_splits
@@ -45,9 +50,14 @@ class Transition:
 class TaskState:
     """A flow object's internal state: its step, artifact refs and foreach frames."""
 
-    def __init__(self, step: str = "", refs: dict[str, Any] | None = None,
-                 load: Callable[[Any], Any] | None = None, frames: list[Frame] | None = None,
-                 is_join: bool = False) -> None:
+    def __init__(
+        self,
+        step: str = "",
+        refs: dict[str, Any] | None = None,
+        load: Callable[[Any], Any] | None = None,
+        frames: list[Frame] | None = None,
+        is_join: bool = False,
+    ) -> None:
         self.step = step
         self.refs: dict[str, Any] = refs if refs is not None else {}
         self.load = load
@@ -129,29 +139,38 @@ class FlowSpec:
         return [(f[2], f[3], self._find_input(i)) for i, f in enumerate(self._flowc.frames)]
 
     # -- transitions -----------------------------------------------------------------
-    def next(self, *dsts: Any, foreach: str | None = None, condition: str | None = None,
-             num_parallel: int | None = None, **kwargs: Any) -> None:
+    def next(
+        self,
+        *dsts: Any,
+        foreach: str | None = None,
+        condition: str | None = None,
+        num_parallel: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         step = self._flowc.step
         if kwargs:
             raise InvalidNextException(
                 f"Step *{step}* passes an unknown keyword argument '{next(iter(kwargs))}' "
-                "to self.next().")
+                "to self.next()."
+            )
         if self._flowc.transition is not None:
             raise InvalidNextException(
-                f"Multiple self.next() calls detected in step *{step}*. "
-                "Call self.next() only once.")
+                f"Multiple self.next() calls detected in step *{step}*. Call self.next() only once."
+            )
         if condition is not None:
             self._flowc.transition = self._switch(step, dsts, condition)
             return
         if len(dsts) == 1 and isinstance(dsts[0], dict):
             raise InvalidNextException(
                 f"Step *{step}* has an invalid self.next() transition. "
-                "Dictionary argument requires 'condition' parameter.")
+                "Dictionary argument requires 'condition' parameter."
+            )
         names = [_target_name(step, d, i) for i, d in enumerate(dsts)]
         if not names:
             raise InvalidNextException(
                 f"Step *{step}* has an invalid self.next() transition. "
-                "Specify at least one step function as an argument in self.next().")
+                "Specify at least one step function as an argument in self.next()."
+            )
         if num_parallel is not None and num_parallel >= 1:
             self._flowc.transition = Transition(names, "_parallel", int(num_parallel))
             return
@@ -161,23 +180,27 @@ class FlowSpec:
         if len(names) != 1:
             raise InvalidNextException(
                 f"Step *{step}* has an invalid self.next() transition. "
-                "Specify exactly one target for 'foreach'.")
+                "Specify exactly one target for 'foreach'."
+            )
         try:
             values = getattr(self, foreach)
         except AttributeError:
             raise InvalidNextException(
                 f"Foreach variable *self.{foreach}* in step *{step}* does not exist. "
-                "Check your variable.") from None
+                "Check your variable."
+            ) from None
         try:
             count = len(values) if hasattr(values, "__len__") else sum(1 for _ in values)
         except TypeError as exc:
             raise InvalidNextException(
                 f"Foreach variable *self.{foreach}* in step *{step}* is not iterable. "
-                f"Please check details: {exc}") from None
+                f"Please check details: {exc}"
+            ) from None
         if count == 0:
             raise InvalidNextException(
                 f"Foreach iterator over *{foreach}* in step *{step}* produced zero "
-                "splits. Check your variable.")
+                "splits. Check your variable."
+            )
         self._flowc.transition = Transition(names, foreach, count)
 
     def _switch(self, step: str, dsts: tuple[Any, ...], condition: str) -> Transition:
@@ -185,34 +208,40 @@ class FlowSpec:
             raise InvalidNextException(
                 f"Step *{step}* has an invalid self.next() transition. When using "
                 "'condition', the transition must be to a single, non-empty dictionary "
-                "mapping condition values to step methods.")
+                "mapping condition values to step methods."
+            )
         try:
             value = getattr(self, condition)
         except AttributeError:
             raise InvalidNextException(
                 f"Condition variable *self.{condition}* in step *{step}* does not exist. "
-                f"Make sure you set self.{condition} in this step.") from None
+                f"Make sure you set self.{condition} in this step."
+            ) from None
         cases = dsts[0]
         if value not in cases:
             raise RuntimeError(
                 f"Switch condition variable '{condition}' has value '{value}' which is not "
-                f"in the available cases: {list(cases.keys())}")
+                f"in the available cases: {list(cases.keys())}"
+            )
         target = _target_name(step, cases[value], 0)
         return Transition([target], switch_target=target)
 
     # -- joins -----------------------------------------------------------------------
-    def merge_artifacts(self, inputs: Inputs, exclude: list[str] | None = None,
-                        include: list[str] | None = None) -> None:
+    def merge_artifacts(
+        self, inputs: Inputs, exclude: list[str] | None = None, include: list[str] | None = None
+    ) -> None:
         """Metaflow's ``merge_artifacts``: same rules, same errors."""
         include = include or []
         exclude = exclude or []
         step = self._flowc.step
         if not self._flowc.is_join:
             raise MetaflowException(
-                f"merge_artifacts can only be called in a join and step *{step}* is not a join")
+                f"merge_artifacts can only be called in a join and step *{step}* is not a join"
+            )
         if exclude and include:
             raise MetaflowException(
-                "`exclude` and `include` are mutually exclusive in merge_artifacts")
+                "`exclude` and `include` are mutually exclusive in merge_artifacts"
+            )
         to_merge: dict[str, tuple[FlowSpec, str]] = {}
         unresolved: list[str] = []
         for inp in inputs:
@@ -229,12 +258,16 @@ class FlowSpec:
                 f"Step *{step}* cannot merge the following artifacts due to them having "
                 f"conflicting values:\n[{', '.join(unresolved)}].\nTo remedy this issue, be "
                 "sure to explicitly set those artifacts (using self.<artifact_name> = ...) "
-                "prior to calling merge_artifacts.", unresolved)
+                "prior to calling merge_artifacts.",
+                unresolved,
+            )
         if missing:
             raise MissingInMergeArtifactsException(
                 f"Step *{step}* specifies that [{', '.join(include)}] should be merged but "
                 f"[{', '.join(missing)}] are not present.\nTo remedy this issue, make sure "
-                "that the values specified in only come from at least one branch", missing)
+                "that the values specified in only come from at least one branch",
+                missing,
+            )
         for var, (inp, _) in to_merge.items():
             self._flowc.refs[var] = inp._flowc.refs[var]
 
@@ -270,5 +303,6 @@ def _target_name(step: str, target: Any, position: int) -> str:
         raise InvalidNextException(
             f"In step *{step}* the {position + 1}. argument in self.next() is not a "
             "function. Make sure all arguments in self.next() are methods of the Flow "
-            "class.") from None
+            "class."
+        ) from None
     return name

@@ -21,8 +21,9 @@ class ParentTask:
 
     __slots__ = ("record", "refs", "step", "task")
 
-    def __init__(self, step: str, task: str, record: dict[str, Any],
-                 refs: dict[str, ArtifactRef]) -> None:
+    def __init__(
+        self, step: str, task: str, record: dict[str, Any], refs: dict[str, ArtifactRef]
+    ) -> None:
         self.step = step
         self.task = task
         self.record = record
@@ -30,7 +31,7 @@ class ParentTask:
 
     @property
     def frames(self) -> list[Frame]:
-        return [tuple(f) for f in self.record.get("frames", [])]  # type: ignore[misc]
+        return [tuple(f) for f in self.record.get("frames", [])]
 
 
 class ResolvedInputs:
@@ -53,8 +54,9 @@ def split_path(index_path: str) -> tuple[str, int]:
     return parent, int(last)
 
 
-def latest_iteration(ds: FlowDatastore, run: str, step: str,
-                     index_path: str) -> tuple[str, dict[str, Any]] | None:
+def latest_iteration(
+    ds: FlowDatastore, run: str, step: str, index_path: str
+) -> tuple[str, dict[str, Any]] | None:
     """The highest committed iteration of ``step`` at ``index_path`` (recursive steps)."""
     found: tuple[str, dict[str, Any]] | None = None
     k = 0
@@ -69,8 +71,9 @@ def latest_iteration(ds: FlowDatastore, run: str, step: str,
         k += 1
 
 
-def _load(ds: FlowDatastore, run: str, step: str, index_path: str,
-          exact: str | None = None) -> ParentTask | None:
+def _load(
+    ds: FlowDatastore, run: str, step: str, index_path: str, exact: str | None = None
+) -> ParentTask | None:
     if exact is not None:
         record = ds.committed(run, step, exact)
         if record is None:
@@ -90,8 +93,9 @@ def _require(task: ParentTask | None, step: str, index_path: str) -> ParentTask:
     return task
 
 
-def resolve(ds: FlowDatastore, run: str, step: str, rule: str, index_path: str,
-            iteration: int) -> ResolvedInputs:
+def resolve(
+    ds: FlowDatastore, run: str, step: str, rule: str, index_path: str, iteration: int
+) -> ResolvedInputs:
     kind, _, names = rule.partition(":")
     parents = [p for p in names.split(",") if p]
     if iteration > 0:
@@ -115,12 +119,18 @@ def resolve(ds: FlowDatastore, run: str, step: str, rule: str, index_path: str,
         tasks = [_require(_load(ds, run, p, index_path), p, index_path) for p in parents]
         return ResolvedInputs(tasks, tasks[0].frames, True)
     if kind == "join-foreach":
-        first = _require(_load(ds, run, parents[0], child_path(index_path, 0)), parents[0],
-                         child_path(index_path, 0))
+        first = _require(
+            _load(ds, run, parents[0], child_path(index_path, 0)),
+            parents[0],
+            child_path(index_path, 0),
+        )
         count = first.frames[-1][3]
         tasks = [first] + [
-            _require(_load(ds, run, parents[0], child_path(index_path, k)), parents[0],
-                     child_path(index_path, k))
+            _require(
+                _load(ds, run, parents[0], child_path(index_path, k)),
+                parents[0],
+                child_path(index_path, k),
+            )
             for k in range(1, count)
         ]
         return ResolvedInputs(tasks, first.frames[:-1], True)
@@ -129,6 +139,7 @@ def resolve(ds: FlowDatastore, run: str, step: str, rule: str, index_path: str,
         if len(found) != 1:
             raise InputError(
                 f"expected exactly one committed input among {parents} at "
-                f"{task_key(index_path)}, found {len(found)}")
+                f"{task_key(index_path)}, found {len(found)}"
+            )
         return ResolvedInputs(found, found[0].frames, False)
     raise InputError(f"unknown input rule {rule!r}")

@@ -37,7 +37,6 @@ def install_metaflow_alias() -> None:
 
 def load_flow_class(path: str, flow: str | None) -> type[Any]:
     """Import ``path`` as a module named after the file and return the flow class."""
-    from runtime_shim.flowspec import FlowSpec
 
     install_metaflow_alias()
     path = os.path.abspath(path)
@@ -64,9 +63,14 @@ def find_flow_class(module: types.ModuleType, flow: str | None, path: str) -> ty
         if not (isinstance(cls, type) and issubclass(cls, FlowSpec)):
             raise LookupError(f"{path} defines no FlowSpec subclass named {flow!r}")
         return cls
-    found = [v for v in vars(module).values()
-             if isinstance(v, type) and issubclass(v, FlowSpec) and v is not FlowSpec
-             and v.__module__ == module.__name__]
+    found = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type)
+        and issubclass(v, FlowSpec)
+        and v is not FlowSpec
+        and v.__module__ == module.__name__
+    ]
     if len(found) != 1:
         raise LookupError(f"{path} defines {len(found)} flows; name one with --flow")
     return found[0]

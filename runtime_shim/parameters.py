@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -40,13 +39,21 @@ class Parameter:
 
     IS_INCLUDE_FILE = False
 
-    def __init__(self, name: str, default: Any = None, type: Any = None,  # noqa: A002
-                 help: str | None = None, required: bool = False,  # noqa: A002
-                 show_default: bool = True, separator: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        default: Any = None,
+        type: Any = None,
+        help: str | None = None,
+        required: bool = False,
+        show_default: bool = True,
+        separator: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.name = name
-        self.kwargs: dict[str, Any] = dict(kwargs, default=default, type=type, help=help,
-                                           required=required, separator=separator)
+        self.kwargs: dict[str, Any] = dict(
+            kwargs, default=default, type=type, help=help, required=required, separator=separator
+        )
         self.default = default
         self.help = help
         self.required = required
@@ -124,11 +131,17 @@ class IncludeFile(Parameter):
 
     IS_INCLUDE_FILE = True
 
-    def __init__(self, name: str, default: Any = None, is_text: bool = True,
-                 encoding: str = "utf-8", required: bool = False,
-                 help: str | None = None, **kwargs: Any) -> None:  # noqa: A002
-        super().__init__(name, default=default, type=str, help=help, required=required,
-                         **kwargs)
+    def __init__(
+        self,
+        name: str,
+        default: Any = None,
+        is_text: bool = True,
+        encoding: str = "utf-8",
+        required: bool = False,
+        help: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name, default=default, type=str, help=help, required=required, **kwargs)
         self.is_text = is_text
         self.encoding = encoding
 

@@ -8,7 +8,6 @@ import time
 from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore
 from runtime_shim.parameters import Parameter, ParameterError
 
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -33,7 +32,8 @@ def parameter_values(cls: type[Any], given: dict[str, Any]) -> dict[str, tuple[s
     if unknown:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(sorted(unknown))}; the flow declares "
-            f"{', '.join(sorted(by_name)) or 'none'}")
+            f"{', '.join(sorted(by_name)) or 'none'}"
+        )
     values: dict[str, tuple[str, Any]] = {}
     for attr, param in declared.items():
         if param.name in given or attr in given:
@@ -51,22 +51,27 @@ def parameter_values(cls: type[Any], given: dict[str, Any]) -> dict[str, tuple[s
     return values
 
 
-def parameter_refs(ds: FlowDatastore, cls: type[Any],
-                   spec: Any) -> tuple[dict[str, Any], dict[str, ArtifactRef]]:
+def parameter_refs(
+    ds: FlowDatastore, cls: type[Any], spec: Any
+) -> tuple[dict[str, Any], dict[str, ArtifactRef]]:
     """The run record and ``{attribute: ArtifactRef}`` of the parameters."""
     record = ds.read_run(spec.run_id)
     if record is None or "parameter_artifacts" not in record:
         if spec.inputs != "none":
             raise RuntimeError(
-                f"run {spec.run_id} has no run record: the start step must run first")
+                f"run {spec.run_id} has no run record: the start step must run first"
+            )
         values = parameter_values(cls, spec.params)
         refs = {attr: ds.save_value(value) for attr, (_name, value) in values.items()}
         fresh = dict(record or {})
-        fresh.update({
-            "flow": spec.flow, "run_id": spec.run_id,
-            "parameters": {name: _jsonable(value) for name, value in values.values()},
-            "parameter_artifacts": {a: r.to_json() for a, r in refs.items()},
-        })
+        fresh.update(
+            {
+                "flow": spec.flow,
+                "run_id": spec.run_id,
+                "parameters": {name: _jsonable(value) for name, value in values.values()},
+                "parameter_artifacts": {a: r.to_json() for a, r in refs.items()},
+            }
+        )
         fresh.setdefault("created", time.time())
         fresh.setdefault("tags", [])
         if spec.origin_run_id:

@@ -32,11 +32,23 @@ if TYPE_CHECKING:
 class TaskSpec:
     """The arguments of ``python -m runtime_shim step``."""
 
-    def __init__(self, flow_file: str, flow: str, step: str, inputs: str, run_id: str,
-                 index_path: str, attempt: int, datastore: str, iteration: int = 0,
-                 params: dict[str, Any] | None = None, foreach_out: str | None = None,
-                 foreach_count_out: str | None = None, switch_out: str | None = None,
-                 origin_run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        flow_file: str,
+        flow: str,
+        step: str,
+        inputs: str,
+        run_id: str,
+        index_path: str,
+        attempt: int,
+        datastore: str,
+        iteration: int = 0,
+        params: dict[str, Any] | None = None,
+        foreach_out: str | None = None,
+        foreach_count_out: str | None = None,
+        switch_out: str | None = None,
+        origin_run_id: str | None = None,
+    ) -> None:
         self.flow_file = flow_file
         self.flow = flow
         self.step = step
@@ -112,18 +124,24 @@ def run_task(spec: TaskSpec) -> int:
         return 0
     echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
     meta: dict[str, Any] = {
-        "flow": spec.flow, "run_id": spec.run_id, "step": spec.step, "task": key,
-        "index_path": spec.index_path, "iteration": spec.iteration,
-        "attempt": spec.attempt, "inputs": spec.inputs, "started": time.time(),
+        "flow": spec.flow,
+        "run_id": spec.run_id,
+        "step": spec.step,
+        "task": key,
+        "index_path": spec.index_path,
+        "iteration": spec.iteration,
+        "attempt": spec.attempt,
+        "inputs": spec.inputs,
+        "started": time.time(),
         "pid": os.getpid(),
     }
     out, err = io.StringIO(), io.StringIO()
     real_out, real_err = sys.stdout, sys.stderr
-    sys.stdout = _Tee(out, real_out if echo else None)  # type: ignore[assignment]
-    sys.stderr = _Tee(err, real_err if echo else None)  # type: ignore[assignment]
+    sys.stdout = _Tee(out, real_out if echo else None)
+    sys.stderr = _Tee(err, real_err if echo else None)
     try:
         artifacts, record = _execute(spec, ds, meta)
-    except BaseException as exc:  # noqa: BLE001 - recorded, then turned into exit code 1
+    except BaseException as exc:
         import traceback
 
         traceback.print_exc()
@@ -137,8 +155,11 @@ def run_task(spec: TaskSpec) -> int:
     if record is None:
         exc_info = meta.get("exception", {})
         if not echo:
-            print(f"flowc: task {spec.step}/{key} failed: {exc_info.get('type')}: "
-                  f"{exc_info.get('message')}", file=sys.stderr)
+            print(
+                f"flowc: task {spec.step}/{key} failed: {exc_info.get('type')}: "
+                f"{exc_info.get('message')}",
+                file=sys.stderr,
+            )
         return 1
     if not ds.commit(spec.run_id, spec.step, key, record):
         record = ds.committed(spec.run_id, spec.step, key) or record
@@ -149,12 +170,16 @@ def run_task(spec: TaskSpec) -> int:
 def _describe(exc: BaseException) -> dict[str, Any]:
     import traceback
 
-    return {"type": f"{type(exc).__module__}.{type(exc).__name__}", "message": str(exc),
-            "traceback": "".join(traceback.format_exception(exc))}
+    return {
+        "type": f"{type(exc).__module__}.{type(exc).__name__}",
+        "message": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
 
 
-def _execute(spec: TaskSpec, ds: FlowDatastore,
-             meta: dict[str, Any]) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+def _execute(
+    spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
+) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators, timeout_seconds
     from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
@@ -170,12 +195,14 @@ def _execute(spec: TaskSpec, ds: FlowDatastore,
     for name, value in (decos.get("environment", {}).get("vars") or {}).items():
         os.environ[str(name)] = str(value)
 
-    resolved: ResolvedInputs = resolve(ds, spec.run_id, spec.step, spec.inputs,
-                                       spec.index_path, spec.iteration)
+    resolved: ResolvedInputs = resolve(
+        ds, spec.run_id, spec.step, spec.inputs, spec.index_path, spec.iteration
+    )
     meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
     run_record, params = parameter_refs(ds, cls, spec)
-    state = TaskState(step=spec.step, load=ds.load_value, frames=resolved.frames,
-                      is_join=resolved.is_join)
+    state = TaskState(
+        step=spec.step, load=ds.load_value, frames=resolved.frames, is_join=resolved.is_join
+    )
     if resolved.is_join:
         state.refs = dict(params)
     elif resolved.parents:
@@ -183,12 +210,18 @@ def _execute(spec: TaskSpec, ds: FlowDatastore,
     else:
         state.refs = dict(params)
     flow = cls._flowc_new(state)
-    current._set(flow_name=spec.flow, run_id=spec.run_id, step_name=spec.step,
-                 task_id=task_key(spec.index_path, spec.iteration),
-                 retry_count=spec.attempt, index_path=spec.index_path,
-                 iteration=spec.iteration, is_running_flow=True,
-                 origin_run_id=run_record.get("origin_run_id"),
-                 parameter_names=tuple(run_record.get("parameters", {})))
+    current._set(
+        flow_name=spec.flow,
+        run_id=spec.run_id,
+        step_name=spec.step,
+        task_id=task_key(spec.index_path, spec.iteration),
+        retry_count=spec.attempt,
+        index_path=spec.index_path,
+        iteration=spec.iteration,
+        is_running_flow=True,
+        origin_run_id=run_record.get("origin_run_id"),
+        parameter_names=tuple(run_record.get("parameters", {})),
+    )
 
     retries = int(decos["retry"]["times"]) if "retry" in decos else 0
     catch = decos.get("catch")
@@ -200,8 +233,12 @@ def _execute(spec: TaskSpec, ds: FlowDatastore,
         if resolved.is_join:
             views = []
             for parent in resolved.parents:
-                view_state = TaskState(step=parent.step, refs=dict(parent.refs),
-                                       load=ds.load_value, frames=parent.frames)
+                view_state = TaskState(
+                    step=parent.step,
+                    refs=dict(parent.refs),
+                    load=ds.load_value,
+                    frames=parent.frames,
+                )
                 views.append(cls._flowc_new(view_state))
             args = (Inputs(views),)
         seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0.0
@@ -231,16 +268,20 @@ def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dic
     from runtime_shim.exceptions import MetaflowException
 
     state = flow._flowc
-    record: dict[str, Any] = {"attempt": spec.attempt, "status": status,
-                              "frames": [list(f) for f in state.frames],
-                              "finished": time.time()}
+    record: dict[str, Any] = {
+        "attempt": spec.attempt,
+        "status": status,
+        "frames": [list(f) for f in state.frames],
+        "finished": time.time(),
+    }
     transition = state.transition
     if transition is None:
         is_end = spec.step == "end" or getattr(func, "_flowc_step_flags", {}).get("end")
         if status == "ok" and not is_end:
             raise MetaflowException(
                 f"Step *{spec.step}* did not call self.next(). Every step but 'end' must "
-                "end with a call to self.next().")
+                "end with a call to self.next()."
+            )
         return record
     record["next"] = transition.targets
     if transition.foreach is not None:
@@ -262,8 +303,9 @@ def _persist(flow: Any, state: Any, ds: FlowDatastore) -> dict[str, ArtifactRef]
     return refs
 
 
-def _call_with_timeout(func: Any, flow: Any, args: tuple[Any, ...], seconds: float,
-                       step: str) -> None:
+def _call_with_timeout(
+    func: Any, flow: Any, args: tuple[Any, ...], seconds: float, step: str
+) -> None:
     if seconds <= 0:
         func(flow, *args)
         return

@@ -33,8 +33,7 @@ def load_ir(flow_file: str, flow_name: str | None) -> FlowIR:
     shown = [d for d in analysis.diagnostics if d.severity is Severity.ERROR]
     if shown or analysis.ir is None:
         sources = {analysis.path: analysis.source} if analysis.source else {}
-        click.echo(render_text(analysis.diagnostics, sources, color=sys.stderr.isatty()),
-                   err=True)
+        click.echo(render_text(analysis.diagnostics, sources, color=sys.stderr.isatty()), err=True)
         click.echo("flowc: the flow has errors; nothing was run", err=True)
         sys.exit(1)
     return analysis.ir
@@ -63,8 +62,9 @@ def convert_parameter(param: IRParameter, raw: str | None) -> Any:
             return json.loads(raw)
         return raw
     except (ValueError, json.JSONDecodeError) as exc:
-        raise click.BadParameter(f"invalid {kind} value {raw!r}: {exc}",
-                                 param_hint=f"--{param.name}") from None
+        raise click.BadParameter(
+            f"invalid {kind} value {raw!r}: {exc}", param_hint=f"--{param.name}"
+        ) from None
 
 
 def parse_parameters(ir: FlowIR, args: list[str], pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -134,24 +134,38 @@ def _failure_text(ds: Any, run_id: str, outcome: Any) -> str:
     if exc:
         lines.append(f"exception: {exc.get('type')}: {exc.get('message')}")
     elif outcome.seconds and not meta:
-        lines.append("the task process died before recording its attempt "
-                     "(killed, out of memory, or timed out)")
+        lines.append(
+            "the task process died before recording its attempt "
+            "(killed, out of memory, or timed out)"
+        )
     return "\n".join(lines)
 
 
-def execute(ir: FlowIR, flow_file: str, datastore: str | None, params: dict[str, Any],
-            max_workers: int, quiet: bool, origin: str | None = None,
-            clone_steps: set[str] | None = None) -> int:
+def execute(
+    ir: FlowIR,
+    flow_file: str,
+    datastore: str | None,
+    params: dict[str, Any],
+    max_workers: int,
+    quiet: bool,
+    origin: str | None = None,
+    clone_steps: set[str] | None = None,
+) -> int:
     from flowc.runner import LocalRunner, RunOptions, default_datastore
     from flowc.runner.progress import ConsoleReporter
 
-    options = RunOptions(flow_file=os.path.abspath(flow_file),
-                         datastore=datastore or default_datastore(), params=params,
-                         max_workers=max_workers, origin_run_id=origin,
-                         clone_steps=clone_steps or set())
+    options = RunOptions(
+        flow_file=os.path.abspath(flow_file),
+        datastore=datastore or default_datastore(),
+        params=params,
+        max_workers=max_workers,
+        origin_run_id=origin,
+        clone_steps=clone_steps or set(),
+    )
     runner = LocalRunner(ir, options)
     runner.reporter = ConsoleReporter(
-        quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome))
+        quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
+    )
     result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
@@ -161,16 +175,38 @@ def execute(ir: FlowIR, flow_file: str, datastore: str | None, params: dict[str,
 @click.argument("flow_file", metavar="FLOW")
 @click.option("--local", is_flag=True, default=True, help="Run on this machine (the default).")
 @flow_option
-@click.option("--max-workers", type=int, default=0, show_default="2 x CPUs, at least 4",
-              help="How many tasks run at once.")
-@click.option("--datastore", metavar="URL", default=None,
-              help="Datastore root (default: $FLOWC_DATASTORE or ./.flowc).")
-@click.option("--param", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="Set a parameter (same as --NAME VALUE).")
+@click.option(
+    "--max-workers",
+    type=int,
+    default=0,
+    show_default="2 x CPUs, at least 4",
+    help="How many tasks run at once.",
+)
+@click.option(
+    "--datastore",
+    metavar="URL",
+    default=None,
+    help="Datastore root (default: $FLOWC_DATASTORE or ./.flowc).",
+)
+@click.option(
+    "--param",
+    "pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a parameter (same as --NAME VALUE).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print the run id and failures.")
 @click.pass_context
-def run(ctx: click.Context, flow_file: str, local: bool, flow_name: str | None,
-        max_workers: int, datastore: str | None, pairs: tuple[str, ...], quiet: bool) -> None:
+def run(
+    ctx: click.Context,
+    flow_file: str,
+    local: bool,
+    flow_name: str | None,
+    max_workers: int,
+    datastore: str | None,
+    pairs: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
     Prints the run id on stdout; exit code 1 if any task failed."""
@@ -183,13 +219,24 @@ def run(ctx: click.Context, flow_file: str, local: bool, flow_name: str | None,
 @click.argument("flow_file", metavar="FLOW")
 @click.argument("run_id", required=False)
 @flow_option
-@click.option("--step", "step_name", default=None,
-              help="Re-run from this step (default: the step that failed).")
+@click.option(
+    "--step",
+    "step_name",
+    default=None,
+    help="Re-run from this step (default: the step that failed).",
+)
 @click.option("--max-workers", type=int, default=0)
 @click.option("--datastore", metavar="URL", default=None)
 @click.option("-q", "--quiet", is_flag=True)
-def resume(flow_file: str, run_id: str | None, flow_name: str | None, step_name: str | None,
-           max_workers: int, datastore: str | None, quiet: bool) -> None:
+def resume(
+    flow_file: str,
+    run_id: str | None,
+    flow_name: str | None,
+    step_name: str | None,
+    max_workers: int,
+    datastore: str | None,
+    quiet: bool,
+) -> None:
     """Resume RUN_ID (default: the latest run) of FLOW as a new run.
 
     Tasks before the resumed step are reused by reference; the step and everything
@@ -210,7 +257,9 @@ def resume(flow_file: str, run_id: str | None, flow_name: str | None, step_name:
     except LookupError as exc:
         raise click.UsageError(str(exc)) from None
     if not quiet:
-        click.echo(f"flowc: resuming {ir.name}/{origin}; reusing steps: "
-                   f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
-                   err=True)
+        click.echo(
+            f"flowc: resuming {ir.name}/{origin}; reusing steps: "
+            f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
+            err=True,
+        )
     sys.exit(execute(ir, flow_file, root, {}, max_workers, quiet, origin, clone))

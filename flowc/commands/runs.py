@@ -13,8 +13,12 @@ from typing import Any
 
 import click
 
-datastore_option = click.option("--datastore", metavar="URL", default=None,
-                                help="Datastore root (default: $FLOWC_DATASTORE or ./.flowc).")
+datastore_option = click.option(
+    "--datastore",
+    metavar="URL",
+    default=None,
+    help="Datastore root (default: $FLOWC_DATASTORE or ./.flowc).",
+)
 
 
 def _root(datastore: str | None) -> str:
@@ -39,7 +43,8 @@ def _find_run(run_id: str, root: str) -> str:
     if len(owners) != 1:
         raise click.UsageError(
             f"run {run_id} is {'ambiguous' if owners else 'not found'} in {root}; "
-            "use FLOW/RUN/STEP/TASK")
+            "use FLOW/RUN/STEP/TASK"
+        )
     return owners[0]
 
 
@@ -49,8 +54,9 @@ def split_pathspec(pathspec: str, root: str, parts: int) -> list[str]:
     if len(items) == parts:
         items = [_find_run(items[0], root), *items]
     if len(items) != parts + 1:
-        raise click.UsageError(f"expected {'/'.join(['FLOW', 'RUN', 'STEP', 'TASK'][:parts + 1])}"
-                               f", got {pathspec!r}")
+        raise click.UsageError(
+            f"expected {'/'.join(['FLOW', 'RUN', 'STEP', 'TASK'][: parts + 1])}, got {pathspec!r}"
+        )
     return items
 
 
@@ -85,8 +91,9 @@ def runs(flow: str | None, datastore: str | None, limit: int) -> None:
 @click.option("--attempt", type=int, default=None, help="Default: the winning (or last) one.")
 @click.option("--stdout/--no-stdout", "show_out", default=True)
 @click.option("--stderr/--no-stderr", "show_err", default=True)
-def logs(pathspec: str, datastore: str | None, attempt: int | None, show_out: bool,
-         show_err: bool) -> None:
+def logs(
+    pathspec: str, datastore: str | None, attempt: int | None, show_out: bool, show_err: bool
+) -> None:
     """Print a task's stdout and stderr."""
     from flowc.client import Task
 
@@ -99,8 +106,11 @@ def logs(pathspec: str, datastore: str | None, attempt: int | None, show_out: bo
     for stream, wanted in (("stdout", show_out), ("stderr", show_err)):
         if not wanted:
             continue
-        text = (task._log(stream) if attempt is None
-                else task._ds.log(run, step, task.id, chosen, stream))
+        text = (
+            task._log(stream)
+            if attempt is None
+            else task._ds.log(run, step, task.id, chosen, stream)
+        )
         if text:
             click.echo(text, nl=not text.endswith("\n"), err=stream == "stderr")
 
@@ -118,8 +128,10 @@ def inspect_command(pathspec: str, datastore: str | None, full: bool) -> None:
     task = Task(f"{flow}/{run}/{step}/{key or '_'}", root)
     if not task.finished:
         raise click.UsageError(f"task {task.pathspec} is not committed")
-    click.echo(f"{task.pathspec}  attempt {task.attempt}"
-               + ("  (@catch caught an exception)" if task.caught else ""))
+    click.echo(
+        f"{task.pathspec}  attempt {task.attempt}"
+        + ("  (@catch caught an exception)" if task.caught else "")
+    )
     for artifact in task:
         text = repr(artifact.data)
         if not full and len(text) > 100:
@@ -143,9 +155,10 @@ def show_run(pathspec: str, datastore: str | None = None) -> str:
         tasks = step.tasks()
         done = sum(t.finished for t in tasks)
         failed = [t for t in tasks if not t.finished]
-        lines.append(f"  {step.id:<24} {done}/{len(tasks)} committed"
-                     + (f", {len(failed)} failed: {' '.join(t.id for t in failed[:10])}"
-                        if failed else ""))
+        lines.append(
+            f"  {step.id:<24} {done}/{len(tasks)} committed"
+            + (f", {len(failed)} failed: {' '.join(t.id for t in failed[:10])}" if failed else "")
+        )
     return "\n".join(lines)
 
 

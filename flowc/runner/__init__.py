@@ -12,5 +12,15 @@ from flowc.runner.local import (
 )
 from flowc.runner.plan import Plan, TaskId
 
-__all__ = ["LocalRunner", "Plan", "Reporter", "RunOptions", "RunResult", "TaskId",
-           "TaskOutcome", "default_datastore", "new_run_id", "resume_plan"]
+__all__ = [
+    "LocalRunner",
+    "Plan",
+    "Reporter",
+    "RunOptions",
+    "RunResult",
+    "TaskId",
+    "TaskOutcome",
+    "default_datastore",
+    "new_run_id",
+    "resume_plan",
+]

@@ -112,8 +112,9 @@ class LocalRunner:
         while pending or running:
             now = time.time()
             pending.sort(key=lambda item: item[0])
-            while (pending and not failed and running < self.options.workers()
-                   and pending[0][0] <= now):
+            while (
+                pending and not failed and running < self.options.workers() and pending[0][0] <= now
+            ):
                 _, task, attempt = pending.pop(0)
                 if attempt == 0 and self._try_clone(task):
                     done += 1
@@ -144,11 +145,18 @@ class LocalRunner:
                 pending.append((retry_at, task, attempt + 1))
             else:
                 failed.append(outcome)
-        result = RunResult(self.run_id, end_committed and not failed, done, failed,
-                           time.time() - began)
-        self.ds.write_run_status(self.run_id, {
-            "status": "succeeded" if result.ok else "failed", "finished": time.time(),
-            "failed": [str(f.task) for f in failed], "tasks": done})
+        result = RunResult(
+            self.run_id, end_committed and not failed, done, failed, time.time() - began
+        )
+        self.ds.write_run_status(
+            self.run_id,
+            {
+                "status": "succeeded" if result.ok else "failed",
+                "finished": time.time(),
+                "failed": [str(f.task) for f in failed],
+                "tasks": done,
+            },
+        )
         self.reporter.finished(result)
         return result
 
@@ -173,18 +181,37 @@ class LocalRunner:
         if deco is None:
             return None
         args = deco.args
-        total = (float(args.get("seconds") or 0) + 60 * float(args.get("minutes") or 0)
-                 + 3600 * float(args.get("hours") or 0))
+        total = (
+            float(args.get("seconds") or 0)
+            + 60 * float(args.get("minutes") or 0)
+            + 3600 * float(args.get("hours") or 0)
+        )
         return total + TIMEOUT_GRACE_SECONDS if total > 0 else None
 
     def command(self, task: TaskId, attempt: int) -> list[str]:
         """The shim command line of one task (what every backend runs)."""
         step = self.ir.step(task.step)
-        cmd = [self.options.python, "-m", "runtime_shim", "step", self.options.flow_file,
-               "--flow", self.ir.name, "--step", task.step,
-               "--inputs", step.input_rule.render(), "--run-id", self.run_id,
-               "--index-path", task.index_path, "--attempt", str(attempt),
-               "--datastore", self.options.datastore]
+        cmd = [
+            self.options.python,
+            "-m",
+            "runtime_shim",
+            "step",
+            self.options.flow_file,
+            "--flow",
+            self.ir.name,
+            "--step",
+            task.step,
+            "--inputs",
+            step.input_rule.render(),
+            "--run-id",
+            self.run_id,
+            "--index-path",
+            task.index_path,
+            "--attempt",
+            str(attempt),
+            "--datastore",
+            self.options.datastore,
+        ]
         if task.iteration:
             cmd += ["--iteration", str(task.iteration)]
         if task.step == self.ir.start:
@@ -199,17 +226,20 @@ class LocalRunner:
         cmd = self.command(task, attempt)
         limit = self._timeout(task)
         env = task_environment(self.options.env)
-        thread = threading.Thread(target=self._execute, args=(task, attempt, cmd, env, limit),
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self._execute, args=(task, attempt, cmd, env, limit), daemon=True
+        )
         thread.start()
 
-    def _execute(self, task: TaskId, attempt: int, cmd: list[str], env: dict[str, str],
-                 limit: float | None) -> None:
+    def _execute(
+        self, task: TaskId, attempt: int, cmd: list[str], env: dict[str, str], limit: float | None
+    ) -> None:
         began = time.time()
         with tempfile.TemporaryFile(dir=self._tmp) as out:
             try:
-                code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                      timeout=limit, check=False).returncode
+                code = subprocess.run(
+                    cmd, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=limit, check=False
+                ).returncode
             except subprocess.TimeoutExpired:
                 code = -9
             except OSError as exc:
@@ -237,11 +267,13 @@ class LocalRunner:
         if record is None:
             return False
         source = record.get("source") or self.ds.attempt_prefix(
-            origin, task.step, task.key, int(record["attempt"]))
+            origin, task.step, task.key, int(record["attempt"])
+        )
         clone = dict(record, source=source, cloned_from=f"{origin}/{task.step}/{task.key}")
         self.ds.commit(self.run_id, task.step, task.key, clone)
-        self.reporter.task_finished(TaskOutcome(task, int(record["attempt"]), True, 0.0,
-                                                cloned=True), False)
+        self.reporter.task_finished(
+            TaskOutcome(task, int(record["attempt"]), True, 0.0, cloned=True), False
+        )
         return True
 
 
@@ -255,8 +287,7 @@ def task_environment(extra: dict[str, str]) -> dict[str, str]:
     """
     env = dict(os.environ, FLOWC_TASK_ECHO="0", **extra)
     if env.get("PYTHONDONTWRITEBYTECODE") and not env.get("PYTHONPYCACHEPREFIX"):
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-            os.path.expanduser("~"), ".cache")
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         env.pop("PYTHONDONTWRITEBYTECODE")
         env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "flowc", "pycache")
     return env
@@ -281,14 +312,16 @@ def failed_step(ir: FlowIR, ds: FlowDatastore, origin: str) -> str:
         return str(failed).split("/")[0]
     steps = set(ds.list_steps(origin))
     for s in ir.steps:
-        if s.name in steps and any(not ds.is_committed(origin, s.name, t)
-                                   for t in ds.list_tasks(origin, s.name)):
+        if s.name in steps and any(
+            not ds.is_committed(origin, s.name, t) for t in ds.list_tasks(origin, s.name)
+        ):
             return s.name
     for s in ir.steps:
         if s.name not in steps:
             return s.name
-    raise LookupError(f"run {origin} finished successfully; name the step to resume "
-                      "from with --step")
+    raise LookupError(
+        f"run {origin} finished successfully; name the step to resume from with --step"
+    )
 
 
 Callback = Callable[[TaskOutcome], None]

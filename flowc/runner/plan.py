@@ -41,7 +41,8 @@ def parent_path(index_path: str) -> str:
 class Plan:
     ir: FlowIR
     _join_arrivals: dict[tuple[str, str], set[str]] = field(
-        default_factory=lambda: defaultdict(set))
+        default_factory=lambda: defaultdict(set)
+    )
     _foreach_expected: dict[tuple[str, str], int] = field(default_factory=dict)
     _foreach_done: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TextIO
 
 from flowc.ir import FlowIR
@@ -18,8 +19,13 @@ LOG_TAIL_LINES = 40
 
 
 class ConsoleReporter(Reporter):
-    def __init__(self, stream: TextIO | None = None, quiet: bool = False,
-                 live: bool | None = None, show_log: callable | None = None) -> None:  # type: ignore[valid-type]
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        quiet: bool = False,
+        live: bool | None = None,
+        show_log: Callable[[TaskOutcome], str] | None = None,
+    ) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.live = (not quiet and self.stream.isatty()) if live is None else live
@@ -60,8 +66,7 @@ class ConsoleReporter(Reporter):
             if not will_retry:
                 self.failed[step] += 1
             verdict = "failed, retrying" if will_retry else "FAILED"
-            self._print(f"[{self._elapsed()}] {outcome.task} attempt {outcome.attempt} "
-                        f"{verdict}")
+            self._print(f"[{self._elapsed()}] {outcome.task} attempt {outcome.attempt} {verdict}")
             if not will_retry and self.show_log is not None:
                 self._print(self.show_log(outcome))
         self._draw()
@@ -70,8 +75,10 @@ class ConsoleReporter(Reporter):
         self._draw(force=True)
         self._clear()
         verdict = "succeeded" if result.ok else "FAILED"
-        self._print(f"flowc: run {result.run_id} {verdict}: {result.tasks_done} tasks in "
-                    f"{result.seconds:.2f}s")
+        self._print(
+            f"flowc: run {result.run_id} {verdict}: {result.tasks_done} tasks in "
+            f"{result.seconds:.2f}s"
+        )
 
     def _elapsed(self) -> str:
         return f"{time.time() - self.began:6.2f}s"
@@ -92,8 +99,10 @@ class ConsoleReporter(Reporter):
         lines = [f"  {'step':<24} {'done':>6} {'running':>8} {'failed':>7}"]
         for step in self.steps:
             if self.done[step] or self.running[step] or self.failed[step]:
-                lines.append(f"  {step:<24} {self.done[step]:>6} {self.running[step]:>8} "
-                             f"{self.failed[step]:>7}")
+                lines.append(
+                    f"  {step:<24} {self.done[step]:>6} {self.running[step]:>8} "
+                    f"{self.failed[step]:>7}"
+                )
         lines.append(f"  elapsed {self._elapsed()}")
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()

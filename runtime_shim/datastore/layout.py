@@ -40,14 +40,17 @@ class ArtifactRef:
 
     __slots__ = ("sha", "size", "type")
 
-    def __init__(self, sha: str, size: int, type: str) -> None:  # noqa: A002
+    def __init__(self, sha: str, size: int, type: str) -> None:
         self.sha = sha
         self.size = size
         self.type = type
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ArtifactRef) and (self.sha, self.size, self.type) == (
-            other.sha, other.size, other.type)
+            other.sha,
+            other.size,
+            other.type,
+        )
 
     def __hash__(self) -> int:
         return hash(self.sha)
@@ -119,8 +122,9 @@ class FlowDatastore:
         return f"{self.flow}/runs/{run}"
 
     def write_run(self, run: str, record: dict[str, Any], *, if_absent: bool = True) -> bool:
-        return self.store.put(f"{self.run_prefix(run)}/run.json", _dump(record),
-                              if_absent=if_absent)
+        return self.store.put(
+            f"{self.run_prefix(run)}/run.json", _dump(record), if_absent=if_absent
+        )
 
     def read_run(self, run: str) -> dict[str, Any] | None:
         return self._read_json(f"{self.run_prefix(run)}/run.json")
@@ -148,9 +152,16 @@ class FlowDatastore:
     def attempt_prefix(self, run: str, step: str, task: str, attempt: int) -> str:
         return f"{self.task_prefix(run, step, task)}/attempt-{attempt}"
 
-    def write_attempt(self, run: str, step: str, task: str, attempt: int,
-                      artifacts: dict[str, ArtifactRef] | None, meta: dict[str, Any],
-                      logs: dict[str, str]) -> None:
+    def write_attempt(
+        self,
+        run: str,
+        step: str,
+        task: str,
+        attempt: int,
+        artifacts: dict[str, ArtifactRef] | None,
+        meta: dict[str, Any],
+        logs: dict[str, str],
+    ) -> None:
         # logs: file name -> text
         """Write an attempt's files (never visible as a result until committed)."""
         prefix = self.attempt_prefix(run, step, task, attempt)
@@ -163,8 +174,9 @@ class FlowDatastore:
 
     def commit(self, run: str, step: str, task: str, record: dict[str, Any]) -> bool:
         """Publish the task; False if another attempt committed first."""
-        return self.store.put(f"{self.task_prefix(run, step, task)}/committed.json",
-                              _dump(record), if_absent=True)
+        return self.store.put(
+            f"{self.task_prefix(run, step, task)}/committed.json", _dump(record), if_absent=True
+        )
 
     def committed(self, run: str, step: str, task: str) -> dict[str, Any] | None:
         return self._read_json(f"{self.task_prefix(run, step, task)}/committed.json")
@@ -172,8 +184,9 @@ class FlowDatastore:
     def is_committed(self, run: str, step: str, task: str) -> bool:
         return self.store.exists(f"{self.task_prefix(run, step, task)}/committed.json")
 
-    def artifacts(self, run: str, step: str, task: str,
-                  record: dict[str, Any] | None = None) -> dict[str, ArtifactRef]:
+    def artifacts(
+        self, run: str, step: str, task: str, record: dict[str, Any] | None = None
+    ) -> dict[str, ArtifactRef]:
         """The artifact refs of a committed task (raises ObjectNotFound if uncommitted)."""
         if record is None:
             record = self.committed(run, step, task)

@@ -8,15 +8,15 @@ or none, and two tasks racing to create the same key cannot both win.
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import os
+
+from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
-
 
 _COUNTER = itertools.count()
 
@@ -31,7 +31,7 @@ class LocalObjectStore:
     @classmethod
     def from_url(cls, url: str) -> LocalObjectStore:
         if url.startswith("file://"):
-            url = url[len("file://"):]
+            url = url[len("file://") :]
         return cls(url)
 
     def _path(self, key: str) -> str:
@@ -113,7 +113,7 @@ class LocalObjectStore:
         if os.path.isfile(base):
             yield prefix
             return
-        found: list[str] = []
+        found: builtins.list[str] = []
         for directory, _dirs, files in os.walk(base):
             rel = os.path.relpath(directory, self.root)
             for name in files:
@@ -121,7 +121,7 @@ class LocalObjectStore:
                     found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
         yield from sorted(found)
 
-    def list_children(self, prefix: str) -> list[str]:
+    def list_children(self, prefix: str) -> builtins.list[str]:
         base = self._path(prefix.rstrip("/")) if prefix else self.root
         try:
             return sorted(n for n in os.listdir(base) if not n.startswith(".tmp-"))

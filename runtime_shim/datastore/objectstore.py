@@ -7,6 +7,7 @@ implementation only has to provide these operations with the stated guarantees.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -42,5 +43,5 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> Iterator[str]:
         """All keys under ``prefix`` (recursively), in sorted order."""
 
-    def list_children(self, prefix: str) -> list[str]:
+    def list_children(self, prefix: str) -> builtins.list[str]:
         """Names of the immediate children ("directories" and objects) under ``prefix/``."""

@@ -9,10 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 SHAPES = [
-    "branch", "branch_in_switch", "decorators", "foreach", "foreach_in_switch",
-    "foreach_multistep", "linear", "nested_branches", "nested_foreach3", "parameters",
-    "recursive_switch", "recursive_switch_in_foreach", "switch_basic", "switch_in_branch",
-    "switch_in_foreach", "switch_nested",
+    "branch",
+    "branch_in_switch",
+    "decorators",
+    "foreach",
+    "foreach_in_switch",
+    "foreach_multistep",
+    "linear",
+    "nested_branches",
+    "nested_foreach3",
+    "parameters",
+    "recursive_switch",
+    "recursive_switch_in_foreach",
+    "switch_basic",
+    "switch_in_branch",
+    "switch_in_foreach",
+    "switch_nested",
 ]
 
 
@@ -28,30 +40,57 @@ CASES["nested_foreach3"]["flow"] = "NestedForeach3Flow"
 # this case depend on that order and are compared sorted.
 CASES["switch_in_branch"]["sort_lists"] = True
 CASES["parameters_override"] = {
-    "file": "tests/shapes/parameters.py", "flow": "ParametersFlow",
-    "metaflow_args": ["--who", "flowc", "--count", "2", "--ratio", "0.5", "--loud", "True",
-                      "--config", '{"layers": [3, 4, 5]}'],
-    "flowc_args": ["--who", "flowc", "--count", "2", "--ratio", "0.5", "--loud",
-                   "--config", '{"layers": [3, 4, 5]}'],
+    "file": "tests/shapes/parameters.py",
+    "flow": "ParametersFlow",
+    "metaflow_args": [
+        "--who",
+        "flowc",
+        "--count",
+        "2",
+        "--ratio",
+        "0.5",
+        "--loud",
+        "True",
+        "--config",
+        '{"layers": [3, 4, 5]}',
+    ],
+    "flowc_args": [
+        "--who",
+        "flowc",
+        "--count",
+        "2",
+        "--ratio",
+        "0.5",
+        "--loud",
+        "--config",
+        '{"layers": [3, 4, 5]}',
+    ],
 }
 CASES["joins"] = {"file": "tests/runtime/flows/joins.py", "flow": "JoinsFlow"}
 CASES["merge_conflict"] = {
-    "file": "tests/runtime/flows/merge_errors.py", "flow": "MergeErrorsFlow",
-    "metaflow_args": ["--mode", "conflict"], "flowc_args": ["--mode", "conflict"],
+    "file": "tests/runtime/flows/merge_errors.py",
+    "flow": "MergeErrorsFlow",
+    "metaflow_args": ["--mode", "conflict"],
+    "flowc_args": ["--mode", "conflict"],
     "expect_failure": True,
 }
 CASES["merge_missing"] = {
-    "file": "tests/runtime/flows/merge_errors.py", "flow": "MergeErrorsFlow",
-    "metaflow_args": ["--mode", "missing"], "flowc_args": ["--mode", "missing"],
+    "file": "tests/runtime/flows/merge_errors.py",
+    "flow": "MergeErrorsFlow",
+    "metaflow_args": ["--mode", "missing"],
+    "flowc_args": ["--mode", "missing"],
     "expect_failure": True,
 }
 CASES["merge_resolved"] = {
-    "file": "tests/runtime/flows/merge_errors.py", "flow": "MergeErrorsFlow",
-    "metaflow_args": ["--mode", "resolved"], "flowc_args": ["--mode", "resolved"],
+    "file": "tests/runtime/flows/merge_errors.py",
+    "flow": "MergeErrorsFlow",
+    "metaflow_args": ["--mode", "resolved"],
+    "flowc_args": ["--mode", "resolved"],
 }
 CASES["resilience"] = {"file": "tests/runtime/flows/resilience.py", "flow": "ResilienceFlow"}
 CASES["include_file"] = {
-    "file": "tests/runtime/flows/include.py", "flow": "IncludeFlow",
+    "file": "tests/runtime/flows/include.py",
+    "flow": "IncludeFlow",
     "files": ["tests/runtime/flows/include_data.txt"],
     "metaflow_args": ["--data", "include_data.txt", "--labels", '["a", "b"]'],
     "flowc_args": ["--data", "include_data.txt", "--labels", '["a", "b"]'],

@@ -25,9 +25,16 @@ class LocalRun:
     result: Any
 
 
-def run_local(flow_file: str, args: list[str] | None = None, *, cwd: str,
-              datastore: str | None = None, max_workers: int = 4,
-              origin: str | None = None, resume_step: str | None = None) -> LocalRun:
+def run_local(
+    flow_file: str,
+    args: list[str] | None = None,
+    *,
+    cwd: str,
+    datastore: str | None = None,
+    max_workers: int = 4,
+    origin: str | None = None,
+    resume_step: str | None = None,
+) -> LocalRun:
     """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly."""
     from flowc.commands.run import load_ir, parse_parameters
     from flowc.runner import LocalRunner, Reporter, RunOptions, resume_plan
@@ -40,10 +47,17 @@ def run_local(flow_file: str, args: list[str] | None = None, *, cwd: str,
     store = datastore or os.path.join(cwd, ".flowc")
     clone: set[str] = set()
     if origin:
-        clone = resume_plan(ir, FlowDatastore(open_object_store(store), ir.name), origin,
-                            resume_step)
-    options = RunOptions(flow_file=path, datastore=store, params=params,
-                         max_workers=max_workers, origin_run_id=origin, clone_steps=clone)
+        clone = resume_plan(
+            ir, FlowDatastore(open_object_store(store), ir.name), origin, resume_step
+        )
+    options = RunOptions(
+        flow_file=path,
+        datastore=store,
+        params=params,
+        max_workers=max_workers,
+        origin_run_id=origin,
+        clone_steps=clone,
+    )
     previous = os.getcwd()
     os.chdir(cwd)
     try:

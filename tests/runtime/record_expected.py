@@ -32,9 +32,15 @@ from cases import CASES, normalize  # noqa: E402
 
 
 def _metaflow_env(home: str) -> dict[str, str]:
-    return dict(os.environ, METAFLOW_HOME=home, METAFLOW_DEFAULT_DATASTORE="local",
-                METAFLOW_DEFAULT_METADATA="local", METAFLOW_DATASTORE_SYSROOT_LOCAL=home,
-                USERNAME="flowc-tests", METAFLOW_USER="flowc-tests")
+    return dict(
+        os.environ,
+        METAFLOW_HOME=home,
+        METAFLOW_DEFAULT_DATASTORE="local",
+        METAFLOW_DEFAULT_METADATA="local",
+        METAFLOW_DATASTORE_SYSROOT_LOCAL=home,
+        USERNAME="flowc-tests",
+        METAFLOW_USER="flowc-tests",
+    )
 
 
 def record(name: str, case: dict[str, Any], home: str) -> dict[str, Any]:
@@ -48,11 +54,17 @@ def record(name: str, case: dict[str, Any], home: str) -> dict[str, Any]:
             handle.write(source)
         for extra in case.get("files", []):
             shutil.copy(os.path.join(ROOT, extra), scratch)
-        args = [sys.executable, os.path.basename(flow_file), "--no-pylint", "run",
-                *case.get("metaflow_args", [])]
+        args = [
+            sys.executable,
+            os.path.basename(flow_file),
+            "--no-pylint",
+            "run",
+            *case.get("metaflow_args", []),
+        ]
         env = _metaflow_env(home)
-        proc = subprocess.run(args, cwd=scratch, env=env, capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(
+            args, cwd=scratch, env=env, capture_output=True, text=True, check=False
+        )
         expect_failure = case.get("expect_failure", False)
         if (proc.returncode != 0) != expect_failure:
             raise RuntimeError(f"{name}: metaflow exited {proc.returncode}\n{proc.stderr}")
@@ -68,8 +80,11 @@ def record(name: str, case: dict[str, Any], home: str) -> dict[str, Any]:
                     continue
                 stack = task["_foreach_stack"].data if "_foreach_stack" in task else []
                 path = ".".join(str(frame.index) for frame in stack)
-                values = {a.id: normalize(a.data) for a in task
-                          if not a.id.startswith("_") and a.id != "name"}
+                values = {
+                    a.id: normalize(a.data)
+                    for a in task
+                    if not a.id.startswith("_") and a.id != "name"
+                }
                 per_key.setdefault(path, []).append((int(task.id), values))
             keys: dict[str, Any] = {}
             for path, found in per_key.items():
@@ -79,10 +94,19 @@ def record(name: str, case: dict[str, Any], home: str) -> dict[str, Any]:
             if keys:
                 tasks[step.id] = dict(sorted(keys.items()))
         return {
-            "case": name, "flow": case["flow"], "file": case["file"],
+            "case": name,
+            "flow": case["flow"],
+            "file": case["file"],
             "metaflow_version": __import__("metaflow").__version__,
-            "command": " ".join(["python", os.path.basename(flow_file), "--no-pylint", "run",
-                                 *case.get("metaflow_args", [])]),
+            "command": " ".join(
+                [
+                    "python",
+                    os.path.basename(flow_file),
+                    "--no-pylint",
+                    "run",
+                    *case.get("metaflow_args", []),
+                ]
+            ),
             "recorded_by": "tests/runtime/record_expected.py",
             "successful": run.successful,
             "tasks": dict(sorted(tasks.items())),

@@ -13,17 +13,21 @@ FLOWC = [sys.executable, "-m", "flowc.cli"]
 
 def flowc(workdir: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
-    return subprocess.run([*FLOWC, *args], cwd=workdir, capture_output=True, text=True,
-                          env=env, check=False)
+    return subprocess.run(
+        [*FLOWC, *args], cwd=workdir, capture_output=True, text=True, env=env, check=False
+    )
 
 
 def test_run_failure_shows_log_and_exception_then_resume(workdir: str) -> None:
     flow = os.path.join(workdir, "flaky.py")
     with open(os.path.join(ROOT, "tests/shapes/linear.py"), encoding="utf-8") as handle:
         source = handle.read()
-    broken = source.replace("    def end(self):\n",
-                            "    def end(self):\n        print('about to break')\n"
-                            "        raise ValueError('broken on purpose')\n", 1)
+    broken = source.replace(
+        "    def end(self):\n",
+        "    def end(self):\n        print('about to break')\n"
+        "        raise ValueError('broken on purpose')\n",
+        1,
+    )
     assert broken != source
     with open(flow, "w", encoding="utf-8") as handle:
         handle.write(broken)
@@ -55,9 +59,22 @@ def test_run_failure_shows_log_and_exception_then_resume(workdir: str) -> None:
 def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
     env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
     done = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tests/shapes/parameters.py"), "run", "-q",
-         "--who", "you", "--count", "1"],
-        cwd=workdir, capture_output=True, text=True, env=env, check=False)
+        [
+            sys.executable,
+            os.path.join(ROOT, "tests/shapes/parameters.py"),
+            "run",
+            "-q",
+            "--who",
+            "you",
+            "--count",
+            "1",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     from flowc.client import Run
 
@@ -67,6 +84,7 @@ def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
 
 
 def test_bad_parameter_is_a_usage_error(workdir: str) -> None:
-    done = flowc(workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"),
-                 "--count", "many")
+    done = flowc(
+        workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"), "--count", "many"
+    )
     assert done.returncode == 2 and "--count" in done.stderr

@@ -35,7 +35,7 @@ def test_blobs_are_content_addressed_and_compressed_when_it_pays(tmp_path: objec
     stored = os.path.getsize(os.path.join(str(tmp_path), ds.blob_key(big.sha)))
     assert stored < 2_000 < big.size
     random_bytes = os.urandom(10_000)
-    sha, data, size = encode(random_bytes)
+    _sha, data, size = encode(random_bytes)
     assert data[:1] == b"\x80" and decode(data) == random_bytes and size == len(data)
     assert ds.load_value(big) == "x" * 100_000
 

@@ -27,10 +27,13 @@ def test_retry_catch_timeout_environment(workdir: str) -> None:
     assert run["env"].task.data.names == ["ResilienceFlow", "env", 0]
 
 
-@pytest.mark.parametrize(("mode", "error", "words"), [
-    ("conflict", "UnhandledInMergeArtifactsException", "conflicting values:\n[value]"),
-    ("missing", "MissingInMergeArtifactsException", "[nope] are not present"),
-])
+@pytest.mark.parametrize(
+    ("mode", "error", "words"),
+    [
+        ("conflict", "UnhandledInMergeArtifactsException", "conflicting values:\n[value]"),
+        ("missing", "MissingInMergeArtifactsException", "[nope] are not present"),
+    ],
+)
 def test_merge_artifacts_errors(workdir: str, mode: str, error: str, words: str) -> None:
     from flowc.client import Run
 
@@ -54,8 +57,7 @@ def test_parameter_validation_names_the_parameter() -> None:
         parse_parameters(ir, ["--config", "{not json"], ())
     with pytest.raises(click.UsageError, match="--nope"):
         parse_parameters(ir, ["--nope", "1"], ())
-    values = parse_parameters(ir, ["--loud", "--count=4", "--ratio", "1e-3"],
-                              ("who=x",))
+    values = parse_parameters(ir, ["--loud", "--count=4", "--ratio", "1e-3"], ("who=x",))
     assert values == {"loud": True, "count": 4, "ratio": 0.001, "who": "x"}
     assert parse_parameters(ir, ["--no-loud"], ()) == {"loud": False}
     assert parse_parameters(ir, ["--loud", "false"], ()) == {"loud": False}

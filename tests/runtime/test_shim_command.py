@@ -13,11 +13,31 @@ FOREACH = os.path.join(ROOT, "tests/shapes/recursive_switch_in_foreach.py")
 FLOW = "RecursiveSwitchInForeachFlow"
 
 
-def shim(workdir: str, step: str, rule: str, index: str = "", *extra: str,
-         attempt: int = 0) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "runtime_shim", "step", FOREACH, "--flow", FLOW,
-           "--step", step, "--inputs", rule, "--run-id", "r1", "--index-path", index,
-           "--attempt", str(attempt), "--datastore", os.path.join(workdir, "ds"), *extra]
+def shim(
+    workdir: str, step: str, rule: str, index: str = "", *extra: str, attempt: int = 0
+) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "runtime_shim",
+        "step",
+        FOREACH,
+        "--flow",
+        FLOW,
+        "--step",
+        step,
+        "--inputs",
+        rule,
+        "--run-id",
+        "r1",
+        "--index-path",
+        index,
+        "--attempt",
+        str(attempt),
+        "--datastore",
+        os.path.join(workdir, "ds"),
+        *extra,
+    ]
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, check=False)
 
 
@@ -35,8 +55,9 @@ def test_foreach_and_switch_outputs_and_iterations(workdir: str) -> None:
     targets = []
     for k in range(3):
         out = os.path.join(workdir, f"sw{k}")
-        done = shim(workdir, "loop", "any:prepare,loop", "1", "--iteration", str(k),
-                    "--switch-out", out)
+        done = shim(
+            workdir, "loop", "any:prepare,loop", "1", "--iteration", str(k), "--switch-out", out
+        )
         assert done.returncode == 0, done.stderr
         targets.append(read(out))
     assert targets == ["loop", "loop", "after"]  # limit 3 at index 1

@@ -52,8 +52,12 @@ class JoinsFlow(FlowSpec):
     @step
     def end(self):
         self.result = {
-            "x": self.x, "shared": self.shared, "only": [self.only_a, self.only_b],
-            "tags": self.tags, "positions": self.positions, "items": self.items,
+            "x": self.x,
+            "shared": self.shared,
+            "only": [self.only_a, self.only_b],
+            "tags": self.tags,
+            "positions": self.positions,
+            "items": self.items,
         }
 
 
