@@ -42,9 +42,15 @@ def _states(result: dict[str, object]) -> dict[str, set[str]]:
     return states
 
 
-@pytest.mark.parametrize("shape", SHAPE_NAMES)
-def test_shape_matches_local_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
-    flow = SHAPES / f"{shape}.py"
+# The shared shapes, plus constructs they do not cover (branch and nested switch in a foreach).
+EQUIVALENCE_FLOWS = [SHAPES / f"{name}.py" for name in SHAPE_NAMES] + [
+    FLOWS / "branch_in_foreach.py",
+    FLOWS / "switch_nested_in_foreach.py",
+]
+
+
+@pytest.mark.parametrize("flow", EQUIVALENCE_FLOWS, ids=lambda p: p.stem)
+def test_flow_matches_local_run(airflow: AirflowWorker, tmp_path: Path, flow: Path) -> None:
     result, datastore = _run(airflow, flow, tmp_path)
     assert result["state"] == "success", result
     local_ds = tmp_path / "local-ds"
@@ -54,8 +60,7 @@ def test_shape_matches_local_run(airflow: AirflowWorker, tmp_path: Path, shape: 
     locally = artifacts(local_ds, flow_name, local_run)
     assert on_airflow.keys() == locally.keys()
     assert on_airflow == locally
-    end = on_airflow["end/_"]
-    assert end, "the end step recorded no artifacts"
+    assert on_airflow["end/_"], "the end step recorded no artifacts"
 
 
 def test_parameters_given_at_trigger_time(airflow: AirflowWorker, tmp_path: Path) -> None:
