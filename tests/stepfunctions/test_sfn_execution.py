@@ -33,7 +33,11 @@ _counter = itertools.count()
 
 
 def _run(
-    server: MotoServer, path: str, run_id: str, execution_input: dict[str, Any] | None = None
+    server: MotoServer,
+    path: str,
+    run_id: str,
+    execution_input: dict[str, Any] | None = None,
+    **extra: str,
 ) -> tuple[Execution, WorkerPool, Any]:
     n = next(_counter)
     s3, sqs = server.client("s3"), server.client("sqs")
@@ -44,7 +48,7 @@ def _run(
     text = definition(
         path,
         datastore_root=f"s3://{BUCKET}/{prefix}",
-        extra={"compute": "callback", "queue_url": queue},
+        extra={"compute": "callback", "queue_url": queue, **extra},
     )
     with WorkerPool(server, queue) as pool:
         result = execute(server, text, f"machine-{n}", run_id, execution_input)
@@ -126,3 +130,15 @@ def test_retries_pass_the_attempt_number(moto_server: MotoServer) -> None:
     assert [r.arg("--attempt") for r in flaky] == ["0", "1", "2"]
     assert [r.returncode for r in flaky] == [1, 1, 0]
     assert artifacts(store, "FlakyFlow", "flaky-run")["flaky/_"]["succeeded_on"] == 2
+
+
+@pytest.mark.slow
+def test_distributed_map(moto_server: MotoServer, tmp_path: Path) -> None:
+    path = shape_path("nested_foreach3")
+    flow = load_ir(path).name
+    code, local_run = run_local(path, str(tmp_path / "local"))
+    assert code == 0
+    result, pool, store = _run(moto_server, path, "distributed-run", map_mode="distributed")
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    expected = artifacts(local_store(str(tmp_path / "local")), flow, local_run)
+    assert artifacts(store, flow, "distributed-run") == expected
