@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,30 +105,24 @@ class LocalRunner:
         self.reporter.started(self.run_id, self.ir)
         if self.options.origin_run_id:
             self._prepare_resume()
-        pending: list[tuple[float, TaskId, int]] = [(0.0, self.plan.first(), 0)]
+        # FIFO of (task, attempt): tasks start in the order they became ready, so a wide
+        # foreach runs in index order and retries go to the back of the line.
+        pending: deque[tuple[TaskId, int]] = deque([(self.plan.first(), 0)])
         running = 0
         done = 0
         failed: list[TaskOutcome] = []
         end_committed = False
         while pending or running:
-            now = time.time()
-            pending.sort(key=lambda item: item[0])
-            while (
-                pending and not failed and running < self.options.workers() and pending[0][0] <= now
-            ):
-                _, task, attempt = pending.pop(0)
+            while pending and not failed and running < self.options.workers():
+                task, attempt = pending.popleft()
                 if attempt == 0 and self._try_clone(task):
                     done += 1
-                    pending.extend((0.0, t, 0) for t in self._after_commit(task))
+                    pending.extend((t, 0) for t in self._after_commit(task))
                     continue
                 self._launch(task, attempt)
                 running += 1
-            if failed and not running:
-                break
             if not running:
-                if pending:
-                    time.sleep(max(0.0, min(p[0] for p in pending) - time.time()))
-                continue
+                break
             task, attempt, code, seconds, output = self._done.get()
             running -= 1
             ok = code == 0 and self.ds.is_committed(self.run_id, task.step, task.key)
@@ -137,12 +132,12 @@ class LocalRunner:
                 self.reporter.task_finished(outcome, False)
                 if task.step == self.ir.end:
                     end_committed = True
-                pending.extend((0.0, t, 0) for t in self._after_commit(task))
+                pending.extend((t, 0) for t in self._after_commit(task))
                 continue
-            retry_at = self._retry_time(task, attempt)
-            self.reporter.task_finished(outcome, retry_at is not None and not failed)
-            if retry_at is not None and not failed:
-                pending.append((retry_at, task, attempt + 1))
+            retry = self._may_retry(task, attempt) and not failed
+            self.reporter.task_finished(outcome, retry)
+            if retry:
+                pending.append((task, attempt + 1))
             else:
                 failed.append(outcome)
         result = RunResult(
@@ -165,16 +160,15 @@ class LocalRunner:
         record = self.ds.committed(self.run_id, task.step, task.key) or {}
         return self.plan.committed(task, record)
 
-    def _retry_time(self, task: TaskId, attempt: int) -> float | None:
+    def _may_retry(self, task: TaskId, attempt: int) -> bool:
         step = self.ir.step(task.step)
         retry = step.decorator("retry")
         times = int(retry.args.get("times", 3)) if retry else 0
         if step.decorator("catch"):
             times += CATCH_FALLBACK_ATTEMPTS
-        if attempt >= times:
-            return None
-        minutes = float(retry.args.get("minutes_between_retries", 2)) if retry else 0.0
-        return time.time() + 60.0 * minutes
+        # Like ``metaflow run``, a local run retries at once; minutes_between_retries is
+        # for the engines (Argo backoff, Step Functions IntervalSeconds, ...).
+        return attempt < times
 
     def _timeout(self, task: TaskId) -> float | None:
         deco = self.ir.step(task.step).decorator("timeout")

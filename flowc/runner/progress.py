@@ -73,7 +73,7 @@ class ConsoleReporter(Reporter):
 
     def finished(self, result: RunResult) -> None:
         self._draw(force=True)
-        self._clear()
+        self._drawn = 0  # leave the final table on screen
         verdict = "succeeded" if result.ok else "FAILED"
         self._print(
             f"flowc: run {result.run_id} {verdict}: {result.tasks_done} tasks in "
