@@ -36,6 +36,18 @@ def test_golden(shape: str) -> None:
     )
 
 
+def test_golden_cron_workflow_with_every_decorator(argo_schema_validator: Any) -> None:
+    from argo_support import FLOWS_DIR
+
+    flow = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
+    text = manifest(flow, extra={"kind": "CronWorkflow", "branch": "staging"})
+    path = GOLDEN / "all_decorators.cronworkflow.yaml"
+    if os.environ.get("FLOWC_REGEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+    assert list(argo_schema_validator.iter_errors(yaml.safe_load(text))) == []
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("shape", SHAPES)
 def test_valid_and_round_trips(shape: str, kind: str, argo_schema_validator: Any) -> None:
