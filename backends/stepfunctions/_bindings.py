@@ -52,7 +52,7 @@ def _batch(
         "Type": "Task",
         "Resource": "arn:aws:states:::batch:submitJob.sync",
         "Parameters": {
-            "JobName": step.name,
+            "JobName": step.name[:128],  # Batch job names are at most 128 characters
             "JobQueue": settings.job_queue or opts.job_queue,
             "JobDefinition": opts.job_definition,
             "ContainerOverrides": batch_overrides(cmd.expression, settings),

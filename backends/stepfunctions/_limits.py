@@ -1,8 +1,9 @@
 """Compile-time checks of Step Functions' documented limits, reported with measured sizes.
 
 - definition size: 1,048,576 bytes;
-- Batch ``ContainerOverrides``: 8,192 characters (measured with the longest values the
-  run can fill in: an 80-character execution name, 4 digits per foreach level);
+- Batch ``ContainerOverrides`` and ECS overrides: 8,192 characters (measured with the
+  longest values the run can fill in: an 80-character execution name, 4 digits per
+  foreach level);
 - an SQS message (callback binding): 262,144 bytes;
 - state input/output: 262,144 bytes (the parameter defaults are carried in the state).
 """
@@ -49,18 +50,19 @@ def check_commands(
     for step_name, cmd in commands.items():
         step = ir.step(step_name)
         span = Span.at(step.location.file, step.location.line, step.location.column)
-        if compute == "batch":
+        if compute in ("batch", "ecs"):
+            # ECS caps a task's overrides at the same 8,192 characters as Batch.
             overrides = batch_overrides("", settings[step_name])
             overrides.pop("Command.$")
             overrides["Command"] = cmd.worst_case
             size = len(json.dumps(overrides, separators=(",", ":")))
             if size > BATCH_OVERRIDES_LIMIT:
+                service = "AWS Batch" if compute == "batch" else "Amazon ECS"
                 out.append(
                     diag(
                         "FC303",
-                        f"step '{step_name}': the Batch container overrides "
-                        f"can reach {size:,} characters; AWS Batch accepts at most "
-                        f"{BATCH_OVERRIDES_LIMIT:,}",
+                        f"step '{step_name}': the container overrides can reach {size:,} "
+                        f"characters; {service} accepts at most {BATCH_OVERRIDES_LIMIT:,}",
                         span,
                         "shorten parameter defaults, environment values or the "
                         "datastore/code-package URLs",

@@ -190,7 +190,7 @@ def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:
     result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
     messages = [d.message for d in result.diagnostics if d.code == "FC303"]
     assert any("definition is 1,1" in m for m in messages), messages
-    assert any("Batch container overrides can reach 1,1" in m for m in messages), messages
+    assert any("container overrides can reach 1,1" in m for m in messages), messages
     assert any("between states" in m for m in messages), messages
     small = BACKEND.emit(
         load_ir(shape_path("parameters")), TargetOptions(datastore_root="s3://b/p")
