@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from flowc.diagnostics import Diagnostic, Severity
@@ -40,6 +39,8 @@ def render_text(
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    import json  # only JSON output needs it; text output is the common case
+
     return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import re
 from typing import Any
 
@@ -103,6 +102,8 @@ def read_parameter(
     default = values.get("default")
     has_default = "default" in args
     if ptype == "json" and isinstance(default, str):
+        import json  # rare: only JSONType parameters with a string default
+
         try:
             default = json.loads(default)
         except ValueError:

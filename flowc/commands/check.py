@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowc.commands._common import analyze_arguments, exit_code, flow_option, format_option, report
+from flowc.commands._common import flow_option, format_option, run_check
 
 
 @click.command()
@@ -16,6 +16,4 @@ def check(flows: tuple[str, ...], flow_name: str | None, output_format: str) -> 
 
     Exit code 0 when no file has errors (warnings are allowed), 1 otherwise.
     """
-    batch = analyze_arguments(flows, flow_name)
-    report(batch, output_format)
-    raise SystemExit(exit_code(batch))
+    raise SystemExit(run_check(flows, flow_name, output_format))

@@ -7,8 +7,6 @@ there are no errors, so every consumer can trust it.
 
 from __future__ import annotations
 
-import hashlib
-
 from flowc.analyzer import FlowSource, StepSource
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.graph._scopes import FOREACH_BRANCH, Scopes, analyze_scopes
@@ -30,7 +28,7 @@ def build_ir(flow: FlowSource, source: str, out: list[Diagnostic]) -> FlowIR | N
     return FlowIR(
         name=flow.name,
         file=flow.file,
-        source_sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+        source_sha256=_sha256_hex(source.encode("utf-8")),
         docstring=flow.docstring,
         start=structure.start,
         end=structure.end,
@@ -103,3 +101,18 @@ def _check_artifact_names(flow: FlowSource, out: list[Diagnostic]) -> None:
                     f"assign self.{cond} in `{step.name}`",
                 )
             )
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data``. The interpreter's built-in implementation is used when present
+    (``_sha256`` up to CPython 3.11, ``_sha2`` after): ``hashlib`` loads OpenSSL, which
+    costs more start-up time than hashing a flow file."""
+    import importlib
+
+    for name in ("_sha2", "_sha256", "hashlib"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return str(module.sha256(data).hexdigest())
+    raise ImportError("no SHA-256 implementation")

@@ -1,0 +1,88 @@
+"""``flowc check`` without click (``flowc.commands._common.fast_main``) behaves exactly
+like the click command: same output bytes, same exit codes; anything it does not parse
+falls back to click."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from frontend_support import CASES, REPO, SHAPES
+
+from flowc.commands._common import parse_simple_check
+
+FAST = (
+    "import sys\n"
+    "from flowc.commands._common import fast_main\n"
+    "code = fast_main(sys.argv[1:])\n"
+    "sys.stderr.write('[click imported]' if 'click' in sys.modules else '')\n"
+    "sys.exit(code)\n"
+)
+
+
+def _run(args: list[str], fast: bool) -> subprocess.CompletedProcess[str]:
+    entry = ["-c", FAST] if fast else ["-m", "flowc.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "FLOWC_REGEN"}
+    return subprocess.run(
+        [sys.executable, *entry, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["a.py"], (["a.py"], None, "text")),
+        (["a.py", "b/"], (["a.py", "b/"], None, "text")),
+        (["--format", "json", "a.py"], (["a.py"], None, "json")),
+        (["a.py", "--format=json", "--flow=F"], (["a.py"], "F", "json")),
+        (["--flow", "F", "--flow", "G", "a.py"], (["a.py"], "G", "text")),
+        (["-"], (["-"], None, "text")),
+        ([], None),
+        (["--format", "json"], None),
+        (["--format", "yaml", "a.py"], None),
+        (["a.py", "--flow"], None),
+        (["--help"], None),
+        (["-h", "a.py"], None),
+        (["--", "a.py"], None),
+        (["--verbose", "a.py"], None),
+    ],
+)
+def test_parse_simple_check(args: list[str], expected: object) -> None:
+    assert parse_simple_check(args) == expected
+
+
+CASE = str((CASES / "diagnostics" / "unknown_target.py").relative_to(REPO))
+WARN = str((CASES / "diagnostics" / "foreach_var_unset.py").relative_to(REPO))
+SHAPE = str((SHAPES / "branch.py").relative_to(REPO))
+
+
+@pytest.mark.parametrize(
+    "args, fast_without_click",
+    [
+        (["check", SHAPE], True),
+        (["check", CASE, WARN, SHAPE], True),
+        (["check", "--format", "json", CASE, WARN], True),
+        (["check", "--flow=BranchFlow", SHAPE, "missing.py"], True),
+        (["check", "missing.py"], True),
+        (["check", "--format", "yaml", SHAPE], False),
+        (["check"], False),
+        (["check", "--help"], False),
+    ],
+)
+def test_fast_path_matches_click(args: list[str], fast_without_click: bool, tmp_path: Path) -> None:
+    fast, slow = _run(args, fast=True), _run(args, fast=False)
+    marker = "[click imported]"
+    assert fast.stderr.endswith(marker) != fast_without_click
+    assert (fast.returncode, fast.stdout, fast.stderr.removesuffix(marker)) == (
+        slow.returncode,
+        slow.stdout,
+        slow.stderr,
+    )
