@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from backends.argo._names import IMAGE, is_label, is_subdomain
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, Step
 
@@ -20,6 +21,7 @@ _NOT_ON_ARGO = {"batch": "@batch runs on AWS Batch; on Argo the step runs as a K
 _MEMORY_UNIT = "M"  # Metaflow sizes memory and disk in megabytes
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _TOLERATION_KEYS = {"key", "operator", "value", "effect", "tolerationSeconds"}
+_TOLERATION_VALUE = re.compile(r"^[A-Za-z0-9._/-]*$")
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
@@ -151,12 +153,22 @@ class _Mapper:
     def kubernetes(self, dec: Decorator) -> None:
         self.resources(dec)
         image = dec.args.get("image")
-        if isinstance(image, str) and image:
-            self.settings.image = image
+        if image is not None:
+            if isinstance(image, str) and IMAGE.match(image):
+                self.settings.image = image
+            else:
+                self.warn(dec, f"image {image!r} is not a container image reference; ignored")
         account = dec.args.get("service_account")
-        if isinstance(account, str) and account:
-            self.settings.service_account = account
-        self.settings.node_selector.update(self.string_map(dec, "node_selector"))
+        if account is not None:
+            if isinstance(account, str) and is_subdomain(account):
+                self.settings.service_account = account
+            else:
+                self.warn(dec, f"service_account {account!r} is not a Kubernetes name; ignored")
+        for key, value in self.string_map(dec, "node_selector").items():
+            if is_label(key, value):
+                self.settings.node_selector[key] = value
+            else:
+                self.warn(dec, f"node_selector {key}={value!r} is not a valid label; ignored")
         tolerations = dec.args.get("tolerations") or []
         if not isinstance(tolerations, list):
             tolerations = [tolerations]
@@ -164,7 +176,10 @@ class _Mapper:
             if (
                 isinstance(toleration, dict)
                 and set(toleration) <= _TOLERATION_KEYS
-                and all(isinstance(v, str | int) for v in toleration.values())
+                and all(
+                    isinstance(v, int) or (isinstance(v, str) and _TOLERATION_VALUE.match(v))
+                    for v in toleration.values()
+                )
             ):
                 self.settings.tolerations.append(dict(sorted(toleration.items())))
             else:

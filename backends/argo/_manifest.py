@@ -15,17 +15,21 @@ from typing import Any
 
 from backends.argo._literals import encode_parameter_value
 from backends.argo._model import Arguments, Parameter
-from backends.argo._names import MAX_CRON_NAME, MAX_NAME, dns1123
+from backends.argo._names import (
+    IMAGE,
+    LABEL_VALUE,
+    MAX_CRON_NAME,
+    MAX_NAME,
+    dns1123,
+    is_dns1123,
+    is_label,
+    is_subdomain,
+)
 from backends.argo._options import ArgoOptions
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, FlowIR
 
 API_VERSION = "argoproj.io/v1alpha1"
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
-_LABEL_KEY = re.compile(
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
-)
 _SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
 
@@ -46,7 +50,7 @@ class ResourceHeader:
 
 def label_value(text: str) -> str:
     """A valid label value for ``text`` (names are ≤ 63 and DNS-safe already)."""
-    return text if _LABEL_VALUE.match(text) and len(text) <= MAX_NAME else dns1123(text)
+    return text if LABEL_VALUE.match(text) and len(text) <= MAX_NAME else dns1123(text)
 
 
 def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
@@ -67,26 +71,42 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
                 diag("FC302", "@project needs a literal name; ignored", _span(project))
             )
     for key, value in opts.labels.items():
-        if not _LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_NAME:
-            diagnostics.append(
-                diag("FC305", f"label key {key!r} is not a valid Kubernetes label key", None)
-            )
-        elif not _LABEL_VALUE.match(value) or len(value) > MAX_NAME:
+        if is_label(key, value):
+            labels[key] = value
+        else:
             diagnostics.append(
                 diag(
                     "FC305",
-                    f"label value {value!r} (key {key!r}) is not a valid Kubernetes label value",
+                    f"label {key}={value!r} is not a valid Kubernetes label",
                     None,
-                    "at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends",
+                    "values: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends",
                 )
             )
-        else:
-            labels[key] = value
+    diagnostics.extend(_check_options(opts))
     annotations = {"flowc/source-sha256": ir.source_sha256}
     if ir.docstring:
         # Top-level metadata is not templated by Argo, so the text is kept as written.
         annotations["workflows.argoproj.io/description"] = ir.docstring
     return ResourceHeader(dns1123(wanted, limit), labels, annotations, diagnostics)
+
+
+def _check_options(opts: ArgoOptions) -> list[Diagnostic]:
+    """Options end up in the manifest as they are; refuse what Kubernetes would reject
+    (or Argo would template)."""
+    out = []
+    if opts.namespace is not None and not is_dns1123(opts.namespace):
+        out.append(diag("FC305", f"namespace {opts.namespace!r} is not a Kubernetes name", None))
+    if opts.service_account is not None and not is_subdomain(opts.service_account):
+        out.append(
+            diag(
+                "FC305", f"service account {opts.service_account!r} is not a Kubernetes name", None
+            )
+        )
+    if not IMAGE.match(opts.image):
+        out.append(diag("FC305", f"image {opts.image!r} is not a container image reference", None))
+    if not re.match(r"^[A-Za-z0-9._/+-]+$", opts.python):
+        out.append(diag("FC305", f"python {opts.python!r} is not an executable path", None))
+    return out
 
 
 def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagnostic]]:

@@ -18,11 +18,34 @@ MAX_CRON_NAME = 52
 # Argo parameter names: letters, digits, '-' and '_' (validated by the controller).
 _PARAM_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+# Image references: registry/path:tag@digest; no spaces, braces or '$'.
+IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
 
 
 def is_dns1123(name: str, limit: int = MAX_NAME) -> bool:
     """Whether ``name`` is a DNS-1123 label no longer than ``limit``."""
     return len(name) <= limit and bool(_DNS_LABEL.match(name))
+
+
+def is_label(key: str, value: str) -> bool:
+    """Whether ``key: value`` is a valid Kubernetes label (or node selector entry)."""
+    return (
+        bool(LABEL_KEY.match(key))
+        and len(key.rpartition("/")[2]) <= MAX_NAME
+        and bool(LABEL_VALUE.match(value))
+        and len(value) <= MAX_NAME
+    )
+
+
+def is_subdomain(name: str) -> bool:
+    """A DNS-1123 subdomain (names of service accounts, secrets): at most 253 chars."""
+    return len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name))
 
 
 def _short_hash(text: str) -> str:

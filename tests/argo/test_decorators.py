@@ -109,6 +109,14 @@ def test_invalid_options_are_errors() -> None:
     assert not bad_kind.files and [d.code for d in bad_kind.diagnostics] == ["FC305"]
     bad_label = emit(shape_path("linear"), labels={"team": "has space"})
     assert not bad_label.files and "FC305" in [d.code for d in bad_label.diagnostics]
+    for options in (
+        {"namespace": "Bad_NS"},
+        {"service_account": "a b"},
+        {"image": "img:{{workflow.uid}}"},
+        {"python": "python; rm -rf"},
+    ):
+        result = emit(shape_path("linear"), **options)
+        assert not result.files and [d.code for d in result.diagnostics] == ["FC305"], options
 
 
 def test_parameters_become_arguments_with_defaults() -> None:
