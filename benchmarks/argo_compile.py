@@ -20,6 +20,7 @@ Metaflow's venv needs ``metaflow`` and ``kubernetes``; moto runs from this proje
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import re
@@ -228,17 +229,23 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="also write the table to this file")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    with tempfile.TemporaryDirectory(prefix="argo-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="argo-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         flows = prepare_flows(work)
-        rows = [measure_flowc(name, path, args.runs, work) for name, path in flows]
+        env = None
         if args.metaflow_python:
-            with MotoServer() as s3:
-                env = metaflow_env(s3.url, work)
-                for row, (_, path) in zip(rows, flows, strict=True):
-                    # Metaflow's 1,000-step deploy takes minutes; fewer runs keep it bounded.
-                    runs = 1 if row.steps >= 1000 else args.runs
-                    measure_metaflow(row, path, args.metaflow_python, runs, env, work)
+            s3 = stack.enter_context(MotoServer())
+            env = metaflow_env(s3.url, work)
+        rows = []
+        # Both tools run back to back on each flow, so they see the same machine load.
+        for name, path in flows:
+            row = measure_flowc(name, path, args.runs, work)
+            if args.metaflow_python and env is not None:
+                # Metaflow's 1,000-step deploy takes minutes; one run keeps it bounded.
+                runs = 1 if row.steps >= 1000 else args.runs
+                measure_metaflow(row, path, args.metaflow_python, runs, env, work)
+            rows.append(row)
+            print(report([row]).splitlines()[-1], flush=True)
     table = report(rows)
     print(table)
     if args.out:
