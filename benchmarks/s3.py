@@ -63,14 +63,21 @@ def load_seaweedfs() -> Any:
     return module
 
 
-def best_rate(size: int, repeat: int, action: Callable[[int], None]) -> float:
-    """MB/s of the fastest of ``repeat`` runs (the least disturbed by other processes)."""
-    times = []
+def best_rates(
+    size: int, repeat: int, actions: dict[str, Callable[[int], None]]
+) -> dict[str, float]:
+    """MB/s of the fastest of ``repeat`` runs of each action.
+
+    The actions are interleaved (round n runs every action once) so that load from other
+    processes falls on all of them alike, and the best run is the least disturbed one.
+    """
+    times: dict[str, list[float]] = {name: [] for name in actions}
     for attempt in range(repeat):
-        started = time.perf_counter()
-        action(attempt)
-        times.append(time.perf_counter() - started)
-    return size / MIB / min(times)
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action(attempt)
+            times[name].append(time.perf_counter() - started)
+    return {name: size / MIB / min(samples) for name, samples in times.items()}
 
 
 def throughput(env: dict[str, str], sizes: list[int], repeat: int) -> list[dict[str, Any]]:
@@ -105,27 +112,37 @@ def throughput(env: dict[str, str], sizes: list[int], repeat: int) -> list[dict[
 def measure_size(raw: Any, store: Any, ds: Any, size: int, repeat: int) -> dict[str, Any]:
     data = os.urandom(size)
     key = f"raw/{uuid.uuid4().hex}"
-    row: dict[str, Any] = {"size_mb": size / MIB}
-    row["boto3 put_object"] = best_rate(
-        size, repeat, lambda n: raw.put_object(Bucket=BUCKET, Key=f"{key}-p{n}", Body=data)
-    )
-    row["boto3 get_object"] = best_rate(
-        size, repeat, lambda n: raw.get_object(Bucket=BUCKET, Key=f"{key}-p{n}")["Body"].read()
-    )
-    row["boto3 upload_fileobj"] = best_rate(
-        size, repeat, lambda n: raw.upload_fileobj(io.BytesIO(data), BUCKET, f"{key}-t{n}")
-    )
-    row["boto3 download_fileobj"] = best_rate(
-        size, repeat, lambda n: raw.download_fileobj(BUCKET, f"{key}-t{n}", io.BytesIO())
-    )
-    row["flowc put"] = best_rate(size, repeat, lambda n: store.put(f"{key}-f{n}", data))
-    row["flowc get"] = best_rate(size, repeat, lambda n: store.get(f"{key}-f{n}"))
     refs: list[Any] = []
-    # Distinct values so every save uploads (a repeated blob would be skipped).
-    row["flowc save_value"] = best_rate(
-        size, repeat, lambda n: refs.append(ds.save_value(data + n.to_bytes(4, "big")))
+    writes = best_rates(
+        size,
+        repeat,
+        {
+            "boto3 put_object": lambda n: raw.put_object(
+                Bucket=BUCKET, Key=f"{key}-p{n}", Body=data
+            ),
+            "boto3 upload_fileobj": lambda n: raw.upload_fileobj(
+                io.BytesIO(data), BUCKET, f"{key}-t{n}"
+            ),
+            "flowc put": lambda n: store.put(f"{key}-f{n}", data),
+            # Distinct values so every save uploads (a repeated blob would be skipped).
+            "flowc save_value": lambda n: refs.append(ds.save_value(data + n.to_bytes(4, "big"))),
+        },
     )
-    row["flowc load_value"] = best_rate(size, repeat, lambda n: ds.load_value(refs[n]))
+    reads = best_rates(
+        size,
+        repeat,
+        {
+            "boto3 get_object": lambda n: raw.get_object(Bucket=BUCKET, Key=f"{key}-p{n}")[
+                "Body"
+            ].read(),
+            "boto3 download_fileobj": lambda n: raw.download_fileobj(
+                BUCKET, f"{key}-t{n}", io.BytesIO()
+            ),
+            "flowc get": lambda n: store.get(f"{key}-f{n}"),
+            "flowc load_value": lambda n: ds.load_value(refs[n]),
+        },
+    )
+    row: dict[str, Any] = {"size_mb": size / MIB, **writes, **reads}
     row["write ratio"] = row["flowc put"] / max(
         row["boto3 put_object"], row["boto3 upload_fileobj"]
     )

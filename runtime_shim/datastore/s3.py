@@ -40,7 +40,7 @@ from runtime_shim.datastore.s3_errors import (
     error_code,
     translate,
 )
-from runtime_shim.datastore.s3_settings import S3Settings
+from runtime_shim.datastore.s3_settings import MIB, S3Settings
 from runtime_shim.datastore.s3_transfer import (
     Target,
     download,
@@ -328,6 +328,7 @@ class S3ObjectStore:
                     part_size=self.settings.part_size,
                     concurrency=self.settings.max_concurrency,
                     open_sink=open_sink,
+                    single_stream_rate=self.settings.single_stream_mb_per_s * MIB,
                 )
                 return
             except Exception as exc:

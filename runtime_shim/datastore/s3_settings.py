@@ -30,6 +30,7 @@ class S3Settings:
     multipart_threshold: int = 16 * MIB
     part_size: int = 16 * MIB
     max_concurrency: int = 8
+    single_stream_mb_per_s: float = 200.0
     max_attempts: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
@@ -62,6 +63,9 @@ class S3Settings:
             ),
             part_size=max(5 * MIB, _mib(env, "FLOWC_S3_PART_SIZE_MB", defaults.part_size)),
             max_concurrency=max(1, _int(env, "FLOWC_S3_MAX_CONCURRENCY", defaults.max_concurrency)),
+            single_stream_mb_per_s=_float(
+                env, "FLOWC_S3_SINGLE_STREAM_MBPS", defaults.single_stream_mb_per_s
+            ),
             max_attempts=max(1, _int(env, "FLOWC_S3_MAX_ATTEMPTS", defaults.max_attempts)),
             connect_timeout=_float(env, "FLOWC_S3_CONNECT_TIMEOUT", defaults.connect_timeout),
             read_timeout=_float(env, "FLOWC_S3_READ_TIMEOUT", defaults.read_timeout),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -110,11 +111,14 @@ def download(
     part_size: int,
     concurrency: int,
     open_sink: Callable[[int], Callable[[int, bytes], None]],
+    single_stream_rate: float = float("inf"),
 ) -> None:
     """Stream an object into a sink, in parallel ranges when it is larger than one part.
 
     ``open_sink(total_size)`` prepares the destination and returns ``write(offset, data)``,
-    which must accept concurrent calls for disjoint ranges.
+    which must accept concurrent calls for disjoint ranges. The first part always comes
+    from a plain GET; if it arrived at ``single_stream_rate`` bytes/s or faster, the rest
+    is read from the same stream instead of in parallel ranges.
     """
     client, bucket, key = target.client, target.bucket, target.key
     response = client.get_object(Bucket=bucket, Key=key)
@@ -128,8 +132,21 @@ def download(
             raise OSError(f"short read of s3://{bucket}/{key}: {len(data)} of {total} bytes")
         write(0, data)
         return
+    started = time.perf_counter()
     first = _read_up_to(body, part_size)
     write(0, first)
+    rate = len(first) / max(time.perf_counter() - started, 1e-9)
+    if rate >= single_stream_rate:
+        # The one connection is already as fast as this machine can use (a store on
+        # the same host or rack): ranges would only add requests and contention.
+        position = len(first)
+        while position < total:
+            chunk = body.read(min(4 * READ_CHUNK, total - position))
+            if not chunk:
+                raise OSError(f"short read of s3://{bucket}/{key} at byte {position}")
+            write(position, chunk)
+            position += len(chunk)
+        return
     body.close()  # the rest comes in parallel ranges; this connection is dropped
 
     def fetch(span: tuple[int, int]) -> None:

@@ -58,8 +58,13 @@ def test_put_file_if_absent(store: Any, tmp_path: Path) -> None:
     assert store.get("f.bin") == b"x" * 1000
 
 
-def test_multipart_sized_objects_round_trip(store: Any, tmp_path: Path) -> None:
-    """12 MiB crosses the tests' 5 MiB part size: multipart upload, parallel ranged reads."""
+@pytest.mark.parametrize("single_stream_mb_per_s", [0.0, 1e9], ids=["one-stream", "ranges"])
+def test_multipart_sized_objects_round_trip(
+    make_store: Any, tmp_path: Path, single_stream_mb_per_s: float
+) -> None:
+    """12 MiB crosses the tests' 5 MiB part size: multipart upload, then the rest of the
+    object read from the first stream or in parallel ranges."""
+    store = make_store(single_stream_mb_per_s=single_stream_mb_per_s)
     data = os.urandom(12 * 1024 * 1024 + 17)
     assert store.put("big/bytes", data) is True
     assert hashlib.sha256(store.get("big/bytes")).digest() == hashlib.sha256(data).digest()

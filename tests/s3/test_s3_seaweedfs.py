@@ -321,3 +321,73 @@ def test_task_killed_mid_upload_commits_nothing_and_its_retry_commits(
     assert retry.returncode == 0, retry.stderr
     assert ds.committed("r1", "start", "_")["attempt"] == 1  # type: ignore[index]
     assert ds.load_value(ds.artifacts("r1", "start", "_")["attempt"]) == 1
+
+
+def test_a_flow_runs_from_a_code_package_on_s3(seaweed_env: dict[str, str], tmp_path: Path) -> None:
+    """The 'plain image' case end to end: code and artifacts only on the S3 server."""
+    project = tmp_path / "project"
+    (project / "lib").mkdir(parents=True)
+    (project / "lib" / "__init__.py").write_text("")
+    (project / "lib" / "numbers.py").write_text("def triple(x):\n    return 3 * x\n")
+    (project / "tripleflow.py").write_text(
+        "from metaflow import FlowSpec, step\nfrom lib.numbers import triple\n\n\n"
+        "class TripleFlow(FlowSpec):\n    @step\n    def start(self):\n"
+        "        self.x = triple(14)\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        self.y = self.x + 0\n"
+    )
+    root = f"s3://{TEST_BUCKET}/{unique_prefix()}"
+    env = {**seaweed_env, "FLOWC_CODE_PACKAGE_DIR": str(tmp_path / "cache")}
+    packaged = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flowc.cli",
+            "package",
+            str(project / "tripleflow.py"),
+            "--datastore",
+            root,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    url = packaged.stdout.strip()
+    assert url.startswith(f"{root}/TripleFlow/packages/") and url.endswith(".tar.gz")
+    container = tmp_path / "container"
+    container.mkdir()
+    for step_name, inputs in [("start", "none"), ("end", "same:start")]:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "runtime_shim",
+                "step",
+                "tripleflow.py",
+                "--flow",
+                "TripleFlow",
+                "--step",
+                step_name,
+                "--inputs",
+                inputs,
+                "--run-id",
+                "r1",
+                "--index-path",
+                "",
+                "--attempt",
+                "0",
+                "--datastore",
+                root,
+                "--code-package",
+                url,
+            ],
+            env=env,
+            cwd=container,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    ds = FlowDatastore(open_object_store(root), "TripleFlow")
+    assert ds.load_value(ds.artifacts("r1", "end", "_")["y"]) == 42

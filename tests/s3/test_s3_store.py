@@ -188,7 +188,8 @@ def test_large_conditional_create_checks_before_uploading(moto_endpoint: str) ->
 
 def test_an_object_replaced_mid_read_is_read_again_whole(moto_endpoint: str) -> None:
     """Ranged reads are pinned to the first ETag: a replacement restarts the read."""
-    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
+    # A slow single stream (any stream, at this threshold) makes the read use ranges.
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True, single_stream_mb_per_s=1e9)
     old, new = b"a" * (12 * MIB), b"b" * (12 * MIB)
     store.put("obj", old)
     replaced: list[bool] = []
@@ -202,3 +203,29 @@ def test_an_object_replaced_mid_read_is_read_again_whole(moto_endpoint: str) -> 
     data = store.get("obj")
     assert replaced == [True]
     assert data == new
+
+
+def test_transient_errors_are_retried(moto_endpoint: str) -> None:
+    """A 503 SlowDown is retried by the client configuration, not surfaced."""
+    from botocore.awsrequest import AWSResponse
+
+    store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
+    failures: list[str] = []
+
+    class Raw:
+        def stream(self, **_: Any) -> list[bytes]:
+            return [b""]
+
+    def slow_down(request: Any, **_: Any) -> Any:
+        if len(failures) < 2:
+            failures.append(request.url)
+            body = b"<Error><Code>SlowDown</Code><Message>Reduce your rate</Message></Error>"
+            response = AWSResponse(request.url, 503, {}, Raw())
+            response._content = body
+            return response
+        return None
+
+    store.client.meta.events.register("before-send.s3.PutObject", slow_down)
+    assert store.put("k", b"v", if_absent=True) is True
+    assert len(failures) == 2
+    assert store.get("k") == b"v"
