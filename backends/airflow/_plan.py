@@ -12,7 +12,11 @@ becomes a single mapped task over a flat list of index paths (its *domain*):
 - a switch that runs once feeds a branch task (``@task.branch``) that picks the case's
   task; a mapped switch feeds one ``selected_paths`` task per case, which keeps the paths
   where that case was chosen, and the case maps over them. A merge after a switch maps
-  over the switch's domain with trigger rule ``none_failed_min_one_success``.
+  over the switch's domain with trigger rule ``none_failed_min_one_success``;
+- a recursive switch (a step whose switch can choose the step itself) is one task that
+  runs iterations 0, 1, ... of the step until the switch chooses another case. Each
+  iteration is a separate shim task (``--iteration K``) committed on its own, so a retry
+  fast-forwards through the committed iterations instead of redoing them.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ class PlannedTask:
     output: Literal["foreach", "switch"] | None = None
     over: str | None = None  # variable holding the XCom list it maps over
     trigger_rule: str | None = None
+    recursive: bool = False  # a switch that can choose its own step: iterations in one task
     inputs: tuple[str, ...] = ()  # variables passed to a helper task
     target: str | None = None  # the case a selected_paths task keeps
     upstream: list[str] = field(default_factory=list)
@@ -131,14 +136,14 @@ class _Planner:
 
     def plan(self) -> Plan:
         for step in self.ir.steps:
-            if step.recursive:
+            if step.recursive and len(_outer_parents(step)) != 1:
                 self.diagnostics.append(
                     diag(
                         "FC301",
-                        f"the switch in step {step.name!r} can loop back to itself; an "
-                        "Airflow DAG is acyclic and cannot run a step again at one index path",
+                        f"step {step.name!r} loops back to itself and is also a merge; "
+                        "Airflow can run a self-loop only after a single parent",
                         _span(step),
-                        "compile this flow for argo or run it with flowc run --local",
+                        "put a plain step between the merge and the loop",
                     )
                 )
             if step.num_parallel is not None:
@@ -166,9 +171,8 @@ class _Planner:
             output = "foreach"
         elif step.transition == "switch":
             output = "switch"
-        upstream = []
-        for parent in step.parents:
-            upstream.append(self.branch.get(parent, self.var[parent]))
+        upstream = [self.branch.get(p, self.var[p]) for p in _outer_parents(step)]
+        merge = step.input_rule.kind == "any" and not step.recursive
         var = self._add(
             PlannedTask(
                 var=self._name(step.name),
@@ -179,12 +183,13 @@ class _Planner:
                 over=over,
                 upstream=upstream,
                 settings=settings,
-                trigger_rule=MERGE_TRIGGER_RULE if step.input_rule.kind == "any" else None,
+                trigger_rule=MERGE_TRIGGER_RULE if merge else None,
+                recursive=step.recursive,
             )
         )
         self.var[step.name] = var
         self.domain[step.name] = over
-        if output == "switch" and over is None:
+        if output == "switch" and over is None and len(_cases(step)) > 1:
             self.branch[step.name] = self._add(
                 PlannedTask(
                     var=self._name(f"{step.name}_branch"),
@@ -196,6 +201,9 @@ class _Planner:
 
     def _domain_of(self, step: Step) -> str | None:
         rule = step.input_rule
+        if step.recursive:
+            # Iteration 0 follows the one outer parent; later iterations run in the same task.
+            return self._domain_after(self.ir.step(_outer_parents(step)[0]), step)
         if rule.kind == "none":
             return None
         if rule.kind == "enter":
@@ -205,8 +213,11 @@ class _Planner:
             return self.domain[split.name]
         if rule.kind == "any":
             return self.domain[self._switch_of(step).name]
-        parent = self.ir.step(rule.parents[0])
-        if rule.kind == "same" and parent.transition == "switch" and step.name != parent.name:
+        return self._domain_after(self.ir.step(rule.parents[0]), step)
+
+    def _domain_after(self, parent: Step, step: Step) -> str | None:
+        """The domain of ``step`` when it follows ``parent`` in the same scope."""
+        if parent.transition == "switch" and len(_cases(parent)) > 1:
             return self._selected(parent, step)
         return self.domain[parent.name]
 
@@ -245,9 +256,12 @@ class _Planner:
         raise ValueError(f"no switch merges at {merge.name!r}")
 
     def _merge_of(self, switch: Step) -> str | None:
-        current: Step | None = self.ir.step(switch.next[0])
+        cases = _cases(switch)
+        if len(cases) < 2:
+            return None
+        current: Step | None = self.ir.step(cases[0])
         while current is not None:
-            if current.input_rule.kind == "any" and current.name != switch.name:
+            if current.input_rule.kind == "any" and not current.recursive:
                 return current.name
             current = self._after(current)
         return None
@@ -256,12 +270,24 @@ class _Planner:
         """The next step at the same nesting level, jumping over inner splits."""
         if step.transition == "switch":
             merge = self._merge_of(step)
-            return self._after(self.ir.step(merge)) if merge else None
+            if merge is not None:
+                return self._after(self.ir.step(merge))
+            cases = _cases(step)
+            return self.ir.step(cases[0]) if len(cases) == 1 else None
         if step.transition in ("split", "foreach") and step.matching_join:
             return self._after(self.ir.step(step.matching_join))
         if not step.next:
             return None
         return self.ir.step(step.next[0])
+
+
+def _cases(switch: Step) -> list[str]:
+    """The steps a switch can continue with, other than itself."""
+    return [name for name in switch.next if name != switch.name]
+
+
+def _outer_parents(step: Step) -> list[str]:
+    return [name for name in step.parents if name != step.name]
 
 
 def plan_tasks(ir: FlowIR, local: bool) -> Plan:

@@ -155,6 +155,8 @@ def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
     kwargs: dict[str, Expr] = {}
     if t.output is not None:
         kwargs["output"] = literal(t.output)
+    if t.recursive:
+        kwargs["recursive"] = Code("True")
     if t.over is not None:
         kwargs["over"] = Code(t.over)
     s = t.settings

@@ -87,11 +87,8 @@ def shim_command(step: str, inputs: str, index_path: str, context) -> list[str]:
     return command
 
 
-@task
-def run_step(step: str, inputs: str, index_path: str = "", output: str | None = None):
-    """Run one task of the flow as a subprocess; return its foreach paths or switch choice."""
-    context = get_current_context()
-    command = shim_command(step, inputs, index_path, context)
+def run_shim(command: list[str], step: str, output: str | None):
+    """Run the shim once; return its foreach paths or switch choice."""
     env = {**os.environ, **STEP_ENV.get(step, {})}
     with tempfile.TemporaryDirectory() as scratch:
         result_file = os.path.join(scratch, "result")
@@ -111,19 +108,40 @@ def run_step(step: str, inputs: str, index_path: str = "", output: str | None = 
     return json.loads(text) if output == "foreach" else text
 
 
-def step_task(step, inputs, output=None, over=None, **task_args):
+@task
+def run_step(
+    step: str,
+    inputs: str,
+    index_path: str = "",
+    output: str | None = None,
+    recursive: bool = False,
+):
+    """Run one task of the flow as a subprocess; return its foreach paths or switch choice.
+
+    A recursive switch step runs iterations 0, 1, ... until it chooses another step.
+    """
+    command = shim_command(step, inputs, index_path, get_current_context())
+    iteration = 0
+    while True:
+        choice = run_shim([*command, "--iteration", str(iteration)], step, output)
+        if not recursive or choice != step:
+            return choice
+        iteration += 1
+
+
+def step_task(step, inputs, output=None, over=None, recursive=False, **task_args):
     """One flow step as a task; mapped over ``over`` (an XCom list of index paths)."""
     configured = run_step.override(task_id=step, **task_args)
+    fixed = dict(step=step, inputs=inputs, output=output, recursive=recursive)
     if over is None:
-        return configured(step=step, inputs=inputs, output=output)
-    return configured.partial(step=step, inputs=inputs, output=output).expand(
-        index_path=over
-    )
+        return configured(**fixed)
+    return configured.partial(**fixed).expand(index_path=over)
 '''
 
 KUBERNETES_HELPERS = r'''
 
-# The container command: the shim's arguments arrive as "$@", never inside the script.
+# The container command: the shim's arguments arrive as "$@", never inside the script;
+# "$0" is the step's name. "loop" runs a recursive switch step until it picks another step.
 SCRIPTS = {
     None: 'exec "$@" --index-path "$FLOWC_INDEX_PATH"',
     "foreach": (
@@ -133,6 +151,12 @@ SCRIPTS = {
     "switch": (
         '"$@" --index-path "$FLOWC_INDEX_PATH" --switch-out /tmp/flowc-switch'
         ' && printf \'"%s"\' "$(cat /tmp/flowc-switch)" > /airflow/xcom/return.json'
+    ),
+    "loop": (
+        'k=0; while "$@" --index-path "$FLOWC_INDEX_PATH" --iteration "$k"'
+        ' --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch); [ "$c" = "$0" ]'
+        ' || { printf \'"%s"\' "$c" > /airflow/xcom/return.json; exit 0; }; k=$((k + 1));'
+        " done; exit 1"
     ),
 }
 
@@ -177,7 +201,16 @@ def index_path_env(index_path: str) -> dict[str, str]:
     return {"FLOWC_INDEX_PATH": index_path}
 
 
-def step_task(step, inputs, output=None, over=None, image=None, namespace=None, **args):
+def step_task(
+    step,
+    inputs,
+    output=None,
+    over=None,
+    recursive=False,
+    image=None,
+    namespace=None,
+    **args,
+):
     """One flow step as a pod; mapped over ``over`` (an XCom list of index paths).
 
     Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
@@ -190,7 +223,7 @@ def step_task(step, inputs, output=None, over=None, image=None, namespace=None, 
         namespace=jinja_verbatim(namespace) if namespace else None,
         service_account_name=SERVICE_ACCOUNT,
         labels={k: jinja_verbatim(v) for k, v in LABELS.items()},
-        cmds=["sh", "-c", SCRIPTS[output], "flowc-step"],
+        cmds=["sh", "-c", SCRIPTS["loop" if recursive else output], step],
         arguments=shim_arguments(step, inputs),
         full_pod_spec=pod_spec(step),
         do_xcom_push=output is not None,

@@ -11,8 +11,7 @@ from tests.airflow.support import compile_dag
 
 pytestmark = pytest.mark.airflow
 
-UNSUPPORTED = {"recursive_switch", "recursive_switch_in_foreach"}
-SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py") if p.stem not in UNSUPPORTED)
+SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py"))
 
 
 @pytest.mark.parametrize("operator", ["local", "kubernetes"])

@@ -14,8 +14,7 @@ from tests.airflow.support import artifacts, compile_dag, run_local, value
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 FLOWS = Path(__file__).with_name("flows")
-UNSUPPORTED = {"recursive_switch", "recursive_switch_in_foreach"}
-SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py") if p.stem not in UNSUPPORTED)
+SHAPE_NAMES = sorted(p.stem for p in SHAPES.glob("*.py"))
 
 
 def _run(
@@ -96,7 +95,9 @@ def test_failing_step_fails_the_run(airflow: AirflowWorker, tmp_path: Path) -> N
     assert states["end"] == {"upstream_failed"}
 
 
-@pytest.mark.parametrize("shape", ["switch_in_foreach", "nested_foreach3", "decorators"])
+@pytest.mark.parametrize(
+    "shape", ["switch_in_foreach", "nested_foreach3", "recursive_switch_in_foreach", "decorators"]
+)
 def test_kubernetes_pods_run(airflow: AirflowWorker, tmp_path: Path, shape: str) -> None:
     """The real KubernetesPodOperator builds every pod; its command runs as a local process."""
     flow = SHAPES / f"{shape}.py"
@@ -152,3 +153,19 @@ def test_required_parameter(airflow: AirflowWorker, tmp_path: Path) -> None:
     assert result["state"] == "success", result
     found = artifacts(datastore, "RequiredParamFlow", str(result["run_id"]))["start/_"]
     assert value(datastore, "RequiredParamFlow", found["greeting"]) == "hi ada"
+
+
+def test_recursive_switch_retry_resumes_at_the_failed_iteration(
+    airflow: AirflowWorker, tmp_path: Path
+) -> None:
+    result, datastore = _run(airflow, FLOWS / "flaky_loop.py", tmp_path)
+    assert result["state"] == "success", result
+    run_dir = datastore / "FlakyLoopFlow" / "runs" / str(result["run_id"]) / "loop"
+    attempts = {
+        task.name: json.loads((task / "committed.json").read_text())["attempt"]
+        for task in run_dir.iterdir()
+    }
+    # iterations 0 and 1 committed on the first try; the retry re-ran only 2 and 3
+    assert attempts == {"_": 0, "_@1": 0, "_@2": 1, "_@3": 1}
+    found = artifacts(datastore, "FlakyLoopFlow", str(result["run_id"]))
+    assert value(datastore, "FlakyLoopFlow", found["end/_"]["result"]) == 4
