@@ -112,6 +112,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         arguments=args,
         templates=templates,
         service_account_name=opts.service_account,
+        parallelism=opts.parallelism,
     )
     diagnostics.extend(check_dags(ir, templates, names))
     return spec, diagnostics

@@ -102,6 +102,8 @@ def _check_options(opts: ArgoOptions) -> list[Diagnostic]:
                 "FC305", f"service account {opts.service_account!r} is not a Kubernetes name", None
             )
         )
+    if opts.parallelism == -1:
+        out.append(diag("FC305", "parallelism must be a positive integer", None))
     if not IMAGE.match(opts.image):
         out.append(diag("FC305", f"image {opts.image!r} is not a container image reference", None))
     if not re.match(r"^[A-Za-z0-9._/+-]+$", opts.python):

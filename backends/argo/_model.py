@@ -205,6 +205,7 @@ class Template(Model):
 
 class WorkflowSpec(Model):
     FIELDS = (
+        "parallelism",
         "entrypoint",
         "arguments",
         "templates",

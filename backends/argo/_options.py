@@ -15,7 +15,8 @@ KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
 class ArgoOptions:
     """What the emitter needs, resolved once.
 
-    ``flow_file`` is the flow's path inside the image (relative to its working
+    ``parallelism`` caps the pods running at once (``spec.parallelism``); -1 marks an
+    invalid value. ``flow_file`` is the flow's path inside the image (relative to its working
     directory): ``extra["flow_file"]`` if given, else the IR's path when it is relative,
     else the file's base name.
     """
@@ -30,7 +31,19 @@ class ArgoOptions:
     python: str
     flow_file: str
     branch: str | None
+    parallelism: int | None
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def _positive_int(value: object) -> int | None:
+    """``--option parallelism=N`` arrives as text; anything but N > 0 is rejected later."""
+    if value is None:
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        return -1
+    return number if number > 0 else -1
 
 
 def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
@@ -39,6 +52,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
     if not isinstance(flow_file, str) or not flow_file:
         flow_file = ir.file if not os.path.isabs(ir.file) else os.path.basename(ir.file)
     branch = extra.get("branch")
+    parallelism = extra.get("parallelism")
     return ArgoOptions(
         kind=str(extra.get("kind") or "WorkflowTemplate"),
         image=options.image,
@@ -50,5 +64,6 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
         python=options.python,
         flow_file=flow_file,
         branch=branch if isinstance(branch, str) and branch else None,
+        parallelism=_positive_int(parallelism),
         extra=extra,
     )

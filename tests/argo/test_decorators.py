@@ -99,6 +99,9 @@ def test_kinds_and_options() -> None:
     assert "name" not in doc["metadata"]
     assert doc["metadata"]["labels"]["team"] == "ml"
     assert doc["spec"]["serviceAccountName"] == "runner"
+    assert "parallelism" not in doc["spec"]
+    limited = _doc(shape_path("linear"), extra={"parallelism": "4"})
+    assert limited["spec"]["parallelism"] == 4
     start = _template(doc, "start")["container"]
     assert start["image"] == "img:1"
     assert start["args"][start["args"].index("--datastore") + 1] == "s3://bucket/prefix"
