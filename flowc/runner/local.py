@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowc.ir import FlowIR
+from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
@@ -38,6 +40,15 @@ def new_run_id() -> str:
     now = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
     return f"{stamp}{int(now * 1000) % 1000:03d}-{random.getrandbits(24):06x}"
+
+
+def default_executor() -> str:
+    """ "fork" (a pre-loaded fork server, Linux) or "subprocess" (one interpreter per task);
+    ``FLOWC_EXECUTOR`` overrides. Both run the same shim code path."""
+    chosen = os.environ.get("FLOWC_EXECUTOR")
+    if chosen in ("fork", "subprocess"):
+        return chosen
+    return "fork" if sys.platform == "linux" else "subprocess"
 
 
 def default_datastore() -> str:
@@ -55,6 +66,7 @@ class RunOptions:
     clone_steps: set[str] = field(default_factory=set)
     python: str = sys.executable
     env: dict[str, str] = field(default_factory=dict)
+    executor: str = field(default_factory=lambda: default_executor())
 
     def workers(self) -> int:
         return self.max_workers if self.max_workers > 0 else max(4, (os.cpu_count() or 2) * 2)
@@ -98,9 +110,19 @@ class LocalRunner:
         self.run_id = options.run_id or new_run_id()
         self._done: queue.Queue[tuple[TaskId, int, int, float, str]] = queue.Queue()
         self._tmp = tempfile.mkdtemp(prefix="flowc-run-")
+        self._server: ForkServer | None = None
 
     # -- public ----------------------------------------------------------------------
     def run(self) -> RunResult:
+        try:
+            return self._run()
+        finally:
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _run(self) -> RunResult:
         began = time.time()
         self.reporter.started(self.run_id, self.ir)
         if self.options.origin_run_id:
@@ -220,10 +242,40 @@ class LocalRunner:
         cmd = self.command(task, attempt)
         limit = self._timeout(task)
         env = task_environment(self.options.env)
+        if self.options.executor == "fork":
+            self._launch_forked(task, attempt, cmd, env, limit)
+            return
         thread = threading.Thread(
             target=self._execute, args=(task, attempt, cmd, env, limit), daemon=True
         )
         thread.start()
+
+    def _launch_forked(
+        self, task: TaskId, attempt: int, cmd: list[str], env: dict[str, str], limit: float | None
+    ) -> None:
+        if self._server is None:
+            self._server = ForkServer(
+                self.options.python,
+                self.options.flow_file,
+                self.ir.name,
+                env,
+                self._tmp,
+                self._forked_done,
+            )
+        tag: dict[str, Any] = {"task": task, "attempt": attempt, "began": time.time()}
+        task_id = self._server.submit(cmd[3:], tag)
+        if limit is not None:
+            timer = threading.Timer(limit, self._server.kill, args=(task_id,))
+            timer.daemon = True
+            tag["timer"] = timer
+            timer.start()
+
+    def _forked_done(self, tag: dict[str, Any], code: int, output: str) -> None:
+        timer = tag.get("timer")
+        if timer is not None:
+            timer.cancel()
+        seconds = time.time() - tag["began"]
+        self._done.put((tag["task"], tag["attempt"], code, seconds, output))
 
     def _execute(
         self, task: TaskId, attempt: int, cmd: list[str], env: dict[str, str], limit: float | None

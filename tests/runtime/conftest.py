@@ -34,6 +34,7 @@ def run_local(
     max_workers: int = 4,
     origin: str | None = None,
     resume_step: str | None = None,
+    executor: str = "fork",
 ) -> LocalRun:
     """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly."""
     from flowc.commands.run import load_ir, parse_parameters
@@ -57,6 +58,7 @@ def run_local(
         max_workers=max_workers,
         origin_run_id=origin,
         clone_steps=clone,
+        executor=executor,
     )
     previous = os.getcwd()
     os.chdir(cwd)

@@ -6,18 +6,22 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 from conftest import run_local
 
 FLOW = "tests/runtime/flows/crash.py"
 
 
-def test_killed_task_is_invisible_and_resume_completes(workdir: str, monkeypatch: Any) -> None:
+@pytest.mark.parametrize("executor", ["fork", "subprocess"])
+def test_killed_task_is_invisible_and_resume_completes(
+    workdir: str, monkeypatch: Any, executor: str
+) -> None:
     from flowc.client import Flow, Run
     from runtime_shim.datastore import open_object_store
 
     marker = os.path.join(workdir, "marker")
     monkeypatch.setenv("CRASH_MARKER", marker)
-    first = run_local(FLOW, cwd=workdir)
+    first = run_local(FLOW, cwd=workdir, executor=executor)
     assert not first.ok
     assert os.path.exists(marker)  # the kill happened
     run = Run(f"CrashFlow/{first.run_id}", datastore=first.datastore)
@@ -31,7 +35,7 @@ def test_killed_task_is_invisible_and_resume_completes(workdir: str, monkeypatch
     assert "join" not in run and not run.finished and run.status == "failed"
     assert not [k for k in store.list("CrashFlow") if ".tmp-" in k]
 
-    second = run_local(FLOW, cwd=workdir, origin=first.run_id)
+    second = run_local(FLOW, cwd=workdir, origin=first.run_id, executor=executor)
     assert second.ok
     resumed = Run(f"CrashFlow/{second.run_id}", datastore=first.datastore)
     assert resumed.successful and resumed.origin_run_id == first.run_id

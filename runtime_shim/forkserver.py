@@ -1,0 +1,138 @@
+"""A fork server for local runs: ``python -m runtime_shim.forkserver FLOW_FILE --flow CLASS``.
+
+Starting an interpreter, importing the shim and importing the flow cost most of a small
+task. The local runner therefore starts this server once per run: it imports all of that
+once, then forks one child per task. A child runs exactly what ``python -m runtime_shim
+step ...`` runs (same argv, same code path) in a fresh copy of the pre-loaded process,
+so tasks stay isolated from each other; only the start-up is shared.
+
+Protocol (one JSON object per line):
+  stdin:  {"id": ID, "argv": ["step", FLOW_FILE, "--flow", ...], "out": LOG_PATH}
+  stdout: {"id": ID, "pid": PID} when the child started,
+          {"id": ID, "code": EXIT_CODE} when it ended (-N: killed by signal N).
+The child's stdout and stderr go to LOG_PATH. The server is single-threaded (children are
+reaped on SIGCHLD through a wake-up pipe), so forking never copies a lock held by another
+thread. It exits when stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+
+
+def _child(argv: list[str], out: str, wake_fds: tuple[int, int]) -> None:
+    """In the forked child: become a plain shim task and never return."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in wake_fds:
+            os.close(fd)
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        os.close(devnull)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - lives as long as the child
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        from runtime_shim.__main__ import main
+
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve(flow_file: str, flow: str | None) -> int:
+    try:
+        from runtime_shim.loader import load_flow_class
+
+        load_flow_class(flow_file, flow)
+        import runtime_shim.task  # noqa: F401 - preloaded for the children
+    except Exception:
+        pass
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)
+    signal.set_wakeup_fd(write_fd)
+    signal.signal(signal.SIGCHLD, lambda _signum, _frame: None)
+    children: dict[int, object] = {}
+    stdin = sys.stdin.buffer
+    out = sys.stdout
+    buffered = b""
+    open_input = True
+
+    def reply(message: dict[str, object]) -> None:
+        out.write(json.dumps(message) + "\n")
+        out.flush()
+
+    def reap() -> None:
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            reply({"id": children.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+
+    while open_input or children:
+        watch = [read_fd] + ([stdin.fileno()] if open_input else [])
+        try:
+            ready, _, _ = select.select(watch, [], [], 1.0)
+        except InterruptedError:
+            ready = []
+        if read_fd in ready:
+            try:
+                while os.read(read_fd, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        reap()
+        if open_input and stdin.fileno() in ready:
+            chunk = os.read(stdin.fileno(), 65536)
+            if not chunk:
+                open_input = False
+            buffered += chunk
+            while b"\n" in buffered:
+                line, buffered = buffered.split(b"\n", 1)
+                if not line.strip():
+                    continue
+                request = json.loads(line)
+                out.flush()
+                pid = os.fork()
+                if pid == 0:
+                    _child(list(request["argv"]), str(request["out"]), (read_fd, write_fd))
+                children[pid] = request["id"]
+                reply({"id": request["id"], "pid": pid})
+        reap()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--flow"):
+        print("usage: python -m runtime_shim.forkserver FLOW_FILE [--flow CLASS]", file=sys.stderr)
+        return 2
+    return serve(args[0], args[2] if len(args) == 3 else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
