@@ -68,22 +68,28 @@ class DagBuilder:
         for parent in step.parents:
             if parent == step.name:
                 continue
-            rep = self.layout.representative(parent, scope)
-            if rep is None:
-                continue
-            task = (
-                self.dags.bodies[rep]
-                if rep != parent and rep in self.dags.bodies
-                else self.task_name(rep)
-            )
-            if task not in reps:
+            task = self._parent_task(parent, scope)
+            if task is not None and task not in reps:
                 reps.append(task)
         if not reps:
             return None
         glue = " || " if step.input_rule.kind == "any" else " && "
         return glue.join(f"{t}.Succeeded" for t in reps)
 
+    def _parent_task(self, parent: str, scope: str) -> str | None:
+        rep = self.layout.representative(parent, scope)
+        if rep is None:
+            return None
+        if rep != parent and rep in self.dags.bodies:
+            return self.dags.bodies[rep]
+        return self.task_name(rep)
+
     def _when(self, step: Step, scope: str) -> str | None:
+        """Run a switch case only if it was chosen. A step a switch targets that is also
+        reached another way (a case going straight to the merge) runs if it was chosen
+        *or* that other parent ran."""
+        chosen: list[str] = []
+        reached: list[str] = []
         for parent in step.parents:
             if parent == step.name:
                 continue
@@ -93,8 +99,14 @@ class DagBuilder:
                 and step.name in p.switch.cases.values()
                 and self.layout.scope_of.get(parent) == scope
             ):
-                return f"'{self._switch_output(parent)}' == '{step.name}'"
-        return None
+                chosen.append(f"'{self._switch_output(parent)}' == '{step.name}'")
+            else:
+                task = self._parent_task(parent, scope)
+                if task is not None:
+                    reached.append(f"'{{{{tasks.{task}.status}}}}' == 'Succeeded'")
+        if not chosen:
+            return None
+        return " || ".join(chosen + reached)
 
     def _step_task(self, step: Step, scope: str) -> DAGTask:
 

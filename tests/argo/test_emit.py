@@ -110,3 +110,17 @@ def test_foreach_fans_out_over_count() -> None:
     inner = next(t for t in by_name[fan["template"]]["dag"]["tasks"] if "withSequence" in t)
     assert inner["arguments"]["parameters"][0]["value"] == "{{inputs.parameters.idx}}.{{item}}"
     assert by_name["start"]["outputs"]["parameters"][0]["valueFrom"]["path"] == "/tmp/flowc/count"
+
+
+def test_switch_case_straight_to_merge_runs_merge_either_way() -> None:
+    """A merge that is both a switch case and reached through another step must run when
+    it is chosen *or* when that other step ran (a plain ``when`` would skip it)."""
+    from argo_support import FLOWS_DIR
+
+    doc = yaml.safe_load(manifest(str((FLOWS_DIR / "switch_skip.py").relative_to(REPO))))
+    tasks = {t["name"]: t for t in _templates(doc)[0]["dag"]["tasks"]}
+    assert tasks["merge"]["depends"] == "start.Succeeded || work.Succeeded"
+    assert tasks["merge"]["when"] == (
+        "'{{tasks.start.outputs.parameters.switch}}' == 'merge' || "
+        "'{{tasks.work.status}}' == 'Succeeded'"
+    )
