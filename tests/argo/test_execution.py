@@ -102,3 +102,29 @@ def test_retry_passes_attempt_number(tmp_path: Path) -> None:
     assert flaky.args[flaky.args.index("--attempt") + 1] == "1"
     done = artifacts(str(tmp_path / "argo"), "FlakyFlow", run)
     assert done["end/_"]["succeeded_on"] == 1
+
+
+@pytest.mark.parametrize(
+    ("choice", "ran"),
+    [
+        ("merge", ["start@", "merge@", "end@"]),
+        ("work", ["start@", "work@", "merge@", "end@"]),
+    ],
+)
+def test_switch_case_straight_to_merge(choice: str, ran: list[str], tmp_path: Path) -> None:
+    """Control flow only (the real shim does not run this shape): the merge runs whether
+    the switch picks it directly or goes through ``work``."""
+    path = str((FLOWS_DIR / "switch_skip.py").relative_to(REPO))
+    log = tmp_path / "log"
+    harness = Harness.from_yaml(
+        manifest(path, datastore_root=str(tmp_path), extra={"kind": "Workflow"}),
+        cwd=str(REPO),
+        replace_args={"runtime_shim": "argo_fake_shim"},
+        extra_env={
+            "PYTHONPATH": str(Path(__file__).parent),
+            "FAKE_LOG": str(log),
+            "FAKE_SWITCH_start": choice,
+        },
+    )
+    assert harness.submit().phase == "Succeeded"
+    assert log.read_text().split() == ran
