@@ -49,7 +49,7 @@ from argo_templating import (
     walk,
 )
 
-MAX_DEPTH = 100
+MAX_DEPTH = 150  # Argo's controller limit on template recursion (since 3.5)
 
 
 @dataclass
