@@ -1,6 +1,6 @@
 """Every graph shape compiles to a manifest that validates, round-trips and matches its
 golden file. Regenerate the golden files with ``FLOWC_REGEN=1 .venv/bin/python -m pytest
-tests/argo/test_emit.py``."""
+tests/argo/test_argo_emit.py``."""
 
 from __future__ import annotations
 
