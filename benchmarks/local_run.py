@@ -84,6 +84,25 @@ def bench_flows(args: argparse.Namespace, scratch: str) -> list[dict[str, object
     for label, flow, extra in CASES:
         repeat = 1 if "1,000" in label else args.repeat
         row: dict[str, object] = {"case": label}
+        env = dict(flowc_env(scratch), FLOWC_EXECUTOR="subprocess")
+        runs = [
+            timed(
+                [
+                    *flowc,
+                    "run",
+                    "--local",
+                    flow,
+                    "-q",
+                    "--max-workers",
+                    str(args.max_workers),
+                    *extra,
+                ],
+                scratch,
+                env,
+            )
+            for _ in range(repeat)
+        ]
+        row["flowc_subprocess"] = statistics.median(w for w, _ in runs)
         runs = [
             timed(
                 [
@@ -169,6 +188,26 @@ def bench_shim(args: argparse.Namespace, scratch: str) -> dict[str, float]:
     }
 
 
+def _seconds(value: object) -> str:
+    return f"{float(value):.2f} s" if isinstance(value, (int, float)) else "-"
+
+
+def _cells(row: dict[str, object]) -> list[str]:
+    flowc, mf = row.get("flowc"), row.get("metaflow")
+    speed = "-"
+    if isinstance(flowc, float) and isinstance(mf, float):
+        speed = f"{mf / flowc:.1f}x"
+    return [
+        str(row["case"]),
+        _seconds(flowc),
+        _seconds(mf),
+        speed,
+        _seconds(row.get("flowc_cpu")),
+        _seconds(row.get("metaflow_cpu")),
+        _seconds(row.get("flowc_subprocess")),
+    ]
+
+
 def report(rows: list[dict[str, object]], shim: dict[str, float], load: str) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
@@ -176,20 +215,12 @@ def report(rows: list[dict[str, object]], shim: dict[str, float], load: str) -> 
         "",
         f"Measured by `benchmarks/local_run.py` on {when}; machine load before the run: {load}.",
         "",
-        "| flow | flowc run --local | metaflow run | speed-up | flowc CPU | Metaflow CPU |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| flow | flowc run --local | metaflow run | speed-up | flowc CPU | Metaflow CPU "
+        "| flowc, one process per task |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        mf = row.get("metaflow")
-        speed = f"{float(mf) / float(row['flowc']):.1f}x" if mf else "-"  # type: ignore[arg-type]
-        mf_cpu = row.get("metaflow_cpu")
-        lines.append(
-            f"| {row['case']} | {float(row['flowc']):.2f} s | "  # type: ignore[arg-type]
-            + (f"{float(mf):.2f} s" if mf else "-")  # type: ignore[arg-type]
-            + f" | {speed} | {float(row['flowc_cpu']):.2f} s | "  # type: ignore[arg-type]
-            + (f"{float(mf_cpu):.2f} s" if mf_cpu else "-")
-            + " |"
-        )  # type: ignore[arg-type]
+        lines.append("| " + " | ".join(_cells(row)) + " |")
     overhead = (shim["task"] - shim["floor"]) * 1000
     lines += [
         "",

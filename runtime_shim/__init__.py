@@ -1,1 +1,4 @@
-"""In-container runtime: user API, task execution and datastores. Imports nothing from the compiler."""
+"""In-container runtime: user API, task execution and datastores.
+
+Imports nothing from the compiler (see README.md in this directory).
+"""
