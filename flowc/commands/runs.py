@@ -139,8 +139,8 @@ def inspect_command(pathspec: str, datastore: str | None, full: bool) -> None:
         click.echo(f"  {artifact.id:<20} {artifact.type:<10} {artifact.size:>8} B  {text}")
 
 
-def show_run(pathspec: str, datastore: str | None = None) -> str:
-    """A run's steps and tasks as text (``flowc show RUN`` or ``flowc show FLOW/RUN``)."""
+def show_run(pathspec: str, datastore: str | None = None, echo: bool = True) -> str:
+    """Print (and return) a run's steps and tasks: ``flowc show RUN`` or ``FLOW/RUN``."""
     from flowc.client import Run
 
     root = _root(datastore)
@@ -159,7 +159,10 @@ def show_run(pathspec: str, datastore: str | None = None) -> str:
             f"  {step.id:<24} {done}/{len(tasks)} committed"
             + (f", {len(failed)} failed: {' '.join(t.id for t in failed[:10])}" if failed else "")
         )
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if echo:
+        click.echo(text)
+    return text
 
 
 def _step_order(run: Any) -> Any:

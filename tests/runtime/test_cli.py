@@ -52,7 +52,7 @@ def test_run_failure_shows_log_and_exception_then_resume(workdir: str) -> None:
     assert inspect.returncode == 0 and "result" in inspect.stdout
     from flowc.commands.runs import show_run
 
-    text = show_run(new_id, os.path.join(workdir, ".flowc"))
+    text = show_run(new_id, os.path.join(workdir, ".flowc"), echo=False)
     assert f"resumed from {run_id}" in text and "succeeded" in text
 
 
