@@ -21,6 +21,8 @@ from typing import Any
 
 MAX_PARTS = 10_000
 READ_CHUNK = 1024 * 1024
+#: Reads from one continuing stream: large, to keep Python's per-read work small.
+STREAM_CHUNK = 16 * READ_CHUNK
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def download(
         # the same host or rack): ranges would only add requests and contention.
         position = len(first)
         while position < total:
-            chunk = body.read(min(4 * READ_CHUNK, total - position))
+            chunk = body.read(min(STREAM_CHUNK, total - position))
             if not chunk:
                 raise OSError(f"short read of s3://{bucket}/{key} at byte {position}")
             write(position, chunk)
@@ -188,29 +190,31 @@ def _read_up_to(body: Any, length: int) -> bytes:
 
 
 def memory_sink() -> tuple[Callable[[int], Callable[[int, bytes], None]], Callable[[], bytes]]:
-    """A sink collecting into one preallocated buffer, and a function returning its bytes."""
-    holder: list[bytes | bytearray] = []
+    """A sink collecting pieces by offset, and a function joining them into the object.
+
+    Pieces are kept as the bytes objects the reads returned and joined once at the end:
+    one copy in all, like a plain ``get_object().read()``, and no zero-filled buffer.
+    """
+    holder: list[tuple[int, dict[int, bytes]]] = []
 
     def open_sink(total: int) -> Callable[[int, bytes], None]:
-        holder.append(b"")
-        slot = len(holder) - 1
-        views: list[memoryview] = []
+        pieces: dict[int, bytes] = {}
+        holder.append((total, pieces))
 
         def write(offset: int, data: bytes) -> None:
-            if offset == 0 and len(data) == total and not views:
-                holder[slot] = data  # the whole object in one piece: keep it, no copy
-                return
-            if not views:
-                buffer = bytearray(total)
-                holder[slot] = buffer
-                views.append(memoryview(buffer))
-            views[0][offset : offset + len(data)] = data
+            pieces[offset] = data  # disjoint offsets; a dict store is atomic
 
         return write
 
     def result() -> bytes:
-        data = holder[-1] if holder else b""
-        return data if isinstance(data, bytes) else bytes(data)
+        if not holder:
+            return b""
+        total, pieces = holder[-1]
+        ordered = [pieces[offset] for offset in sorted(pieces)]
+        data = ordered[0] if len(ordered) == 1 else b"".join(ordered)
+        if len(data) != total:
+            raise OSError(f"incomplete read: {len(data)} of {total} bytes")
+        return data
 
     return open_sink, result
 
