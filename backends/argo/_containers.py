@@ -20,6 +20,7 @@ from backends.argo._model import (
     EnvFromSource,
     EnvVar,
     Inputs,
+    Metadata,
     Outputs,
     Parameter,
     ResourceRequirements,
@@ -137,9 +138,15 @@ def container_template(
         env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]
         or None,
         resources=resources,
+        image_pull_policy=settings.image_pull_policy,
     )
     return Template(
         name=names.templates[step.name],
+        metadata=Metadata(
+            labels=settings.pod_labels or None, annotations=settings.pod_annotations or None
+        )
+        if settings.pod_labels or settings.pod_annotations
+        else None,
         inputs=Inputs(parameters=inputs) if inputs else None,
         outputs=Outputs(parameters=outputs) if outputs else None,
         container=container,

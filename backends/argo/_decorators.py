@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.argo._names import IMAGE, is_label, is_subdomain
+from backends.argo._names import IMAGE, LABEL_KEY, is_label, is_subdomain
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, Step
 
@@ -37,6 +37,9 @@ class StepSettings:
     node_selector: dict[str, str] = field(default_factory=dict)
     tolerations: list[dict[str, Any]] = field(default_factory=list)
     service_account: str | None = None
+    image_pull_policy: str | None = None
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    pod_annotations: dict[str, str] = field(default_factory=dict)
     retries: int = 0
     retry_delay_seconds: int = 0
     timeout_seconds: int = 0
@@ -124,6 +127,8 @@ class _Mapper:
                 "namespace",
                 "tolerations",
                 "image_pull_policy",
+                "labels",
+                "annotations",
             ):
                 self.warn(dec, f"argument '{key}' has no Argo equivalent; ignored")
         cpu = self.number(dec, "cpu", None)
@@ -136,8 +141,10 @@ class _Mapper:
         gpu = self.number(dec, "gpu", None)
         if gpu:
             vendor = dec.args.get("gpu_vendor") or "nvidia"
-            vendor = vendor.lower() if isinstance(vendor, str) else "nvidia"
-            self.settings.limits[f"{vendor}.com/gpu"] = str(int(gpu))
+            if not (isinstance(vendor, str) and re.match(r"^[A-Za-z0-9-]+$", vendor)):
+                self.warn(dec, f"gpu_vendor {vendor!r} is not a vendor name; using nvidia")
+                vendor = "nvidia"
+            self.settings.limits[f"{vendor.lower()}.com/gpu"] = str(int(gpu))
         if dec.args.get("shared_memory") is not None:
             self.warn(
                 dec,
@@ -189,6 +196,29 @@ class _Mapper:
                     "use keys " + ", ".join(sorted(_TOLERATION_KEYS)),
                 )
         self._secret_sources(dec, dec.args.get("secrets"))
+        policy = dec.args.get("image_pull_policy")
+        if policy is not None:
+            if policy in ("Always", "IfNotPresent", "Never"):
+                self.settings.image_pull_policy = policy
+            else:
+                self.warn(
+                    dec,
+                    f"image_pull_policy {policy!r} is not Always, IfNotPresent or Never; ignored",
+                )
+        for key, value in self.string_map(dec, "labels").items():
+            if is_label(key, value):
+                self.settings.pod_labels[key] = value
+            else:
+                self.warn(dec, f"label {key}={value!r} is not a valid label; ignored")
+        for key, value in self.string_map(dec, "annotations").items():
+            # Argo templates a template's metadata, and annotations have no escape.
+            if LABEL_KEY.match(key) and "{{" not in value:
+                self.settings.pod_annotations[key] = value
+            else:
+                self.warn(
+                    dec,
+                    f"annotation {key}={value!r} cannot be passed through Argo unchanged; ignored",
+                )
         if dec.args.get("namespace") is not None:
             self.warn(
                 dec,

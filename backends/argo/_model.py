@@ -178,6 +178,7 @@ class Toleration(Model):
 
 class Container(Model):
     FIELDS = (
+        "image_pull_policy",
         "image",
         "command",
         "args",
@@ -188,9 +189,14 @@ class Container(Model):
     )
 
 
+class Metadata(Model):
+    FIELDS = ("labels", "annotations")
+
+
 class Template(Model):
     FIELDS = (
         "name",
+        "metadata",
         "inputs",
         "outputs",
         "dag",

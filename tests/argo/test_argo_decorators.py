@@ -48,6 +48,11 @@ def test_step_decorators_map_to_container_fields() -> None:
     assert start["nodeSelector"] == {"pool": "gpu"}
     assert start["serviceAccountName"] == "trainer"
     assert start["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    assert container["imagePullPolicy"] == "Always"
+    assert start["metadata"] == {
+        "labels": {"team": "fraud"},
+        "annotations": {"owner": 'Ada "ML" Lovelace'},
+    }
     end = _template(_doc(), "end")
     assert "retryStrategy" not in end
     assert end["container"]["args"][end["container"]["args"].index("--attempt") + 1] == "0"

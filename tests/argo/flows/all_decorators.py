@@ -29,6 +29,9 @@ class AllDecoratorsFlow(FlowSpec):
         memory=8192,
         tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
         secrets=["db-creds"],
+        image_pull_policy="Always",
+        labels={"team": "fraud"},
+        annotations={"owner": 'Ada "ML" Lovelace'},
     )
     @resources(gpu=2, memory=16000, disk=20000)
     @secrets(sources=["api-key"])
