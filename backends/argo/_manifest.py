@@ -203,11 +203,11 @@ _KEY_ORDER = {
         [
             "apiVersion",
             "kind",
-            "metadata",
-            "spec",
             "name",
             "generateName",
             "namespace",
+            "metadata",
+            "spec",
             "labels",
             "schedules",
             "timezone",
