@@ -123,6 +123,8 @@ def run_task(spec: TaskSpec) -> int:
         write_outputs(spec, existing)
         return 0
     echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
+    # A step that reads other runs (``from flowc import Flow``) sees this run's datastore.
+    os.environ.setdefault("FLOWC_DATASTORE", spec.datastore)
     meta: dict[str, Any] = {
         "flow": spec.flow,
         "run_id": spec.run_id,

@@ -116,6 +116,11 @@ class LocalRunner:
     def run(self) -> RunResult:
         try:
             return self._run()
+        except KeyboardInterrupt:
+            self.ds.write_run_status(
+                self.run_id, {"status": "failed", "interrupted": True, "finished": time.time()}
+            )
+            raise
         finally:
             if self._server is not None:
                 self._server.close()
