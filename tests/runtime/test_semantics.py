@@ -71,3 +71,17 @@ def test_runtime_parameter_errors_fail_the_start_task(workdir: str) -> None:
     with pytest.raises(ParameterError, match="'n'"):
         p.convert("x")
     assert Parameter("items", default="a,b", separator=",").default_value() == ["a", "b"]
+
+
+def test_timeout_hard_kill_then_catch_fallback(workdir: str) -> None:
+    """The shim's alarm is ignored, so the runner kills the task at the limit plus a grace
+    period; @catch's fallback attempt then records FailureHandledByCatch and commits."""
+    from flowc.client import Run
+
+    result = run_local("tests/runtime/flows/stubborn.py", cwd=workdir)
+    assert result.ok
+    run = Run(f"StubbornFlow/{result.run_id}", datastore=result.datastore)
+    start = run["start"].task
+    assert start.attempt == 1 and start.caught
+    assert start.data.err.type.endswith("FailureHandledByCatch")
+    assert run["end"].task.data.caught is True
