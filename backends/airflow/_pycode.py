@@ -11,6 +11,7 @@ are exploded one element per line with a trailing comma (which ruff then preserv
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,22 @@ def string_literal(value: str) -> str:
     return "".join(out)
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes, measured as ruff does (East Asian wide characters count 2,
+    combining marks 0), so the one-line-or-explode decision matches ``ruff format``."""
+    total = 0
+    for ch in text:
+        if ch.isascii():
+            total += 1
+        elif unicodedata.category(ch) in ("Mn", "Me") or "\u1160" <= ch <= "\u11ff":
+            continue
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            total += 2
+        else:
+            total += 1
+    return total
+
+
 def flat(expr: Expr) -> str:
     """The expression on one line."""
     if isinstance(expr, Code):
@@ -119,7 +136,7 @@ def render(expr: Expr, indent: int = 0, lead: str = "", trail: str = "") -> str:
     """``lead + expr + trail`` at ``indent`` levels, exploded where it does not fit."""
     pad = INDENT * indent
     one_line = f"{pad}{lead}{flat(expr)}{trail}"
-    if len(one_line) <= LINE_LENGTH:
+    if width(one_line) <= LINE_LENGTH:
         return one_line
     if isinstance(expr, Call) and (expr.args or expr.kwargs):
         opener, closer = f"{expr.func}(", ")"
@@ -141,10 +158,10 @@ def assign(name: str, expr: Expr, indent: int = 0) -> str:
     text = render(expr, indent, f"{name} = ")
     pad = INDENT * indent
     if (
-        len(text) > LINE_LENGTH
+        width(text) > LINE_LENGTH
         and "\n" not in text
         and isinstance(expr, Code | Str)
-        and len(pad) + len(INDENT) + len(flat(expr)) <= LINE_LENGTH
+        and len(pad) + len(INDENT) + width(flat(expr)) <= LINE_LENGTH
     ):
         return f"{pad}{name} = (\n{pad}{INDENT}{flat(expr)}\n{pad})"
     return text

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backends.base import TargetOptions, get_backend
@@ -293,8 +293,10 @@ def test_user_strings_stay_data(
     assert described.get("description", "") == help_text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
+@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(doc=USER_TEXT, default=USER_TEXT, env=USER_TEXT)
+@example(doc="d", default="0000\x1f\r\u2e80\U00018cd6\U00018d09", env="e")  # a wide char
+@example(doc="d", default="\u2e80" * 33, env="e\u0301" * 40)
 def test_user_strings_keep_the_file_formatted(
     combined_ir: FlowIR, doc: str, default: str, env: str
 ) -> None:
