@@ -76,6 +76,22 @@ class RunResult:
         return [n for n in self.nodes if n.args]
 
 
+def _ancestors(tasks: dict[str, dict[str, Any]], name: str) -> set[str]:
+    """Every task ``name`` depends on, directly or not."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        depends = tasks[todo.pop()].get("depends")
+        if not depends:
+            continue
+        _, refs = parse_depends(depends, {})
+        for ref in refs - seen:
+            if ref in tasks:
+                seen.add(ref)
+                todo.append(ref)
+    return seen
+
+
 @dataclass
 class Harness:
     """Run one manifest. ``cwd`` is the pod's working directory (where the flow file is);
@@ -224,7 +240,7 @@ class Harness:
                     self.nodes.append(NodeRecord(node_path, task["template"], OMITTED))
                     continue
                 phase, outs, message = self._run_task(
-                    task, status, outputs, inputs, node_path, depth
+                    task, status, outputs, inputs, node_path, depth, _ancestors(tasks, task_name)
                 )
                 status[task_name] = phase
                 outputs[task_name] = outs
@@ -239,10 +255,18 @@ class Harness:
         return phase, outs, failed_message
 
     def _task_scope(
-        self, status: dict[str, str], outputs: dict[str, dict[str, str]], inputs: dict[str, str]
+        self,
+        status: dict[str, str],
+        outputs: dict[str, dict[str, str]],
+        inputs: dict[str, str],
+        visible: set[str] | None = None,
     ) -> dict[str, str]:
+        """What a task may reference: globals, the DAG's inputs and, as Argo's validation
+        allows, only the tasks it (transitively) depends on (``visible``)."""
         scope = {**self.globals, **inputs}
         for task, phase in status.items():
+            if visible is not None and task not in visible:
+                continue
             scope[f"tasks.{task}.status"] = phase
             for key, value in outputs.get(task, {}).items():
                 scope[f"tasks.{task}.outputs.parameters.{key}"] = value
@@ -256,8 +280,9 @@ class Harness:
         inputs: dict[str, str],
         path: str,
         depth: int,
+        ancestors: set[str],
     ) -> tuple[str, dict[str, str], str]:
-        scope = self._task_scope(status, outputs, inputs)
+        scope = self._task_scope(status, outputs, inputs, ancestors)
         items: list[str] | None = None
         if "withSequence" in task:
             seq = walk(task["withSequence"], lambda s: substitute(s, scope, strict=True))

@@ -261,3 +261,32 @@ def test_kubernetes_expansion() -> None:
     assert k8s_expand("$(A)$$(A)$(B)$$$", env) == "1$(A)$(B)$$"
     assert k8s_expand("end$", env) == "end$"
     assert k8s_expand("$(A", env) == "$(A"
+
+
+def test_reference_to_a_task_not_depended_on_raises(tmp_path: Any) -> None:
+    wf = _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {"name": "a", "template": "out"},
+                        {
+                            "name": "b",
+                            "template": "ok",
+                            "when": "'{{tasks.a.outputs.parameters.x}}' == 'x'",
+                        },
+                    ]
+                },
+            },
+            _echo(
+                "out",
+                "import sys; open(sys.argv[1], 'w').write('x')",
+                outputs={"x": "/tmp/out/x"},
+                container={"args": ["/tmp/out/x"]},
+            ),
+            _echo("ok", "pass"),
+        ]
+    )
+    with pytest.raises(HarnessError, match="failed to resolve"):
+        _run(wf, tmp_path)
