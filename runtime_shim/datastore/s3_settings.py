@@ -30,7 +30,7 @@ class S3Settings:
     multipart_threshold: int = 16 * MIB
     part_size: int = 16 * MIB
     max_concurrency: int = 8
-    single_stream_mb_per_s: float = 150.0
+    single_stream_mb_per_s: float = 100.0
     max_attempts: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
