@@ -62,7 +62,9 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
     if project is not None:
         name = project.args.get("name")
         if isinstance(name, str) and name:
-            branch = opts.branch or "prod"
+            # --option branch=... wins over @project(branch=...); the default is "prod".
+            declared = project.args.get("branch")
+            branch = opts.branch or (declared if isinstance(declared, str) and declared else "prod")
             wanted = f"{name}-{branch}-{ir.name}"
             labels["flowc/project"] = label_value(name)
             labels["flowc/branch"] = label_value(branch)
