@@ -66,6 +66,18 @@ def _load(request: dict[str, Any]) -> dict[str, Any]:
     return {
         "import_errors": {k: str(v) for k, v in bag.import_errors.items()},
         "dag_ids": sorted(bag.dag_ids),
+        "dags": {
+            dag_id: {
+                "tags": sorted(dag.tags),
+                "timetable": {
+                    "expression": getattr(dag.timetable, "expression", None),
+                    "timezone": str(getattr(dag.timetable, "timezone", None)),
+                },
+                "catchup": dag.catchup,
+                "doc_md": dag.doc_md,
+            }
+            for dag_id, dag in bag.dags.items()
+        },
     }
 
 

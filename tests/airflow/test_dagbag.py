@@ -25,3 +25,18 @@ def test_every_shape_loads(airflow: AirflowWorker, tmp_path: Path, operator: str
     loaded = airflow.request(cmd="load", file=str(folder))
     assert loaded["import_errors"] == {}
     assert loaded["dag_ids"] == sorted(expected)
+
+
+def test_schedule_with_timezone_and_tags(airflow: AirflowWorker, tmp_path: Path) -> None:
+    folder = airflow.dags / "scheduled"
+    folder.mkdir(exist_ok=True)
+    flows = Path(__file__).with_name("flows")
+    dag_file, dag_id = compile_dag(flows / "scheduled.py", folder, tmp_path / "ds")
+    loaded = airflow.request(cmd="load", file=str(dag_file))
+    assert loaded["import_errors"] == {}
+    dag = loaded["dags"][dag_id]
+    assert dag["timetable"]["expression"] == "30 6 * * 1-5"
+    assert dag["timetable"]["timezone"] == "Europe/Berlin"
+    assert dag["catchup"] is False
+    assert dag["tags"] == ["flow:ScheduledFlow", "flowc", "project:demo"]
+    assert dag["doc_md"] == "Runs on weekday mornings, Berlin time."
