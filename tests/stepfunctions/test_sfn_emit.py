@@ -238,3 +238,33 @@ def test_required_parameter_is_checked_at_start() -> None:
     check = asl["States"]["flowc.check"]
     assert check["Choices"][0]["Not"]["Variable"] == "$.params.who"
     assert asl["States"]["flowc.missing"]["Type"] == "Fail"
+
+
+def test_num_parallel_is_rejected_at_its_step() -> None:
+    result = emit(flow_path("parallel"))
+    assert result.files == []
+    [error] = [d for d in result.diagnostics if d.code == "FC301"]
+    assert error.span is not None and error.span.start.line == 8
+    assert "num_parallel" in error.message
+
+
+def test_unsupported_decorators_warn_at_their_line(tmp_path: Path) -> None:
+    from backends.base import TargetOptions
+    from backends.stepfunctions import BACKEND
+    from flowc.compiler import analyze_file
+
+    flow = tmp_path / "warn.py"
+    flow.write_text(
+        "from flowc import FlowSpec, project, secrets, step\n\n\n"
+        "@project(name='x')\n"
+        "class WarnFlow(FlowSpec):\n"
+        "    @secrets(sources=['s'])\n"
+        "    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    ir = analyze_file(str(flow)).ir
+    assert ir is not None
+    result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    assert len(result.files) == 1
+    warnings = sorted((d.code, d.span.start.line) for d in result.diagnostics if d.span)
+    assert warnings == [("FC302", 4), ("FC302", 6)]
