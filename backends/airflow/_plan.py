@@ -21,6 +21,7 @@ becomes a single mapped task over a flat list of index paths (its *domain*):
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,8 +33,9 @@ from flowc.ir import FlowIR, Step
 TaskKind = Literal["step", "paths", "select", "branch"]
 MERGE_TRIGGER_RULE = "none_failed_min_one_success"
 
-# Module-level names of the generated file that a task variable must not shadow.
-RESERVED_NAMES = frozenset(
+# Module-level names of the generated file that a task variable must not shadow (task
+# variables are module globals: a step named `dict` must not rebind the builtin).
+RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(
     {
         "DAG",
         "Param",
@@ -123,7 +125,8 @@ class _Planner:
         self.names: set[str] = set(RESERVED_NAMES)
 
     def _name(self, base: str) -> str:
-        name = base if base.isidentifier() and not keyword.iskeyword(base) else f"step_{base}"
+        usable = base.isidentifier() and not keyword.iskeyword(base)
+        name = base if usable and base not in RESERVED_NAMES else f"step_{base}"
         candidate, n = name, 2
         while candidate in self.names:
             candidate, n = f"{name}_{n}", n + 1

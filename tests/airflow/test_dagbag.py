@@ -22,6 +22,10 @@ def test_every_shape_loads(airflow: AirflowWorker, tmp_path: Path, operator: str
     for name in SHAPE_NAMES:
         _, dag_id = compile_dag(SHAPES / f"{name}.py", folder, tmp_path / "ds", operator)
         expected.append(dag_id)
+    # a flow whose step names shadow builtins and the file's helpers
+    flows = Path(__file__).with_name("flows")
+    _, dag_id = compile_dag(flows / "builtin_names.py", folder, tmp_path / "ds", operator)
+    expected.append(dag_id)
     loaded = airflow.request(cmd="load", file=str(folder))
     assert loaded["import_errors"] == {}
     assert loaded["dag_ids"] == sorted(expected)
