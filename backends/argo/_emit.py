@@ -13,6 +13,7 @@ from backends.argo._manifest import API_VERSION, arguments, header, schedule, to
 from backends.argo._model import (
     CronWorkflow,
     CronWorkflowSpec,
+    Metadata,
     ObjectMeta,
     Workflow,
     WorkflowSpec,
@@ -138,6 +139,8 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
     diagnostics = head.diagnostics + diagnostics
     if spec is None:
         return EmitResult([], diagnostics)
+    # Runs carry the flow's labels too, so `argo list -l flowc/flow=...` finds them.
+    spec.workflow_metadata = Metadata(labels=head.labels)
     meta = ObjectMeta(
         name=head.name, namespace=opts.namespace, labels=head.labels, annotations=head.annotations
     )

@@ -221,6 +221,7 @@ _KEY_ORDER = {
             "inputs",
             "outputs",
             "arguments",
+            "workflowMetadata",
             "dag",
             "image",
             "command",

@@ -211,6 +211,7 @@ class Template(Model):
 
 class WorkflowSpec(Model):
     FIELDS = (
+        "workflow_metadata",
         "parallelism",
         "entrypoint",
         "arguments",
