@@ -216,9 +216,9 @@ def step_task(
     Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
     """
     namespace = namespace or NAMESPACE
+    # No pod name: the operator derives a valid, unique one from the task id.
     operator_args = dict(
         task_id=step,
-        name=step.replace("_", "-"),
         image=jinja_verbatim(image or IMAGE),
         namespace=jinja_verbatim(namespace) if namespace else None,
         service_account_name=SERVICE_ACCOUNT,
