@@ -51,7 +51,12 @@ def load_flow_class(path: str, flow: str | None) -> type[Any]:
             raise ImportError(f"cannot import flow file {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            # A half-imported flow must not be reused (the fork server preloads flows).
+            sys.modules.pop(name, None)
+            raise
     return find_flow_class(module, flow, path)
 
 
