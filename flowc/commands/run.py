@@ -171,7 +171,33 @@ def execute(
     return 0 if result.ok else 1
 
 
-@click.command(context_settings=CONTEXT)
+class RunCommand(click.Command):
+    """``flowc run FLOW --help`` also lists FLOW's parameters as options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["flowc_argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        flow = next((a for a in ctx.meta.get("flowc_argv", []) if a.endswith(".py")), None)
+        if flow is None or not os.path.isfile(flow):
+            return
+        from flowc.compiler import analyze_file
+
+        ir = analyze_file(flow).ir
+        if ir is None or not ir.parameters:
+            return
+        rows = []
+        for p in ir.parameters:
+            default = p.default_source or (repr(p.default) if p.has_default else "required")
+            kind = "file" if p.is_include_file else p.type
+            rows.append((f"--{p.name} {kind.upper()}", f"{p.help or ''} [default: {default}]"))
+        with formatter.section(f"Parameters of {ir.name}"):
+            formatter.write_dl(rows)
+
+
+@click.command(cls=RunCommand, context_settings=CONTEXT)
 @click.argument("flow_file", metavar="FLOW")
 @click.option("--local", is_flag=True, default=True, help="Run on this machine (the default).")
 @flow_option

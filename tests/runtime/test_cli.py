@@ -88,3 +88,9 @@ def test_bad_parameter_is_a_usage_error(workdir: str) -> None:
         workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"), "--count", "many"
     )
     assert done.returncode == 2 and "--count" in done.stderr
+
+
+def test_run_help_lists_the_flows_parameters(workdir: str) -> None:
+    done = flowc(workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"), "--help")
+    assert done.returncode == 0
+    assert "Parameters of ParametersFlow" in done.stdout and "--config JSON" in done.stdout
