@@ -21,8 +21,10 @@ Growth is reported as time per step; a linear front end keeps it flat from 1,000
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,12 +38,23 @@ SIZES = [10, 100, 1000, 5000]
 
 
 @dataclass
+class Timing:
+    wall: float
+    cpu: float  # user + system time of the process: what a busy machine does not inflate
+
+    def cell(self) -> str:
+        return f"{self.wall:.3f} s ({self.cpu:.3f})"
+
+
+@dataclass
 class Row:
+    family: str
     steps: int
     lines: int
     analyze: float
-    check: float
-    metaflow: float | None = None
+    check: Timing
+    fast: Timing
+    metaflow: Timing | None = None
     metaflow_error: str = ""
 
 
@@ -106,15 +119,72 @@ def generated_flow(n: int) -> str:
     )
 
 
-def _wall(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
+def linear_flow(n: int) -> str:
+    """``n`` steps in a row: start, s1 ... s{n-2}, end."""
+    names = ["start", *[f"s{i}" for i in range(1, n - 1)], "end"]
+    parts = [
+        _step(here, f"self.x = {i}", f"self.next(self.{nxt})")
+        for i, (here, nxt) in enumerate(itertools.pairwise(names))
+    ]
+    parts.append("    @step\n    def end(self):\n        print(self.x)\n")
+    return (
+        "from metaflow import FlowSpec, step\n\n\n"
+        f"class Linear{n}Flow(FlowSpec):\n"
+        f'    """A linear flow of {n} steps."""\n\n'
+        + "\n".join(parts)
+        + f'\n\nif __name__ == "__main__":\n    Linear{n}Flow()\n'
+    )
+
+
+FAMILIES = {"mixed": generated_flow, "linear": linear_flow}
+# Runs ``flowc check`` through the click-free entry point (flowc.commands._common.fast_main).
+FAST_CHECK = (
+    "import sys; from flowc.commands._common import fast_main; sys.exit(fast_main(sys.argv[1:]))"
+)
+
+
+def _timed(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900
+) -> tuple[Timing, str]:
+    """Wall and CPU time of one process; the error text if it failed or timed out."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    try:
+        result = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
+        error = result.stderr if result.returncode else ""
+    except subprocess.TimeoutExpired:
+        error = f"did not finish in {timeout:.0f} s"
     elapsed = time.perf_counter() - start
-    return elapsed, (result.stderr if result.returncode else "")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(elapsed, cpu), error
+
+
+def _median(timings: list[Timing]) -> Timing:
+    return Timing(
+        statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings)
+    )
+
+
+def _repeat(cmd: list[str], cwd: Path, runs: int) -> Timing:
+    timings = []
+    for _ in range(runs):
+        timing, error = _timed(cmd, cwd)
+        if error:
+            raise SystemExit(f"{' '.join(cmd)} failed: {error}")
+        timings.append(timing)
+    return _median(timings)
 
 
 def measure(
-    path: Path, n: int, runs: int, metaflow_python: str | None, flowc_cmd: list[str]
+    family: str,
+    path: Path,
+    n: int,
+    runs: int,
+    metaflow_python: str | None,
+    metaflow_timeout: float,
 ) -> Row:
     from flowc.compiler import analyze_file
 
@@ -124,64 +194,70 @@ def measure(
     assert analysis.ir is not None and len(analysis.ir.steps) == n
     lib = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         analyze_file(str(path))
-        lib.append(time.perf_counter() - start)
-    cli = []
-    for _ in range(runs):
-        elapsed, error = _wall([*flowc_cmd, "check", path.name], path.parent)
-        if error:
-            raise SystemExit(f"flowc check failed: {error}")
-        cli.append(elapsed)
-    row = Row(n, path.read_text().count("\n"), min(lib), statistics.median(cli))
+        lib.append(time.process_time() - start)
+    flowc = str(Path(sys.executable).with_name("flowc"))
+    check = _repeat([flowc, "check", path.name], path.parent, runs)
+    fast = _repeat([sys.executable, "-c", FAST_CHECK, "check", path.name], path.parent, runs)
+    row = Row(family, n, path.read_text().count("\n"), min(lib), check, fast)
     if metaflow_python:
-        env = dict(os.environ, METAFLOW_HOME=str(path.parent / ".mfhome"), USERNAME="bench")
-        times = []
-        for _ in range(max(1, runs if n <= 1000 else 3)):
-            elapsed, error = _wall([metaflow_python, path.name, "show"], path.parent, env)
+        env = dict(os.environ, USER="bench", USERNAME="bench")
+        timings = []
+        for _ in range(runs if n <= 1000 else 1):
+            timing, error = _timed(
+                [metaflow_python, path.name, "show"], path.parent, env, metaflow_timeout
+            )
             if error:
-                row.metaflow_error = error.strip().splitlines()[-1][:120]
+                lines = error.strip().splitlines() or ["failed"]
+                row.metaflow_error = lines[-1][:100]
                 break
-            times.append(elapsed)
-        row.metaflow = statistics.median(times) if times else None
+            timings.append(timing)
+        row.metaflow = _median(timings) if timings else None
     return row
 
 
 def render(rows: list[Row], runs: int, metaflow_version: str | None, command: str) -> str:
     out = [
-        "# Front-end speed: `flowc check` and the analyzer vs `metaflow show`",
-        "",
-        f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        "| flow | steps | lines | analyze (in-process CPU) | per step "
+        "| `flowc check` wall (CPU) | fast entry wall (CPU) "
+        "| `metaflow show` wall (CPU) | Metaflow / flowc (wall) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if r.metaflow is not None:
+            mf, ratio = r.metaflow.cell(), f"{r.metaflow.wall / r.check.wall:.1f}x"
+        else:
+            mf, ratio = (f"fails: {r.metaflow_error}" if r.metaflow_error else "not run"), "-"
+        out.append(
+            f"| {r.family} | {r.steps:,} | {r.lines:,} | {r.analyze * 1000:.1f} ms "
+            f"| {r.analyze / r.steps * 1e6:.0f} us | {r.check.cell()} | {r.fast.cell()} "
+            f"| {mf} | {ratio} |"
+        )
+    header = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on "
+        f"{platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}"
         + (f", Metaflow {metaflow_version}" if metaflow_version else "")
-        + f"; {runs} runs per figure. Reproduce with:",
+        + f"; medians of {runs} runs (in-process: best). Command:",
         "",
         "```",
         command,
         "```",
         "",
-        "| steps | lines | analyze (in-process) | per step | `flowc check` (process) "
-        "| `metaflow show` (process) | metaflow / flowc |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rows:
-        mf = f"{r.metaflow:.3f} s" if r.metaflow is not None else (r.metaflow_error or "—")
-        ratio = f"{r.metaflow / r.check:.1f}x" if r.metaflow is not None else "—"
-        out.append(
-            f"| {r.steps:,} | {r.lines:,} | {r.analyze * 1000:.1f} ms "
-            f"| {r.analyze / r.steps * 1e6:.0f} µs | {r.check:.3f} s | {mf} | {ratio} |"
-        )
-    return "\n".join(out) + "\n"
+    return "\n".join(header + out) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--metaflow-python", default=None)
+    parser.add_argument("--metaflow-timeout", type=float, default=60.0)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--out", default=None, help="write the Markdown table here")
     args = parser.parse_args()
-    flowc_cmd = [str(Path(sys.executable).with_name("flowc"))]
     version = None
     if args.metaflow_python:
         version = subprocess.run(
@@ -192,12 +268,15 @@ def main() -> None:
         ).stdout.strip()
     rows = []
     with tempfile.TemporaryDirectory(prefix="flowc-bench-") as tmp:
-        for n in (int(s) for s in args.sizes.split(",")):
-            path = Path(tmp) / f"generated_{n}.py"
-            path.write_text(generated_flow(n), encoding="utf-8")
-            row = measure(path, n, args.runs, args.metaflow_python, flowc_cmd)
-            rows.append(row)
-            print(row, file=sys.stderr)
+        for family in args.families.split(","):
+            for n in (int(s) for s in args.sizes.split(",")):
+                path = Path(tmp) / f"{family}_{n}.py"
+                path.write_text(FAMILIES[family](n), encoding="utf-8")
+                row = measure(
+                    family, path, n, args.runs, args.metaflow_python, args.metaflow_timeout
+                )
+                rows.append(row)
+                print(row, file=sys.stderr)
     command = "python benchmarks/compile.py " + " ".join(sys.argv[1:])
     text = render(rows, args.runs, version, command.strip())
     print(text)
