@@ -3,7 +3,8 @@
 ``python race_writer.py ROOT RUN WRITER SHARED OWN SIZE START_AT`` waits until
 ``START_AT`` (epoch seconds) so all writers start together, then, for each of SHARED
 tasks of step ``shared`` and OWN tasks of its own step ``own<WRITER>``, saves an
-artifact of SIZE random bytes, writes attempt WRITER and commits. Prints the shared
+artifact of random bytes (SIZE for shared tasks, at most 64 KiB for its own), writes
+attempt WRITER and commits. Prints the shared
 tasks it won as JSON.
 """
 
@@ -35,7 +36,7 @@ def main() -> None:
     time.sleep(max(0.0, float(start_at) - time.time()))
     won = [t for t in range(int(shared_arg)) if commit(ds, run, "shared", str(t), writer, size)]
     for task in range(int(own_arg)):
-        if not commit(ds, run, f"own{writer}", str(task), writer, size):
+        if not commit(ds, run, f"own{writer}", str(task), writer, min(size, 65536)):
             raise SystemExit(f"writer {writer} lost its own task {task}")
     print(json.dumps(won))
 

@@ -153,13 +153,32 @@ def shim_command(step: str, inputs: str, root: str, attempt: int, run: str = "r1
     ]
 
 
+WRITER_MODES = {
+    # Shared-task artifacts of 6 MiB over 5 MiB parts: commits race with multipart uploads.
+    "conditional": (
+        6,
+        3,
+        6 * MIB,
+        {"FLOWC_S3_MULTIPART_THRESHOLD_MB": "5", "FLOWC_S3_PART_SIZE_MB": "5"},
+    ),
+    # The claim election (every if_absent write waits the settle time, so fewer tasks).
+    "claims": (
+        3,
+        1,
+        64 * 1024,
+        {"FLOWC_S3_CONDITIONAL_WRITES": "off", "FLOWC_S3_CLAIM_SETTLE_SECONDS": "0.5"},
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(WRITER_MODES))
 def test_concurrent_writers_lose_nothing_and_never_tear(
-    seaweed_env: dict[str, str], tmp_path: Path
+    mode: str, seaweed_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = f"s3://{TEST_BUCKET}/{unique_prefix()}"
-    writers, shared, own = 4, 8, 3
-    # Artifacts above the multipart threshold, so commits race with multipart uploads.
-    env = {**seaweed_env, "FLOWC_S3_MULTIPART_THRESHOLD_MB": "1"}
+    shared, own, size, settings = WRITER_MODES[mode]
+    writers = 4
+    env = {**seaweed_env, **settings}
     start_at = time.time() + 6
     processes = [
         subprocess.Popen(
@@ -171,7 +190,7 @@ def test_concurrent_writers_lose_nothing_and_never_tear(
                 str(writer),
                 str(shared),
                 str(own),
-                str(int(1.5 * MIB)),
+                str(size),
                 str(start_at),
             ],
             env=env,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -109,9 +110,20 @@ def test_lost_response_retry_is_recognised_as_our_own_write(moto_endpoint: str) 
 
 def test_claim_election_without_conditional_writes(moto_endpoint: str) -> None:
     store = make_s3_store(
-        moto_endpoint, MOTO_KEYS, conditional_writes="off", claim_settle_seconds=0.3
+        moto_endpoint,
+        MOTO_KEYS,
+        fresh_client=True,
+        conditional_writes="off",
+        claim_settle_seconds=0.3,
     )
     assert store.uses_conditional_writes is False
+
+    def slow_data_write(params: dict[str, Any], **_: Any) -> None:
+        # A slow final write widens the window in which a second writer could slip in.
+        if CLAIMS_DIR not in params.get("url_path", ""):
+            time.sleep(0.3)
+
+    store.client.meta.events.register("before-call.s3.PutObject", slow_data_write)
     winners: list[int] = []
     barrier = threading.Barrier(6)
 
