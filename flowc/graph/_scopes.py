@@ -122,10 +122,14 @@ def _plain(
         )
     all_parents = [*parents, name] if recursive else parents
     scopes.ordered_parents[name] = all_parents
-    if len(all_parents) > 1:
-        scopes.input_rules[name] = InputRule("any", all_parents)
-    elif parents and flow.steps[parents[0]].transition == "foreach":
+    enters = len(parents) == 1 and flow.steps[parents[0]].transition == "foreach"
+    if enters:
+        # Also for a recursive step that opens a foreach body: its iteration 0 enters the
+        # foreach (an `any` rule would look for the split at the child's index path), and
+        # iterations >= 1 read the previous iteration whatever the rule says.
         scopes.input_rules[name] = InputRule("enter", parents)
+    elif len(all_parents) > 1:
+        scopes.input_rules[name] = InputRule("any", all_parents)
     else:
         scopes.input_rules[name] = InputRule("same", parents)
 

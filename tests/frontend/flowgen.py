@@ -104,11 +104,13 @@ class _Builder:
             name = self.new(kind, [parent], depth, body=[f"self.v = {len(self.steps)}"])
             return name, name
         if item == "loop":
-            # Iteration parents: the step itself joins its own parent in an `any` rule.
+            # Iteration 0 reads the parent, later iterations the step itself: an `any` rule,
+            # except when the step opens a foreach body (iteration 0 must enter it).
             name = f"s{len(self.steps)}"
+            entering = kind == "enter"
             self.new(
-                "any",
-                [parent, name],
+                "enter" if entering else "any",
+                [parent] if entering else [parent, name],
                 depth,
                 name=name,
                 kind="split-switch",
