@@ -266,6 +266,12 @@ def main() -> None:
             text=True,
             check=True,
         ).stdout.strip()
+    # Byte-compile first: with PYTHONDONTWRITEBYTECODE set (or a fresh checkout) every
+    # process would otherwise recompile the modules it imports, which users do not pay.
+    import compileall
+
+    for package in ("flowc", "backends", "runtime_shim"):
+        compileall.compile_dir(str(REPO / package), quiet=1)
     rows = []
     with tempfile.TemporaryDirectory(prefix="flowc-bench-") as tmp:
         for family in args.families.split(","):
