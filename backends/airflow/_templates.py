@@ -116,7 +116,7 @@ def run_step(
     output: str | None = None,
     recursive: bool = False,
 ):
-    """Run one task of the flow as a subprocess; return its foreach paths or switch choice.
+    """Run one flow task as a subprocess; return its foreach paths or switch choice.
 
     A recursive switch step runs iterations 0, 1, ... until it chooses another step.
     """
@@ -140,8 +140,9 @@ def step_task(step, inputs, output=None, over=None, recursive=False, **task_args
 
 KUBERNETES_HELPERS = r'''
 
-# The container command: the shim's arguments arrive as "$@", never inside the script;
-# "$0" is the step's name. "loop" runs a recursive switch step until it picks another step.
+# The container command: the shim's arguments arrive as "$@", never inside the
+# script; "$0" is the step's name. "loop" runs a recursive switch step until it
+# chooses another step.
 SCRIPTS = {
     None: 'exec "$@" --index-path "$FLOWC_INDEX_PATH"',
     "foreach": (
@@ -154,15 +155,15 @@ SCRIPTS = {
     ),
     "loop": (
         'k=0; while "$@" --index-path "$FLOWC_INDEX_PATH" --iteration "$k"'
-        ' --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch); [ "$c" = "$0" ]'
-        ' || { printf \'"%s"\' "$c" > /airflow/xcom/return.json; exit 0; }; k=$((k + 1));'
-        " done; exit 1"
+        " --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch);"
+        ' [ "$c" = "$0" ] || { printf \'"%s"\' "$c" > /airflow/xcom/return.json;'
+        " exit 0; }; k=$((k + 1)); done; exit 1"
     ),
 }
 
 
 def jinja_verbatim(text: str) -> str:
-    """``text`` as a Jinja template that renders to itself (templated operator fields)."""
+    """``text`` as a Jinja template that renders to itself (for templated fields)."""
     return text.replace("{", "{{ '{' }}")
 
 
@@ -184,7 +185,7 @@ def shim_arguments(step: str, inputs: str) -> list[str]:
 
 
 def pod_spec(step: str) -> k8s.V1Pod:
-    """Env, secrets and resources of a step: the one pod field Airflow does not template."""
+    """A step's env, secrets and resources: pod fields Airflow does not template."""
     container = k8s.V1Container(
         name="base",
         env=[k8s.V1EnvVar(name=k, value=v) for k, v in STEP_ENV.get(step, {}).items()],

@@ -66,6 +66,8 @@ def test_deterministic_and_formatted(flow: Path, operator: str) -> None:
     assert emit(load_ir(flow), extra={"operator": operator}) == first
     ast.parse(first)
     assert "flowc" not in {n.split(".")[0] for n in _imported(first)}
+    # the shapes' texts are short, so every line fits ruff's default line length
+    assert max(len(line) for line in first.splitlines()) <= 88
     ruff = which_ruff()
     if ruff is None:
         pytest.skip("ruff is not installed")
