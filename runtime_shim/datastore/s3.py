@@ -37,6 +37,7 @@ from runtime_shim.datastore.s3_errors import (
     NOT_FOUND_CODES,
     PRECONDITION_CODES,
     UNSUPPORTED_CODES,
+    bucket_not_found,
     error_code,
     translate,
 )
@@ -127,6 +128,7 @@ class S3ObjectStore:
         self.settings = settings if settings is not None else S3Settings.from_env()
         self._client = client
         self._conditional = self.settings.conditional_writes != "off"
+        self._bucket_checked = False
 
     @classmethod
     def from_url(cls, url: str, settings: S3Settings | None = None) -> S3ObjectStore:
@@ -343,11 +345,25 @@ class S3ObjectStore:
             self.client.head_object(Bucket=self.bucket, Key=full)
         except Exception as exc:
             if error_code(exc) in NOT_FOUND_CODES:
+                self._check_bucket_once(key)
                 return False
             raise translate(
                 exc, url=f"{self.url}/{key}", endpoint=self.settings.endpoint_url, action="check"
             ) from exc
         return True
+
+    def _check_bucket_once(self, key: str) -> None:
+        """A HEAD's bare 404 cannot tell a missing key from a missing bucket; ask once."""
+        if self._bucket_checked:
+            return
+        url, endpoint = f"{self.url}/{key}", self.settings.endpoint_url
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except Exception as exc:
+            if error_code(exc) in NOT_FOUND_CODES or error_code(exc) == "NoSuchBucket":
+                raise bucket_not_found(url=url, endpoint=endpoint, action="check") from exc
+            raise translate(exc, url=url, endpoint=endpoint, action="check") from exc
+        self._bucket_checked = True
 
     def list(self, prefix: str) -> Iterator[str]:
         directory = prefix.strip("/")

@@ -58,6 +58,15 @@ def error_code(exc: BaseException) -> str:
     return str(status) if status else ""
 
 
+def bucket_not_found(*, url: str, endpoint: str | None, action: str) -> S3BucketNotFound:
+    where = f"endpoint {endpoint}" if endpoint else "AWS S3"
+    bucket = url[len("s3://") :].split("/", 1)[0]
+    return S3BucketNotFound(
+        f"cannot {action} {url}: bucket {bucket!r} does not exist on {where}; create it "
+        "or fix the datastore URL"
+    )
+
+
 def translate(exc: BaseException, *, url: str, endpoint: str | None, action: str) -> Exception:
     """The flowc error for a failed S3 call; ``url`` is the object or prefix involved."""
     from botocore import exceptions as bx
@@ -79,11 +88,7 @@ def translate(exc: BaseException, *, url: str, endpoint: str | None, action: str
     if code in NOT_FOUND_CODES:
         return ObjectNotFound(url)
     if code == "NoSuchBucket":
-        bucket = url[len("s3://") :].split("/", 1)[0]
-        return S3BucketNotFound(
-            f"cannot {action} {url}: bucket {bucket!r} does not exist on {where}; create it "
-            "or fix the datastore URL"
-        )
+        return bucket_not_found(url=url, endpoint=endpoint, action=action)
     if code in CREDENTIAL_CODES:
         return S3CredentialsError(
             f"cannot {action} {url}: {where} rejected the credentials ({code}: {message}); "

@@ -113,6 +113,8 @@ def test_missing_bucket_is_a_clear_error(seaweed: Any) -> None:
         store.put("k", b"v")
     with pytest.raises(S3BucketNotFound):
         store.get("k")
+    with pytest.raises(S3BucketNotFound):
+        store.exists("k")
 
 
 def test_shim_reports_bad_credentials(seaweed_env: dict[str, str], tmp_path: Path) -> None:

@@ -85,6 +85,7 @@ def test_missing_bucket_is_a_clear_error(moto_endpoint: str) -> None:
         lambda: store.put("k", b"v"),
         lambda: store.get("k"),
         lambda: list(store.list("")),
+        lambda: store.exists("k"),  # a bare 404 on HEAD is not taken for a missing key
     ):
         with pytest.raises(S3BucketNotFound, match=r"flowc-no-such-bucket.*does not exist"):
             action()
