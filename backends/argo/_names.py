@@ -9,7 +9,6 @@ flowc adds itself) is made unique with a short, stable hash suffix.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +48,8 @@ def is_subdomain(name: str) -> bool:
 
 
 def _short_hash(text: str) -> str:
+    import hashlib  # only long names need it; keep the common path's imports small
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
