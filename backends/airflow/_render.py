@@ -12,7 +12,7 @@ from typing import Any
 
 from backends.airflow import _templates
 from backends.airflow._plan import PlannedTask
-from backends.airflow._pycode import Code, Expr, assign, call, literal, render
+from backends.airflow._pycode import Code, DictOf, Expr, assign, call, literal, render
 from backends.airflow._settings import FlowSettings
 from flowc.ir import FlowIR, Parameter
 
@@ -41,7 +41,7 @@ def render_dag(
     parts.append(
         _templates.imports(
             local=opts.local,
-            datetime="datetime." in dag,
+            datetime=flow.schedule_cron is not None or any(_uses_timedelta(t) for t in tasks),
             cron_timetable=flow.schedule_cron is not None and flow.timezone is not None,
             param=bool(ir.parameters),
         )
@@ -51,6 +51,12 @@ def render_dag(
     parts.append(_templates.LOCAL_HELPERS if opts.local else _templates.KUBERNETES_HELPERS)
     parts.append("\n\n" + dag + "\n")
     return "".join(parts)
+
+
+def _uses_timedelta(task: PlannedTask) -> bool:
+    s = task.settings
+    has_delay = bool(s.retries) and s.retry_delay_seconds is not None
+    return has_delay or s.timeout_seconds is not None
 
 
 def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> list[str]:
@@ -139,8 +145,6 @@ def _dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderO
 
 
 def _params(ir: FlowIR) -> Expr:
-    from backends.airflow._pycode import DictOf
-
     return DictOf(tuple((literal(p.name), _param(p)) for p in ir.parameters))
 
 
