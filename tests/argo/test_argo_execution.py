@@ -37,7 +37,7 @@ def _run_argo(
     return result, name
 
 
-EXTRA_FLOWS = ["name_clash", "user_strings"]
+EXTRA_FLOWS = ["branch_foreach", "name_clash", "user_strings"]
 CASES = [shape_path(s) for s in SHAPES] + [
     str((FLOWS_DIR / f"{name}.py").relative_to(REPO)) for name in EXTRA_FLOWS
 ]
