@@ -268,3 +268,35 @@ def test_unsupported_decorators_warn_at_their_line(tmp_path: Path) -> None:
     assert len(result.files) == 1
     warnings = sorted((d.code, d.span.start.line) for d in result.diagnostics if d.span)
     assert warnings == [("FC302", 4), ("FC302", 6)]
+
+
+def test_gpu_resources(tmp_path: Path) -> None:
+    from backends.base import TargetOptions
+    from backends.stepfunctions import BACKEND
+    from flowc.compiler import analyze_file
+
+    flow = tmp_path / "gpu.py"
+    flow.write_text(
+        "from flowc import FlowSpec, batch, resources, step\n\n\n"
+        "class GpuFlow(FlowSpec):\n"
+        "    @batch(cpu=8, queue='gpu-queue')\n"
+        "    @resources(cpu=4, memory=16000, gpu=2)\n"
+        "    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    ir = analyze_file(str(flow)).ir
+    assert ir is not None
+    batch = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    start = json.loads(batch.files[0].content)["States"]["start"]["Parameters"]
+    assert start["JobQueue"] == "gpu-queue"
+    assert start["ContainerOverrides"]["ResourceRequirements"] == [
+        {"Type": "VCPU", "Value": "8"},
+        {"Type": "MEMORY", "Value": "16000"},
+        {"Type": "GPU", "Value": "2"},
+    ]
+    ecs = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p", extra={"compute": "ecs"}))
+    asl = json.loads(ecs.files[0].content)
+    container = asl["States"]["start"]["Parameters"]["Overrides"]["ContainerOverrides"][0]
+    assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "2"}]
+    assert (container["Cpu"], container["Memory"]) == (8192, 16000)
+    assert any("Fargate" in d.message for d in ecs.diagnostics)
