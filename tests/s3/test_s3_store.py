@@ -13,6 +13,7 @@ import pytest
 from conftest import MOTO_KEYS, TEST_BUCKET, make_s3_store
 
 from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.errors import ObjectStoreError
 from runtime_shim.datastore.s3 import WRITER_METADATA, S3ObjectStore, parse_s3_url
 from runtime_shim.datastore.s3_claims import CLAIMS_DIR
 from runtime_shim.datastore.s3_errors import S3BucketNotFound
@@ -242,3 +243,47 @@ def test_transient_errors_are_retried(moto_endpoint: str) -> None:
     assert store.put("k", b"v", if_absent=True) is True
     assert len(failures) == 2
     assert store.get("k") == b"v"
+
+
+def test_plan_parts_stays_within_the_part_limit() -> None:
+    from runtime_shim.datastore.s3_transfer import MAX_PARTS, plan_parts
+
+    parts = plan_parts(10 * MIB + 1, 5 * MIB)
+    assert parts == [(0, 5 * MIB), (5 * MIB, 5 * MIB), (10 * MIB, 1)]
+    huge = plan_parts(MAX_PARTS * 5 * MIB * 3, 5 * MIB)
+    assert len(huge) <= MAX_PARTS
+    assert sum(length for _, length in huge) == MAX_PARTS * 5 * MIB * 3
+
+
+def test_election_ignores_the_claim_of_a_writer_that_crashed_long_ago(
+    moto_endpoint: str,
+) -> None:
+    store = make_s3_store(
+        moto_endpoint,
+        MOTO_KEYS,
+        conditional_writes="off",
+        claim_settle_seconds=0.1,
+        claim_stale_seconds=1.0,
+    )
+    dangling = store._claims_prefix("c.json") + "0" * 32  # won, then died before writing
+    store.client.put_object(Bucket=TEST_BUCKET, Key=dangling, Body=b"")
+    time.sleep(2.5)
+    assert store.put("c.json", b"retry", if_absent=True) is True
+    assert store.get("c.json") == b"retry"
+
+
+def test_election_lost_to_a_silent_winner_fails_loudly(moto_endpoint: str) -> None:
+    store = make_s3_store(
+        moto_endpoint,
+        MOTO_KEYS,
+        conditional_writes="off",
+        claim_settle_seconds=0.1,
+        claim_stale_seconds=1.0,
+    )
+    # A live claim that sorts first (same second, smallest name) and never writes.
+    store.client.put_object(
+        Bucket=TEST_BUCKET, Key=store._claims_prefix("c.json") + "0" * 32, Body=b""
+    )
+    with pytest.raises(ObjectStoreError, match="never wrote the object"):
+        store.put("c.json", b"mine", if_absent=True)
+    assert store.exists("c.json") is False
