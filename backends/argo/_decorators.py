@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from backends.argo._literals import LBRACE_VAR
 from backends.argo._names import IMAGE, LABEL_KEY, is_label, is_subdomain
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, Step
@@ -229,6 +230,9 @@ class _Mapper:
 
     def environment(self, dec: Decorator) -> None:
         for name, value in self.string_map(dec, "vars").items():
+            if name == LBRACE_VAR:
+                self.warn(dec, f"environment variable {name} is reserved by flowc; ignored")
+                continue
             if not _ENV_NAME.match(name):
                 self.warn(
                     dec, f"environment variable name {name!r} is not valid in Kubernetes; ignored"
