@@ -132,5 +132,6 @@ def seaweed_env(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     env = seaweed.env()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     return {**os.environ, **env}

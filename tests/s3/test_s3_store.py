@@ -63,6 +63,8 @@ def test_open_object_store_from_environment(
     monkeypatch.setenv("FLOWC_S3_ENDPOINT_URL", moto_endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     store = open_object_store(f"s3://{TEST_BUCKET}/env-prefix/")
     assert isinstance(store, S3ObjectStore)
     assert store.url == f"s3://{TEST_BUCKET}/env-prefix"
