@@ -124,3 +124,16 @@ def test_switch_case_straight_to_merge_runs_merge_either_way() -> None:
         "'{{tasks.start.outputs.parameters.switch}}' == 'merge' || "
         "'{{tasks.work.status}}' == 'Succeeded'"
     )
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (REPO / "tests/argo/flows").glob("*.py")))
+def test_test_flows_valid_and_round_trip(name: str, argo_schema_validator: Any) -> None:
+    from hera.workflows import models
+
+    kind = "CronWorkflow" if name == "all_decorators" else "WorkflowTemplate"
+    text = manifest(f"tests/argo/flows/{name}.py", extra={"kind": kind})
+    doc = yaml.safe_load(text)
+    assert [e.message[:300] for e in argo_schema_validator.iter_errors(doc)] == []
+    model = getattr(models, kind).model_validate(doc)
+    again = model.model_dump(by_alias=True, exclude_none=True, mode="json")
+    assert _canonical(again) == _canonical(doc)
