@@ -2,7 +2,7 @@
 
 The URL names a tarball built by ``flowc package`` (``…/<sha256>.tar.gz`` on S3 or a
 local path). The package is downloaded once per machine into a cache directory
-(``$FLOWC_CODE_PACKAGE_DIR``, default ``<tmp>/flowc-code``), its bytes are checked
+(``$FLOWC_CODE_PACKAGE_DIR``, default ``<tmp>/flowc-code-<uid>``), its bytes are checked
 against the sha256 in its name, and it is extracted member by member with no absolute
 paths, no '..', no links and no devices, into a directory that appears atomically, so
 concurrent tasks on one machine share it and a crash never leaves half a package behind.
@@ -28,9 +28,16 @@ class CodePackageError(Exception):
 
 
 def default_cache_dir() -> str:
-    return os.environ.get("FLOWC_CODE_PACKAGE_DIR") or os.path.join(
-        tempfile.gettempdir(), "flowc-code"
-    )
+    """``$FLOWC_CODE_PACKAGE_DIR``, else a per-user directory under the temp dir.
+
+    Per user because an extracted package is trusted and imported: a shared directory
+    would let another user of the machine plant code under a package's name.
+    """
+    configured = os.environ.get("FLOWC_CODE_PACKAGE_DIR")
+    if configured:
+        return configured
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    return os.path.join(tempfile.gettempdir(), f"flowc-code-{user}")
 
 
 def fetch_code_package(url: str, dest_root: str) -> str:
@@ -44,7 +51,7 @@ def fetch_code_package(url: str, dest_root: str) -> str:
     target = os.path.join(dest_root, sha)
     if os.path.isfile(os.path.join(target, MANIFEST_NAME)):
         return target  # extracted and verified earlier; directories appear atomically
-    os.makedirs(dest_root, exist_ok=True)
+    os.makedirs(dest_root, mode=0o700, exist_ok=True)
     fd, archive = tempfile.mkstemp(dir=dest_root, prefix=".download-")
     os.close(fd)
     staging = tempfile.mkdtemp(dir=dest_root, prefix=".extract-")
