@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from cases import CASES, normalize  # noqa: E402
+from runtime_cases import CASES, normalize  # noqa: E402
 
 
 def _metaflow_env(home: str) -> dict[str, str]:

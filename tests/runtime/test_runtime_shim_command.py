@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from runtime_helpers import ROOT
 
 FOREACH = os.path.join(ROOT, "tests/shapes/recursive_switch_in_foreach.py")
 FLOW = "RecursiveSwitchInForeachFlow"

@@ -8,8 +8,8 @@ import os
 from typing import Any
 
 import pytest
-from cases import CASES, normalize, sort_lists
-from conftest import HERE, copy_files, run_local
+from runtime_cases import CASES, normalize, sort_lists
+from runtime_helpers import HERE, copy_files, run_local
 
 
 def flowc_tasks(datastore: str, flow: str, run_id: str) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from runtime_helpers import ROOT
 
 FLOWC = [sys.executable, "-m", "flowc.cli"]
 

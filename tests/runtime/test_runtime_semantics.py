@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 import pytest
-from conftest import run_local
+from runtime_helpers import run_local
 
 
 def test_retry_catch_timeout_environment(workdir: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_local
+from runtime_helpers import run_local
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 import pytest
-from conftest import run_local
+from runtime_helpers import run_local
 
 FLOW = "tests/runtime/flows/crash.py"
 
