@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from flowc.analyzer._classes import (
+    ClassRef,
     FlowClass,
     ParsedModule,
     find_flow_classes,
@@ -160,39 +161,28 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
         )
     steps: dict[str, StepSource] = {}
     parameters: list[Parameter] = []
-    seen_members: set[str] = set()
+    seen_members: set[str] = set()  # a subclass's member hides its bases' members
     for cls in flow.mro:
-        for node in cls.node.body:
+        members = [(name, node) for node in cls.node.body if (name := _member_name(node))]
+        last = {name: node for name, node in members}  # in a class body, the last one wins
+        for name, node in members:
+            if last[name] is not node:
+                _report_redefinition(node, last[name], cls, out)
+                continue
+            if name in seen_members:
+                continue
+            seen_members.add(name)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if node.name in seen_members:
-                    if cls is ref and node.name in steps and is_step(node, cls):
-                        out.append(
-                            diag(
-                                "FC123",
-                                f"step `{node.name}` is defined twice",
-                                span_of(file, node),
-                                "rename or remove one of them",
-                            )
-                        )
-                    continue
-                seen_members.add(node.name)
                 if is_step(node, cls):
-                    steps[node.name] = read_step(node, cls, out)
-            elif (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-            ):
-                attribute = node.targets[0].id
-                if attribute in seen_members:
-                    continue
-                seen_members.add(attribute)
-                kind = parameter_call(node.value, cls)
-                if kind is not None:
-                    assert isinstance(node.value, ast.Call)
-                    param = read_parameter(attribute, node.value, kind, cls, out)
-                    if param is not None:
-                        parameters.append(param)
+                    steps[name] = read_step(node, cls, out)
+                continue
+            assert isinstance(node, ast.Assign)
+            kind = parameter_call(node.value, cls)
+            if kind is not None:
+                assert isinstance(node.value, ast.Call)
+                param = read_parameter(name, node.value, kind, cls, out)
+                if param is not None:
+                    parameters.append(param)
     _check_step_names(steps, out)
     _check_parameter_names(parameters, steps, out)
     decorators = read_decorators(
@@ -215,6 +205,55 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
         decorators=decorators,
         methods=seen_members,
     )
+
+
+def _member_name(node: ast.stmt) -> str | None:
+    """The class attribute a statement defines: a method, or a single-name assignment."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return node.name
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+    return None
+
+
+def _report_redefinition(
+    earlier: ast.stmt, later: ast.stmt, cls: ClassRef, out: list[Diagnostic]
+) -> None:
+    """A name bound twice in one class body: Python keeps the later binding silently."""
+    file = cls.module.path
+
+    def role(node: ast.stmt) -> str | None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return "step" if is_step(node, cls) else None
+        if isinstance(node, ast.Assign) and parameter_call(node.value, cls) is not None:
+            return "parameter"
+        return None
+
+    roles = (role(earlier), role(later))
+    name = _member_name(later)
+    if roles == ("step", "step"):
+        out.append(
+            diag(
+                "FC123",
+                f"step `{name}` is defined twice; the later definition replaces the earlier",
+                span_of(file, later),
+                "rename or remove one of them",
+            )
+        )
+    elif "step" in roles and "parameter" in roles:
+        param = earlier if roles[0] == "parameter" else later
+        assert isinstance(param, ast.Assign)
+        out.append(
+            diag(
+                "FC204",
+                f"parameter `{name}` and step `{name}` share one attribute; only the "
+                f"{'step' if param is earlier else 'parameter'} survives",
+                span_of(file, param.value),
+                "rename the parameter's attribute or the step",
+            )
+        )
 
 
 def _check_step_names(steps: dict[str, StepSource], out: list[Diagnostic]) -> None:

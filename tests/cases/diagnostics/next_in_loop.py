@@ -1,0 +1,12 @@
+from metaflow import FlowSpec, step
+
+
+class NextInLoopFlow(FlowSpec):
+    @step
+    def start(self):
+        for _ in range(1):
+            self.next(self.end)  # E: FC125
+
+    @step
+    def end(self):
+        pass

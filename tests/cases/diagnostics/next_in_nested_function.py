@@ -1,0 +1,14 @@
+from metaflow import FlowSpec, step
+
+
+class NestedFunctionFlow(FlowSpec):
+    @step
+    def start(self):  # E: FC102
+        def later():
+            self.next(self.end)
+
+        self.callback = later
+
+    @step
+    def end(self):
+        pass
