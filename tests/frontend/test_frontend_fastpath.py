@@ -86,3 +86,16 @@ def test_fast_path_matches_click(args: list[str], fast_without_click: bool, tmp_
         slow.stdout,
         slow.stderr,
     )
+
+
+def test_internal_error_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import flowc.commands._common as common
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(common, "analyze_arguments", broken)
+    assert common.fast_main(["check", "x.py"]) == 3
+    assert "internal error: RuntimeError('boom') (exit 3)" in capsys.readouterr().err

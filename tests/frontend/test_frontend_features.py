@@ -390,3 +390,19 @@ def test_all_problems_reported_in_one_pass(tmp_path: Path) -> None:
     assert sorted(codes(analysis)) == [(7, "FC101"), (14, "FC106"), (18, "FC107"), (23, "FC111")]
     hint = next(d.hint for d in analysis.diagnostics if d.code == "FC101")
     assert hint == "did you mean `train`?"
+
+
+def test_an_analyzer_bug_is_an_fc901_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flowc.graph
+
+    def broken(*args: object) -> object:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(flowc.graph, "build_ir", broken)
+    analysis = analyze(
+        tmp_path, "flow.py", "from metaflow import FlowSpec\n\nclass F(FlowSpec):\n    pass\n"
+    )
+    assert [d.code for d in analysis.diagnostics] == ["FC901"]
+    assert analysis.ir is None and "KeyError" in analysis.diagnostics[0].message
