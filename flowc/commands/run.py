@@ -141,6 +141,15 @@ def _failure_text(ds: Any, run_id: str, outcome: Any) -> str:
     return "\n".join(lines)
 
 
+def _absolute(url: str) -> str:
+    """Local roots become absolute so every task finds the same directory."""
+    return (
+        url
+        if "://" in url and not url.startswith("file://")
+        else os.path.abspath(url.removeprefix("file://"))
+    )
+
+
 def execute(
     ir: FlowIR,
     flow_file: str,
@@ -156,7 +165,7 @@ def execute(
 
     options = RunOptions(
         flow_file=os.path.abspath(flow_file),
-        datastore=datastore or default_datastore(),
+        datastore=_absolute(datastore or default_datastore()),
         params=params,
         max_workers=max_workers,
         origin_run_id=origin,
@@ -272,7 +281,7 @@ def resume(
     from runtime_shim.datastore.layout import FlowDatastore
 
     ir = load_ir(flow_file, flow_name)
-    root = datastore or default_datastore()
+    root = _absolute(datastore or default_datastore())
     ds = FlowDatastore(open_object_store(root), ir.name)
     runs = ds.list_runs()
     origin = run_id or (runs[-1] if runs else None)
