@@ -74,3 +74,18 @@ def test_cli_reads_an_s3_run(seaweed_env: dict[str, str], tmp_path: Path) -> Non
     )
     assert "result" in shown and "'x': 22" in shown
     flowc("logs", f"LinearFlow/{run_id}/end/_", "--datastore", root, env=env, cwd=tmp_path)
+    # Resume from a middle step: earlier tasks are reused by reference from the S3 run.
+    resumed = flowc(
+        "resume",
+        flow_file,
+        run_id,
+        "--step",
+        "b",
+        "--datastore",
+        root,
+        "-q",
+        env=env,
+        cwd=tmp_path,
+    ).strip()
+    assert resumed != run_id
+    assert snapshot("LinearFlow", resumed, root) == snapshot("LinearFlow", run_id, root)
