@@ -26,6 +26,7 @@ class ForkServer:
         flow: str,
         env: dict[str, str],
         scratch: str,
+        cwd: str | None,
         done: Callable[[Any, int, str], None],
     ) -> None:
         self._done = done
@@ -39,6 +40,7 @@ class ForkServer:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
+            cwd=cwd,
             text=True,
             bufsize=1,
         )

@@ -67,6 +67,7 @@ class RunOptions:
     python: str = sys.executable
     env: dict[str, str] = field(default_factory=dict)
     executor: str = field(default_factory=lambda: default_executor())
+    cwd: str | None = None  # working directory of the tasks (default: this process's)
 
     def workers(self) -> int:
         return self.max_workers if self.max_workers > 0 else max(4, (os.cpu_count() or 2) * 2)
@@ -265,6 +266,7 @@ class LocalRunner:
                 self.ir.name,
                 env,
                 self._tmp,
+                self.options.cwd,
                 self._forked_done,
             )
         tag: dict[str, Any] = {"task": task, "attempt": attempt, "began": time.time()}
@@ -289,7 +291,13 @@ class LocalRunner:
         with tempfile.TemporaryFile(dir=self._tmp) as out:
             try:
                 code = subprocess.run(
-                    cmd, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=limit, check=False
+                    cmd,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=self.options.cwd,
+                    timeout=limit,
+                    check=False,
                 ).returncode
             except subprocess.TimeoutExpired:
                 code = -9

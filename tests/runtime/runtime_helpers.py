@@ -56,13 +56,9 @@ def run_local(
         origin_run_id=origin,
         clone_steps=clone,
         executor=executor,
+        cwd=cwd,
     )
-    previous = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = LocalRunner(ir, options, Reporter()).run()
-    finally:
-        os.chdir(previous)
+    result = LocalRunner(ir, options, Reporter()).run()
     return LocalRun(result.run_id, result.ok, store, ir.name, result)
 
 
