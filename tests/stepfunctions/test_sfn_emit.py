@@ -124,7 +124,7 @@ def test_long_step_names_are_shortened_without_collision() -> None:
     names = list(_states(asl))
     assert all(len(n) <= 80 for n in names)
     long_steps = [n for n in names if n.startswith("a_very_long")]
-    assert len(long_steps) == len(set(long_steps)) == 2 + 0
+    assert len(long_steps) == len(set(long_steps)) == 2
     assert any(n.endswith(".map") for n in names)
 
 
