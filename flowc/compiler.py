@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowc.diagnostics import Diagnostic, Span, diag, has_errors, sort_key
+from flowc.diagnostics import Diagnostic, Position, Span, diag, has_errors, sort_key
 from flowc.ir import FlowIR
 
 
@@ -65,10 +65,34 @@ def _analyze(path: str, source: str, flow: str | None) -> Analysis:
             )
         )
         ir = None
+    out = [_character_columns(d, path, source) for d in out]
     out.sort(key=sort_key)
     if has_errors(out):
         ir = None
     return Analysis(path, ir, out, source)
+
+
+def _character_columns(d: Diagnostic, path: str, source: str) -> Diagnostic:
+    """``ast`` columns count UTF-8 bytes; diagnostics count characters, like editors and
+    other linters, so the caret sits under the right character on non-ASCII lines."""
+    span = d.span
+    if span is None or span.file != path or source.isascii():
+        return d
+    from dataclasses import replace
+
+    from flowc.render import source_lines
+
+    lines = source_lines(source)
+
+    def chars(line: int, column: int) -> int:
+        if not 1 <= line <= len(lines) or lines[line - 1].isascii():
+            return column
+        encoded = lines[line - 1].encode("utf-8")
+        return len(encoded[:column].decode("utf-8", errors="ignore"))
+
+    start = Position(span.start.line, chars(span.start.line, span.start.column))
+    end = Position(span.end.line, chars(span.end.line, span.end.column))
+    return replace(d, span=replace(span, start=start, end=end))
 
 
 def analyze_file(path: str, flow: str | None = None) -> Analysis:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from flowc.diagnostics import Diagnostic, Severity
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def render_text(
@@ -22,8 +25,11 @@ def render_text(
             label = f"{colour}{label}\x1b[0m"
         where = f"{span.file}:{span.start.line}:{span.start.column + 1}: " if span else ""
         lines.append(f"{where}{label}: {d.code} {d.message}")
-        if span is not None and span.file in sources:
-            src_lines = line_cache.setdefault(span.file, sources[span.file].splitlines())
+        if span is not None and span.file not in line_cache:
+            known = sources.get(span.file)
+            line_cache[span.file] = source_lines(known if known is not None else _read(span.file))
+        if span is not None:
+            src_lines = line_cache[span.file]
             if 1 <= span.start.line <= len(src_lines):
                 text = src_lines[span.start.line - 1].expandtabs(1)
                 width = (
@@ -36,6 +42,22 @@ def render_text(
         if d.hint:
             lines.append(f"    hint: {d.hint}")
     return "\n".join(lines)
+
+
+def source_lines(text: str) -> list[str]:
+    """Lines as Python numbers them: ``str.splitlines`` also splits at form feeds and other
+    separators the tokenizer does not count, which would show the wrong line."""
+    return _NEWLINE.split(text)
+
+
+def _read(path: str) -> str:
+    """The text of a file a diagnostic points into that was not analyzed itself (a base
+    class's module); empty when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ""
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:

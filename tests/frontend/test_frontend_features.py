@@ -406,3 +406,32 @@ def test_an_analyzer_bug_is_an_fc901_diagnostic(
     )
     assert [d.code for d in analysis.diagnostics] == ["FC901"]
     assert analysis.ir is None and "KeyError" in analysis.diagnostics[0].message
+
+
+def test_columns_count_characters_and_lines_count_like_python(tmp_path: Path) -> None:
+    from flowc.render import render_text
+
+    source = (
+        "from metaflow import FlowSpec, step\n\x0c\n"
+        "class U(FlowSpec):\n"
+        "    @step\n"
+        "    def start(self):\n"
+        '        self.s = "héllo wörld ✓"; self.next(self.trian)\n'
+        "\n"
+        "    @step\n"
+        "    def train(self):\n"
+        "        self.next(self.end)\n"
+        "\n"
+        "    @step\n"
+        "    def end(self):\n"
+        "        pass\n"
+    )
+    path = tmp_path / "uni.py"
+    path.write_text(source, encoding="utf-8")
+    analysis = analyze_file(str(path))
+    (d,) = analysis.diagnostics
+    line = source.split("\n")[d.span.start.line - 1] if d.span else ""
+    assert d.code == "FC101" and d.span is not None and d.span.start.line == 6
+    assert line[d.span.start.column : d.span.end.column] == "self.trian"
+    text = render_text(analysis.diagnostics, {str(path): source})
+    assert f"    {line}\n    {' ' * line.index('self.trian')}^~~~~~~~~~\n" in text
