@@ -84,7 +84,14 @@ def read_flow(
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = max((exc.offset or 1) - 1, 0)
-        out.append(diag("FC001", f"syntax error: {exc.msg}", Span.at(path, line, column)))
+        out.append(
+            diag(
+                "FC001",
+                f"syntax error: {exc.msg}",
+                Span.at(path, line, column),
+                "fix the Python syntax; flowc reads the file without running it",
+            )
+        )
         return None
     except ValueError as exc:  # e.g. null bytes in the source
         out.append(diag("FC001", f"the file cannot be parsed: {exc}", Span.at(path, 1, 0)))

@@ -190,6 +190,7 @@ def _check_values(
                     "FC208",
                     f"@{name}({key}={value!r}) must be a non-negative number",
                     span_of(file, node),
+                    f"write e.g. @{name}({key}=3)",
                 )
             )
     if name == "environment" and "vars" in args:
@@ -202,6 +203,7 @@ def _check_values(
                     "FC208",
                     "@environment(vars=...) must be a dict of names to strings",
                     span_of(file, node),
+                    'write e.g. @environment(vars={"MODE": "fast"})',
                 )
             )
     if (
@@ -211,7 +213,12 @@ def _check_values(
         and (not isinstance(args["var"], str) or not args["var"].isidentifier())
     ):
         out.append(
-            diag("FC208", f"@catch(var={args['var']!r}) must be an identifier", span_of(file, node))
+            diag(
+                "FC208",
+                f"@catch(var={args['var']!r}) must be an identifier",
+                span_of(file, node),
+                'name the artifact that receives the exception, e.g. @catch(var="failure")',
+            )
         )
     if name == "schedule":
         chosen = [k for k in ("hourly", "daily", "weekly", "cron") if args.get(k)]
@@ -222,5 +229,6 @@ def _check_values(
                     f"@schedule takes one of hourly, daily, weekly or cron, "
                     f"not {', '.join(chosen)}",
                     span_of(file, node),
+                    f"keep only one of {', '.join(chosen)}",
                 )
             )

@@ -112,6 +112,7 @@ def read_parameter(
                     "FC205",
                     f"the default of JSON parameter `{name}` is not valid JSON",
                     span_of(file, args["default"]),
+                    """write the default as a JSON string, e.g. '{"a": 1}'""",
                 )
             )
     elif has_default and "default" not in sources and default is not None:
@@ -167,6 +168,7 @@ def _read_type(
             f"`{source_of(ref.module.source, node)}`; supported types are str, int, "
             "float, bool and JSONType",
             span_of(ref.module.path, node),
+            "use type=JSONType for lists and dicts",
         )
     )
     return "str"
@@ -186,7 +188,9 @@ def _check_default_type(
         out.append(
             diag(
                 "FC205",
-                f"the default {default!r} of parameter `{name}` is not a {ptype}",
+                f"the default {default!r} of parameter `{name}` is not "
+                f"{'an' if ptype == 'int' else 'a'} {ptype}",
                 span_of(file, span_node),
+                f"give a {ptype} default or change type=",
             )
         )

@@ -134,7 +134,12 @@ def _step_flags(
                 )
         for arg in deco.args:
             out.append(
-                diag("FC128", "@step takes keyword arguments only", span_of(ref.module.path, arg))
+                diag(
+                    "FC128",
+                    "@step takes keyword arguments only",
+                    span_of(ref.module.path, arg),
+                    "write @step, @step(start=True) or @step(end=True)",
+                )
             )
     return start, end
 
@@ -331,7 +336,12 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
             or (isinstance(value, int) and value < 1)
         ):
             out.append(
-                diag("FC105", "num_parallel must be a positive integer", span_of(file, kw.value))
+                diag(
+                    "FC105",
+                    "num_parallel must be a positive integer",
+                    span_of(file, kw.value),
+                    "write e.g. num_parallel=4",
+                )
             )
             value = None
         step.num_parallel = value
@@ -417,6 +427,7 @@ def _parse_switch(
                     "FC105",
                     "condition= must name an artifact as a string literal",
                     span_of(file, keywords["condition"].value),
+                    'write condition="mode" for self.mode',
                 )
             )
             condition = None
@@ -435,6 +446,7 @@ def _parse_switch(
                     "FC105",
                     f"switch case `{source_of(source, key)}` must be a string literal",
                     span_of(file, key),
+                    'write each case as "value": self.<step_name>',
                 )
             )
             continue
@@ -451,7 +463,12 @@ def _parse_switch(
             continue
         if str(case) in cases:
             out.append(
-                diag("FC105", f"switch case {str(case)!r} appears twice", span_of(file, key))
+                diag(
+                    "FC105",
+                    f"switch case {str(case)!r} appears twice",
+                    span_of(file, key),
+                    "each case value leads to one step; remove the duplicate",
+                )
             )
             continue
         cases[str(case)] = target

@@ -36,6 +36,7 @@ def test_case(path: Path) -> None:
         assert d.severity is CODES[d.code].severity
         assert d.span is not None and d.span.file == str(path)
         assert d.message and "\n" not in d.message
+        assert d.hint, f"{d.code} has no fix hint: {d.message}"
     # Every diagnostic renders with its location, the source line and a caret.
     text = render_text(analysis.diagnostics, {str(path): source})
     for d in analysis.diagnostics:
