@@ -23,12 +23,14 @@ COMMON = {
 
 
 @settings(max_examples=150, **COMMON)
-@given(valid_flows())
-def test_generated_flows_have_the_expected_structure(flow: GenFlow) -> None:
+@given(flow=valid_flows())
+def test_generated_flows_have_the_expected_structure(flow: GenFlow, ir_validator: Any) -> None:
     source = flow.source()
     analysis = analyze_source("generated.py", source)
     assert analysis.diagnostics == [], render_text(analysis.diagnostics, {"generated.py": source})
     assert analysis.ir is not None
+    errors = list(ir_validator.iter_errors(analysis.ir.to_json()))
+    assert not errors, [e.message for e in errors[:3]]
     got = {s.name: s for s in analysis.ir.steps}
     assert set(got) == set(flow.steps)
     position = {s.name: i for i, s in enumerate(analysis.ir.steps)}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from frontend_support import GOLDEN_IR, REPO, SCHEMA, SHAPES, run_flowc
+from frontend_support import GOLDEN_IR, REPO, SHAPES, run_flowc
 
 from flowc.compiler import analyze_file
 from flowc.ir import FlowIR
@@ -165,15 +165,6 @@ MATCHING_JOINS: dict[str, dict[str, str]] = {
     "foreach_in_switch": {"many": "each_join"},
     "recursive_switch_in_foreach": {"start": "join"},
 }
-
-
-@pytest.fixture(scope="session")
-def ir_validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
 
 
 @pytest.fixture(scope="session")
