@@ -191,6 +191,12 @@ _CODES = [
     Code(
         "FC128", "bad-step-decorator", Severity.ERROR, "The @step decorator has invalid arguments."
     ),
+    Code(
+        "FC129",
+        "empty-branch",
+        Severity.ERROR,
+        "A branch of a static split leads directly to the join; each branch needs a step.",
+    ),
     # FC2xx: parameters and decorators
     Code(
         "FC201",

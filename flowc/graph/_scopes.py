@@ -148,6 +148,18 @@ def _join(
     scopes.input_rules[name] = InputRule("join", parents)
     for parent in parents:
         p = flow.steps[parent]
+        if p.transition == "split":
+            # Metaflow rejects this too (as joining unrelated splits); targets such as Step
+            # Functions' Parallel cannot express a branch without a state.
+            out.append(
+                diag(
+                    "FC129",
+                    f"a branch of the split in `{parent}` goes directly to the join `{name}`",
+                    p.target_spans[p.targets.index(name)],
+                    f"add a step to that branch, or drop `self.{name}` from `{parent}`'s self.next",
+                )
+            )
+            return
         if p.transition == "switch":
             out.append(
                 diag(
