@@ -142,3 +142,14 @@ def test_distributed_map(moto_server: MotoServer, tmp_path: Path) -> None:
     assert result.status == "SUCCEEDED", _failure(result, pool)
     expected = artifacts(local_store(str(tmp_path / "local")), flow, local_run)
     assert artifacts(store, flow, "distributed-run") == expected
+
+
+def test_required_parameter(moto_server: MotoServer) -> None:
+    path = flow_path("required_param")
+    missing, pool, _ = _run(moto_server, path, "required-missing")
+    assert (missing.status, missing.error) == ("FAILED", "flowc.MissingParameter")
+    assert pool.runs == []
+    given, pool, store = _run(moto_server, path, "required-given", {"who": "flowc"})
+    assert given.status == "SUCCEEDED", _failure(given, pool)
+    done = artifacts(store, "RequiredParamFlow", "required-given")
+    assert done["start/_"]["greeting"] == "hello flowc"
