@@ -13,7 +13,7 @@ class RecursiveSwitchFlow(FlowSpec):
     @step
     def loop(self):
         self.counter += 1
-        self.history = self.history + [self.counter]
+        self.history = [*self.history, self.counter]
         self.status = "again" if self.counter < 4 else "done"
         self.next({"again": self.loop, "done": self.finish}, condition="status")
 

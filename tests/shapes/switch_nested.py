@@ -22,17 +22,17 @@ class SwitchNestedFlow(FlowSpec):
 
     @step
     def bx(self):
-        self.path = self.path + ["x"]
+        self.path = [*self.path, "x"]
         self.next(self.merge_b)
 
     @step
     def by(self):
-        self.path = self.path + ["y"]
+        self.path = [*self.path, "y"]
         self.next(self.merge_b)
 
     @step
     def merge_b(self):
-        self.path = self.path + ["merged_b"]
+        self.path = [*self.path, "merged_b"]
         self.next(self.merge)
 
     @step
