@@ -93,6 +93,16 @@ def _require(task: ParentTask | None, step: str, index_path: str) -> ParentTask:
     return task
 
 
+def _leads_to(task: ParentTask, step: str) -> bool:
+    """A switch step that picked another case is committed but is not this step's input.
+
+    This matters when a case goes straight to the merge step: the switch step is then both
+    a parent of the merge and (through the other case) an ancestor of its other parent.
+    """
+    target = task.record.get("switch_target")
+    return target is None or target == step
+
+
 def resolve(
     ds: FlowDatastore, run: str, step: str, rule: str, index_path: str, iteration: int
 ) -> ResolvedInputs:
@@ -135,7 +145,11 @@ def resolve(
         ]
         return ResolvedInputs(tasks, first.frames[:-1], True)
     if kind == "any":
-        found = [t for t in (_load(ds, run, p, index_path) for p in parents) if t is not None]
+        found = [
+            t
+            for t in (_load(ds, run, p, index_path) for p in parents)
+            if t is not None and _leads_to(t, step)
+        ]
         if len(found) != 1:
             raise InputError(
                 f"expected exactly one committed input among {parents} at "

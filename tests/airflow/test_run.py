@@ -64,6 +64,20 @@ def test_flow_matches_local_run(airflow: AirflowWorker, tmp_path: Path, flow: Pa
     assert on_airflow["end/_"], "the end step recorded no artifacts"
 
 
+def test_switch_case_straight_to_merge(airflow: AirflowWorker, tmp_path: Path) -> None:
+    """The switch picks the merge step itself: ``work`` is skipped, the merge still runs
+    (its trigger rule) and finds the switch step as its one input."""
+    flow = SHAPES / "switch_skip.py"
+    result, datastore = _run(airflow, flow, tmp_path, conf={"choice": "skip"})
+    assert result["state"] == "success", result
+    local_ds = tmp_path / "local-ds"
+    local_run = run_local(flow, local_ds, {"choice": "skip"})
+    on_airflow = artifacts(datastore, "SwitchSkipFlow", str(result["run_id"]))
+    assert on_airflow == artifacts(local_ds, "SwitchSkipFlow", local_run)
+    assert sorted(on_airflow) == ["end/_", "merge/_", "start/_"]
+    assert _states(result)["work"] == {"skipped"}
+
+
 def test_parameters_given_at_trigger_time(airflow: AirflowWorker, tmp_path: Path) -> None:
     flow = SHAPES / "parameters.py"
     conf = {"who": "airflow", "count": 2, "loud": True, "config": {"layers": [7]}}

@@ -115,9 +115,7 @@ def test_foreach_fans_out_over_count() -> None:
 def test_switch_case_straight_to_merge_runs_merge_either_way() -> None:
     """A merge that is both a switch case and reached through another step must run when
     it is chosen *or* when that other step ran (a plain ``when`` would skip it)."""
-    from argo_support import FLOWS_DIR
-
-    doc = yaml.safe_load(manifest(str((FLOWS_DIR / "switch_skip.py").relative_to(REPO))))
+    doc = yaml.safe_load(manifest(shape_path("switch_skip")))
     tasks = {t["name"]: t for t in _templates(doc)[0]["dag"]["tasks"]}
     assert tasks["merge"]["depends"] == "start.Succeeded || work.Succeeded"
     assert tasks["merge"]["when"] == (

@@ -107,24 +107,23 @@ def test_retry_passes_attempt_number(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("choice", "ran"),
     [
-        ("merge", ["start@", "merge@", "end@"]),
-        ("work", ["start@", "work@", "merge@", "end@"]),
+        ("skip", ["start", "merge", "end"]),
+        ("work", ["start", "work", "merge", "end"]),
     ],
 )
 def test_switch_case_straight_to_merge(choice: str, ran: list[str], tmp_path: Path) -> None:
-    """Control flow only (the real shim does not run this shape): the merge runs whether
-    the switch picks it directly or goes through ``work``."""
-    path = str((FLOWS_DIR / "switch_skip.py").relative_to(REPO))
-    log = tmp_path / "log"
-    harness = Harness.from_yaml(
-        manifest(path, datastore_root=str(tmp_path), extra={"kind": "Workflow"}),
-        cwd=str(REPO),
-        replace_args={"runtime_shim": "argo_fake_shim"},
-        extra_env={
-            "PYTHONPATH": str(Path(__file__).parent),
-            "FAKE_LOG": str(log),
-            "FAKE_SWITCH_start": choice,
-        },
-    )
-    assert harness.submit().phase == "Succeeded"
-    assert log.read_text().split() == ran
+    """The merge runs whether the switch picks it directly or goes through ``work``, and
+    finds its one input either way (the switch step is an input only when it chose it)."""
+    from backends.argo import encode_parameter_value
+
+    path = shape_path("switch_skip")
+    code, local_run = run_local(path, str(tmp_path / "local"), "--choice", choice)
+    assert code == 0
+    submitted = {"choice": encode_parameter_value(choice)}
+    result, argo_run = _run_argo(path, tmp_path / "argo", f"skip-{choice}", submitted)
+    assert result.phase == "Succeeded", result.message
+    expected = artifacts(str(tmp_path / "local"), "SwitchSkipFlow", local_run)
+    got = artifacts(str(tmp_path / "argo"), "SwitchSkipFlow", argo_run)
+    assert got == expected
+    assert sorted(key.split("/")[0] for key in got) == sorted(ran)
+    assert got["merge/_"]["summary"] == f"{choice}:{choice == 'work'}"

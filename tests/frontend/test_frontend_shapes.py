@@ -89,6 +89,12 @@ EXPECTED: dict[str, dict[str, tuple[str, str, list[str]]]] = {
         "merge": ("linear", "any:a,merge_b", []),
         "end": ("end", "same:merge", []),
     },
+    "switch_skip": {
+        "start": ("start", "none", []),
+        "work": ("linear", "same:start", []),
+        "merge": ("linear", "any:start,work", []),
+        "end": ("end", "same:merge", []),
+    },
     "switch_in_branch": {
         "start": ("start", "none", []),
         "left": ("split-switch", "same:start", []),

@@ -25,6 +25,7 @@ SHAPES = [
     "switch_in_branch",
     "switch_in_foreach",
     "switch_nested",
+    "switch_skip",
 ]
 
 
@@ -65,6 +66,12 @@ CASES["parameters_override"] = {
         "--config",
         '{"layers": [3, 4, 5]}',
     ],
+}
+CASES["switch_skip_direct"] = {
+    "file": "tests/shapes/switch_skip.py",
+    "flow": "SwitchSkipFlow",
+    "metaflow_args": ["--choice", "skip"],
+    "flowc_args": ["--choice", "skip"],
 }
 CASES["joins"] = {"file": "tests/runtime/flows/joins.py", "flow": "JoinsFlow"}
 CASES["merge_conflict"] = {

@@ -40,6 +40,32 @@ def test_blobs_are_content_addressed_and_compressed_when_it_pays(tmp_path: objec
     assert ds.load_value(big) == "x" * 100_000
 
 
+def test_compression_is_decided_on_a_sample_of_large_values(monkeypatch: object) -> None:
+    import zlib
+
+    from runtime_shim.datastore import layout
+
+    calls: list[int] = []
+    real = zlib.compress
+
+    def counting(data: bytes, level: int = -1) -> bytes:
+        calls.append(len(data))
+        return real(data, level)
+
+    monkeypatch.setattr(layout.zlib, "compress", counting)  # type: ignore[attr-defined]
+    noise = os.urandom(4 << 20)
+    _sha, data, size = encode(noise)
+    assert data[:1] == b"\x80" and decode(data) == noise
+    # Only the sample was compressed, never the whole 4 MiB.
+    assert calls and max(calls) <= 3 * layout.COMPRESS_SAMPLE_BYTES
+    calls.clear()
+    # Compressible in the sampled slices and in between: compressed whole.
+    text = b"flowc " * (1 << 20)
+    _sha, data, size = encode(text)
+    assert data[:1] == b"\x78" and decode(data) == text and len(data) < size // 10
+    assert max(calls) == size
+
+
 def test_task_keys() -> None:
     assert task_key("") == "_" and task_key("3.1") == "3.1" and task_key("3", 2) == "3@2"
     assert parse_task_key("_@4") == ("", 4) and parse_task_key("0.2") == ("0.2", 0)

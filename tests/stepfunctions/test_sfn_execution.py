@@ -76,6 +76,21 @@ def test_same_artifacts_as_local_run(shape: str, moto_server: MotoServer, tmp_pa
 
 
 @pytest.mark.slow
+def test_switch_case_straight_to_merge(moto_server: MotoServer, tmp_path: Path) -> None:
+    """The switch picks the merge step itself; the merge finds the switch step as its one
+    input (the other case's step never ran)."""
+    path = shape_path("switch_skip")
+    code, local_run = run_local(path, str(tmp_path / "local"), "--choice", "skip")
+    assert code == 0
+    result, pool, store = _run(moto_server, path, "skip-run", {"choice": "skip"})
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    local = artifacts(local_store(str(tmp_path / "local")), "SwitchSkipFlow", local_run)
+    got = artifacts(store, "SwitchSkipFlow", "skip-run")
+    assert got == local
+    assert sorted(got) == ["end/_", "merge/_", "start/_"]
+
+
+@pytest.mark.slow
 def test_parameters_from_execution_input(moto_server: MotoServer, tmp_path: Path) -> None:
     path = shape_path("parameters")
     given = {"who": "flowc", "count": 2, "loud": True, "config": {"layers": [3, 4, 5]}}

@@ -1,4 +1,4 @@
-from flowc import FlowSpec, Parameter, step
+from metaflow import FlowSpec, Parameter, step
 
 
 class SwitchSkipFlow(FlowSpec):
@@ -19,6 +19,7 @@ class SwitchSkipFlow(FlowSpec):
     @step
     def merge(self):
         self.seen = getattr(self, "worked", False)
+        self.summary = f"{self.mode}:{self.seen}"
         self.next(self.end)
 
     @step

@@ -1,0 +1,49 @@
+"""The README's example manifest is what flowc emits today, and it is a valid Argo manifest.
+
+Regenerate the README block after an intended change with
+``FLOWC_REGEN=1 .venv/bin/python -m pytest tests/argo/test_argo_readme.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from typing import Any
+
+import yaml
+from argo_support import FLOWC, REPO
+
+README = REPO / "README.md"
+COMMAND = re.compile(r"```bash\n(flowc compile examples/train\.py --target argo [^\n]*)\n```")
+BLOCK = re.compile(
+    r"(<!-- argo-example:begin -->\n```yaml\n)(.*?)(```\n<!-- argo-example:end -->)", re.S
+)
+
+
+def _emitted(command: str) -> str:
+    args = command.split()[1:]
+    out = args.index("-o")
+    del args[out : out + 2]  # print to stdout instead of writing deploy/
+    done = subprocess.run([FLOWC, *args], cwd=REPO, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_readme_example_manifest_is_current_and_valid(argo_schema_validator: Any) -> None:
+    from hera.workflows import models
+
+    text = README.read_text(encoding="utf-8")
+    command = COMMAND.search(text)
+    block = BLOCK.search(text)
+    assert command and block, "README lost its Argo example section"
+    emitted = _emitted(command.group(1))
+    if os.environ.get("FLOWC_REGEN"):
+        text = text[: block.start(2)] + emitted + text[block.end(2) :]
+        README.write_text(text, encoding="utf-8")
+        block = BLOCK.search(text)
+        assert block
+    assert block.group(2) == emitted, "README example is stale; see this module's docstring"
+    doc = yaml.safe_load(emitted)
+    assert [e.message[:300] for e in argo_schema_validator.iter_errors(doc)] == []
+    models.WorkflowTemplate.model_validate(doc)
+    assert doc["spec"]["templates"][0]["dag"]["tasks"][1]["withSequence"]
