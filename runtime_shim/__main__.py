@@ -70,6 +70,12 @@ def parse(argv: list[str]) -> tuple[str, dict[str, str], list[str]]:
     return flow_file, options, params
 
 
+def _is_store_error(exc: Exception) -> bool:
+    from runtime_shim.datastore.errors import ObjectStoreError
+
+    return isinstance(exc, ObjectStoreError)
+
+
 def main(argv: list[str] | None = None) -> int:
     import json
 
@@ -95,7 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         import importlib
 
         code_package = importlib.import_module("runtime_shim.codepackage")
-        flow_file = code_package.prepare(opts["code-package"], flow_file)
+        try:
+            flow_file = code_package.prepare(opts["code-package"], flow_file)
+        except Exception as exc:
+            # A missing, corrupt or unreadable package is the deployment's problem, and
+            # the message names the package and what to check: no traceback.
+            if isinstance(exc, code_package.CodePackageError) or _is_store_error(exc):
+                print(f"flowc task: cannot use code package: {exc}", file=sys.stderr)
+                return 1
+            raise
     from runtime_shim.task import TaskSpec, run_task
 
     spec = TaskSpec(

@@ -11,8 +11,12 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[dev]'
 bash tools/setup_test_tools.sh
 
-.venv/bin/ruff check flowc backends runtime_shim tests benchmarks
-.venv/bin/ruff format --check flowc backends runtime_shim
+.venv/bin/ruff check flowc backends runtime_shim tests benchmarks tools
+.venv/bin/ruff format --check flowc backends runtime_shim tests benchmarks tools
 .venv/bin/mypy
+# Every test-only tool was installed above, so a skipped test means a broken set-up: fail it
+# (tests/conftest.py). Two workers for the two cores; the Airflow, S3-server and Step
+# Functions execution tests included (about 5-6 minutes on 2 cores).
 # pytest's own exit codes are kept: 5 (no tests collected) fails the run.
-exec .venv/bin/python -m pytest -q "$@"
+export FLOWC_FORBID_SKIPS=1
+exec .venv/bin/python -m pytest -q -n 2 "$@"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -128,7 +129,7 @@ def compile_command(
     for analysis in batch.analyses:
         if analysis.ir is None:
             continue
-        result = _backend(target).emit(analysis.ir, options)
+        result = _backend(target).emit(analysis.ir, _machine_paths(target, options, analysis.ir))
         analysis.diagnostics.extend(result.diagnostics)
         results.append(result)
     report(batch, output_format, quiet_ok=True)
@@ -171,6 +172,21 @@ def compile_command(
                 handle.write(emitted.content)
             os.replace(tmp, path)
         click.echo(path)
+
+
+def _machine_paths(target: str, options: TargetOptions, ir: Any) -> TargetOptions:
+    """Airflow's local operator runs tasks on this machine but in the worker's working
+    directory, so the paths the user gave relative to *this* directory (the flow file, a
+    local datastore root) are recorded as absolute paths. Other targets run tasks
+    elsewhere, where only the paths the user wrote mean anything."""
+    if target != "airflow" or str(options.extra.get("operator")) != "local":
+        return options
+    extra = dict(options.extra)
+    extra.setdefault("flow_file", os.path.abspath(ir.file))
+    root = options.datastore_root
+    if root and "://" not in root:
+        root = os.path.abspath(root)
+    return dataclasses.replace(options, extra=extra, datastore_root=root)
 
 
 def _read(path: str) -> str | None:

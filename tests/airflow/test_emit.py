@@ -335,3 +335,31 @@ def test_kubernetes_gpu_secrets_image_namespace() -> None:
     assert start["image"] == "trainer:1" and start["namespace"] == "ml"
     local = BACKEND.emit(ir, TargetOptions(extra={"operator": "local"}))
     assert [d.code for d in local.diagnostics] == ["FC302"]
+
+
+def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
+    """Local tasks run in the Airflow worker's directory: `flowc compile` makes the flow
+    file and a local datastore root absolute; pods and URLs keep what the user wrote."""
+    import shutil
+    import sys
+
+    flowc = str(Path(sys.executable).with_name("flowc"))
+    shutil.copy(SHAPES / "linear.py", tmp_path / "linear.py")
+
+    def compiled(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [flowc, "compile", "linear.py", "--target", "airflow", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return constants(done.stdout)
+
+    local = compiled("--option", "operator=local", "--datastore", "store")
+    assert local["FLOW_FILE"] == str(tmp_path / "linear.py")
+    assert local["DATASTORE"] == str(tmp_path / "store")
+    s3 = compiled("--option", "operator=local", "--datastore", "s3://b/p")
+    assert s3["DATASTORE"] == "s3://b/p"
+    pods = compiled("--datastore", "store")
+    assert pods["FLOW_FILE"] == "linear.py" and pods["DATASTORE"] == "store"
