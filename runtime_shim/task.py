@@ -2,7 +2,8 @@
 
 The sequence is the contract every backend relies on:
 1. an already committed task is not run again (its outputs are rewritten and it exits 0);
-2. the attempt's files (artifacts.json, meta.json, logs) are written under attempt-N/;
+2. the attempt's files (artifacts.json, meta.json, logs and, for a foreach split,
+   foreach.json) are written under attempt-N/;
 3. ``committed.json`` is created last and conditionally; only then is the exit code 0.
 A crash or kill at any point before step 3 leaves no visible task.
 """
@@ -153,7 +154,17 @@ def run_task(spec: TaskSpec) -> int:
         sys.stdout, sys.stderr = real_out, real_err
     meta["finished"] = time.time()
     logs = {"stdout.log": out.getvalue(), "stderr.log": err.getvalue()}
-    ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, artifacts, meta, logs)
+    count = record.get("foreach_count") if record is not None else None
+    ds.write_attempt(
+        spec.run_id,
+        spec.step,
+        key,
+        spec.attempt,
+        artifacts,
+        meta,
+        logs,
+        foreach_count=None if count is None else int(count),
+    )
     if record is None:
         exc_info = meta.get("exception", {})
         if not echo:

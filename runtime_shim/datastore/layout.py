@@ -4,12 +4,17 @@
 FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, write-once
 FLOW/runs/RUN/run.json                    parameters, hashes, created, tags
 FLOW/runs/RUN/STEP/TASK/attempt-N/        artifacts.json, meta.json, stdout.log, stderr.log
+                                          and, for a foreach split, foreach.json
 FLOW/runs/RUN/STEP/TASK/committed.json    written last with a conditional create
 ```
 TASK is the index path ("_" for the top level) plus "@K" for iteration K>0 of a
-recursive step. A blob's key is the sha256 of the pickled value; the stored bytes are
-zlib-compressed when that saves at least a tenth (readers tell the two apart by the first
-byte: pickle protocol 4 starts with 0x80, zlib with 0x78).
+recursive step. ``foreach.json`` is the JSON array of the children's foreach positions
+(``[0,1,...,n-1]``), the item list an engine can fan out over straight from the store
+(a distributed Map's S3 ``ItemReader``).
+
+A blob's key is the sha256 of the pickled value; the stored bytes are zlib-compressed
+when that saves at least a tenth (readers tell the two apart by the first byte: pickle
+protocol 4 starts with 0x80, zlib with 0x78).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ COMPRESS_MIN_BYTES = 256
 # Compress only when it saves at least 10 %; decide from a sample first (_sample_compresses).
 COMPRESS_GAIN = 0.9
 COMPRESS_SAMPLE_BYTES = 64 * 1024
+# A foreach split's attempt file listing its children's positions (see the module doc).
+FOREACH_ITEMS = "foreach.json"
 
 
 class ArtifactRef:
@@ -179,15 +186,21 @@ class FlowDatastore:
         artifacts: dict[str, ArtifactRef] | None,
         meta: dict[str, Any],
         logs: dict[str, str],
+        foreach_count: int | None = None,
     ) -> None:
-        # logs: file name -> text
-        """Write an attempt's files (never visible as a result until committed)."""
+        """Write an attempt's files (never visible as a result until committed).
+
+        ``logs`` maps a file name to its text; ``foreach_count`` (a foreach split that
+        succeeded) adds ``foreach.json``, its children's positions ``[0, ..., n-1]``.
+        """
         prefix = self.attempt_prefix(run, step, task, attempt)
         for name, text in logs.items():
             self.store.put(f"{prefix}/{name}", text.encode("utf-8", errors="replace"))
         if artifacts is not None:
             refs = {name: ref.to_json() for name, ref in sorted(artifacts.items())}
             self.store.put(f"{prefix}/artifacts.json", _dump(refs))
+        if foreach_count is not None:
+            self.store.put(f"{prefix}/{FOREACH_ITEMS}", _dump(list(range(foreach_count))))
         self.store.put(f"{prefix}/meta.json", _dump(meta))
 
     def commit(self, run: str, step: str, task: str, record: dict[str, Any]) -> bool:

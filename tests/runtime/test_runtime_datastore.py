@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 
@@ -69,3 +70,32 @@ def test_compression_is_decided_on_a_sample_of_large_values(monkeypatch: object)
 def test_task_keys() -> None:
     assert task_key("") == "_" and task_key("3.1") == "3.1" and task_key("3", 2) == "3@2"
     assert parse_task_key("_@4") == ("", 4) and parse_task_key("0.2") == ("0.2", 0)
+
+
+def test_foreach_split_publishes_its_items_with_the_committed_attempt(workdir: str) -> None:
+    """A foreach split's committed attempt holds ``foreach.json`` (the children's
+    positions); its failed attempt and the non-foreach steps hold none."""
+    from runtime_helpers import run_local
+
+    from runtime_shim.datastore.layout import FOREACH_ITEMS
+
+    result = run_local("tests/runtime/flows/foreach_items.py", cwd=workdir)
+    assert result.ok
+    ds = FlowDatastore(open_object_store(result.datastore), result.flow)
+    run = result.run_id
+
+    def items(step: str, task: str, attempt: int) -> list[int] | None:
+        key = f"{ds.attempt_prefix(run, step, task, attempt)}/{FOREACH_ITEMS}"
+        return json.loads(ds.store.get(key)) if ds.store.exists(key) else None
+
+    record = ds.committed(run, "start", "_")
+    assert record is not None and record["attempt"] == 1 and record["foreach_count"] == 3
+    assert ds.attempts(run, "start", "_") == [0, 1]
+    assert items("start", "_", 0) is None  # failed, never committed
+    assert items("start", "_", 1) == [0, 1, 2]
+    for task in ("0", "1", "2"):
+        assert items("outer", task, 0) == [0, 1]
+    assert items("leaf", "2.1", 0) is None
+    for step in ("join_inner", "join", "end"):
+        for task in ds.list_tasks(run, step):
+            assert items(step, task, 0) is None
