@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowc.diagnostics import Diagnostic
+from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
 
 
@@ -64,3 +64,20 @@ def get_backend(target: str) -> Backend:
     module = importlib.import_module(f"backends.{target}")
     backend: Backend = module.BACKEND
     return backend
+
+
+def unshared_datastore(root: str, where: str) -> Diagnostic | None:
+    """FC306 when tasks that run in separate containers would each write to their own disk.
+
+    A local root is right for the local runner and single-machine modes, and can be right on
+    a cluster with a shared volume mounted at that path, so this is a warning, not an error.
+    """
+    if "://" in root:
+        return None
+    return diag(
+        "FC306",
+        f"datastore root {root!r} is a local path, but {where}: a step would not see the "
+        "artifacts of the steps before it unless every container mounts a shared volume there",
+        None,
+        "pass --datastore s3://BUCKET/PREFIX or set `datastore` in [tool.flowc]",
+    )

@@ -279,6 +279,12 @@ _CODES = [
         "A name cannot be made valid for the target without a collision.",
     ),
     Code("FC305", "target-option", Severity.ERROR, "A target option is invalid."),
+    Code(
+        "FC306",
+        "unshared-datastore",
+        Severity.WARNING,
+        "Tasks run in separate containers but the datastore root is a local path.",
+    ),
     # FC9xx: internal
     Code("FC901", "internal-error", Severity.ERROR, "flowc failed unexpectedly; please report it."),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import flow_settings
-from backends.base import EmitResult, EmittedFile, TargetOptions
+from backends.base import EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR
 
@@ -57,6 +57,12 @@ class AirflowBackend:
                             "use letters, digits, '_', '.' and '-'",
                         )
                     )
+        if not local:
+            shared = unshared_datastore(
+                options.datastore_root, "every task runs in its own Kubernetes pod"
+            )
+            if shared is not None:
+                diagnostics.append(shared)
         plan = plan_tasks(ir, local)
         diagnostics.extend(plan.diagnostics)
         flow, notes = flow_settings(ir)

@@ -21,7 +21,7 @@ from backends.argo._model import (
 )
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, ArgoOptions, resolve
-from backends.base import EmitResult, EmittedFile, TargetOptions
+from backends.base import EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Step
 
@@ -137,6 +137,9 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
     head = header(ir, opts)
     spec, diagnostics = build_spec(ir, opts)
     diagnostics = head.diagnostics + diagnostics
+    shared = unshared_datastore(opts.datastore_root, "every Argo step runs in its own pod")
+    if shared is not None:
+        diagnostics.append(shared)
     if spec is None:
         return EmitResult([], diagnostics)
     # Runs carry the flow's labels too, so `argo list -l flowc/flow=...` finds them.

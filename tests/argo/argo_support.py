@@ -38,8 +38,13 @@ def shape_path(shape: str) -> str:
     return f"tests/shapes/{shape}.py"
 
 
+# Tasks of a real cluster share an object store; a local root would draw FC306.
+DATASTORE = "s3://flowc-artifacts/flows"
+
+
 def emit(path: str, **options: Any) -> EmitResult:
     extra = options.pop("extra", {})
+    options.setdefault("datastore_root", DATASTORE)
     return BACKEND.emit(load_ir(path), TargetOptions(extra=extra, **options))
 
 

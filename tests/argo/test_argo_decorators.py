@@ -188,7 +188,7 @@ def test_thousand_step_flow_stays_under_one_megabyte(tmp_path: Path) -> None:
     )
     ir = _analyze(tmp_path / "big.py")
     assert len(ir.steps) == 1000
-    result = BACKEND.emit(ir, TargetOptions())
+    result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://flowc-artifacts/flows"))
     size = len(result.files[0].content.encode())
     assert size < 1_000_000, size
     assert not [d for d in result.diagnostics if d.code == "FC303"]
@@ -203,3 +203,12 @@ def test_size_check_reports_measured_size() -> None:
 def test_cycle_detection() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
     assert _cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+
+
+def test_local_datastore_root_is_a_warning() -> None:
+    """Pods do not share a disk: a local datastore root is allowed (a shared volume may be
+    mounted there) but never silently."""
+    warned = emit(shape_path("linear"), datastore_root=".flowc")
+    assert warned.files and [d.code for d in warned.diagnostics] == ["FC306"]
+    assert "'.flowc'" in warned.diagnostics[0].message
+    assert emit(shape_path("linear")).diagnostics == []
