@@ -82,16 +82,6 @@ def cli() -> None:
     pass
 
 
-def _user_facing_errors() -> tuple[type[Exception], ...]:
-    """Errors whose cause is outside flowc (a store, a package, a config): exit 1, not 3."""
-    from flowc.config import ConfigError
-    from flowc.packaging import PackagingError
-    from runtime_shim.codepackage import CodePackageError
-    from runtime_shim.datastore.errors import ObjectStoreError
-
-    return (ObjectStoreError, CodePackageError, PackagingError, ConfigError)
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point; turns unexpected exceptions into exit code 3."""
     try:
@@ -99,7 +89,9 @@ def main(argv: list[str] | None = None) -> Any:
     except SystemExit:
         raise
     except Exception as exc:
-        if isinstance(exc, _user_facing_errors()):
+        from flowc.errors import user_facing_errors
+
+        if isinstance(exc, user_facing_errors()):
             # Storage, credentials, code packages: the message says what to fix; a
             # traceback would only bury it.
             click.echo(f"flowc: error: {exc}", err=True)

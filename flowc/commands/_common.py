@@ -2,8 +2,9 @@
 
 This module does not import click at import time. ``flowc check`` on a small flow is
 dominated by interpreter start-up and imports, and click alone is a fifth of it, so
-:func:`fast_main` runs the common ``flowc check`` invocations without click and hands
-everything else (help, unknown options, other commands) to the click CLI unchanged. The
+:func:`fast_main` (the ``flowc`` console script) runs the common ``flowc check`` and
+``flowc compile`` invocations without click and hands everything else (help, unknown
+options, other commands) to the click CLI unchanged. The
 shared click options (``flow_option``, ``format_option``) are built on first access.
 """
 
@@ -137,21 +138,134 @@ def parse_simple_check(args: Sequence[str]) -> tuple[list[str], str | None, str]
     return flows, flow_name, output_format
 
 
-def fast_main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: ``flowc check`` without click when the arguments are simple, the click
-    CLI (:func:`flowc.cli.main`) for everything else. Returns the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
+# `flowc compile` options the fast path understands: option -> (field, takes a value).
+_COMPILE_OPTIONS: dict[str, tuple[str, bool]] = {
+    "--target": ("target", True),
+    "-t": ("target", True),
+    "--output": ("output_dir", True),
+    "-o": ("output_dir", True),
+    "--check": ("check_only", False),
+    "--flow": ("flow_name", True),
+    "--format": ("output_format", True),
+    "--image": ("image", True),
+    "--namespace": ("namespace", True),
+    "--service-account": ("service_account", True),
+    "--datastore": ("datastore_root", True),
+    "--python": ("python_exe", True),
+    "--code-package": ("code_package", True),
+    "--label": ("labels", True),
+    "--option": ("target_options", True),
+}
+
+
+def parse_simple_compile(args: Sequence[str]) -> dict[str, Any] | None:
+    """The fields of a ``CompileRequest`` for arguments the fast path understands, or None.
+
+    As for ``check``: anything unusual (help, unknown or malformed options, a bad target or
+    KEY=VALUE, ``--check`` without ``-o``, ``-o`` naming a file) returns None, and click
+    parses the command line and reports the problem exactly as it always does.
+    """
+    import os
+
+    from backends.base import TARGETS
+
+    fields: dict[str, Any] = {"labels": {}, "target_options": {}}
+    flows: list[str] = []
+    tokens = list(args)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token.startswith("-") or token == "-":
+            flows.append(token)
+            continue
+        option, has_value, value = token.partition("=")
+        known = _COMPILE_OPTIONS.get(option)
+        if known is None or (has_value and not option.startswith("--")):
+            return None
+        name, takes_value = known
+        if not takes_value:
+            if has_value:
+                return None
+            fields[name] = True
+            continue
+        if not has_value:
+            if i >= len(tokens):
+                return None
+            value = tokens[i]
+            i += 1
+        if name in ("labels", "target_options"):
+            key, sep, item = value.partition("=")
+            if not sep or not key:
+                return None
+            fields[name][key] = item
+        else:
+            fields[name] = value
+    if not flows or fields.get("target") not in (*TARGETS, "ir"):
+        return None
+    if fields.get("output_format", "text") not in FORMATS:
+        return None
+    output_dir = fields.get("output_dir")
+    if fields.get("check_only") and output_dir is None:
+        return None
+    if output_dir is not None and (output_dir == "" or os.path.isfile(output_dir)):
+        return None
+    fields["flows"] = tuple(flows)
+    return fields
+
+
+def _run_compile(fields: dict[str, Any]) -> int:
+    from flowc.commands._compile import (
+        USAGE,
+        CompileError,
+        CompileRequest,
+        CompileUsageError,
+        compile_flows,
+    )
+
+    try:
+        return compile_flows(CompileRequest(**fields))
+    except CompileUsageError as exc:  # printed as click prints a UsageError
+        _echo(f"{USAGE}\nError: {exc}", err=True)
+        return 2
+    except CompileError as exc:  # ... and a ClickException
+        _echo(f"Error: {exc}", err=True)
+        return 1
+
+
+def _fast_command(args: list[str]) -> Callable[[], int] | None:
+    """The click-free runner for ``args``, if the fast path understands them."""
     if args and args[0] == "check":
         parsed = parse_simple_check(args[1:])
         if parsed is not None:
-            try:
-                return run_check(*parsed)
-            except Exception as exc:  # the same contract as flowc.cli.main: exit code 3
-                import traceback
+            return lambda: run_check(*parsed)
+    if args and args[0] == "compile":
+        fields = parse_simple_compile(args[1:])
+        if fields is not None:
+            return lambda: _run_compile(fields)
+    return None
 
-                traceback.print_exc()
-                _echo(f"flowc: internal error: {exc!r} (exit 3). Please report this.", err=True)
-                return 3
+
+def fast_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: ``flowc check`` and ``flowc compile`` without click when the arguments
+    are simple, the click CLI (:func:`flowc.cli.main`) for everything else. Returns the
+    exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = _fast_command(args)
+    if command is not None:
+        try:
+            return command()
+        except Exception as exc:  # the same contract as flowc.cli.main
+            from flowc.errors import user_facing_errors
+
+            if isinstance(exc, user_facing_errors()):
+                _echo(f"flowc: error: {exc}", err=True)
+                return 1
+            import traceback
+
+            traceback.print_exc()
+            _echo(f"flowc: internal error: {exc!r} (exit 3). Please report this.", err=True)
+            return 3
     from flowc.cli import main
 
     try:

@@ -88,6 +88,66 @@ def test_fast_path_matches_click(args: list[str], fast_without_click: bool, tmp_
     )
 
 
+LINEAR = str((SHAPES / "linear.py").relative_to(REPO))
+
+
+@pytest.mark.parametrize(
+    "args, fast_without_click",
+    [
+        (["compile", SHAPE, "--target", "ir"], True),
+        (["compile", SHAPE, "-t", "argo", "--datastore", "s3://b/p", "--label", "team=ml"], True),
+        (["compile", SHAPE, "--target=argo", "--option", "kind=Workflow", "--image", "i:1"], True),
+        (["compile", SHAPE, "--target", "airflow", "--option=operator=local"], True),
+        (["compile", SHAPE, "--target", "stepfunctions"], True),
+        (["compile", CASE, WARN, "--target", "argo", "--format", "json"], True),
+        (["compile", SHAPE, LINEAR, "--target", "ir"], True),
+        (["compile", SHAPE, LINEAR, "--target", "argo", "-o", "{tmp}/out"], True),
+        (["compile", SHAPE, LINEAR, "--target", "argo", "-o", "{tmp}/out", "--check"], True),
+        (["compile", "missing.py", "--target", "ir"], True),
+        (["compile", SHAPE, "--target", "nope"], False),
+        (["compile", SHAPE, "--target", "ir", "--check"], False),
+        (["compile", SHAPE, "--target", "ir", "--label", "no-equals"], False),
+        (["compile", SHAPE, "--target", "ir", "--verbose"], False),
+        (["compile", SHAPE], False),
+        (["compile", "--help"], False),
+    ],
+)
+def test_fast_compile_matches_click(
+    args: list[str], fast_without_click: bool, tmp_path: Path
+) -> None:
+    """Run in order, the -o cases write, then --check finds the files current; the fast
+    entry and click give the same bytes, files and exit codes."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--check" in args and "-o" in args:
+        _run([a for a in args if a != "--check"], fast=False)
+    fast, slow = _run(args, fast=True), _run(args, fast=False)
+    marker = "[click imported]"
+    assert fast.stderr.endswith(marker) != fast_without_click, fast.stderr
+    assert (fast.returncode, fast.stdout, fast.stderr.removesuffix(marker)) == (
+        slow.returncode,
+        slow.stdout,
+        slow.stderr,
+    )
+
+
+def test_parse_simple_compile() -> None:
+    from flowc.commands._common import parse_simple_compile
+
+    parsed = parse_simple_compile(
+        ["a.py", "-t", "argo", "--label", "a=1", "--label=b=2", "--option", "k=v=w", "-o", "d"]
+    )
+    assert parsed == {
+        "flows": ("a.py",),
+        "target": "argo",
+        "labels": {"a": "1", "b": "2"},
+        "target_options": {"k": "v=w"},
+        "output_dir": "d",
+    }
+    assert parse_simple_compile(["a.py", "-t=argo"]) is None  # click reads "=argo"
+    assert parse_simple_compile(["a.py", "--target", "argo", "--check"]) is None
+    assert parse_simple_compile(["a.py", "--target", "argo", "-o"]) is None
+
+
 def test_internal_error_is_exit_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

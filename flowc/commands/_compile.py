@@ -1,0 +1,173 @@
+"""The work of ``flowc compile``, without click.
+
+The click command (``flowc.commands.compile``) and the click-free entry
+(``flowc.commands._common.fast_main``) both call :func:`compile_flows`, so a CI job that
+regenerates every manifest pays neither click's import nor a second implementation.
+Errors are raised as :class:`CompileUsageError` (exit 2, with the usage banner) and
+:class:`CompileError` (exit 1); each caller prints them the way click does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from backends.base import EmitResult, TargetOptions
+from flowc.commands._common import analyze_arguments, exit_code, report
+from flowc.config import ConfigError, ProjectConfig, load_config
+from flowc.diagnostics import Severity
+
+USAGE = "Usage: flowc compile [OPTIONS] FLOW...\nTry 'flowc compile --help' for help.\n"
+
+
+class CompileUsageError(Exception):
+    """The command line cannot work as given (click's UsageError: exit 2)."""
+
+
+class CompileError(Exception):
+    """The command cannot finish (click's ClickException: exit 1)."""
+
+
+@dataclass
+class CompileRequest:
+    flows: tuple[str, ...]
+    target: str
+    output_dir: str | None = None
+    check_only: bool = False
+    flow_name: str | None = None
+    output_format: str = "text"
+    image: str | None = None
+    namespace: str | None = None
+    service_account: str | None = None
+    datastore_root: str | None = None
+    python_exe: str | None = None
+    code_package: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    target_options: dict[str, str] = field(default_factory=dict)
+
+
+def _out(text: str, err: bool = False, nl: bool = True) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n" if nl else text)
+    stream.flush()
+
+
+def compile_flows(request: CompileRequest) -> int:
+    """Emit, print or check the target files; return the exit code."""
+    if request.check_only and request.output_dir is None:
+        raise CompileUsageError("--check needs -o DIR to compare against")
+    try:
+        config = load_config(".")
+    except ConfigError as exc:
+        raise CompileError(str(exc)) from exc
+    options = _options(config, request)
+    batch = analyze_arguments(request.flows, request.flow_name)
+    results: list[EmitResult] = []
+    backend = _backend(request.target)
+    for analysis in batch.analyses:
+        if analysis.ir is None:
+            continue
+        own = _machine_paths(request.target, options, analysis.ir)
+        result = backend.emit(analysis.ir, own)
+        analysis.diagnostics.extend(result.diagnostics)
+        results.append(result)
+    report(batch, request.output_format, quiet_ok=True)
+    code = exit_code(batch)
+    if code != 0 or any(d.severity is Severity.ERROR for d in batch.diagnostics):
+        return code or 1
+    files = [f for r in results for f in r.files]
+    seen: set[str] = set()
+    for emitted in files:
+        if emitted.path in seen:
+            raise CompileError(
+                f"two flows emit the same file {emitted.path}; "
+                "give the flow classes different names"
+            )
+        seen.add(emitted.path)
+    output_dir = request.output_dir
+    if output_dir is None:
+        if len(files) != 1:
+            raise CompileUsageError(f"{len(files)} files to emit; choose a directory with -o")
+        _out(files[0].content, nl=False)
+        return 0
+    if request.check_only:
+        stale = [f.path for f in files if _read(os.path.join(output_dir, f.path)) != f.content]
+        for path in stale:
+            _out(f"stale: {os.path.join(output_dir, path)}", err=True)
+        if stale:
+            _out(
+                f"{len(stale)} of {len(files)} file(s) out of date; run the same "
+                "command without --check",
+                err=True,
+            )
+            return 1
+        _out(f"{len(files)} file(s) up to date", err=True)
+        return 0
+    for emitted in files:
+        path = os.path.join(output_dir, emitted.path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        if _read(path) != emitted.content:
+            tmp = f"{path}.tmp-{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(emitted.content)
+            os.replace(tmp, path)
+        _out(path)
+    return 0
+
+
+def _machine_paths(target: str, options: TargetOptions, ir: Any) -> TargetOptions:
+    """Airflow's local operator runs tasks on this machine but in the worker's working
+    directory, so the paths the user gave relative to *this* directory (the flow file, a
+    local datastore root) are recorded as absolute paths. Other targets run tasks
+    elsewhere, where only the paths the user wrote mean anything."""
+    if target != "airflow" or str(options.extra.get("operator")) != "local":
+        return options
+    extra = dict(options.extra)
+    extra.setdefault("flow_file", os.path.abspath(ir.file))
+    root = options.datastore_root
+    if root and "://" not in root:
+        root = os.path.abspath(root)
+    return dataclasses.replace(options, extra=extra, datastore_root=root)
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _backend(target: str) -> Any:
+    if target == "ir":
+        from flowc.emit_ir import IrTarget
+
+        return IrTarget()
+    from backends.base import get_backend
+
+    return get_backend(target)
+
+
+def _options(config: ProjectConfig, request: CompileRequest) -> TargetOptions:
+    defaults = TargetOptions()
+    extra: dict[str, Any] = dict(config.target(request.target))
+    extra.update(request.target_options)
+    labels = dict(config.get("labels", {}) or {})
+    labels.update(request.labels)
+
+    def pick(value: Any, key: str, default: Any) -> Any:
+        return value if value is not None else config.get(key, default)
+
+    return TargetOptions(
+        image=pick(request.image, "image", defaults.image),
+        namespace=pick(request.namespace, "namespace", defaults.namespace),
+        service_account=pick(request.service_account, "service_account", defaults.service_account),
+        datastore_root=pick(request.datastore_root, "datastore", defaults.datastore_root),
+        labels={str(k): str(v) for k, v in labels.items()},
+        code_package=pick(request.code_package, "code_package", defaults.code_package),
+        python=pick(request.python_exe, "python", defaults.python),
+        extra=extra,
+    )
