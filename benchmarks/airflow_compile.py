@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Shapes Metaflow's Airflow support accepts (no switch, no nested or multi-step foreach),
 # plus one it rejects, to record what happens.
 FLOWS = ["linear", "branch", "foreach", "nested_branches", "decorators", "foreach_multistep"]
+# Pods share artifacts through S3 (a local root would draw the FC306 warning).
+DATASTORE = "s3://flowc-bench/flows"
 
 
 def _free_port() -> int:
@@ -114,7 +116,8 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="flowc-bench-airflow-"))
-    flowc = [sys.executable, "-m", "flowc.cli", "compile"]
+    # The console script, as users and CI run it.
+    flowc = [str(Path(sys.executable).with_name("flowc")), "compile"]
     env = dict(os.environ)
     proc = None
     mf_env: dict[str, str] = {}
@@ -139,7 +142,19 @@ def main() -> None:
             shutil.copy(source, flow)
             out = work / f"dags-{name}"
             ours, error = _best(
-                [*flowc, str(flow), "--target", "airflow", "-o", str(out)], env, work, args.repeat
+                [
+                    *flowc,
+                    str(flow),
+                    "--target",
+                    "airflow",
+                    "--datastore",
+                    DATASTORE,
+                    "-o",
+                    str(out),
+                ],
+                env,
+                work,
+                args.repeat,
             )
             assert not error, error
             emit = _in_process(flow, args.repeat)
