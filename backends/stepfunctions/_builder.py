@@ -12,7 +12,10 @@ Per step kind:
 - static split: Task → ``Parallel`` (one branch scope per target) → the join;
 - foreach: Task → ``S.count`` (``aws-sdk:s3:getObject`` of the split's commit record)
   → ``S.items`` (``States.ArrayRange`` over the count) → ``S.map`` (``Map`` whose
-  ``ItemSelector`` builds each child's index path) → the join;
+  ``ItemSelector`` builds each child's index path) → the join. With
+  ``map_mode=distributed`` there is no ``S.items``: the Map's S3 ``ItemReader`` reads the
+  positions list the split committed (``attempt-N/foreach.json``, N from the record), so
+  the fan-out is not capped by ArrayRange's 1,000 items;
 - switch: Task → ``S.switch`` (getObject of the commit record) → ``S.choose`` (``Choice``
   on ``switch_target``, a step name, never a user's case key);
 - recursive switch: ``S.first`` sets the loop counter, ``S.again`` increments it and goes
@@ -43,6 +46,7 @@ from backends.stepfunctions._intrinsics import call, fmt
 from backends.stepfunctions._naming import StateNames, data_key
 from backends.stepfunctions._options import SfnOptions
 from flowc.ir import FlowIR, Step
+from runtime_shim.datastore.layout import FOREACH_ITEMS
 
 # Reading a commit record right after the task committed it: retried a few times so a
 # transient S3 error does not fail the run.
@@ -81,13 +85,30 @@ class StatesBuilder:
             return {"End": True}
         return {"Next": self.entry(target)}
 
+    def _task_template(self, step: Step) -> str:
+        """The task prefix's Format template; its placeholders are the run id and task."""
+        return f"{self.opts.prefix}{self.ir.name}/runs/{{}}/{step.name}/{{}}"
+
     def _commit_key(self, step: Step, with_iteration: bool) -> str:
-        template = f"{self.opts.prefix}{self.ir.name}/runs/{{}}/{step.name}/{{}}"
+        template = self._task_template(step)
         args = [RUN_ID, TASK]
         if with_iteration:
             template += "{}"
             args.append(f"{iteration_path(step)}.suffix")
         return fmt(f"{template}/committed.json", *args)
+
+    def _items_reader(self, step: Step, record: str) -> dict[str, Any]:
+        """The distributed Map's ``ItemReader``: the JSON array of child positions in the
+        attempt that committed the split (``record`` is the JSONPath of its record)."""
+        template = f"{self._task_template(step)}/attempt-{{}}/{FOREACH_ITEMS}"
+        return {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {
+                "Bucket": self.opts.bucket,
+                "Key.$": fmt(template, RUN_ID, TASK, f"{record}.attempt"),
+            },
+        }
 
     def _read_record(self, step: Step, key: str, with_iteration: bool) -> dict[str, Any]:
         return {
@@ -138,33 +159,37 @@ class StatesBuilder:
     def _foreach(
         self, step: Step, exit_step: str | None, states: dict[str, Any], task: dict[str, Any]
     ) -> list[str]:
-        count, items, fan = (self.names.name(step.name, s) for s in ("count", "items", "map"))
-        count_key, items_key = data_key("count", step.name), data_key("items", step.name)
+        count, fan = self.names.name(step.name, "count"), self.names.name(step.name, "map")
+        count_key = data_key("count", step.name)
+        record = f"$.{count_key}.record"
+        distributed = self.opts.map_mode == "distributed"
         task["Next"] = count
-        states[count] = {**self._read_record(step, count_key, False), "Next": items}
-        last = call("MathAdd", f"$.{count_key}.record.foreach_count", "-1")
-        states[items] = {
-            "Type": "Pass",
-            "Parameters": {"items.$": call("ArrayRange", "0", last, "1")},
-            "ResultPath": f"$.{items_key}",
-            "Next": fan,
-        }
+        state: dict[str, Any] = {"Type": "Map"}
+        if distributed:
+            states[count] = {**self._read_record(step, count_key, False), "Next": fan}
+            state["ItemReader"] = self._items_reader(step, record)
+            processor = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+        else:
+            items, items_key = self.names.name(step.name, "items"), data_key("items", step.name)
+            states[count] = {**self._read_record(step, count_key, False), "Next": items}
+            last = call("MathAdd", f"{record}.foreach_count", "-1")
+            states[items] = {
+                "Type": "Pass",
+                "Parameters": {"items.$": call("ArrayRange", "0", last, "1")},
+                "ResultPath": f"$.{items_key}",
+                "Next": fan,
+            }
+            state["ItemsPath"] = f"$.{items_key}.items"
+            processor = {"Mode": "INLINE"}
         child = (
             fmt("{}", "$$.Map.Item.Value")
             if step.foreach_depth == 0
             else fmt("{}.{}", IDX, "$$.Map.Item.Value")
         )
-        processor: dict[str, Any] = {"Mode": "INLINE"}
-        if self.opts.map_mode == "distributed":
-            processor = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
         join = step.matching_join
         body = self.scope(step.next[0], join)
-        state: dict[str, Any] = {
-            "Type": "Map",
-            "ItemsPath": f"$.{items_key}.items",
-            "ItemSelector": {"run_id.$": RUN_ID, "idx.$": child, "task.$": child},
-            "ItemProcessor": {"ProcessorConfig": processor, **body},
-        }
+        state["ItemSelector"] = {"run_id.$": RUN_ID, "idx.$": child, "task.$": child}
+        state["ItemProcessor"] = {"ProcessorConfig": processor, **body}
         if self.opts.max_concurrency:
             state["MaxConcurrency"] = self.opts.max_concurrency
         state["ResultPath"] = None

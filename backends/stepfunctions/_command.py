@@ -24,7 +24,11 @@ TASK = "$.task"
 PARAMS = "$.params"
 # Worst-case sizes of the values filled in at run time, for the compile-time checks.
 MAX_RUN_ID = 80  # an execution name is at most 80 characters
-MAX_INDEX_DIGITS = 4  # per foreach level: ArrayRange yields at most 1,000 items
+# Digits of one foreach level's position. Inline: ArrayRange yields at most 1,000 items.
+# Distributed: the items come from the split's foreach.json in S3 and no flowc limit
+# applies; 9 digits hold positions below a billion (that file would be about 10 GB), far
+# past what one Map Run processes, so the estimate stays an upper bound in practice.
+MAX_INDEX_DIGITS = {"inline": 4, "distributed": 9}
 
 
 def is_recursive(step: Step) -> bool:
@@ -46,7 +50,7 @@ class ShimCommand:
 
 def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
     attempt = fmt("{}", "$$.State.RetryCount")
-    index_worst = ".".join(["9" * MAX_INDEX_DIGITS] * step.foreach_depth)
+    index_worst = ".".join(["9" * MAX_INDEX_DIGITS[opts.map_mode]] * step.foreach_depth)
     parts: list[tuple[str, str]] = [
         (lit(opts.python), opts.python),
         (lit("-m"), "-m"),

@@ -2,8 +2,8 @@
 
 - definition size: 1,048,576 bytes;
 - Batch ``ContainerOverrides`` and ECS overrides: 8,192 characters (measured with the
-  longest values the run can fill in: an 80-character execution name, 4 digits per
-  foreach level);
+  longest values the run can fill in: an 80-character execution name and, per foreach
+  level, ``MAX_INDEX_DIGITS`` of the Map mode);
 - an SQS message (callback binding): 262,144 bytes;
 - state input/output: 262,144 bytes (the parameter defaults are carried in the state).
 """
