@@ -37,6 +37,9 @@ def _run(
     path: str,
     run_id: str,
     execution_input: dict[str, Any] | None = None,
+    *,
+    workers: int = 4,
+    timeout: float = 240,
     **extra: str,
 ) -> tuple[Execution, WorkerPool, Any]:
     n = next(_counter)
@@ -50,8 +53,8 @@ def _run(
         datastore_root=f"s3://{BUCKET}/{prefix}",
         extra={"compute": "callback", "queue_url": queue, **extra},
     )
-    with WorkerPool(server, queue) as pool:
-        result = execute(server, text, f"machine-{n}", run_id, execution_input)
+    with WorkerPool(server, queue, size=workers) as pool:
+        result = execute(server, text, f"machine-{n}", run_id, execution_input, timeout)
     return result, pool, s3_store(s3, BUCKET, prefix)
 
 
@@ -157,6 +160,31 @@ def test_distributed_map(moto_server: MotoServer, tmp_path: Path) -> None:
     assert result.status == "SUCCEEDED", _failure(result, pool)
     expected = artifacts(local_store(str(tmp_path / "local")), flow, local_run)
     assert artifacts(store, flow, "distributed-run") == expected
+
+
+@pytest.mark.slow
+def test_distributed_map_wider_than_array_range(moto_server: MotoServer, tmp_path: Path) -> None:
+    """1,200 children: more than States.ArrayRange's 1,000 items. The distributed Map
+    reads the split's committed positions list from S3 and the join sees every child."""
+    path, width = "tests/runtime/flows/wide.py", 1200
+    code, local_run = run_local(path, str(tmp_path / "local"), "--width", str(width))
+    assert code == 0
+    result, pool, store = _run(
+        moto_server,
+        path,
+        "wide-run",
+        {"width": width},
+        workers=8,
+        timeout=900,
+        map_mode="distributed",
+        max_concurrency="64",
+    )
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    assert len(pool.runs_of("square")) == width
+    got = artifacts(store, "WideFlow", "wide-run")
+    assert got["join/_"]["count"] == width
+    assert got["join/_"]["total"] == sum(i * i for i in range(width))
+    assert got == artifacts(local_store(str(tmp_path / "local")), "WideFlow", local_run)
 
 
 def test_required_parameter(moto_server: MotoServer) -> None:
