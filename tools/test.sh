@@ -11,8 +11,9 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e '.[dev]'
 bash tools/setup_test_tools.sh
 
-.venv/bin/ruff check flowc backends runtime_shim tests benchmarks tools
-.venv/bin/ruff format --check flowc backends runtime_shim tests benchmarks tools
+LINTED=(flowc backends runtime_shim tests benchmarks tools _flowc_metaflow.py setup.py)
+.venv/bin/ruff check "${LINTED[@]}"
+.venv/bin/ruff format --check "${LINTED[@]}"
 .venv/bin/mypy
 # Every test-only tool was installed above, so a skipped test means a broken set-up: fail it
 # (tests/conftest.py). Two workers for the two cores; the Airflow, S3-server and Step

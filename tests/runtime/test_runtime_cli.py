@@ -83,6 +83,63 @@ def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
     assert run.parameters["who"] == "you"
 
 
+def test_python_flow_py_run_for_a_metaflow_flow_without_metaflow(workdir: str) -> None:
+    """``from metaflow import ...`` resolves to flowc's runtime when Metaflow is not
+    installed (flowc-metaflow.pth), so the flow's own ``run`` command works."""
+    env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
+    flow = os.path.join(ROOT, "tests/shapes/switch_skip.py")
+    with open(flow, encoding="utf-8") as handle:
+        assert "from metaflow import" in handle.read()
+    done = subprocess.run(
+        [sys.executable, flow, "run", "-q", "--choice", "skip"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    from flowc.client import Run
+
+    run = Run(f"SwitchSkipFlow/{done.stdout.strip()}", datastore=env["FLOWC_DATASTORE"])
+    assert run["merge"].task.data.summary == "skip:False"
+
+
+def test_an_installed_metaflow_wins_over_the_fallback(workdir: str) -> None:
+    fake = os.path.join(workdir, "site", "metaflow")
+    os.makedirs(fake)
+    with open(os.path.join(fake, "__init__.py"), "w", encoding="utf-8") as handle:
+        handle.write("REAL = True\n")
+    probe = (
+        "import sys, metaflow\n"
+        "print(getattr(metaflow, 'REAL', False), 'runtime_shim' in sys.modules)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.path.join(workdir, "site"))
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.split() == ["True", "False"]
+    # Without it: flowc's runtime, loaded only by that import.
+    quiet = subprocess.run(
+        [sys.executable, "-c", "import sys; print('runtime_shim' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert quiet.stdout.strip() == "False"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import metaflow, runtime_shim.api as a; print(metaflow.step is a.step)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "True"
+
+
 def test_bad_parameter_is_a_usage_error(workdir: str) -> None:
     done = flowc(
         workdir, "run", os.path.join(ROOT, "tests/shapes/parameters.py"), "--count", "many"
