@@ -28,6 +28,7 @@ class ForkServer:
         scratch: str,
         cwd: str | None,
         done: Callable[[Any, int, str], None],
+        datastore: str | None = None,
     ) -> None:
         self._done = done
         self._scratch = scratch
@@ -36,7 +37,15 @@ class ForkServer:
         self._pids: dict[int, int] = {}
         self._outputs: dict[int, tuple[str, Any]] = {}
         self._proc = subprocess.Popen(
-            [python, "-m", "runtime_shim.forkserver", flow_file, "--flow", flow],
+            [
+                python,
+                "-m",
+                "runtime_shim.forkserver",
+                flow_file,
+                "--flow",
+                flow,
+                *(["--datastore", datastore] if datastore else []),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -47,16 +56,20 @@ class ForkServer:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
-    def submit(self, argv: list[str], tag: Any) -> int:
-        """Start ``python -m runtime_shim`` ARGV in a forked child; ``done(tag, ...)`` is
-        called when it ends. Returns an id for :meth:`kill`."""
+    def submit(self, argv: list[str], tag: Any, env: dict[str, str] | None = None) -> int:
+        """Start ``python -m runtime_shim`` ARGV in a forked child (with ``env`` added to
+        the server's environment); ``done(tag, ...)`` is called when it ends. Returns an id
+        for :meth:`kill`."""
         task_id = next(self._ids)
         out = os.path.join(self._scratch, f"task-{task_id}.log")
+        request: dict[str, Any] = {"id": task_id, "argv": argv, "out": out}
+        if env:
+            request["env"] = env
         with self._lock:
             self._outputs[task_id] = (out, tag)
             assert self._proc.stdin is not None
             try:
-                self._proc.stdin.write(json.dumps({"id": task_id, "argv": argv, "out": out}) + "\n")
+                self._proc.stdin.write(json.dumps(request) + "\n")
                 self._proc.stdin.flush()
             except (BrokenPipeError, ValueError):
                 self._outputs.pop(task_id, None)

@@ -268,6 +268,7 @@ class LocalRunner:
                 self._tmp,
                 self.options.cwd,
                 self._forked_done,
+                datastore=self.options.datastore,
             )
         tag: dict[str, Any] = {"task": task, "attempt": attempt, "began": time.time()}
         task_id = self._server.submit(cmd[3:], tag)

@@ -5,7 +5,11 @@
   own ``aws-sdk:s3`` calls reach the same S3.
 - :class:`WorkerPool`: threads that poll the SQS queue of the ``callback`` binding, run
   each message's shim command as a subprocess (argv list, no shell) against the S3
-  datastore on the server, and answer ``SendTaskSuccess``/``SendTaskFailure``.
+  datastore on the server, and answer ``SendTaskSuccess``/``SendTaskFailure``. With
+  ``warm=True`` the commands run in children of ``runtime_shim.forkserver`` instead (the
+  same argv through the same ``main``, with the S3 client built once before forking), as
+  a worker serving many tasks would: for fan-outs of a thousand tasks and more, where a
+  fresh interpreter importing botocore per task would dominate the test.
 - :func:`execute`: create the machine, start an execution, wait for its end.
 """
 
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -128,10 +134,13 @@ class WorkerPool:
     server: MotoServer
     queue_url: str
     size: int = 4
+    warm: bool = False
     runs: list[TaskRun] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: Any = None  # the warm fork server, started by the first task
+    _scratch: str = ""
 
     def __enter__(self) -> WorkerPool:
         for i in range(self.size):
@@ -144,6 +153,39 @@ class WorkerPool:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=30)
+        if self._server is not None:
+            self._server.close()
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _run_warm(self, argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+        """``python -m runtime_shim ARGV`` as a fork of the pool's warm server."""
+        from flowc.runner.forkserver import ForkServer
+
+        with self._lock:
+            if self._server is None:
+                # Command: [python, -m, runtime_shim, step, FLOW_FILE, --flow, CLASS, ...]
+                datastore = argv[argv.index("--datastore") + 1]
+                self._scratch = tempfile.mkdtemp(prefix="sfn-warm-")
+                self._server = ForkServer(
+                    sys.executable,
+                    argv[4],
+                    argv[argv.index("--flow") + 1],
+                    self.server.task_env(),
+                    self._scratch,
+                    str(REPO),
+                    self._finished,
+                    datastore=datastore,
+                )
+        done = threading.Event()
+        outcome: dict[str, Any] = {"event": done}
+        self._server.submit(argv[3:], outcome, env)
+        done.wait()
+        return int(outcome["code"]), str(outcome["output"])
+
+    @staticmethod
+    def _finished(outcome: dict[str, Any], code: int, output: str) -> None:
+        outcome["code"], outcome["output"] = code, output
+        outcome["event"].set()
 
     def _work(self) -> None:
         sqs, sfn = self.server.client("sqs"), self.server.client("stepfunctions")
@@ -157,19 +199,24 @@ class WorkerPool:
 
     def _answer(self, sfn: Any, body: dict[str, Any]) -> None:
         argv = list(body["Command"])
-        command = [sys.executable, *argv[1:]]  # the image's python is this interpreter
-        env = self.server.task_env()
-        env.update({e["Name"]: e["Value"] for e in body.get("Environment", [])})
-        proc = subprocess.run(
-            command, cwd=REPO, env=env, capture_output=True, text=True, check=False
-        )
+        extra = {e["Name"]: e["Value"] for e in body.get("Environment", [])}
+        if self.warm:
+            returncode, stderr = self._run_warm(argv, extra)
+        else:
+            command = [sys.executable, *argv[1:]]  # the image's python is this interpreter
+            env = self.server.task_env()
+            env.update(extra)
+            proc = subprocess.run(
+                command, cwd=REPO, env=env, capture_output=True, text=True, check=False
+            )
+            returncode, stderr = proc.returncode, proc.stderr
         with self._lock:
-            self.runs.append(TaskRun(body["Step"], argv, proc.returncode, proc.stderr))
-        if proc.returncode == 0:
+            self.runs.append(TaskRun(body["Step"], argv, returncode, stderr))
+        if returncode == 0:
             sfn.send_task_success(taskToken=body["TaskToken"], output=json.dumps({"returncode": 0}))
         else:
             sfn.send_task_failure(
-                taskToken=body["TaskToken"], error="flowc.TaskFailed", cause=proc.stderr[-4000:]
+                taskToken=body["TaskToken"], error="flowc.TaskFailed", cause=stderr[-4000:]
             )
 
     def runs_of(self, step: str) -> list[TaskRun]:

@@ -39,6 +39,7 @@ def _run(
     execution_input: dict[str, Any] | None = None,
     *,
     workers: int = 4,
+    warm: bool = False,
     timeout: float = 240,
     **extra: str,
 ) -> tuple[Execution, WorkerPool, Any]:
@@ -53,7 +54,7 @@ def _run(
         datastore_root=f"s3://{BUCKET}/{prefix}",
         extra={"compute": "callback", "queue_url": queue, **extra},
     )
-    with WorkerPool(server, queue, size=workers) as pool:
+    with WorkerPool(server, queue, size=workers, warm=warm) as pool:
         result = execute(server, text, f"machine-{n}", run_id, execution_input, timeout)
     return result, pool, s3_store(s3, BUCKET, prefix)
 
@@ -175,6 +176,7 @@ def test_distributed_map_wider_than_array_range(moto_server: MotoServer, tmp_pat
         "wide-run",
         {"width": width},
         workers=8,
+        warm=True,
         timeout=900,
         map_mode="distributed",
         max_concurrency="64",
