@@ -1,10 +1,9 @@
 """The resource around the templates: kind, metadata, arguments, schedule; and YAML.
 
 Serialisation is deterministic: the models dumped by alias without empty fields, keys
-reordered so ``name`` leads each mapping (for readers), then ``yaml.safe_dump`` with
-``sort_keys=False``. Strings are emitted by PyYAML's safe dumper, which quotes whatever
-YAML would otherwise reinterpret (``yes``, ``1e3``, ``: ``, leading ``*``…), so every
-value parses back to the same string.
+reordered so ``name`` leads each mapping (for readers), then written by ``_yaml.dump``,
+which quotes whatever YAML 1.1 would otherwise reinterpret (``yes``, ``1e3``, ``: ``,
+leading ``*``…), so every value parses back to the same string.
 """
 
 from __future__ import annotations
@@ -251,9 +250,6 @@ def to_document(model: Any) -> dict[str, Any]:
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    import yaml
+    from backends.argo._yaml import dump
 
-    # libyaml's emitter gives the same text as PyYAML's, several times faster.
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    text: str = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
-    return text
+    return dump(document)
