@@ -22,10 +22,8 @@ def expand_flow_paths(patterns: tuple[str, ...] | list[str]) -> tuple[list[str],
             if not matches:
                 problems.append(f"{pattern}: no such file")
             paths.extend(m for m in matches if os.path.isfile(m))
-    unique: list[str] = []
-    for path in paths:
-        if path not in unique:
-            unique.append(path)
+    # The same file named twice (a glob and a path, ./a.py and a.py) is analysed once.
+    unique = list(dict.fromkeys(os.path.normpath(p) for p in paths))
     return unique, problems
 
 
