@@ -245,9 +245,11 @@ def test_concurrent_writers_lose_nothing_and_never_tear(
 
 def test_retry_overtakes_a_slow_first_attempt(seaweed_env: dict[str, str], tmp_path: Path) -> None:
     root = f"s3://{TEST_BUCKET}/{unique_prefix()}"
+    release = tmp_path / "release-attempt-0"
     env = {
         **seaweed_env,
-        "RACE_SLOW_SECONDS": "8",
+        # Attempt 0 holds until the retry has committed, however slow the machine is.
+        "RACE_RELEASE_FILE": str(release),
         "RACE_PAYLOAD_BYTES": str(6 * MIB),
         "FLOWC_S3_MULTIPART_THRESHOLD_MB": "5",
     }
@@ -271,6 +273,7 @@ def test_retry_overtakes_a_slow_first_attempt(seaweed_env: dict[str, str], tmp_p
     ds = FlowDatastore(open_object_store(root), "RaceFlow")
     assert slow.poll() is None, "the first attempt was meant to still be running"
     assert ds.committed("r1", "start", "_")["attempt"] == 1  # type: ignore[index]
+    release.touch()
     _, err = slow.communicate(timeout=120)
     # The slow attempt finishes, loses the commit, and reports the winner's task as done.
     assert slow.returncode == 0, err

@@ -6,7 +6,8 @@ from metaflow import FlowSpec, current, step
 
 
 class RaceFlow(FlowSpec):
-    """Attempt 0 of start is slow (RACE_SLOW_SECONDS) so a retry can overtake it."""
+    """Attempt 0 of start is slow so a retry can overtake it: it sleeps RACE_SLOW_SECONDS,
+    or waits until the file RACE_RELEASE_FILE exists (at most 120 s)."""
 
     @step
     def start(self):
@@ -18,6 +19,10 @@ class RaceFlow(FlowSpec):
             self.payload = hashlib.sha256(str(self.attempt).encode()).digest() * (size // 32)
         if current.retry_count == 0:
             time.sleep(float(os.environ.get("RACE_SLOW_SECONDS", "0")))
+            release = os.environ.get("RACE_RELEASE_FILE")
+            deadline = time.monotonic() + 120
+            while release and not os.path.exists(release) and time.monotonic() < deadline:
+                time.sleep(0.05)
         self.next(self.end)
 
     @step
