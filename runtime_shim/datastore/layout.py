@@ -36,7 +36,9 @@ PICKLE_PROTOCOL = 4
 COMPRESS_MIN_BYTES = 256
 # Compress only when it saves at least 10 %; decide from a sample first (_sample_compresses).
 COMPRESS_GAIN = 0.9
-COMPRESS_SAMPLE_BYTES = 64 * 1024
+COMPRESS_SAMPLE_BYTES = 16 * 1024
+# On a remote store, blobs at least this large are looked up before upload (save_value).
+BLOB_CHECK_MIN_BYTES = 1024 * 1024
 # A foreach split's attempt file listing its children's positions (see the module doc).
 FOREACH_ITEMS = "foreach.json"
 
@@ -104,8 +106,8 @@ def _sample_compresses(data: bytes) -> bool:
     """Whether compressing ``data`` is worth trying, judged on three slices of it.
 
     Compressing a large incompressible artifact (random or already compressed bytes)
-    only to throw the result away costs more than uploading it; three 64 KiB slices
-    (start, middle, end) tell the two cases apart for the price of 192 KiB of zlib.
+    only to throw the result away costs more than uploading it; three 16 KiB slices
+    (start, middle, end) tell the two cases apart for about 1 ms of zlib.
     """
     size = COMPRESS_SAMPLE_BYTES
     if len(data) <= 4 * size:
@@ -133,10 +135,18 @@ class FlowDatastore:
         return f"{self.flow}/blobs/{sha[:2]}/{sha}"
 
     def save_value(self, value: Any) -> ArtifactRef:
+        """Store ``value`` under its content address.
+
+        A blob written twice holds the same bytes, so a plain put is safe when two tasks
+        race (no conditional write, no claim election on stores without one). The lookup
+        first skips re-writing a blob that is already stored; on a remote store it costs a
+        round trip, which only large blobs repay.
+        """
         sha, stored, size = encode(value)
         key = self.blob_key(sha)
-        if not self.store.exists(key):
-            self.store.put(key, stored, if_absent=True)
+        look_first = not self.store.remote or len(stored) >= BLOB_CHECK_MIN_BYTES
+        if not (look_first and self.store.exists(key)):
+            self.store.put(key, stored)
         return ArtifactRef(sha, size, type(value).__name__)
 
     def load_value(self, ref: ArtifactRef) -> Any:

@@ -24,6 +24,8 @@ _COUNTER = itertools.count()
 class LocalObjectStore:
     """Keys map to files under ``root``; '/' in a key becomes a directory separator."""
 
+    remote = False
+
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
         self.url = self.root

@@ -20,6 +20,9 @@ class ObjectStore(Protocol):
     """Keys are '/'-separated relative paths without a leading '/'."""
 
     url: str
+    # Every call is a network round trip (S3): the layout skips lookups that cost more
+    # than the work they might save.
+    remote: bool
 
     def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
         """Store ``data`` under ``key`` atomically: readers see all of it or nothing.

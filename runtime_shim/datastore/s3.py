@@ -114,6 +114,8 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 class S3ObjectStore:
     """Keys live under ``s3://bucket/prefix/``; see the module docstring for guarantees."""
 
+    remote = True
+
     def __init__(
         self,
         bucket: str,

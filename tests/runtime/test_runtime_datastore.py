@@ -99,3 +99,36 @@ def test_foreach_split_publishes_its_items_with_the_committed_attempt(workdir: s
     for step in ("join_inner", "join", "end"):
         for task in ds.list_tasks(run, step):
             assert items(step, task, 0) is None
+
+
+def test_blob_lookups_only_where_they_pay(tmp_path: object) -> None:
+    """A local lookup is a stat: always done. A remote one is a round trip: only for blobs
+    large enough that skipping a second upload repays it. Blobs are never written with a
+    conditional put (same address, same bytes)."""
+    from runtime_shim.datastore import layout
+    from runtime_shim.datastore.local import LocalObjectStore
+
+    class Recording(LocalObjectStore):
+        calls: list[tuple[str, bool]]
+
+        def exists(self, key: str) -> bool:
+            self.calls.append(("exists", False))
+            return super().exists(key)
+
+        def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
+            self.calls.append(("put", if_absent))
+            return super().put(key, data, if_absent=if_absent)
+
+    for remote in (False, True):
+        store = Recording(os.path.join(str(tmp_path), str(remote)))
+        store.remote, store.calls = remote, []
+        ds = FlowDatastore(store, "F")
+        ds.save_value(42)
+        ds.save_value(42)
+        large = os.urandom(layout.BLOB_CHECK_MIN_BYTES)
+        ds.save_value(large)
+        ds.save_value(large)
+        small_calls = [("put", False)] * 2 if remote else [("exists", False), ("put", False)]
+        small_calls += [] if remote else [("exists", False)]
+        big_calls = [("exists", False), ("put", False), ("exists", False)]
+        assert store.calls == small_calls + big_calls, remote
