@@ -25,6 +25,7 @@ import zlib
 from hashlib import sha256
 
 from runtime_shim.datastore.errors import ObjectNotFound
+from runtime_shim.datastore.names import COMMITTED, FOREACH_ITEMS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ COMPRESS_GAIN = 0.9
 COMPRESS_SAMPLE_BYTES = 16 * 1024
 # On a remote store, blobs at least this large are looked up before upload (save_value).
 BLOB_CHECK_MIN_BYTES = 1024 * 1024
-# A foreach split's attempt file listing its children's positions (see the module doc).
-FOREACH_ITEMS = "foreach.json"
 
 
 class ArtifactRef:
@@ -216,14 +215,14 @@ class FlowDatastore:
     def commit(self, run: str, step: str, task: str, record: dict[str, Any]) -> bool:
         """Publish the task; False if another attempt committed first."""
         return self.store.put(
-            f"{self.task_prefix(run, step, task)}/committed.json", _dump(record), if_absent=True
+            f"{self.task_prefix(run, step, task)}/{COMMITTED}", _dump(record), if_absent=True
         )
 
     def committed(self, run: str, step: str, task: str) -> dict[str, Any] | None:
-        return self._read_json(f"{self.task_prefix(run, step, task)}/committed.json")
+        return self._read_json(f"{self.task_prefix(run, step, task)}/{COMMITTED}")
 
     def is_committed(self, run: str, step: str, task: str) -> bool:
-        return self.store.exists(f"{self.task_prefix(run, step, task)}/committed.json")
+        return self.store.exists(f"{self.task_prefix(run, step, task)}/{COMMITTED}")
 
     def artifacts(
         self, run: str, step: str, task: str, record: dict[str, Any] | None = None

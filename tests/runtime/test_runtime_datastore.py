@@ -77,7 +77,7 @@ def test_foreach_split_publishes_its_items_with_the_committed_attempt(workdir: s
     positions); its failed attempt and the non-foreach steps hold none."""
     from runtime_helpers import run_local
 
-    from runtime_shim.datastore.layout import FOREACH_ITEMS
+    from runtime_shim.datastore.names import FOREACH_ITEMS
 
     result = run_local("tests/runtime/flows/foreach_items.py", cwd=workdir)
     assert result.ok

@@ -1,0 +1,10 @@
+"""File names of the datastore layout that engines read straight from the store.
+
+The Step Functions machine reads a task's commit record and a foreach split's item list
+from S3 itself, so the compiler needs these names too. They live apart from ``layout``
+so that importing them costs the compiler nothing (``layout`` loads pickle, zlib and
+hashlib).
+"""
+
+COMMITTED = "committed.json"
+FOREACH_ITEMS = "foreach.json"
