@@ -18,11 +18,6 @@ from typing import Any
 
 import click
 
-EXIT_OK = 0
-EXIT_USER_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-
 # command name -> "module:attribute"; keep sorted by name.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("flowc.commands.check:check", "Lint flows and report every problem."),
@@ -89,18 +84,9 @@ def main(argv: list[str] | None = None) -> Any:
     except SystemExit:
         raise
     except Exception as exc:
-        from flowc.errors import user_facing_errors
+        from flowc.errors import report_unexpected
 
-        if isinstance(exc, user_facing_errors()):
-            # Storage, credentials, code packages: the message says what to fix; a
-            # traceback would only bury it.
-            click.echo(f"flowc: error: {exc}", err=True)
-            sys.exit(EXIT_USER_ERROR)
-        import traceback
-
-        traceback.print_exc()
-        click.echo(f"flowc: internal error: {exc!r} (exit 3). Please report this.", err=True)
-        sys.exit(EXIT_INTERNAL)
+        sys.exit(report_unexpected(exc))
 
 
 if __name__ == "__main__":

@@ -256,16 +256,9 @@ def fast_main(argv: Sequence[str] | None = None) -> int:
         try:
             return command()
         except Exception as exc:  # the same contract as flowc.cli.main
-            from flowc.errors import user_facing_errors
+            from flowc.errors import report_unexpected
 
-            if isinstance(exc, user_facing_errors()):
-                _echo(f"flowc: error: {exc}", err=True)
-                return 1
-            import traceback
-
-            traceback.print_exc()
-            _echo(f"flowc: internal error: {exc!r} (exit 3). Please report this.", err=True)
-            return 3
+            return report_unexpected(exc)
     from flowc.cli import main
 
     try:
