@@ -70,12 +70,6 @@ def parse(argv: list[str]) -> tuple[str, dict[str, str], list[str]]:
     return flow_file, options, params
 
 
-def _is_store_error(exc: Exception) -> bool:
-    from runtime_shim.datastore.errors import ObjectStoreError
-
-    return isinstance(exc, ObjectStoreError)
-
-
 def main(argv: list[str] | None = None) -> int:
     import json
 
@@ -101,15 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         import importlib
 
         code_package = importlib.import_module("runtime_shim.codepackage")
+        from runtime_shim.datastore.errors import ObjectStoreError
+
         try:
             flow_file = code_package.prepare(opts["code-package"], flow_file)
-        except Exception as exc:
+        except (code_package.CodePackageError, ObjectStoreError) as exc:
             # A missing, corrupt or unreadable package is the deployment's problem, and
             # the message names the package and what to check: no traceback.
-            if isinstance(exc, code_package.CodePackageError) or _is_store_error(exc):
-                print(f"flowc task: cannot use code package: {exc}", file=sys.stderr)
-                return 1
-            raise
+            print(f"flowc task: cannot use code package: {exc}", file=sys.stderr)
+            return 1
     from runtime_shim.task import TaskSpec, run_task
 
     spec = TaskSpec(

@@ -168,6 +168,7 @@ def parse_simple_compile(args: Sequence[str]) -> dict[str, Any] | None:
     import os
 
     from backends.base import TARGETS
+    from flowc.commands._compile import split_key_value
 
     fields: dict[str, Any] = {"labels": {}, "target_options": {}}
     flows: list[str] = []
@@ -195,10 +196,10 @@ def parse_simple_compile(args: Sequence[str]) -> dict[str, Any] | None:
             value = tokens[i]
             i += 1
         if name in ("labels", "target_options"):
-            key, sep, item = value.partition("=")
-            if not sep or not key:
+            pair = split_key_value(value)
+            if pair is None:
                 return None
-            fields[name][key] = item
+            fields[name][pair[0]] = pair[1]
         else:
             fields[name] = value
     if not flows or fields.get("target") not in (*TARGETS, "ir"):

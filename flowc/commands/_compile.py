@@ -49,6 +49,12 @@ class CompileRequest:
     target_options: dict[str, str] = field(default_factory=dict)
 
 
+def split_key_value(item: str) -> tuple[str, str] | None:
+    """``KEY=VALUE`` (``--label``, ``--option``) as a pair; None when malformed."""
+    key, sep, value = item.partition("=")
+    return (key, value) if sep and key else None
+
+
 def _out(text: str, err: bool = False, nl: bool = True) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(text + "\n" if nl else text)

@@ -11,6 +11,7 @@ from flowc.commands._compile import (
     CompileRequest,
     CompileUsageError,
     compile_flows,
+    split_key_value,
 )
 
 
@@ -19,10 +20,10 @@ def _key_value(
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
+        pair = split_key_value(item)
+        if pair is None:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}")
-        out[key] = value
+        out[pair[0]] = pair[1]
     return out
 
 
