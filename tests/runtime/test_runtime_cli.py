@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 from runtime_helpers import ROOT
 
@@ -56,29 +57,29 @@ def test_run_failure_shows_log_and_exception_then_resume(workdir: str) -> None:
     assert f"resumed from {run_id}" in text and "succeeded" in text
 
 
-def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
-    env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
+def python_flow(workdir: str, flow: str, *args: str) -> tuple[Any, str]:
+    """``python FLOW ARGS`` (the flow file's own command line) with a datastore in
+    ``workdir``; returns the finished process and that datastore."""
+    datastore = os.path.join(workdir, ".flowc")
     done = subprocess.run(
-        [
-            sys.executable,
-            os.path.join(ROOT, "tests/shapes/parameters.py"),
-            "run",
-            "-q",
-            "--who",
-            "you",
-            "--count",
-            "1",
-        ],
+        [sys.executable, os.path.join(ROOT, flow), *args],
         cwd=workdir,
         capture_output=True,
         text=True,
-        env=env,
+        env=dict(os.environ, FLOWC_DATASTORE=datastore),
         check=False,
+    )
+    return done, datastore
+
+
+def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
+    done, datastore = python_flow(
+        workdir, "tests/shapes/parameters.py", "run", "-q", "--who", "you", "--count", "1"
     )
     assert done.returncode == 0, done.stderr
     from flowc.client import Run
 
-    run = Run(f"ParametersFlow/{done.stdout.strip()}", datastore=env["FLOWC_DATASTORE"])
+    run = Run(f"ParametersFlow/{done.stdout.strip()}", datastore=datastore)
     assert run.data is not None and run.data.result["text"] == "hello you"
     assert run.parameters["who"] == "you"
 
@@ -86,22 +87,14 @@ def test_python_flow_py_run_with_parameters_quiet(workdir: str) -> None:
 def test_python_flow_py_run_for_a_metaflow_flow_without_metaflow(workdir: str) -> None:
     """``from metaflow import ...`` resolves to flowc's runtime when Metaflow is not
     installed (flowc-metaflow.pth), so the flow's own ``run`` command works."""
-    env = dict(os.environ, FLOWC_DATASTORE=os.path.join(workdir, ".flowc"))
-    flow = os.path.join(ROOT, "tests/shapes/switch_skip.py")
-    with open(flow, encoding="utf-8") as handle:
+    flow = "tests/shapes/switch_skip.py"
+    with open(os.path.join(ROOT, flow), encoding="utf-8") as handle:
         assert "from metaflow import" in handle.read()
-    done = subprocess.run(
-        [sys.executable, flow, "run", "-q", "--choice", "skip"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    done, datastore = python_flow(workdir, flow, "run", "-q", "--choice", "skip")
     assert done.returncode == 0, done.stderr
     from flowc.client import Run
 
-    run = Run(f"SwitchSkipFlow/{done.stdout.strip()}", datastore=env["FLOWC_DATASTORE"])
+    run = Run(f"SwitchSkipFlow/{done.stdout.strip()}", datastore=datastore)
     assert run["merge"].task.data.summary == "skip:False"
 
 
