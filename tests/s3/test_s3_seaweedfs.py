@@ -245,10 +245,12 @@ def test_concurrent_writers_lose_nothing_and_never_tear(
 
 def test_retry_overtakes_a_slow_first_attempt(seaweed_env: dict[str, str], tmp_path: Path) -> None:
     root = f"s3://{TEST_BUCKET}/{unique_prefix()}"
-    release = tmp_path / "release-attempt-0"
+    started, release = tmp_path / "attempt-0-running", tmp_path / "release-attempt-0"
     env = {
         **seaweed_env,
-        # Attempt 0 holds until the retry has committed, however slow the machine is.
+        # Attempt 0 is inside its step before the retry starts, and holds there until the
+        # retry has committed, however slow the machine is.
+        "RACE_STARTED_FILE": str(started),
         "RACE_RELEASE_FILE": str(release),
         "RACE_PAYLOAD_BYTES": str(6 * MIB),
         "FLOWC_S3_MULTIPART_THRESHOLD_MB": "5",
@@ -261,6 +263,10 @@ def test_retry_overtakes_a_slow_first_attempt(seaweed_env: dict[str, str], tmp_p
         stderr=subprocess.PIPE,
         text=True,
     )
+    deadline = time.monotonic() + 120
+    while not started.exists():
+        assert slow.poll() is None and time.monotonic() < deadline, "attempt 0 never started"
+        time.sleep(0.05)
     retry = subprocess.run(
         shim_command("start", "none", root, 1),
         env=env,

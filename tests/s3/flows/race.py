@@ -6,8 +6,8 @@ from metaflow import FlowSpec, current, step
 
 
 class RaceFlow(FlowSpec):
-    """Attempt 0 of start is slow so a retry can overtake it: it sleeps RACE_SLOW_SECONDS,
-    or waits until the file RACE_RELEASE_FILE exists (at most 120 s)."""
+    """Attempt 0 of start can be held so a retry overtakes it: it creates RACE_STARTED_FILE
+    and waits until RACE_RELEASE_FILE exists (at most 120 s)."""
 
     @step
     def start(self):
@@ -18,7 +18,9 @@ class RaceFlow(FlowSpec):
         else:
             self.payload = hashlib.sha256(str(self.attempt).encode()).digest() * (size // 32)
         if current.retry_count == 0:
-            time.sleep(float(os.environ.get("RACE_SLOW_SECONDS", "0")))
+            started = os.environ.get("RACE_STARTED_FILE")
+            if started:
+                open(started, "w").close()
             release = os.environ.get("RACE_RELEASE_FILE")
             deadline = time.monotonic() + 120
             while release and not os.path.exists(release) and time.monotonic() < deadline:
