@@ -189,23 +189,46 @@ class _Editor(cst.CSTTransformer):
         fix = self._claim(FixKind.ADD_PARAMETER, original_node.name, original_node.name.value)
         if fix is None:
             return updated_node
-        return updated_node.with_changes(params=_add_parameter(params, fix.new))
+        return updated_node.with_changes(
+            params=_add_parameter(params, fix.new, updated_node.whitespace_before_params)
+        )
 
 
-def _add_parameter(params: cst.Parameters, name: str) -> cst.Parameters:
-    """``(self)`` -> ``(self, name)``, keeping a trailing comma and one-per-line layout."""
+def _add_parameter(
+    params: cst.Parameters, name: str, opening: cst.BaseParenthesizableWhitespace
+) -> cst.Parameters:
+    """``(self)`` -> ``(self, name)``.
+
+    In a one-parameter-per-line layout (``opening``, the whitespace after the opening
+    parenthesis, breaks the line) ``self`` keeps its line and comment, and the new
+    parameter gets a line of its own, indented like ``self``, before the closing one.
+    Otherwise it follows ``self, `` and takes over whatever came after ``self`` (a
+    trailing comma, spaces).
+    """
     first = params.params[0]
-    comma = first.comma
-    if not isinstance(comma, cst.Comma):
-        added = cst.Param(cst.Name(name))
+    comma = first.comma if isinstance(first.comma, cst.Comma) else None
+    trailing = comma.whitespace_after if comma else first.whitespace_after_param
+    added = cst.Param(cst.Name(name))
+    if isinstance(opening, cst.ParenthesizedWhitespace) and isinstance(
+        trailing, cst.ParenthesizedWhitespace
+    ):
+        to_next = trailing.with_changes(indent=opening.indent, last_line=opening.last_line)
+        to_close = trailing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        if comma:
+            first = first.with_changes(comma=comma.with_changes(whitespace_after=to_next))
+            added = added.with_changes(comma=comma.with_changes(whitespace_after=to_close))
+        else:
+            first = first.with_changes(comma=cst.Comma(), whitespace_after_param=to_next)
+            added = added.with_changes(whitespace_after_param=to_close)
         return params.with_changes(params=[first, added])
-    if isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-        # One parameter per line: the new one gets a line of its own, laid out the same.
-        return params.with_changes(params=[first, cst.Param(cst.Name(name), comma=comma)])
-    # `(self,)` or `(self, )`: a space after the first comma, the trailing one kept.
-    spaced = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    added = cst.Param(cst.Name(name), comma=comma)
-    return params.with_changes(params=[first.with_changes(comma=spaced), added])
+    added = added.with_changes(
+        comma=first.comma, whitespace_after_param=first.whitespace_after_param
+    )
+    first = first.with_changes(
+        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        whitespace_after_param=cst.SimpleWhitespace(""),
+    )
+    return params.with_changes(params=[first, added])
 
 
 def _fixable_by_file(diagnostics: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
