@@ -280,39 +280,47 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
 
 
-def test_the_console_script_hands_fix_to_click(tmp_path: Path) -> None:
-    """Whatever entry point the ``flowc`` script names (a click-free fast path or the click
-    group), ``check --fix`` must reach the click command and fix the file."""
-    path = _write(tmp_path, "flow.py", TARGET_BEFORE)
-    script = (
-        "import sys\n"
+# The two ways into the CLI: the click group, and whatever the `flowc` script names
+# (a click-free fast path for simple arguments, or the click group itself).
+ENTRIES = {
+    "click": "from flowc.cli import main as entry\n",
+    "console script": (
         "from importlib.metadata import entry_points\n"
-        "(entry,) = entry_points(group='console_scripts', name='flowc')\n"
-        "sys.exit(entry.load()(sys.argv[1:]))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script, "check", "--fix", "flow.py"],
-        cwd=tmp_path,
+        "(script,) = entry_points(group='console_scripts', name='flowc')\n"
+        "entry = script.load()\n"
+    ),
+}
+# Runs flowc in-process, then says whether libcst was imported.
+_PROBE = (
+    "import sys\n"
+    "try:\n"
+    "    code = entry(sys.argv[1:])\n"
+    "except SystemExit as stop:\n"
+    "    code = stop.code\n"
+    "print('libcst' in sys.modules)\n"
+    "sys.exit(code)\n"
+)
+
+
+def _run_entry(entry: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", ENTRIES[entry] + _PROBE, *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_fix_reaches_the_click_command_from_every_entry(tmp_path: Path, entry: str) -> None:
+    path = _write(tmp_path, "flow.py", TARGET_BEFORE)
+    result = _run_entry(entry, ["check", "--fix", "flow.py"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert path.read_text(encoding="utf-8") == TARGET_AFTER
 
 
-# Runs flowc in-process, then says whether libcst was imported.
-_IMPORTS = (
-    "import sys\n"
-    "from flowc.cli import main\n"
-    "try:\n"
-    "    main(sys.argv[1:])\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "print('libcst' in sys.modules)\n"
-)
-
-
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
 @pytest.mark.parametrize(
     "args, imported",
     [
@@ -324,16 +332,10 @@ _IMPORTS = (
     ],
 )
 def test_libcst_is_imported_only_by_fix_and_diff(
-    tmp_path: Path, args: list[str], imported: bool
+    tmp_path: Path, entry: str, args: list[str], imported: bool
 ) -> None:
     _write(tmp_path, "flow.py", TARGET_AFTER)
-    result = subprocess.run(
-        [sys.executable, "-c", _IMPORTS, *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _run_entry(entry, args, tmp_path)
     assert result.stdout.splitlines()[-1] == str(imported), result.stderr
 
 
