@@ -146,17 +146,22 @@ def _read_one(
                 source_args["**"] = source_of(source, kw.value)
                 continue
             if spec.args is not None and kw.arg not in spec.args:
-                from flowc.diagnostics import did_you_mean
+                from flowc.diagnostics import Fix, FixKind, did_you_mean
 
                 guess = did_you_mean(kw.arg, sorted(spec.args))
+                kw_span = span_of(file, kw)
                 out.append(
                     diag(
                         "FC206",
                         f"@{name} has no argument `{kw.arg}`",
-                        span_of(file, kw),
-                        f"did you mean `{guess}`?"
+                        kw_span,
+                        guess.hint
                         if guess
                         else f"valid arguments: {', '.join(sorted(spec.args)) or 'none'}",
+                        # The one fix hook for FC206: rename to the unique close argument.
+                        Fix(FixKind.RENAME_KEYWORD, kw_span, kw.arg, guess.unique)
+                        if guess and guess.unique
+                        else None,
                     )
                 )
                 continue
