@@ -8,7 +8,7 @@ from backends.argo._checks import check_dags, check_size
 from backends.argo._containers import StepNames, container_template
 from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import span_of, step_settings
-from backends.argo._layout import TOP, build_layout, is_recursive
+from backends.argo._layout import TOP, build_layout
 from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
 from backends.argo._model import (
     CronWorkflow,
@@ -37,7 +37,7 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
     for split in bodies:
         dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
     for step in ir.steps:
-        if is_recursive(step):
+        if step.recursive:
             dags.loops[step.name] = templates.allocate(f"loop:{step.name}", f"{step.name}-loop")
     params = NameAllocator(limit=200)
     param_names = {}
@@ -99,7 +99,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
     for split in layout.bodies:
         templates.append(builder.dag_template(split))
     for step in ir.steps:
-        if is_recursive(step):
+        if step.recursive:
             templates.append(builder.loop_template(step))
     for step in ir.steps:
         settings, found = step_settings(step)
