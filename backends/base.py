@@ -52,16 +52,60 @@ class Backend(Protocol):
     def emit(self, ir: FlowIR, options: TargetOptions) -> EmitResult: ...
 
 
-TARGETS = ("argo", "airflow", "stepfunctions")
+@dataclass(frozen=True)
+class Target:
+    """One ``--target``: where its backend lives, what it emits, how its file is named.
+
+    ``output`` is a ``str.format`` pattern over the names the backend fills in (see
+    :meth:`output_file`); ``deploys`` is false for targets that only describe the flow.
+    """
+
+    name: str
+    module: str
+    description: str
+    output: str
+    deploys: bool = True
+
+    def output_file(self, **names: str) -> str:
+        return self.output.format(**names)
+
+
+REGISTRY: dict[str, Target] = {
+    target.name: target
+    for target in (
+        Target(
+            "argo",
+            "backends.argo",
+            "Argo Workflows YAML: a WorkflowTemplate, Workflow or CronWorkflow",
+            "{name}.{kind}.yaml",
+        ),
+        Target("airflow", "backends.airflow", "an Airflow 3 DAG file", "{dag_id}.py"),
+        Target(
+            "stepfunctions",
+            "backends.stepfunctions",
+            "an AWS Step Functions state machine in ASL JSON",
+            "{name}.asl.json",
+        ),
+        Target("ir", "flowc.emit_ir", "the flow IR as JSON", "{flow}.ir.json", deploys=False),
+    )
+}
+TARGET_NAMES = tuple(REGISTRY)
+# The targets that run a flow on an engine (every target but the IR).
+TARGETS = tuple(name for name, target in REGISTRY.items() if target.deploys)
+
+
+def target_help() -> str:
+    """The ``--target`` help text: one clause per registered target."""
+    return "What to emit: " + "; ".join(f"{t.name} ({t.description})" for t in REGISTRY.values())
 
 
 def get_backend(target: str) -> Backend:
     """Import a target lazily: each one pulls in its own heavy libraries."""
     import importlib
 
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
-    module = importlib.import_module(f"backends.{target}")
+    if target not in REGISTRY:
+        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGET_NAMES)}")
+    module = importlib.import_module(REGISTRY[target].module)
     backend: Backend = module.BACKEND
     return backend
 

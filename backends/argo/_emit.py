@@ -21,7 +21,7 @@ from backends.argo._model import (
 )
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, ArgoOptions, resolve
-from backends.base import EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Step
 
@@ -179,5 +179,5 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
     diagnostics.extend(check_size(text, opts.kind))
     if has_errors(diagnostics):
         return EmitResult([], diagnostics)
-    path = f"{head.name}.{opts.kind.lower()}.yaml"
+    path = REGISTRY["argo"].output_file(name=head.name, kind=opts.kind.lower())
     return EmitResult([EmittedFile(path, text)], diagnostics)
