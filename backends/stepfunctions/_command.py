@@ -1,7 +1,7 @@
 """The shim command of one step, as an ASL ``States.Array(...)`` expression.
 
-The command is the same in every backend (DESIGN.md, "the shim command"); here the
-per-task values come from the state data: the run id is the execution name, the index
+The command is the ``TaskCommand`` every backend renders (``runtime_shim/command.py``); here
+the per-task values come from the state data: the run id is the execution name, the index
 path and task key are set by the enclosing Map's ``ItemSelector``, the attempt is
 ``$$.State.RetryCount`` and a recursive step's iteration is its loop counter. Parameter
 values enter only as ``States.JsonToString`` of a JSONPath, so a user's value is data and

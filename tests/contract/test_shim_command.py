@@ -9,6 +9,7 @@ parser (``runtime_shim.command.parse``). An option the shim does not know fails 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,3 +169,9 @@ def test_placeholders_need_a_value() -> None:
     command = TaskCommand("f", "F", "s", "none", shim.RUN_ID, "", "0", "d")
     with pytest.raises(ValueError):
         render(command, LITERAL)
+
+
+def test_the_readme_names_every_option() -> None:
+    readme = (ROOT / "runtime_shim" / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## The shim command", 1)[1].split("```")[1]
+    assert set(re.findall(r"--[a-z-]+", block)) == {o.flag for o in OPTIONS}
