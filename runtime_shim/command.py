@@ -8,27 +8,70 @@ an :class:`Engine` that spells each placeholder the way its engine fills it in (
 ``{{...}}`` expression, an ASL intrinsic, a concrete value for the local runner). The shim
 reads its own command line with :func:`parse`, which accepts exactly what ``render`` emits.
 
-Typed named tuples, not dataclasses: this module is imported by every task, and
-``dataclasses`` pulls in ``inspect`` (several milliseconds of start-up).
+The values are small immutable classes rather than dataclasses or named tuples: this
+module is imported by every task, and both of those cost start-up time (see
+:class:`TaskCommand`).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+TYPE_CHECKING = False  # importing typing would cost every task 2 ms of start-up
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Engine(Protocol):
+        """Spells one argv element (a :data:`Word`) for one engine."""
+
+        def word(self, parts: Word) -> str: ...
+
 
 MODULE = "runtime_shim"
 SUBCOMMAND = "step"
 
 
-class Placeholder(NamedTuple):
+class _Record:
+    """An immutable value with ``__slots__`` fields: equality, hashing and repr by field."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Record)
+            and type(other) is type(self)
+            and other._values() == self._values()
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+
+class Placeholder(_Record):
     """A per-task value that only the engine knows when the task starts.
 
     ``kind`` is one of ``run_id``, ``index_path``, ``attempt``, ``iteration`` or
     ``param``; ``name`` is the parameter's name for ``param``.
     """
 
+    __slots__ = ("kind", "name")
     kind: str
-    name: str = ""
+    name: str
+
+    def __init__(self, kind: str, name: str = "") -> None:
+        self._init(kind=kind, name=name)
 
 
 RUN_ID = Placeholder("run_id")
@@ -46,13 +89,32 @@ Value = str | Placeholder
 Word = tuple[Value, ...]  # one argv element: literal text and placeholders, concatenated
 
 
-class TaskCommand(NamedTuple):
+class TaskCommand(_Record):
     """The arguments of ``python -m runtime_shim step`` (runtime_shim/README.md).
 
     ``params`` pairs a parameter name with its value as JSON text. ``None`` leaves an
-    option out. Field order is the order :func:`render` writes the options in.
+    option out. Field order is the order :func:`render` writes the options in. (A frozen
+    dataclass would import ``dataclasses`` and ``inspect`` into every task, and a named
+    tuple builds its class with ``eval``: a millisecond or more of start-up either way.)
     """
 
+    __slots__ = (  # noqa: RUF023 (the order is the command line's)
+        "flow_file",
+        "flow",
+        "step",
+        "inputs",
+        "run_id",
+        "index_path",
+        "attempt",
+        "datastore",
+        "iteration",
+        "params",
+        "foreach_out",
+        "foreach_count_out",
+        "switch_out",
+        "code_package",
+        "origin_run_id",
+    )
     flow_file: Value
     flow: Value
     step: Value
@@ -61,23 +123,56 @@ class TaskCommand(NamedTuple):
     index_path: Value
     attempt: Value
     datastore: Value
-    iteration: Value | None = None
-    params: tuple[tuple[str, Value], ...] = ()
-    foreach_out: Value | None = None
-    foreach_count_out: Value | None = None
-    switch_out: Value | None = None
-    code_package: Value | None = None
-    origin_run_id: Value | None = None
+    iteration: Value | None
+    params: tuple[tuple[str, Value], ...]
+    foreach_out: Value | None
+    foreach_count_out: Value | None
+    switch_out: Value | None
+    code_package: Value | None
+    origin_run_id: Value | None
+
+    def __init__(
+        self,
+        flow_file: Value,
+        flow: Value,
+        step: Value,
+        inputs: Value,
+        run_id: Value,
+        index_path: Value,
+        attempt: Value,
+        datastore: Value,
+        iteration: Value | None = None,
+        params: tuple[tuple[str, Value], ...] = (),
+        foreach_out: Value | None = None,
+        foreach_count_out: Value | None = None,
+        switch_out: Value | None = None,
+        code_package: Value | None = None,
+        origin_run_id: Value | None = None,
+    ) -> None:
+        # The arguments are exactly the fields, in order.
+        self._init(**{name: value for name, value in locals().items() if name != "self"})
+
+    def replace(self, **changes: Any) -> TaskCommand:
+        return TaskCommand(**{**{n: getattr(self, n) for n in self.__slots__}, **changes})
 
 
-class Option(NamedTuple):
+FIELDS = TaskCommand.__slots__
+# Fields without a default: the options every command must carry.
+_REQUIRED = FIELDS[: len(FIELDS) - len(TaskCommand.__init__.__defaults__ or ())]
+
+
+class Option(_Record):
     """How one :class:`TaskCommand` field appears on the command line."""
 
+    __slots__ = ("field", "flag", "metavar", "repeated", "required")
     field: str
     flag: str
     metavar: str
     required: bool
     repeated: bool
+
+    def __init__(self, field: str, flag: str, metavar: str, repeated: bool, required: bool) -> None:
+        self._init(field=field, flag=flag, metavar=metavar, repeated=repeated, required=required)
 
 
 POSITIONAL = "flow_file"
@@ -87,7 +182,7 @@ _PARSE_DEFAULTS = {"index_path": "", "attempt": "0"}  # older command lines may 
 
 def _options() -> tuple[Option, ...]:
     options = []
-    for name in TaskCommand._fields:
+    for name in FIELDS:
         if name == POSITIONAL:
             continue
         repeated = name in _FLAG_NAMES
@@ -96,7 +191,7 @@ def _options() -> tuple[Option, ...]:
                 field=name,
                 flag="--" + _FLAG_NAMES.get(name, name).replace("_", "-"),
                 metavar="NAME=JSON" if repeated else name.upper(),
-                required=name not in TaskCommand._field_defaults and name not in _PARSE_DEFAULTS,
+                required=name in _REQUIRED and name not in _PARSE_DEFAULTS,
                 repeated=repeated,
             )
         )
@@ -119,12 +214,6 @@ def usage() -> str:
             line = "          "
         line += " " + word
     return "\n".join([*lines, line])
-
-
-class Engine(Protocol):
-    """Spells one argv element (a :data:`Word`) for one engine."""
-
-    def word(self, parts: Word) -> str: ...
 
 
 class Substitution:

@@ -55,8 +55,9 @@ class AslEngine:
     def word(self, parts: shim.Word) -> str:
         if all(isinstance(p, str) for p in parts):
             return lit("".join(str(p) for p in parts))
-        if len(parts) == 1 and parts[0] in _STRING_PATHS:
-            return _STRING_PATHS[parts[0]]
+        alone = parts[0] if len(parts) == 1 else None
+        if isinstance(alone, shim.Placeholder) and alone in _STRING_PATHS:
+            return _STRING_PATHS[alone]
         template = "".join("{}" if isinstance(p, shim.Placeholder) else p for p in parts)
         return fmt(template, *(self._argument(p) for p in parts if isinstance(p, shim.Placeholder)))
 

@@ -115,7 +115,7 @@ def test_every_option_round_trips() -> None:
         code_package="s3://b/code.tgz",
         origin_run_id="r0",
     )
-    assert {o.field for o in OPTIONS} | {shim.POSITIONAL} == set(TaskCommand._fields)
+    assert {o.field for o in OPTIONS} | {shim.POSITIONAL} == set(shim.FIELDS)
     engine = Values(
         {
             shim.RUN_ID: "r1",
@@ -128,7 +128,7 @@ def test_every_option_round_trips() -> None:
     argv = render(command, engine, python="py")
     assert argv[:4] == ["py", "-m", "runtime_shim", "step"]
     parsed = parse(argv[3:])
-    assert parsed == command._replace(
+    assert parsed == command.replace(
         run_id="r1",
         index_path="3.1",
         attempt="1",
