@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flowc.diagnostics import Diagnostic, diag
-from flowc.ir import FlowIR
+from flowc.ir import FlowIR, Step
+from runtime_shim import command as shim
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,41 @@ def get_backend(target: str) -> Backend:
     module = importlib.import_module(REGISTRY[target].module)
     backend: Backend = module.BACKEND
     return backend
+
+
+def step_command(
+    ir: FlowIR,
+    step: Step,
+    *,
+    flow_file: str,
+    datastore: str,
+    run_id: shim.Value = shim.RUN_ID,
+    index_path: shim.Value = shim.INDEX_PATH,
+    attempt: shim.Value = shim.ATTEMPT,
+    iteration: shim.Value | None = shim.ITERATION,
+    params: dict[str, shim.Value] | None = None,
+    **outputs: str | None,
+) -> shim.TaskCommand:
+    """The shim command of ``step`` as the IR defines it, for every target and the local
+    runner: the step and its input rule, the run's parameters on the start step only, an
+    iteration for a recursive step only. Per-task values default to the placeholders the
+    engine fills in; ``params`` defaults to every parameter's placeholder; ``outputs`` are
+    the remaining options (``foreach_count_out``, ``code_package``, ...)."""
+    if params is None:
+        params = {p.name: shim.param_value(p.name) for p in ir.parameters}
+    return shim.TaskCommand(
+        flow_file=flow_file,
+        flow=ir.name,
+        step=step.name,
+        inputs=step.input_rule.render(),
+        run_id=run_id,
+        index_path=index_path,
+        attempt=attempt,
+        datastore=datastore,
+        iteration=iteration if step.recursive else None,
+        params=tuple(params.items()) if step.name == ir.start else (),
+        **outputs,
+    )
 
 
 def unshared_datastore(root: str, where: str) -> Diagnostic | None:

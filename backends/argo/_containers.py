@@ -29,6 +29,7 @@ from backends.argo._model import (
     ValueFrom,
 )
 from backends.argo._options import ArgoOptions
+from backends.base import step_command
 from flowc.ir import FlowIR, Step
 from runtime_shim import command as shim
 
@@ -81,19 +82,13 @@ def shim_args(
     settings: StepSettings,
 ) -> list[str]:
     """The shim command after ``python -m runtime_shim`` (runtime_shim/command.py)."""
-    command = shim.TaskCommand(
+    command = step_command(
+        ir,
+        step,
         flow_file=opts.flow_file,
-        flow=ir.name,
-        step=step.name,
-        inputs=step.input_rule.render(),
-        run_id=shim.RUN_ID,
+        datastore=opts.datastore_root,
         index_path=shim.INDEX_PATH if in_foreach else "",
         attempt=shim.ATTEMPT if settings.retries > 0 else "0",
-        datastore=opts.datastore_root,
-        iteration=shim.ITERATION if step.recursive else None,
-        params=tuple((p.name, shim.param_value(p.name)) for p in ir.parameters)
-        if step.name == ir.start
-        else (),
         foreach_count_out=COUNT_PATH if step.transition == "foreach" else None,
         switch_out=SWITCH_PATH if step.switch is not None else None,
         code_package=opts.code_package or None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from backends.base import step_command
 from backends.stepfunctions._intrinsics import call, fmt, lit
 from backends.stepfunctions._naming import data_key
 from backends.stepfunctions._options import SfnOptions
@@ -74,24 +75,6 @@ class AslEngine:
 _STRING_PATHS = {shim.RUN_ID: RUN_ID, shim.INDEX_PATH: IDX}
 
 
-def task_command(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.TaskCommand:
-    return shim.TaskCommand(
-        flow_file=opts.flow_file,
-        flow=ir.name,
-        step=step.name,
-        inputs=step.input_rule.render(),
-        run_id=shim.RUN_ID,
-        index_path=shim.INDEX_PATH,
-        attempt=shim.ATTEMPT,
-        datastore=opts.datastore_root,
-        iteration=shim.ITERATION if step.recursive else None,
-        params=tuple((p.name, shim.param_value(p.name)) for p in ir.parameters)
-        if step.name == ir.start
-        else (),
-        code_package=opts.code_package or None,
-    )
-
-
 def worst_case_values(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.Values:
     """The longest values the run can fill in (parameters: their defaults)."""
     index_worst = ".".join(["9" * MAX_INDEX_DIGITS[opts.map_mode]] * step.foreach_depth)
@@ -108,7 +91,13 @@ def worst_case_values(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.Values:
 
 
 def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
-    command = task_command(ir, step, opts)
+    command = step_command(
+        ir,
+        step,
+        flow_file=opts.flow_file,
+        datastore=opts.datastore_root,
+        code_package=opts.code_package or None,
+    )
     return ShimCommand(
         call("Array", *shim.render(command, AslEngine(step), python=opts.python)),
         shim.render(command, worst_case_values(ir, step, opts), python=opts.python),

@@ -25,10 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from backends.base import step_command
 from flowc.ir import FlowIR
 from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
-from runtime_shim.command import LITERAL, TaskCommand, launcher, render
+from runtime_shim.command import LITERAL, launcher, render
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
 
@@ -213,21 +214,17 @@ class LocalRunner:
 
     def command(self, task: TaskId, attempt: int) -> list[str]:
         """The shim command line of one task (what every backend runs)."""
-        step = self.ir.step(task.step)
         start = task.step == self.ir.start
-        command = TaskCommand(
+        command = step_command(
+            self.ir,
+            self.ir.step(task.step),
             flow_file=self.options.flow_file,
-            flow=self.ir.name,
-            step=task.step,
-            inputs=step.input_rule.render(),
+            datastore=self.options.datastore,
             run_id=self.run_id,
             index_path=task.index_path,
             attempt=str(attempt),
-            datastore=self.options.datastore,
             iteration=str(task.iteration) if task.iteration else None,
-            params=tuple((n, json.dumps(v)) for n, v in self.options.params.items())
-            if start
-            else (),
+            params={name: json.dumps(value) for name, value in self.options.params.items()},
             origin_run_id=(self.options.origin_run_id or None) if start else None,
         )
         return render(command, LITERAL, python=self.options.python)
