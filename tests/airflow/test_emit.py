@@ -333,8 +333,10 @@ def test_kubernetes_gpu_secrets_image_namespace() -> None:
     assert consts["STEP_SECRETS"] == {"start": ["db-creds"]}
     start = {k.arg: ast.literal_eval(k.value) for k in task_calls(source)["start"].keywords}
     assert start["image"] == "trainer:1" and start["namespace"] == "ml"
+    # Processes on the worker: resources are a hint (a warning), pods and secrets errors.
     local = BACKEND.emit(ir, TargetOptions(extra={"operator": "local"}))
-    assert [d.code for d in local.diagnostics] == ["FC302"]
+    assert [d.code for d in local.diagnostics] == ["FC302", "FC308", "FC308"]
+    assert local.files == []
 
 
 def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
