@@ -85,7 +85,7 @@ _COMMON: Table = merged(
             "times": Mapped("task retries"),
             "minutes_between_retries": Mapped("task retry_delay"),
         },
-        "timeout": {EVERY_OTHER: Mapped("task execution_timeout")},
+        "timeout": {WHOLE: PER_ARGUMENT, EVERY_OTHER: Mapped("task execution_timeout")},
         "environment": {WHOLE: PER_ARGUMENT, "vars": Mapped("task environment (STEP_ENV)")},
         "batch": {
             EVERY_OTHER: Rejected(

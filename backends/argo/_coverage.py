@@ -94,7 +94,7 @@ ARGO: Table = merged(
             "times": Mapped("template.retryStrategy.limit"),
             "minutes_between_retries": Mapped("template.retryStrategy.backoff.duration"),
         },
-        "timeout": {EVERY_OTHER: Mapped("template.activeDeadlineSeconds")},
+        "timeout": {WHOLE: PER_ARGUMENT, EVERY_OTHER: Mapped("template.activeDeadlineSeconds")},
         "resources": {
             WHOLE: PER_ARGUMENT,
             **_REQUESTS,

@@ -75,6 +75,10 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
     """The WorkflowSpec, the resource name and every diagnostic found on the way."""
 
     diagnostics = _unsupported(ir)
+    settings = {}
+    for step in ir.steps:
+        settings[step.name], found = step_settings(step)
+        diagnostics.extend(found)
     layout = build_layout(ir)
     for step, problem in layout.problems:
         diagnostics.append(diag("FC301", f"step '{step.name}': {problem}", _step_span(step)))
@@ -89,10 +93,8 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         if is_recursive(step):
             templates.append(builder.loop_template(step))
     for step in ir.steps:
-        settings, found = step_settings(step)
-        diagnostics.extend(found)
         in_foreach = layout.scope_of[step.name] != TOP
-        templates.append(container_template(ir, step, opts, names, in_foreach, settings))
+        templates.append(container_template(ir, step, opts, names, in_foreach, settings[step.name]))
     args, found = arguments(ir, names.parameters)
     diagnostics.extend(found)
     spec = WorkflowSpec(

@@ -76,7 +76,7 @@ _COMMON: Table = merged(
             "times": Mapped("Task state Retry.MaxAttempts"),
             "minutes_between_retries": Mapped("Task state Retry.IntervalSeconds"),
         },
-        "timeout": {EVERY_OTHER: Mapped("Task state TimeoutSeconds")},
+        "timeout": {WHOLE: PER_ARGUMENT, EVERY_OTHER: Mapped("Task state TimeoutSeconds")},
         "environment": {WHOLE: PER_ARGUMENT, "vars": Mapped("container environment")},
         "secrets": {
             EVERY_OTHER: Rejected(
