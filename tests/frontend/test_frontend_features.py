@@ -223,7 +223,9 @@ class AliasFlow({flowspec}):
     assert rules(analysis) == {"start": "none", "end": "same:start"}
     assert analysis.ir is not None
     start = analysis.ir.steps[0]
-    assert [(d.name, d.args) for d in start.decorators] == [("retry", {"times": 3})]
+    assert [(d.name, d.args["times"], d.given) for d in start.decorators] == [
+        ("retry", 3, ["times"])
+    ]
 
 
 def test_unrelated_decorator_named_step_is_not_a_step(tmp_path: Path) -> None:
@@ -353,7 +355,9 @@ def test_include_file_and_non_literal_arguments(tmp_path: Path) -> None:
     assert params["data"].help == "Input CSV"
     assert params["alpha"].default_source == "CPUS * 2" and params["alpha"].has_default
     resources = analysis.ir.steps[0].decorators[0]
-    assert resources.args == {"memory": 1024}
+    # The non-literal cpu keeps Metaflow's default in args and is listed as given.
+    assert resources.args["memory"] == 1024 and resources.args["cpu"] == 1
+    assert resources.given == ["cpu", "memory"]
     assert resources.source_args == {"cpu": "CPUS"}
 
 
