@@ -134,30 +134,12 @@ def span_of(dec: Decorator) -> Span:
 
 def given(dec: Decorator) -> list[str]:
     """The canonical names of the arguments the flow wrote on ``dec``."""
-    written = getattr(dec, "given", None)
-    if written is not None:
-        return list(written)
-    definition = DECORATORS.get(dec.name)
-    names = [*dec.args, *dec.source_args]
-    if definition is None:
-        return names
-    return [arg.name for key in names if (arg := definition.arg(key)) is not None]
+    return list(dec.given)
 
 
 def resolved(dec: Decorator) -> dict[str, Any]:
     """Every argument's value, defaults filled (the analyzer's resolution)."""
-    if getattr(dec, "given", None) is not None:
-        return dict(dec.args)
-    definition = DECORATORS.get(dec.name)
-    if definition is None:
-        return dict(dec.args)
-    return definition.resolve(dec.args).values
-
-
-def written(dec: Decorator) -> dict[str, Any]:
-    """The resolved values of only the arguments the flow wrote."""
-    values = resolved(dec)
-    return {name: values[name] for name in given(dec) if name in values}
+    return dict(dec.args)
 
 
 # Handlings every target shares: what the shim does itself, and what no target does yet.
@@ -207,7 +189,12 @@ def mapped_values(coverage: Coverage, dec: Decorator) -> dict[str, Any] | None:
     Resource decorators give only the written arguments the target maps; the others give
     every resolved value (a bare ``@retry`` means three retries).
     """
-    mapped = [name for name in given(dec) if isinstance(coverage.of(dec.name, name), Mapped)]
+    # A non-literal argument keeps its default in ``args`` (the analyzer warns, FC201).
+    mapped = [
+        name
+        for name in given(dec)
+        if isinstance(coverage.of(dec.name, name), Mapped) and name not in dec.source_args
+    ]
     if not mapped and not isinstance(coverage.of(dec.name), Mapped):
         return None
     values = resolved(dec)

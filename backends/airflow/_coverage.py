@@ -40,7 +40,7 @@ def _not_emitted(what: str) -> Rejected:
 _TMPFS = _not_emitted("a tmpfs volume")
 _PARALLEL_ONLY = parallel_only("Airflow")
 _POD = {
-    WHOLE: PER_ARGUMENT,
+    WHOLE: Mapped("container_resources (Metaflow's cpu, memory and disk defaults)"),
     **_REQUESTS,
     "gpu_vendor": Mapped("container_resources.limits.<vendor>.com/gpu"),
     "image": Mapped("KubernetesPodOperator image"),

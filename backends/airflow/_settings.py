@@ -94,7 +94,24 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
                 diag("FC308", f"@{deco.name} on step {step.name!r}: {p}", span_of(deco))
                 for p in problems
             )
+    if not local:
+        _kubernetes_defaults(settings, step)
     return settings, notes
+
+
+def _kubernetes_defaults(settings: StepSettings, step: Step) -> None:
+    """As in Metaflow, @kubernetes's own cpu, memory and disk defaults fill what neither
+    it nor @resources set."""
+    dec = step.decorator("kubernetes")
+    if dec is None:
+        return
+    defaults = {k: v for k, v in dec.args.items() if k in ("cpu", "memory", "disk")}
+    unset = {
+        key: value
+        for key, value in defaults.items()
+        if value is not None and getattr(settings, key) is None
+    }
+    _resources(settings, unset)
 
 
 def _resources(settings: StepSettings, args: dict[str, Any]) -> None:
