@@ -22,8 +22,8 @@ from backends.coverage import (
 
 _DEFINITION = Rejected(
     "FC308",
-    "is fixed by the Batch job definition or ECS task definition, which flowc does not "
-    "write; the step would run without it",
+    "this setting belongs to the Batch job definition or ECS task definition, which "
+    "flowc does not write; the step would run without it",
     "set it in the job or task definition and remove the argument",
 )
 _NOT_KUBERNETES = Rejected(

@@ -136,6 +136,7 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
         out.extend(found)
     defaults, required, found = _parameters(ir)
     out.extend(found)
+    out.extend(check_timeouts(ir, settings))
     if has_errors(out):
         return {}, out
     builder = StatesBuilder(ir, opts, settings)
@@ -150,7 +151,6 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
         "StartAt": prelude_start,
         "States": {**prelude, **body["States"]},
     }
-    out.extend(check_timeouts(ir, settings))
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))
     return definition, out
@@ -179,4 +179,6 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         out.extend(found)
         if document is not None:
             files.append(EmittedFile(f"{opts.state_machine_name}.schedule.json", render(document)))
+    if has_errors(out):
+        return EmitResult([], out)
     return EmitResult(files, out)

@@ -1,4 +1,8 @@
+"""The contract tests import their helpers, and the frontend's marker reader, by name."""
+
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+TESTS = Path(__file__).parents[1]
+sys.path.insert(0, str(TESTS / "contract"))
+sys.path.insert(0, str(TESTS / "frontend"))
