@@ -246,3 +246,16 @@ def parallel_only(target: str) -> Rejected:
         f"only @parallel gangs use it, and {target} cannot run @parallel; "
         "it has no effect on one pod",
     )
+
+
+def local_runner_notes(steps: list[Any]) -> list[Diagnostic]:
+    """What ``flowc run --local`` reports about decorators: cards are not rendered there
+    either (every other decorator the shim or the runner honours)."""
+    cards = declare("the local runner", {"card": SHARED["card"]})
+    return [
+        note
+        for step in steps
+        for dec in step.decorators
+        if dec.name == "card"
+        for note in cards.review(dec, f"on step '{step.name}'")
+    ]

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from contract_support import application, baseline, compile_for, flow_source
 
@@ -83,3 +85,13 @@ def test_mapped_pair_changes_the_output(case: tuple[Variant, str, str]) -> None:
     ]
     assert errors == [] and with_argument.files and without.files
     assert with_argument.files != without.files
+
+
+def test_local_runner_says_cards_are_not_rendered(tmp_path: Path) -> None:
+    from frontend_support import run_flowc
+
+    flow = tmp_path / "card_flow.py"
+    flow.write_text(flow_source(application("card", WHOLE))[0], encoding="utf-8")
+    done = run_flowc("run", "--local", str(flow), "--datastore", str(tmp_path / "ds"))
+    assert done.returncode == 0, done.stderr
+    assert "FC302 @card on step 'start': cards are not rendered yet" in done.stderr
