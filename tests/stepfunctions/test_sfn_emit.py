@@ -390,3 +390,24 @@ def test_index_digits_follow_the_map_mode() -> None:
         opts, _ = resolve(ir, TargetOptions(datastore_root="s3://b/p", extra={"map_mode": mode}))
         worst = shim_command(ir, leaf, opts).worst_case
         assert worst[worst.index("--index-path") + 1] == ".".join(["9" * digits] * 2)
+
+
+def test_two_thousand_steps_exceed_the_definition_limit(tmp_path: Path) -> None:
+    """A 2,000-step linear flow is over CreateStateMachine's 1 MiB: an error, no file."""
+    from backends.base import TargetOptions
+    from backends.stepfunctions import BACKEND
+    from flowc.compiler import analyze_file
+
+    steps = [
+        f"    @step\n    def s{i}(self):\n        self.next(self.s{i + 1})\n" for i in range(1999)
+    ]
+    source = "from flowc import FlowSpec, step\n\n\nclass HugeFlow(FlowSpec):\n"
+    source += "    @step\n    def start(self):\n        self.next(self.s0)\n\n" + "\n".join(steps)
+    source += "\n    @step\n    def s1999(self):\n        self.next(self.end)\n"
+    source += "\n    @step\n    def end(self):\n        pass\n"
+    (tmp_path / "huge.py").write_text(source)
+    ir = analyze_file(str(tmp_path / "huge.py")).ir
+    assert ir is not None and len(ir.steps) == 2002
+    result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    [error] = [d for d in result.diagnostics if d.code == "FC307"]
+    assert "accepts at most 1,048,576" in error.message and result.files == []
