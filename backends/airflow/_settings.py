@@ -131,17 +131,27 @@ def _resources(settings: StepSettings, args: dict[str, Any]) -> None:
 def _pod(settings: StepSettings, args: dict[str, Any]) -> list[str]:
     """@kubernetes's pod fields, in the names of the Kubernetes client's models; the
     problems of values Kubernetes would refuse."""
-    from backends.argo._names import LABEL_KEY, is_label
+    from backends.argo._names import LABEL_KEY, label_problem, name_problem
 
-    problems: list[str] = []
+    problems: list[str] = [
+        problem
+        for what, name, subdomain in (
+            ("namespace", args.get("namespace"), False),
+            ("service_account", args.get("service_account"), True),
+            *(("image pull secret", n, True) for n in args.get("image_pull_secrets") or []),
+            *(("claim", n, True) for n in args.get("persistent_volume_claims") or {}),
+        )
+        if name is not None and (problem := name_problem(what, name, subdomain)) is not None
+    ]
     if args.get("gpu_vendor") is not None:
         settings.gpu_vendor = args["gpu_vendor"].lower()
     settings.image = args.get("image", settings.image)
     settings.namespace = args.get("namespace", settings.namespace)
     pod = settings.pod
     for key in ("node_selector", "labels"):
-        bad = [f"{k}={v!r}" for k, v in (args.get(key) or {}).items() if not is_label(k, v)]
-        problems.extend(f"{key} {entry} is not a valid Kubernetes label" for entry in bad)
+        for label, value in (args.get(key) or {}).items():
+            if (problem := label_problem(key, label, value)) is not None:
+                problems.append(problem)
     bad_keys = [k for k in args.get("annotations") or {} if not LABEL_KEY.match(k)]
     problems.extend(f"annotation key {k!r} is not a valid Kubernetes key" for k in bad_keys)
     for key, name in (

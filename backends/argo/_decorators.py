@@ -15,7 +15,7 @@ from typing import Any
 
 from backends.argo._coverage import COVERAGE
 from backends.argo._literals import LBRACE_VAR
-from backends.argo._names import IMAGE, LABEL_KEY, is_label, is_subdomain
+from backends.argo._names import IMAGE, LABEL_KEY, label_problem, name_problem
 from backends.coverage import mapped_values, span_of
 from backends.secrets import kubernetes_secret_names
 from flowc.diagnostics import Diagnostic, diag
@@ -97,15 +97,17 @@ class _Mapper:
                 self.reject(dec, f"image {image!r} is not a container image reference")
         account = values.get("service_account")
         if account is not None:
-            if is_subdomain(account):
+            problem = name_problem("service_account", account)
+            if problem is None:
                 self.settings.service_account = account
             else:
-                self.reject(dec, f"service_account {account!r} is not a Kubernetes name")
+                self.reject(dec, problem)
         for key, value in (values.get("node_selector") or {}).items():
-            if is_label(key, value):
+            problem = label_problem("node_selector", key, value)
+            if problem is None:
                 self.settings.node_selector[key] = value
             else:
-                self.reject(dec, f"node_selector {key}={value!r} is not a valid label")
+                self.reject(dec, problem)
         for toleration in values.get("tolerations") or []:
             if all(
                 isinstance(v, int) or (isinstance(v, str) and _TOLERATION_VALUE.match(v))
@@ -118,10 +120,11 @@ class _Mapper:
         if values.get("image_pull_policy") is not None:
             self.settings.image_pull_policy = values["image_pull_policy"]
         for key, value in (values.get("labels") or {}).items():
-            if is_label(key, value):
+            problem = label_problem("label", key, value)
+            if problem is None:
                 self.settings.pod_labels[key] = value
             else:
-                self.reject(dec, f"label {key}={value!r} is not a valid Kubernetes label")
+                self.reject(dec, problem)
         for key, value in (values.get("annotations") or {}).items():
             # Argo templates a template's metadata, and annotations have no escape.
             if LABEL_KEY.match(key) and "{{" not in value:
