@@ -439,3 +439,56 @@ def test_columns_count_characters_and_lines_count_like_python(tmp_path: Path) ->
     assert line[d.span.start.column : d.span.end.column] == "self.trian"
     text = render_text(analysis.diagnostics, {str(path): source})
     assert f"    {line}\n    {' ' * line.index('self.trian')}^~~~~~~~~~\n" in text
+
+
+def test_decorator_problems_point_at_the_keyword_or_the_decorator(tmp_path: Path) -> None:
+    """An argument's problem is reported at its keyword, a whole-decorator problem (or a
+    conflict between arguments) at the decorator; aliases resolve to canonical names."""
+    analysis = analyze(
+        tmp_path,
+        "spans.py",
+        """
+        from metaflow import FlowSpec, batch, schedule, step, timeout
+
+
+        @schedule(hourly=True, weekly=True)
+        class SpanFlow(FlowSpec):
+            @timeout(hours=1, seconds=-5)
+            @step
+            def start(self):
+                self.next(self.end)
+
+            @timeout
+            @batch(trainium=2, memory="8192")
+            @step
+            def end(self):
+                pass
+        """,
+    )
+    found = sorted(
+        (d.span.start.line, d.span.start.column, d.code) for d in analysis.diagnostics if d.span
+    )
+    assert found == [(4, 1, "FC208"), (6, 22, "FC208"), (11, 5, "FC208")]
+
+    valid = analyze(
+        tmp_path,
+        "aliases.py",
+        """
+        from metaflow import FlowSpec, batch, step
+
+
+        class AliasArgumentFlow(FlowSpec):
+            @batch(trainium=2, memory="8192")
+            @step
+            def start(self):
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+        """,
+    )
+    assert valid.ir is not None and valid.diagnostics == []
+    (batch,) = valid.ir.steps[0].decorators
+    assert (batch.args["inferentia"], batch.args["memory"]) == (2, 8192)
+    assert "trainium" not in batch.args and batch.given == ["inferentia", "memory"]
