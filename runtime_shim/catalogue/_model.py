@@ -127,7 +127,13 @@ class DecoratorDef:
         return {arg.name: deepcopy(arg.default) for arg in self.args}
 
     def resolve(self, given: Mapping[str, Any]) -> Resolution:
-        """Defaults filled in, every given value normalised, every problem listed."""
+        """Defaults filled in, every given value normalised, every problem listed.
+
+        Never raises: a value that does not fit is a problem (its argument keeps the
+        default). When one member of an exclusive group is given, the others lose a
+        default that would count as a choice (``@schedule(cron=...)`` has
+        ``daily=False``), so resolving the resolved values again changes nothing.
+        """
         values = self.defaults()
         problems: list[Problem] = []
         for key, value in given.items():
