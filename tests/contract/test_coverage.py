@@ -58,10 +58,6 @@ def test_rejected_pair_reports_its_diagnostic(case: tuple[Variant, str, str]) ->
     assert isinstance(handling, Rejected)
     source, line = flow_source(application(name, argument))
     compiled = compile_for(variant, source)
-    if any(d.code == "FC203" for d in compiled.diagnostics):
-        pytest.xfail(
-            f"the analyzer does not accept @{name} yet (FC203): nothing reaches the target"
-        )
     found = [
         d
         for d in compiled.diagnostics
