@@ -5,8 +5,8 @@ Every (decorator, argument) pair of ``runtime_shim.catalogue.DECORATORS`` — pl
 
 - :class:`Mapped`: the backend writes it into the emitted file (``to`` names the field);
 - :class:`Rejected`: the backend reports ``code`` with ``reason`` at the decorator's line
-  whenever the flow writes the argument (an error when dropping it would change how the
-  step runs, a warning when it is cosmetic);
+  whenever the flow sets the argument to anything but its default (an error when dropping
+  it would change how the step runs, a warning when it is cosmetic);
 - :class:`Runtime`: the shim implements it inside the task on every engine;
 - :data:`PER_ARGUMENT` (``WHOLE`` pairs only): the bare decorator does nothing beyond its
   arguments, each of which is declared on its own.
@@ -91,7 +91,7 @@ class Coverage:
         """The declared diagnostics for ``dec`` as written (``where``: "on step 'x'")."""
         out: list[Diagnostic] = []
         seen: set[tuple[str, str]] = set()
-        for argument in (WHOLE, *given(dec)):
+        for argument in (WHOLE, *_asking(dec)):
             handling = self.of(dec.name, argument)
             if not isinstance(handling, Rejected) or (handling.code, handling.reason) in seen:
                 continue
@@ -106,6 +106,22 @@ class Coverage:
                 )
             )
         return out
+
+
+def _asking(dec: Decorator) -> list[str]:
+    """The written arguments that ask for something: writing an argument's default means
+    the same as leaving it out (``@kubernetes(qos="Burstable")``), unless the value is not
+    a literal and so unknown."""
+    definition = DECORATORS.get(dec.name)
+    values = resolved(dec)
+    return [
+        name
+        for name in given(dec)
+        if name in dec.source_args
+        or definition is None
+        or (arg := definition.arg(name)) is None
+        or values.get(name) != arg.default
+    ]
 
 
 def declare(target: str, table: Table) -> Coverage:

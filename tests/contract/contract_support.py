@@ -31,6 +31,7 @@ COMPANIONS: dict[tuple[str, str], dict[str, str]] = {
     ("kubernetes", "gpu_vendor"): {"gpu": "1"},
 }
 VALUES: dict[tuple[str, str], str] = {
+    ("schedule", "daily"): "True",  # daily=False alone names no schedule
     ("kubernetes", "secrets"): '["db-credentials"]',
     ("kubernetes", "image"): '"registry.example.com/train:2"',
 }
@@ -63,7 +64,7 @@ def sample(arg: Arg) -> str:
             number = int(arg.maximum)
         return str(number)
     if arg.kind.name == "boolean":
-        return "True"  # switching a feature on; False means "not set" for most flags
+        return "False" if default else "True"
     if arg.kind.name == "string":
         return '"sample"'
     return _SAMPLES.get(arg.kind.name, arg.kind.example)

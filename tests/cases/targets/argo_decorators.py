@@ -18,7 +18,7 @@ class ArgoDecoratorsFlow(FlowSpec):
         self.next(self.end)
 
     @card  # W: FC302
-    @kubernetes(port=8080)  # W: FC302
+    @kubernetes(port=8080, qos="Burstable")  # W: FC302 (the default qos asks for nothing)
     @step
     def end(self):
         pass
