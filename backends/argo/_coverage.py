@@ -37,7 +37,7 @@ _TMPFS = _no_pod_field("a tmpfs volume")
 _PARALLEL_ONLY = parallel_only("Argo")
 
 _KUBERNETES: dict[str, Handling] = {
-    WHOLE: PER_ARGUMENT,
+    WHOLE: Mapped("container.resources.requests (Metaflow's cpu, memory and disk defaults)"),
     **_REQUESTS,
     "image": Mapped("container.image"),
     "image_pull_policy": Mapped("container.imagePullPolicy"),

@@ -167,4 +167,18 @@ def step_settings(step: Step) -> tuple[StepSettings, list[Diagnostic]]:
         values = mapped_values(COVERAGE, dec)
         if values is not None:
             getattr(mapper, dec.name)(dec, values)
+    kubernetes = step.decorator("kubernetes")
+    if kubernetes is not None:
+        # As in Metaflow, @kubernetes's own cpu, memory and disk defaults fill what
+        # neither it nor @resources set.
+        unset = {
+            key: kubernetes.args[key]
+            for key, resource in (
+                ("cpu", "cpu"),
+                ("memory", "memory"),
+                ("disk", "ephemeral-storage"),
+            )
+            if resource not in mapper.settings.requests and kubernetes.args.get(key) is not None
+        }
+        mapper.resources(kubernetes, unset)
     return mapper.settings, mapper.diagnostics
