@@ -14,7 +14,7 @@ from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR
 
 _DAG_ID = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
-# Parameter names end up inside a Jinja expression in kubernetes mode.
+# Parameter names end up inside a Jinja expression in the task's command.
 _SAFE_PARAM = re.compile(r"^[A-Za-z0-9_.-]+$")
 OPERATORS = ("kubernetes", "local")
 
@@ -50,17 +50,17 @@ class AirflowBackend:
                     "use letters, digits, '_', '.' and '-'",
                 )
             )
-        if not local:
-            for p in ir.parameters:
-                if not _SAFE_PARAM.match(p.name):
-                    diagnostics.append(
-                        diag(
-                            "FC304",
-                            f"parameter name {p.name!r} cannot be passed to a pod safely",
-                            Span.at(p.location.file, p.location.line, p.location.column),
-                            "use letters, digits, '_', '.' and '-'",
-                        )
+        for p in ir.parameters:
+            if not _SAFE_PARAM.match(p.name):
+                diagnostics.append(
+                    diag(
+                        "FC304",
+                        f"parameter name {p.name!r} cannot be written into a task's "
+                        "Airflow template safely",
+                        Span.at(p.location.file, p.location.line, p.location.column),
+                        "use letters, digits, '_', '.' and '-'",
                     )
+                )
         if not local:
             shared = unshared_datastore(
                 options.datastore_root, "every task runs in its own Kubernetes pod"

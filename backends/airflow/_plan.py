@@ -40,7 +40,6 @@ RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(
         "DAG",
         "Param",
         "task",
-        "get_current_context",
         "dag",
         "datetime",
         "json",
@@ -54,19 +53,13 @@ RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(
         "index_paths",
         "selected_paths",
         "follow_switch",
-        "pod_step",
-        "mapped_pod_step",
-        "shim_arguments",
         "index_path_env",
         "jinja_verbatim",
-        "FLOW_NAME",
-        "FLOW_FILE",
-        "DATASTORE",
-        "PYTHON",
-        "CODE_PACKAGE",
-        "PARAMETERS",
-        "START_STEP",
+        "STEP_COMMANDS",
+        "STEP_SLOTS",
         "STEP_ENV",
+        "RUN",
+        "run_shim",
         "IMAGE",
         "NAMESPACE",
         "SERVICE_ACCOUNT",
@@ -96,7 +89,6 @@ class PlannedTask:
     output: Literal["foreach", "switch"] | None = None
     over: str | None = None  # variable holding the XCom list it maps over
     trigger_rule: str | None = None
-    recursive: bool = False  # a switch that can choose its own step: iterations in one task
     inputs: tuple[str, ...] = ()  # variables passed to a helper task
     target: str | None = None  # the case a selected_paths task keeps
     upstream: list[str] = field(default_factory=list)
@@ -190,7 +182,6 @@ class _Planner:
                 upstream=upstream,
                 settings=settings,
                 trigger_rule=MERGE_TRIGGER_RULE if merge else None,
-                recursive=step.recursive,
             )
         )
         self.var[step.name] = var

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backends.airflow import _templates
+from backends.airflow._command import CommandOptions, step_argv
 from backends.airflow._plan import PlannedTask
 from backends.airflow._pycode import Code, DictOf, Expr, assign, call, literal, render
 from backends.airflow._settings import FlowSettings
@@ -62,14 +63,17 @@ def _uses_timedelta(task: PlannedTask) -> bool:
 def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> list[str]:
     steps = [t for t in tasks if t.step is not None]
     env = {t.task_id: t.settings.env for t in steps if t.settings.env}
+    command_options = CommandOptions(
+        local=opts.local,
+        flow_file=opts.flow_file,
+        datastore=opts.datastore,
+        python=opts.python,
+        code_package=opts.code_package,
+    )
+    commands = {t.task_id: step_argv(ir, t.step, command_options) for t in steps if t.step}
     lines = [
-        assign("FLOW_NAME", literal(ir.name)),
-        assign("FLOW_FILE", literal(opts.flow_file)),
-        assign("DATASTORE", literal(opts.datastore)),
-        assign("PYTHON", literal(opts.python)),
-        assign("CODE_PACKAGE", literal(opts.code_package)),
-        assign("START_STEP", literal(ir.start)),
-        assign("PARAMETERS", literal([p.name for p in ir.parameters])),
+        assign("STEP_COMMANDS", literal({name: c.argv for name, c in commands.items()})),
+        assign("STEP_SLOTS", literal({name: c.slots for name, c in commands.items() if c.slots})),
         assign("STEP_ENV", literal(env)),
     ]
     if not opts.local:
@@ -161,8 +165,6 @@ def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
     kwargs: dict[str, Expr] = {}
     if t.output is not None:
         kwargs["output"] = literal(t.output)
-    if t.recursive:
-        kwargs["recursive"] = Code("True")
     if t.over is not None:
         kwargs["over"] = Code(t.over)
     s = t.settings
@@ -179,7 +181,7 @@ def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
         kwargs["execution_timeout"] = _timedelta(s.timeout_seconds)
     if t.trigger_rule is not None:
         kwargs["trigger_rule"] = literal(t.trigger_rule)
-    return call("step_task", literal(t.step.name), literal(t.step.input_rule.render()), **kwargs)
+    return call("step_task", literal(t.step.name), **kwargs)
 
 
 def _timedelta(seconds: float) -> Expr:

@@ -22,7 +22,7 @@ from __future__ import annotations
 def imports(local: bool, datetime: bool, cron_timetable: bool, param: bool) -> str:
     """The import block, with only the names the file uses (ruff/isort order)."""
     sdk = ["DAG"] + (["CronTriggerTimetable"] if cron_timetable else [])
-    sdk += (["Param"] if param else []) + (["get_current_context"] if local else []) + ["task"]
+    sdk += (["Param"] if param else []) + ["task"]
     stdlib = (["datetime"] if datetime else []) + (
         ["json", "os", "subprocess", "tempfile"] if local else []
     )
@@ -73,66 +73,65 @@ def branch_task(switch, choice):
 
 LOCAL_HELPERS = '''
 
-def shim_command(step: str, inputs: str, index_path: str, context) -> list[str]:
-    """The runtime shim command for one attempt of one task."""
-    command = [PYTHON, "-m", "runtime_shim", "step", FLOW_FILE, "--flow", FLOW_NAME]
-    command += ["--step", step, "--inputs", inputs, "--run-id", context["run_id"]]
-    command += ["--index-path", index_path, "--datastore", DATASTORE]
-    command += ["--attempt", str(context["ti"].try_number - 1)]
-    if CODE_PACKAGE is not None:
-        command += ["--code-package", CODE_PACKAGE]
-    if step == START_STEP:
-        for name in PARAMETERS:
-            command += ["--param", f"{name}={json.dumps(context['params'][name])}"]
+def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str]):
+    """The step's command with this task's values at its slots (argv positions)."""
+    command = list(argv)
+    for name, position in slots.items():
+        command[position] = values[name]
     return command
 
 
-def run_shim(command: list[str], step: str, output: str | None):
+def run_shim(command: list[str], step: str, output: str | None, result_file: str):
     """Run the shim once; return its foreach paths or switch choice."""
     env = {**os.environ, **STEP_ENV.get(step, {})}
-    with tempfile.TemporaryDirectory() as scratch:
-        result_file = os.path.join(scratch, "result")
-        if output is not None:
-            command += [f"--{output}-out", result_file]
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, check=False
-        )
-        print(done.stdout, end="")
-        print(done.stderr, end="")
-        if done.returncode != 0:
-            raise RuntimeError(f"step {step!r} failed with exit code {done.returncode}")
-        if output is None:
-            return None
-        with open(result_file, encoding="utf-8") as handle:
-            text = handle.read()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    print(done.stdout, end="")
+    print(done.stderr, end="")
+    if done.returncode != 0:
+        raise RuntimeError(f"step {step!r} failed with exit code {done.returncode}")
+    if output is None:
+        return None
+    with open(result_file, encoding="utf-8") as handle:
+        text = handle.read()
     return json.loads(text) if output == "foreach" else text
 
 
 @task
 def run_step(
     step: str,
-    inputs: str,
+    argv: list[str],
+    slots: dict[str, int],
     index_path: str = "",
     output: str | None = None,
-    recursive: bool = False,
 ):
     """Run one flow task as a subprocess; return its foreach paths or switch choice.
 
-    A recursive switch step runs iterations 0, 1, ... until it chooses another step.
+    ``argv`` arrives rendered by Airflow (run id, attempt, parameters). A step with an
+    iteration slot loops: it runs iterations 0, 1, ... until it chooses another step.
     """
-    command = shim_command(step, inputs, index_path, get_current_context())
     iteration = 0
     while True:
-        choice = run_shim([*command, "--iteration", str(iteration)], step, output)
-        if not recursive or choice != step:
+        with tempfile.TemporaryDirectory() as scratch:
+            result_file = os.path.join(scratch, "result")
+            values = dict(
+                index_path=index_path, iteration=str(iteration), output=result_file
+            )
+            command = shim_command(argv, slots, values)
+            choice = run_shim(command, step, output, result_file)
+        if "iteration" not in slots or choice != step:
             return choice
         iteration += 1
 
 
-def step_task(step, inputs, output=None, over=None, recursive=False, **task_args):
+def step_task(step, output=None, over=None, **task_args):
     """One flow step as a task; mapped over ``over`` (an XCom list of index paths)."""
     configured = run_step.override(task_id=step, **task_args)
-    fixed = dict(step=step, inputs=inputs, output=output, recursive=recursive)
+    fixed = dict(
+        step=step,
+        argv=STEP_COMMANDS[step],
+        slots=STEP_SLOTS.get(step, {}),
+        output=output,
+    )
     if over is None:
         return configured(**fixed)
     return configured.partial(**fixed).expand(index_path=over)
@@ -140,22 +139,27 @@ def step_task(step, inputs, output=None, over=None, recursive=False, **task_args
 
 KUBERNETES_HELPERS = r'''
 
-# The container command: the shim's arguments arrive as "$@", never inside the
-# script; "$0" is the step's name. "loop" runs a recursive switch step until it
-# chooses another step.
+# The container command: "$0" is the step's name, "$1" to "$3" the positions of its
+# index path, iteration and output file in its argv (empty when it has none), and the
+# argv arrives as the rest of "$@", never inside the script. "run K ARGV..." runs the
+# argv with this pod's index path, iteration K and output file put in at those places;
+# the output (foreach paths or switch choice) becomes the task's XCom. "loop" runs a
+# recursive switch step until it chooses another step.
+RUN = (
+    "at_index=$1; at_iteration=$2; at_output=$3; out=/tmp/flowc-output; shift 3;"
+    ' run() { k=$1; shift; i=0; for a in "$@"; do shift; case $i in "$at_index")'
+    ' a=$FLOWC_INDEX_PATH ;; "$at_iteration") a=$k ;; "$at_output") a=$out ;;'
+    ' esac; set -- "$@" "$a"; i=$((i + 1)); done; "$@"; }; '
+)
 SCRIPTS = {
-    None: 'exec "$@" --index-path "$FLOWC_INDEX_PATH"',
-    "foreach": (
-        'exec "$@" --index-path "$FLOWC_INDEX_PATH"'
-        " --foreach-out /airflow/xcom/return.json"
-    ),
+    None: RUN + 'run 0 "$@"',
+    "foreach": RUN + 'run 0 "$@" && cp "$out" /airflow/xcom/return.json',
     "switch": (
-        '"$@" --index-path "$FLOWC_INDEX_PATH" --switch-out /tmp/flowc-switch'
-        ' && printf \'"%s"\' "$(cat /tmp/flowc-switch)" > /airflow/xcom/return.json'
+        RUN + 'run 0 "$@" && printf \'"%s"\' "$(cat "$out")"'
+        " > /airflow/xcom/return.json"
     ),
     "loop": (
-        'k=0; while "$@" --index-path "$FLOWC_INDEX_PATH" --iteration "$k"'
-        " --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch);"
+        RUN + 'k=0; while run "$k" "$@"; do c=$(cat "$out");'
         ' [ "$c" = "$0" ] || { printf \'"%s"\' "$c" > /airflow/xcom/return.json;'
         " exit 0; }; k=$((k + 1)); done; exit 1"
     ),
@@ -165,23 +169,6 @@ SCRIPTS = {
 def jinja_verbatim(text: str) -> str:
     """``text`` as a Jinja template that renders to itself (for templated fields)."""
     return text.replace("{", "{{ '{' }}")
-
-
-def shim_arguments(step: str, inputs: str) -> list[str]:
-    """The shim command, rendered by Airflow: run id and attempt come from Jinja."""
-    arguments = [jinja_verbatim(PYTHON), "-m", "runtime_shim", "step"]
-    arguments += [jinja_verbatim(FLOW_FILE), "--flow", FLOW_NAME, "--step", step]
-    arguments += ["--inputs", inputs, "--run-id", "{{ run_id }}"]
-    arguments += ["--attempt", "{{ ti.try_number - 1 }}"]
-    arguments += ["--datastore", jinja_verbatim(DATASTORE)]
-    if CODE_PACKAGE is not None:
-        arguments += ["--code-package", jinja_verbatim(CODE_PACKAGE)]
-    if step == START_STEP:
-        # Parameter names are letters, digits, "_", "." and "-" (checked by flowc).
-        for name in PARAMETERS:
-            value = '={{ params["' + name + '"] | tojson }}'
-            arguments += ["--param", name + value]
-    return arguments
 
 
 def pod_spec(step: str) -> k8s.V1Pod:
@@ -240,10 +227,8 @@ def index_path_env(index_path: str) -> dict[str, str]:
 
 def step_task(
     step,
-    inputs,
     output=None,
     over=None,
-    recursive=False,
     image=None,
     namespace=None,
     **args,
@@ -253,6 +238,7 @@ def step_task(
     Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
     """
     namespace = namespace or NAMESPACE
+    slots = STEP_SLOTS.get(step, {})
     # No pod name: the operator derives a valid, unique one from the task id.
     operator_args = dict(
         task_id=step,
@@ -261,8 +247,14 @@ def step_task(
         service_account_name=STEP_POD.get(step, {}).get("service_account")
         or SERVICE_ACCOUNT,
         labels={k: jinja_verbatim(v) for k, v in LABELS.items()},
-        cmds=["sh", "-c", SCRIPTS["loop" if recursive else output], step],
-        arguments=shim_arguments(step, inputs),
+        cmds=[
+            "sh",
+            "-c",
+            SCRIPTS["loop" if "iteration" in slots else output],
+            step,
+            *(str(slots.get(s, "")) for s in ("index_path", "iteration", "output")),
+        ],
+        arguments=STEP_COMMANDS[step],
         full_pod_spec=pod_spec(step),
         do_xcom_push=output is not None,
         **args,

@@ -53,7 +53,15 @@ def _fake_execute(self: Any, context: Any) -> Any:
         }
     )
     with tempfile.TemporaryDirectory() as xcom_dir:
-        command = [part.replace("/airflow/xcom", xcom_dir) for part in container.command]
+        # The pod's own /airflow/xcom and /tmp, private to this task as in a real pod.
+        # (The output file first: the directory it is mapped to is under /tmp itself.)
+        private = {
+            "/tmp/flowc-output": os.path.join(xcom_dir, "flowc-output"),
+            "/airflow/xcom": xcom_dir,
+        }
+        command = list(container.command)
+        for path, there in private.items():
+            command = [part.replace(path, there) for part in command]
         done = subprocess.run(
             [*command, *container.args],
             env={**os.environ, **env},

@@ -7,6 +7,7 @@ import ast
 import copy
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from backends.base import TargetOptions, get_backend
 from flowc.ir import FlowIR
+from runtime_shim.command import TaskCommand, parse
 from tests.airflow.conftest import SHAPES, which_ruff
 from tests.airflow.support import load_ir
 
@@ -39,13 +41,31 @@ def dag_kwargs(source: str) -> dict[str, ast.expr]:
 
 
 def constants(source: str) -> dict[str, Any]:
+    """The file's module-level literal constants (the per-flow data)."""
     found = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             if name.isupper():
-                found[name] = ast.literal_eval(node.value)
+                try:
+                    found[name] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue  # a helper's constant built from others, not per-flow data
     return found
+
+
+def shim_commands(source: str, params: dict[str, Any] | None = None) -> dict[str, TaskCommand]:
+    """Each step's command as the shim reads it, after Airflow's Jinja rendering."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # As Airflow configures it (airflow.sdk.definitions.dag).
+    jinja = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+    context = {"run_id": "r", "ti": SimpleNamespace(try_number=1), "params": params or {}}
+    return {
+        step: parse([jinja.from_string(word).render(context) for word in argv][3:])
+        for step, argv in constants(source)["STEP_COMMANDS"].items()
+    }
 
 
 def task_calls(source: str) -> dict[str, ast.Call]:
@@ -124,7 +144,8 @@ def test_switch_uses_branch_and_merge_trigger_rule() -> None:
     assert len(merges) == 1
     rule = next(k.value for k in merges[0].keywords if k.arg == "trigger_rule")
     assert ast.literal_eval(rule) == "none_failed_min_one_success"
-    assert ast.literal_eval(merges[0].args[1]).startswith("any:")
+    merge = ast.literal_eval(merges[0].args[0])
+    assert shim_commands(source)[merge].inputs.startswith("any:")
 
 
 def test_mapped_switch_selects_paths_per_case() -> None:
@@ -135,13 +156,18 @@ def test_mapped_switch_selects_paths_per_case() -> None:
 
 @pytest.mark.parametrize("shape", ["recursive_switch", "recursive_switch_in_foreach"])
 def test_recursive_switch_is_one_looping_task(shape: str) -> None:
-    calls = task_calls(emit(load_ir(SHAPES / f"{shape}.py")))
+    source = emit(load_ir(SHAPES / f"{shape}.py"))
+    calls = task_calls(source)
     loop = {k.arg: ast.unparse(k.value) for k in calls["loop"].keywords}
-    assert loop["recursive"] == "True" and loop["output"] == "'switch'"
-    assert "trigger_rule" not in loop
+    assert loop["output"] == "'switch'" and "trigger_rule" not in loop
+    # The helper loops over the iteration slot; no other step has one.
+    assert [s for s, slots in constants(source)["STEP_SLOTS"].items() if "iteration" in slots] == [
+        "loop"
+    ]
     # one case besides itself: no branch task, the next step simply follows the loop
     assert not any(ast.unparse(c.func) == "branch_task" for c in calls.values())
-    after = next(c for c in calls.values() if ast.literal_eval(c.args[1]) == "same:loop")
+    (after_step,) = [s for s, c in shim_commands(source).items() if c.inputs == "same:loop"]
+    after = calls[after_step]
     assert {k.arg: ast.unparse(k.value) for k in after.keywords}.get("over") == loop.get("over")
 
 
@@ -284,7 +310,9 @@ def test_user_strings_stay_data(
     # Same code, only string constants differ: no user text became code.
     assert _structure(source) == _structure(baseline)
     consts = constants(source)
-    assert consts["FLOW_FILE"] == path and consts["DATASTORE"] == path
+    # Airflow renders the argv as Jinja: the escaped path reaches the shim as written.
+    start = shim_commands(source, {p.name: None for p in ir.parameters})[ir.start]
+    assert start.flow_file == path and start.datastore == path
     assert consts["STEP_ENV"]["start"]["USER_VALUE"] == env
     kwargs = dag_kwargs(source)
     if doc:
@@ -361,7 +389,7 @@ def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
     flowc = str(Path(sys.executable).with_name("flowc"))
     shutil.copy(SHAPES / "linear.py", tmp_path / "linear.py")
 
-    def compiled(*args: str) -> dict[str, Any]:
+    def compiled(*args: str) -> TaskCommand:
         done = subprocess.run(
             [flowc, "compile", "linear.py", "--target", "airflow", *args],
             cwd=tmp_path,
@@ -369,15 +397,15 @@ def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
             text=True,
             check=True,
         )
-        return constants(done.stdout)
+        return shim_commands(done.stdout)["start"]
 
     local = compiled("--option", "operator=local", "--datastore", "store")
-    assert local["FLOW_FILE"] == str(tmp_path / "linear.py")
-    assert local["DATASTORE"] == str(tmp_path / "store")
+    assert local.flow_file == str(tmp_path / "linear.py")
+    assert local.datastore == str(tmp_path / "store")
     s3 = compiled("--option", "operator=local", "--datastore", "s3://b/p")
-    assert s3["DATASTORE"] == "s3://b/p"
+    assert s3.datastore == "s3://b/p"
     pods = compiled("--datastore", "store")
-    assert pods["FLOW_FILE"] == "linear.py" and pods["DATASTORE"] == "store"
+    assert pods.flow_file == "linear.py" and pods.datastore == "store"
 
 
 def test_parameter_name_unsafe_in_a_pod_is_fc304() -> None:

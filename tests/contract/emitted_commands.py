@@ -254,32 +254,44 @@ def _namespace(definitions: list[ast.stmt], **names: Any) -> dict[str, Any]:
     return namespace
 
 
-def _step_task_args(call: ast.Call) -> tuple[str, str, dict[str, Any]]:
-    step, inputs = (ast.literal_eval(arg) for arg in call.args[:2])
-    kwargs = {
-        k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg in ("output", "recursive")
-    }
-    return step, inputs, kwargs
+def _step_task_args(call: ast.Call) -> tuple[str, dict[str, Any]]:
+    step = ast.literal_eval(call.args[0])
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg == "output"}
+    return step, kwargs
 
 
-def airflow_local_commands(ir: FlowIR, scratch: Path) -> list[Emitted]:
-    definitions, calls = _dag_module(_emit(ir, "airflow", operator="local", flow_file="flow.py"))
-    log = scratch / "record.jsonl"
+def airflow_templated(ir: FlowIR) -> Any:
+    """Airflow's rendering of a templated field, with this run's values."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # As Airflow configures it (airflow.sdk.definitions.dag).
+    jinja = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
     context = {
         "run_id": RUN_ID,
         "ti": SimpleNamespace(try_number=ATTEMPT + 1),
         "params": run_values(ir),
     }
-    namespace = _namespace(definitions, get_current_context=lambda: context)
-    assert namespace["PYTHON"] == PYTHON
-    namespace["PYTHON"] = str(_recorder(scratch))  # the worker's interpreter, recording
+    return lambda words: [jinja.from_string(w).render(context) for w in words]
+
+
+def airflow_local_commands(ir: FlowIR, scratch: Path) -> list[Emitted]:
+    definitions, calls = _dag_module(_emit(ir, "airflow", operator="local", flow_file="flow.py"))
+    log = scratch / "record.jsonl"
+    namespace = _namespace(definitions)
+    templated = airflow_templated(ir)
+    recorder = str(_recorder(scratch))  # the worker's interpreter, recording
     emitted = []
     os.environ["FLOWC_RECORD"] = str(log)
     try:
         for call in calls:
-            step, inputs, kwargs = _step_task_args(call)
+            step, kwargs = _step_task_args(call)
+            # As Airflow calls the task: its keyword arguments rendered as templates.
+            argv = templated(namespace["STEP_COMMANDS"][step])
+            assert argv[0] == PYTHON
+            slots = namespace["STEP_SLOTS"].get(step, {})
             index_path = index_of(ir.step(step))
-            namespace["run_step"](step, inputs, index_path, **kwargs)
+            namespace["run_step"](step, [recorder, *argv[1:]], slots, index_path, **kwargs)
             emitted += [Emitted(step, _after_launcher([PYTHON, *a])) for a in _recorded(log)]
     finally:
         del os.environ["FLOWC_RECORD"]
@@ -300,49 +312,44 @@ class _FakePod:
         return SimpleNamespace(expand=lambda **more: cls(**kwargs, **more))
 
 
-def airflow_kubernetes_commands(ir: FlowIR, scratch: Path) -> list[Emitted]:
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+class _Models:
+    """``kubernetes.client.models``: every model a plain dict of its fields."""
 
+    def __getattr__(self, name: str) -> Any:
+        return dict
+
+
+def airflow_kubernetes_commands(ir: FlowIR, scratch: Path) -> list[Emitted]:
     source = _emit(ir, "airflow", operator="kubernetes")
     definitions, calls = _dag_module(source)
-    models = SimpleNamespace(**{name: dict for name in _K8S_MODELS})
-    namespace = _namespace(definitions, KubernetesPodOperator=_FakePod, k8s=models)
-    jinja = SandboxedEnvironment(undefined=StrictUndefined)
-    context = {
-        "run_id": RUN_ID,
-        "ti": SimpleNamespace(try_number=ATTEMPT + 1),
-        "params": run_values(ir),
-    }
+    namespace = _namespace(definitions, KubernetesPodOperator=_FakePod, k8s=_Models())
+    templated = airflow_templated(ir)
     recorder = str(_recorder(scratch))
     log = scratch / "record.jsonl"
+    xcom = scratch / "xcom"
+    xcom.mkdir(exist_ok=True)
+    # As the pod would run it, with /airflow/xcom and its /tmp mapped to scratch paths.
+    mapped = {"/airflow/xcom": str(xcom), "/tmp/flowc-output": str(scratch / "output")}
+
+    def in_scratch(word: str) -> str:
+        for path, there in mapped.items():
+            word = word.replace(path, there)
+        return word
+
     emitted = []
     for call in calls:
-        step, inputs, kwargs = _step_task_args(call)
+        step, kwargs = _step_task_args(call)
         _FakePod.created.clear()
-        namespace["step_task"](step, inputs, **kwargs)
+        namespace["step_task"](step, **kwargs)
         (pod,) = _FakePod.created
-        arguments = [jinja.from_string(a).render(context) for a in pod["arguments"]]
+        arguments = templated(pod["arguments"])
         assert arguments[0] == PYTHON
-        xcom = scratch / "xcom"
-        xcom.mkdir(exist_ok=True)
-        # As the pod would run it, with /airflow/xcom mapped to a scratch directory.
-        command = [c.replace("/airflow/xcom", str(xcom)) for c in pod["cmds"]]
+        command = [in_scratch(c) for c in templated(pod["cmds"])]
         env = {**os.environ, "FLOWC_RECORD": str(log), "FLOWC_INDEX_PATH": index_of(ir.step(step))}
-        subprocess.run([*command, recorder, *arguments[1:]], env=env, cwd=scratch, check=False)
-        emitted += [Emitted(step, _after_launcher([PYTHON, *argv])) for argv in _recorded(log)]
+        argv = [recorder, *arguments[1:]]
+        subprocess.run([*command, *argv], env=env, cwd=scratch, check=False)
+        emitted += [Emitted(step, _after_launcher([PYTHON, *a])) for a in _recorded(log)]
     return emitted
-
-
-_K8S_MODELS = (
-    "V1Container",
-    "V1EnvVar",
-    "V1EnvFromSource",
-    "V1SecretEnvSource",
-    "V1ResourceRequirements",
-    "V1Pod",
-    "V1PodSpec",
-)
 
 
 # -- The local runner ----------------------------------------------------------------------

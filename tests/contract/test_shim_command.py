@@ -8,6 +8,7 @@ parser (``runtime_shim.command.parse``). An option the shim does not know fails 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable
@@ -28,6 +29,9 @@ from emitted_commands import (
     stepfunctions_commands,
 )
 
+from backends.airflow import _templates
+from backends.airflow._command import OUTPUT, AirflowEngine
+from backends.base import TargetOptions, get_backend, step_command
 from flowc.compiler import analyze_file
 from flowc.ir import FlowIR
 from runtime_shim import command as shim
@@ -80,8 +84,7 @@ def test_emitted_commands_parse_and_match_the_ir(shape: Path, target: str, tmp_p
         if step.recursive:
             assert command.iteration is not None and int(command.iteration) >= 0
         else:
-            # Iteration 0 is the default; Airflow's local operator always passes it.
-            assert command.iteration in (None, "0")
+            assert command.iteration is None
         params = {name: json.loads(str(value)) for name, value in command.params}
         assert params == (values if step.name == ir.start else {})
     # Every step runs as a command (the recursive ones possibly more than once).
@@ -94,6 +97,49 @@ def test_recursive_iterations_reach_the_shim() -> None:
     for emitted in (argo_commands(ir), stepfunctions_commands(ir)):
         loops = [parse(t.argv) for t in emitted if ir.step(t.step).recursive]
         assert loops and all(c.iteration == str(ITERATION) for c in loops)
+
+
+@pytest.mark.parametrize("operator", ["local", "kubernetes"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda p: p.stem)
+def test_airflow_commands_are_the_renderers(shape: Path, operator: str) -> None:
+    """The DAG carries each step's argv as ``render(step_command(...))`` wrote it at compile
+    time, with the Airflow engine; the DAG's helpers only fill in slots."""
+    ir = _ir(shape)
+    options = TargetOptions(datastore_root="s3://b/r", code_package="s3://b/c.tgz", python="py")
+    options.extra = {"operator": operator, "flow_file": "flows/{x}.py"}
+    (emitted,) = get_backend("airflow").emit(ir, options).files
+    constants = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(emitted.content).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("STEP_COMMANDS", "STEP_SLOTS")
+    }
+    for step in ir.steps:
+        output = {"foreach": "foreach_out", "switch": "switch_out"}.get(step.transition)
+        command = step_command(
+            ir,
+            step,
+            flow_file="flows/{x}.py",
+            datastore="s3://b/r",
+            index_path=shim.INDEX_PATH if step.foreach_depth else "",
+            code_package="s3://b/c.tgz",
+        )
+        if output is not None:
+            command = command.replace(**{output: OUTPUT})
+        engine = AirflowEngine()
+        assert constants["STEP_COMMANDS"][step.name] == render(command, engine, python="py")
+        assert constants["STEP_SLOTS"].get(step.name, {}) == engine.slots
+
+
+def test_airflow_helpers_name_no_option() -> None:
+    """The DAG's run-time helpers put values in by position: no option flag is spelled in
+    them (the commands come from the renderer)."""
+    helpers = "".join(
+        (_templates.COMMON_HELPERS, _templates.LOCAL_HELPERS, _templates.KUBERNETES_HELPERS)
+    )
+    flags = {o.flag for o in OPTIONS} | {shim.MODULE}
+    assert [f for f in sorted(flags) if f in helpers] == []
 
 
 def test_every_option_round_trips() -> None:

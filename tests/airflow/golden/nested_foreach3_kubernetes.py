@@ -12,13 +12,190 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.sdk import DAG, task
 from kubernetes.client import models as k8s
 
-FLOW_NAME = "NestedForeach3Flow"
-FLOW_FILE = "/opt/flows/nested_foreach3.py"
-DATASTORE = "s3://flows-bucket/flowc"
-PYTHON = "python3"
-CODE_PACKAGE = None
-START_STEP = "start"
-PARAMETERS = []
+STEP_COMMANDS = {
+    "start": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "start",
+        "--inputs",
+        "none",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--foreach-out",
+        "<output>",
+    ],
+    "level1": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "level1",
+        "--inputs",
+        "enter:start",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--foreach-out",
+        "<output>",
+    ],
+    "level2": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "level2",
+        "--inputs",
+        "enter:level1",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--foreach-out",
+        "<output>",
+    ],
+    "level3": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "level3",
+        "--inputs",
+        "enter:level2",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "join3": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "join3",
+        "--inputs",
+        "join-foreach:level3",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "join2": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "join2",
+        "--inputs",
+        "join-foreach:join3",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "join1": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "join1",
+        "--inputs",
+        "join-foreach:join2",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "end": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/nested_foreach3.py",
+        "--flow",
+        "NestedForeach3Flow",
+        "--step",
+        "end",
+        "--inputs",
+        "same:join1",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+}
+STEP_SLOTS = {
+    "start": {"output": 20},
+    "level1": {"index_path": 14, "output": 20},
+    "level2": {"index_path": 14, "output": 20},
+    "level3": {"index_path": 14},
+    "join3": {"index_path": 14},
+    "join2": {"index_path": 14},
+}
 STEP_ENV = {}
 STEP_SECRETS = {}
 STEP_RESOURCES = {}
@@ -59,22 +236,27 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 
 
-# The container command: the shim's arguments arrive as "$@", never inside the
-# script; "$0" is the step's name. "loop" runs a recursive switch step until it
-# chooses another step.
+# The container command: "$0" is the step's name, "$1" to "$3" the positions of its
+# index path, iteration and output file in its argv (empty when it has none), and the
+# argv arrives as the rest of "$@", never inside the script. "run K ARGV..." runs the
+# argv with this pod's index path, iteration K and output file put in at those places;
+# the output (foreach paths or switch choice) becomes the task's XCom. "loop" runs a
+# recursive switch step until it chooses another step.
+RUN = (
+    "at_index=$1; at_iteration=$2; at_output=$3; out=/tmp/flowc-output; shift 3;"
+    ' run() { k=$1; shift; i=0; for a in "$@"; do shift; case $i in "$at_index")'
+    ' a=$FLOWC_INDEX_PATH ;; "$at_iteration") a=$k ;; "$at_output") a=$out ;;'
+    ' esac; set -- "$@" "$a"; i=$((i + 1)); done; "$@"; }; '
+)
 SCRIPTS = {
-    None: 'exec "$@" --index-path "$FLOWC_INDEX_PATH"',
-    "foreach": (
-        'exec "$@" --index-path "$FLOWC_INDEX_PATH"'
-        " --foreach-out /airflow/xcom/return.json"
-    ),
+    None: RUN + 'run 0 "$@"',
+    "foreach": RUN + 'run 0 "$@" && cp "$out" /airflow/xcom/return.json',
     "switch": (
-        '"$@" --index-path "$FLOWC_INDEX_PATH" --switch-out /tmp/flowc-switch'
-        ' && printf \'"%s"\' "$(cat /tmp/flowc-switch)" > /airflow/xcom/return.json'
+        RUN + 'run 0 "$@" && printf \'"%s"\' "$(cat "$out")"'
+        " > /airflow/xcom/return.json"
     ),
     "loop": (
-        'k=0; while "$@" --index-path "$FLOWC_INDEX_PATH" --iteration "$k"'
-        " --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch);"
+        RUN + 'k=0; while run "$k" "$@"; do c=$(cat "$out");'
         ' [ "$c" = "$0" ] || { printf \'"%s"\' "$c" > /airflow/xcom/return.json;'
         " exit 0; }; k=$((k + 1)); done; exit 1"
     ),
@@ -84,23 +266,6 @@ SCRIPTS = {
 def jinja_verbatim(text: str) -> str:
     """``text`` as a Jinja template that renders to itself (for templated fields)."""
     return text.replace("{", "{{ '{' }}")
-
-
-def shim_arguments(step: str, inputs: str) -> list[str]:
-    """The shim command, rendered by Airflow: run id and attempt come from Jinja."""
-    arguments = [jinja_verbatim(PYTHON), "-m", "runtime_shim", "step"]
-    arguments += [jinja_verbatim(FLOW_FILE), "--flow", FLOW_NAME, "--step", step]
-    arguments += ["--inputs", inputs, "--run-id", "{{ run_id }}"]
-    arguments += ["--attempt", "{{ ti.try_number - 1 }}"]
-    arguments += ["--datastore", jinja_verbatim(DATASTORE)]
-    if CODE_PACKAGE is not None:
-        arguments += ["--code-package", jinja_verbatim(CODE_PACKAGE)]
-    if step == START_STEP:
-        # Parameter names are letters, digits, "_", "." and "-" (checked by flowc).
-        for name in PARAMETERS:
-            value = '={{ params["' + name + '"] | tojson }}'
-            arguments += ["--param", name + value]
-    return arguments
 
 
 def pod_spec(step: str) -> k8s.V1Pod:
@@ -159,10 +324,8 @@ def index_path_env(index_path: str) -> dict[str, str]:
 
 def step_task(
     step,
-    inputs,
     output=None,
     over=None,
-    recursive=False,
     image=None,
     namespace=None,
     **args,
@@ -172,6 +335,7 @@ def step_task(
     Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
     """
     namespace = namespace or NAMESPACE
+    slots = STEP_SLOTS.get(step, {})
     # No pod name: the operator derives a valid, unique one from the task id.
     operator_args = dict(
         task_id=step,
@@ -180,8 +344,14 @@ def step_task(
         service_account_name=STEP_POD.get(step, {}).get("service_account")
         or SERVICE_ACCOUNT,
         labels={k: jinja_verbatim(v) for k, v in LABELS.items()},
-        cmds=["sh", "-c", SCRIPTS["loop" if recursive else output], step],
-        arguments=shim_arguments(step, inputs),
+        cmds=[
+            "sh",
+            "-c",
+            SCRIPTS["loop" if "iteration" in slots else output],
+            step,
+            *(str(slots.get(s, "")) for s in ("index_path", "iteration", "output")),
+        ],
+        arguments=STEP_COMMANDS[step],
         full_pod_spec=pod_spec(step),
         do_xcom_push=output is not None,
         **args,
@@ -203,16 +373,16 @@ with DAG(
     params={},
     tags=["flowc", "flow:NestedForeach3Flow"],
 ) as dag:
-    start = step_task("start", "none", output="foreach")
-    level1 = step_task("level1", "enter:start", output="foreach", over=start)
+    start = step_task("start", output="foreach")
+    level1 = step_task("level1", output="foreach", over=start)
     level1_paths = paths_task("level1", level1)
-    level2 = step_task("level2", "enter:level1", output="foreach", over=level1_paths)
+    level2 = step_task("level2", output="foreach", over=level1_paths)
     level2_paths = paths_task("level2", level2)
-    level3 = step_task("level3", "enter:level2", over=level2_paths)
-    join3 = step_task("join3", "join-foreach:level3", over=level1_paths)
-    join2 = step_task("join2", "join-foreach:join3", over=start)
-    join1 = step_task("join1", "join-foreach:join2")
-    end = step_task("end", "same:join1")
+    level3 = step_task("level3", over=level2_paths)
+    join3 = step_task("join3", over=level1_paths)
+    join2 = step_task("join2", over=start)
+    join1 = step_task("join1")
+    end = step_task("end")
 
     start >> level1
     level1 >> level2

@@ -12,13 +12,97 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.sdk import DAG, task
 from kubernetes.client import models as k8s
 
-FLOW_NAME = "RecursiveSwitchFlow"
-FLOW_FILE = "/opt/flows/recursive_switch.py"
-DATASTORE = "s3://flows-bucket/flowc"
-PYTHON = "python3"
-CODE_PACKAGE = None
-START_STEP = "start"
-PARAMETERS = []
+STEP_COMMANDS = {
+    "start": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/recursive_switch.py",
+        "--flow",
+        "RecursiveSwitchFlow",
+        "--step",
+        "start",
+        "--inputs",
+        "none",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "loop": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/recursive_switch.py",
+        "--flow",
+        "RecursiveSwitchFlow",
+        "--step",
+        "loop",
+        "--inputs",
+        "any:start,loop",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--iteration",
+        "<iteration>",
+        "--switch-out",
+        "<output>",
+    ],
+    "finish": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/recursive_switch.py",
+        "--flow",
+        "RecursiveSwitchFlow",
+        "--step",
+        "finish",
+        "--inputs",
+        "same:loop",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "end": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/recursive_switch.py",
+        "--flow",
+        "RecursiveSwitchFlow",
+        "--step",
+        "end",
+        "--inputs",
+        "same:finish",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+}
+STEP_SLOTS = {"loop": {"iteration": 20, "output": 22}}
 STEP_ENV = {}
 STEP_SECRETS = {}
 STEP_RESOURCES = {}
@@ -59,22 +143,27 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 
 
-# The container command: the shim's arguments arrive as "$@", never inside the
-# script; "$0" is the step's name. "loop" runs a recursive switch step until it
-# chooses another step.
+# The container command: "$0" is the step's name, "$1" to "$3" the positions of its
+# index path, iteration and output file in its argv (empty when it has none), and the
+# argv arrives as the rest of "$@", never inside the script. "run K ARGV..." runs the
+# argv with this pod's index path, iteration K and output file put in at those places;
+# the output (foreach paths or switch choice) becomes the task's XCom. "loop" runs a
+# recursive switch step until it chooses another step.
+RUN = (
+    "at_index=$1; at_iteration=$2; at_output=$3; out=/tmp/flowc-output; shift 3;"
+    ' run() { k=$1; shift; i=0; for a in "$@"; do shift; case $i in "$at_index")'
+    ' a=$FLOWC_INDEX_PATH ;; "$at_iteration") a=$k ;; "$at_output") a=$out ;;'
+    ' esac; set -- "$@" "$a"; i=$((i + 1)); done; "$@"; }; '
+)
 SCRIPTS = {
-    None: 'exec "$@" --index-path "$FLOWC_INDEX_PATH"',
-    "foreach": (
-        'exec "$@" --index-path "$FLOWC_INDEX_PATH"'
-        " --foreach-out /airflow/xcom/return.json"
-    ),
+    None: RUN + 'run 0 "$@"',
+    "foreach": RUN + 'run 0 "$@" && cp "$out" /airflow/xcom/return.json',
     "switch": (
-        '"$@" --index-path "$FLOWC_INDEX_PATH" --switch-out /tmp/flowc-switch'
-        ' && printf \'"%s"\' "$(cat /tmp/flowc-switch)" > /airflow/xcom/return.json'
+        RUN + 'run 0 "$@" && printf \'"%s"\' "$(cat "$out")"'
+        " > /airflow/xcom/return.json"
     ),
     "loop": (
-        'k=0; while "$@" --index-path "$FLOWC_INDEX_PATH" --iteration "$k"'
-        " --switch-out /tmp/flowc-switch; do c=$(cat /tmp/flowc-switch);"
+        RUN + 'k=0; while run "$k" "$@"; do c=$(cat "$out");'
         ' [ "$c" = "$0" ] || { printf \'"%s"\' "$c" > /airflow/xcom/return.json;'
         " exit 0; }; k=$((k + 1)); done; exit 1"
     ),
@@ -84,23 +173,6 @@ SCRIPTS = {
 def jinja_verbatim(text: str) -> str:
     """``text`` as a Jinja template that renders to itself (for templated fields)."""
     return text.replace("{", "{{ '{' }}")
-
-
-def shim_arguments(step: str, inputs: str) -> list[str]:
-    """The shim command, rendered by Airflow: run id and attempt come from Jinja."""
-    arguments = [jinja_verbatim(PYTHON), "-m", "runtime_shim", "step"]
-    arguments += [jinja_verbatim(FLOW_FILE), "--flow", FLOW_NAME, "--step", step]
-    arguments += ["--inputs", inputs, "--run-id", "{{ run_id }}"]
-    arguments += ["--attempt", "{{ ti.try_number - 1 }}"]
-    arguments += ["--datastore", jinja_verbatim(DATASTORE)]
-    if CODE_PACKAGE is not None:
-        arguments += ["--code-package", jinja_verbatim(CODE_PACKAGE)]
-    if step == START_STEP:
-        # Parameter names are letters, digits, "_", "." and "-" (checked by flowc).
-        for name in PARAMETERS:
-            value = '={{ params["' + name + '"] | tojson }}'
-            arguments += ["--param", name + value]
-    return arguments
 
 
 def pod_spec(step: str) -> k8s.V1Pod:
@@ -159,10 +231,8 @@ def index_path_env(index_path: str) -> dict[str, str]:
 
 def step_task(
     step,
-    inputs,
     output=None,
     over=None,
-    recursive=False,
     image=None,
     namespace=None,
     **args,
@@ -172,6 +242,7 @@ def step_task(
     Returns the pod's XCom (foreach paths or switch choice), which also orders tasks.
     """
     namespace = namespace or NAMESPACE
+    slots = STEP_SLOTS.get(step, {})
     # No pod name: the operator derives a valid, unique one from the task id.
     operator_args = dict(
         task_id=step,
@@ -180,8 +251,14 @@ def step_task(
         service_account_name=STEP_POD.get(step, {}).get("service_account")
         or SERVICE_ACCOUNT,
         labels={k: jinja_verbatim(v) for k, v in LABELS.items()},
-        cmds=["sh", "-c", SCRIPTS["loop" if recursive else output], step],
-        arguments=shim_arguments(step, inputs),
+        cmds=[
+            "sh",
+            "-c",
+            SCRIPTS["loop" if "iteration" in slots else output],
+            step,
+            *(str(slots.get(s, "")) for s in ("index_path", "iteration", "output")),
+        ],
+        arguments=STEP_COMMANDS[step],
         full_pod_spec=pod_spec(step),
         do_xcom_push=output is not None,
         **args,
@@ -203,10 +280,10 @@ with DAG(
     params={},
     tags=["flowc", "flow:RecursiveSwitchFlow"],
 ) as dag:
-    start = step_task("start", "none")
-    loop = step_task("loop", "any:start,loop", output="switch", recursive=True)
-    finish = step_task("finish", "same:loop")
-    end = step_task("end", "same:finish")
+    start = step_task("start")
+    loop = step_task("loop", output="switch")
+    finish = step_task("finish")
+    end = step_task("end")
 
     start >> loop
     loop >> finish

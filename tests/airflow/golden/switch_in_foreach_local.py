@@ -13,15 +13,168 @@ import os
 import subprocess
 import tempfile
 
-from airflow.sdk import DAG, get_current_context, task
+from airflow.sdk import DAG, task
 
-FLOW_NAME = "SwitchInForeachFlow"
-FLOW_FILE = "/opt/flows/switch_in_foreach.py"
-DATASTORE = "s3://flows-bucket/flowc"
-PYTHON = "python3"
-CODE_PACKAGE = None
-START_STEP = "start"
-PARAMETERS = []
+STEP_COMMANDS = {
+    "start": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "start",
+        "--inputs",
+        "none",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--foreach-out",
+        "<output>",
+    ],
+    "classify": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "classify",
+        "--inputs",
+        "enter:start",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+        "--switch-out",
+        "<output>",
+    ],
+    "even": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "even",
+        "--inputs",
+        "same:classify",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "odd": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "odd",
+        "--inputs",
+        "same:classify",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "merge": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "merge",
+        "--inputs",
+        "any:even,odd",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "<index_path>",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "join": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "join",
+        "--inputs",
+        "join-foreach:merge",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+    "end": [
+        "python3",
+        "-m",
+        "runtime_shim",
+        "step",
+        "/opt/flows/switch_in_foreach.py",
+        "--flow",
+        "SwitchInForeachFlow",
+        "--step",
+        "end",
+        "--inputs",
+        "same:join",
+        "--run-id",
+        "{{ run_id }}",
+        "--index-path",
+        "",
+        "--attempt",
+        "{{ ti.try_number - 1 }}",
+        "--datastore",
+        "s3://flows-bucket/flowc",
+    ],
+}
+STEP_SLOTS = {
+    "start": {"output": 20},
+    "classify": {"index_path": 14, "output": 20},
+    "even": {"index_path": 14},
+    "odd": {"index_path": 14},
+    "merge": {"index_path": 14},
+}
 STEP_ENV = {}
 
 
@@ -55,66 +208,65 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 
 
-def shim_command(step: str, inputs: str, index_path: str, context) -> list[str]:
-    """The runtime shim command for one attempt of one task."""
-    command = [PYTHON, "-m", "runtime_shim", "step", FLOW_FILE, "--flow", FLOW_NAME]
-    command += ["--step", step, "--inputs", inputs, "--run-id", context["run_id"]]
-    command += ["--index-path", index_path, "--datastore", DATASTORE]
-    command += ["--attempt", str(context["ti"].try_number - 1)]
-    if CODE_PACKAGE is not None:
-        command += ["--code-package", CODE_PACKAGE]
-    if step == START_STEP:
-        for name in PARAMETERS:
-            command += ["--param", f"{name}={json.dumps(context['params'][name])}"]
+def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str]):
+    """The step's command with this task's values at its slots (argv positions)."""
+    command = list(argv)
+    for name, position in slots.items():
+        command[position] = values[name]
     return command
 
 
-def run_shim(command: list[str], step: str, output: str | None):
+def run_shim(command: list[str], step: str, output: str | None, result_file: str):
     """Run the shim once; return its foreach paths or switch choice."""
     env = {**os.environ, **STEP_ENV.get(step, {})}
-    with tempfile.TemporaryDirectory() as scratch:
-        result_file = os.path.join(scratch, "result")
-        if output is not None:
-            command += [f"--{output}-out", result_file]
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, check=False
-        )
-        print(done.stdout, end="")
-        print(done.stderr, end="")
-        if done.returncode != 0:
-            raise RuntimeError(f"step {step!r} failed with exit code {done.returncode}")
-        if output is None:
-            return None
-        with open(result_file, encoding="utf-8") as handle:
-            text = handle.read()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    print(done.stdout, end="")
+    print(done.stderr, end="")
+    if done.returncode != 0:
+        raise RuntimeError(f"step {step!r} failed with exit code {done.returncode}")
+    if output is None:
+        return None
+    with open(result_file, encoding="utf-8") as handle:
+        text = handle.read()
     return json.loads(text) if output == "foreach" else text
 
 
 @task
 def run_step(
     step: str,
-    inputs: str,
+    argv: list[str],
+    slots: dict[str, int],
     index_path: str = "",
     output: str | None = None,
-    recursive: bool = False,
 ):
     """Run one flow task as a subprocess; return its foreach paths or switch choice.
 
-    A recursive switch step runs iterations 0, 1, ... until it chooses another step.
+    ``argv`` arrives rendered by Airflow (run id, attempt, parameters). A step with an
+    iteration slot loops: it runs iterations 0, 1, ... until it chooses another step.
     """
-    command = shim_command(step, inputs, index_path, get_current_context())
     iteration = 0
     while True:
-        choice = run_shim([*command, "--iteration", str(iteration)], step, output)
-        if not recursive or choice != step:
+        with tempfile.TemporaryDirectory() as scratch:
+            result_file = os.path.join(scratch, "result")
+            values = dict(
+                index_path=index_path, iteration=str(iteration), output=result_file
+            )
+            command = shim_command(argv, slots, values)
+            choice = run_shim(command, step, output, result_file)
+        if "iteration" not in slots or choice != step:
             return choice
         iteration += 1
 
 
-def step_task(step, inputs, output=None, over=None, recursive=False, **task_args):
+def step_task(step, output=None, over=None, **task_args):
     """One flow step as a task; mapped over ``over`` (an XCom list of index paths)."""
     configured = run_step.override(task_id=step, **task_args)
-    fixed = dict(step=step, inputs=inputs, output=output, recursive=recursive)
+    fixed = dict(
+        step=step,
+        argv=STEP_COMMANDS[step],
+        slots=STEP_SLOTS.get(step, {}),
+        output=output,
+    )
     if over is None:
         return configured(**fixed)
     return configured.partial(**fixed).expand(index_path=over)
@@ -128,20 +280,15 @@ with DAG(
     params={},
     tags=["flowc", "flow:SwitchInForeachFlow"],
 ) as dag:
-    start = step_task("start", "none", output="foreach")
-    classify = step_task("classify", "enter:start", output="switch", over=start)
+    start = step_task("start", output="foreach")
+    classify = step_task("classify", output="switch", over=start)
     even_selected = selected_task("even", start, classify)
-    even = step_task("even", "same:classify", over=even_selected)
+    even = step_task("even", over=even_selected)
     odd_selected = selected_task("odd", start, classify)
-    odd = step_task("odd", "same:classify", over=odd_selected)
-    merge = step_task(
-        "merge",
-        "any:even,odd",
-        over=start,
-        trigger_rule="none_failed_min_one_success",
-    )
-    join = step_task("join", "join-foreach:merge")
-    end = step_task("end", "same:join")
+    odd = step_task("odd", over=odd_selected)
+    merge = step_task("merge", over=start, trigger_rule="none_failed_min_one_success")
+    join = step_task("join")
+    end = step_task("end")
 
     start >> classify
     classify >> even
