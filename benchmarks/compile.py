@@ -32,8 +32,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _timing import Command, conditions, interleaved
-
 REPO = Path(__file__).resolve().parents[1]
 SIZES = [10, 100, 1000, 5000]
 
@@ -147,6 +145,8 @@ def measure(
     metaflow_python: str | None,
     metaflow_timeout: float,
 ) -> Row:
+    from _timing import Command, interleaved  # beside this script (tests load it by path)
+
     from flowc.compiler import analyze_file
 
     analysis = analyze_file(str(path))
@@ -177,6 +177,8 @@ def measure(
 
 
 def render(rows: list[Row], runs: int, metaflow_version: str | None, command: str) -> str:
+    from _timing import conditions
+
     out = [
         "| flow | steps | lines | analyze (in-process CPU) | per step "
         "| `flowc check` wall (CPU) "
