@@ -1,9 +1,10 @@
 """The resource around the templates: kind, metadata, arguments, schedule; and YAML.
 
 Serialisation is deterministic: the models dumped by alias without empty fields, keys
-reordered so ``name`` leads each mapping (for readers), then written by ``_yaml.dump``,
-which quotes whatever YAML 1.1 would otherwise reinterpret (``yes``, ``1e3``, ``: ``,
-leading ``*``…), so every value parses back to the same string.
+reordered so ``name`` leads each mapping (for readers), then written by ``_yaml.dump``
+(PyYAML's safe dumper, in that order), which quotes whatever a YAML 1.1 reader would
+otherwise reinterpret (``yes``, ``y``, ``1e3``, ``: ``, leading ``*``…), so every value
+parses back to the same string.
 """
 
 from __future__ import annotations
