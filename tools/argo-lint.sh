@@ -23,6 +23,7 @@ if stale; then
     # go.sum is committed, so an empty module cache is filled from the module proxy and
     # every download is checked against it; the build cache is reused between runs.
     # A private temporary name, then a rename: concurrent callers never run half a binary.
+    echo "argo-lint: building tools/argo-lint (a few minutes with an empty Go cache)" >&2
     tmp="$bin.$$"
     (cd "$src" && GOFLAGS="-mod=readonly -buildvcs=false" "$GO" build -trimpath -o "$tmp" .)
     mv -f "$tmp" "$bin"

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/argoproj/argo-workflows/v4/util/logging"
@@ -32,6 +33,11 @@ const (
 )
 
 func main() {
+	// Argo's DAG validation allocates a scope map per task; for a short-lived process a
+	// larger heap target saves about a quarter of the CPU time spent collecting it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	wfv1 "github.com/argoproj/argo-workflows/v4/pkg/apis/workflow/v1alpha1"
+	"github.com/argoproj/argo-workflows/v4/workflow/common"
 	"github.com/argoproj/argo-workflows/v4/workflow/validate"
 )
 
@@ -39,7 +40,18 @@ func (s *manifestSet) validateOne(ctx context.Context, m manifest) error {
 	case *wfv1.Workflow:
 		return validate.ValidateWorkflow(ctx, namespaced, cluster, obj, nil, lint)
 	case *wfv1.WorkflowTemplate:
-		return validate.ValidateWorkflowTemplate(ctx, namespaced, cluster, obj, nil, lint)
+		if err := validate.ValidateWorkflowTemplate(ctx, namespaced, cluster, obj, nil, lint); err != nil {
+			return err
+		}
+		// What `argo submit --from workflowtemplate/NAME` creates: a Workflow that only
+		// references the template, validated through the reference as Argo's server
+		// does (parameters without a value are still allowed: they come with -p).
+		submitted := common.NewWorkflowFromWorkflowTemplate(obj.Name, false)
+		submitted.Namespace = m.namespace
+		if err := validate.ValidateWorkflow(ctx, namespaced, cluster, submitted, nil, lint); err != nil {
+			return fmt.Errorf("as submitted with `argo submit --from workflowtemplate/%s`: %w", obj.Name, err)
+		}
+		return nil
 	case *wfv1.CronWorkflow:
 		return validate.ValidateCronWorkflow(ctx, namespaced, cluster, obj, nil)
 	case *wfv1.ClusterWorkflowTemplate:
