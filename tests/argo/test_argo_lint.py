@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+import yaml
 from argo_lint import LintRun, emit_to, lint, options, readme_manifest, with_project
 from argo_support import FLOWS_DIR, REPO, SHAPES, load_ir, shape_path
 
@@ -193,34 +196,66 @@ def test_generated_flows_are_valid_for_argo(generated: Corpus) -> None:
 # The linter can fail: broken manifests are refused with Argo's own messages.
 
 
-def _linear(tmp_path: Path, kind: str = "WorkflowTemplate") -> str:
-    path = emit_to(tmp_path, f"linear-{kind}", load_ir(shape_path("linear")), options(kind))
-    text = path.read_text(encoding="utf-8")
+Document = dict[str, Any]
+
+
+def _emitted_doc(tmp_path: Path, kind: str, shape: str = "linear") -> Document:
+    path = emit_to(tmp_path, f"{shape}-{kind}", load_ir(shape_path(shape)), options(kind))
+    doc: Document = yaml.safe_load(path.read_text(encoding="utf-8"))
     path.unlink()
-    return text
+    return doc
+
+
+def _write(path: Path, doc: Document) -> Path:
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _template(doc: Document, name: str) -> Document:
+    return next(t for t in doc["spec"]["templates"] if t["name"] == name)
+
+
+def _task(doc: Document, name: str) -> Document:
+    tasks = _template(doc, doc["spec"]["entrypoint"])["dag"]["tasks"]
+    return next(t for t in tasks if t["name"] == name)
+
+
+def _depend_on_missing_task(doc: Document) -> None:
+    _task(doc, "b")["depends"] = "nope.Succeeded"
+
+
+def _use_undeclared_input(doc: Document) -> None:
+    args = _template(doc, "start")["container"]["args"]
+    args[args.index("{{workflow.name}}")] = "{{inputs.parameters.nope}}"
+
+
+def _name_template_badly(doc: Document) -> None:
+    _template(doc, "main")["name"] = doc["spec"]["entrypoint"] = "Main_Template"
+
+
+def _call_missing_template(doc: Document) -> None:
+    _task(doc, "a")["template"] = "no-such-step"
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("damage", "message"),
     [
-        ("depends: a.Succeeded", "depends: nope.Succeeded", "invalid dependency nope"),
-        (
-            "'{{workflow.name}}'",
-            "'{{inputs.parameters.nope}}'",
-            "failed to resolve {{inputs.parameters.nope}}",
-        ),
-        ("name: main\n", "name: Main_Template\n", "Main_Template"),
-        ("template: a\n", "template: no-such-step\n", "template name 'no-such-step' undefined"),
+        (_depend_on_missing_task, "templates.main sorting failed: invalid dependency nope"),
+        (_use_undeclared_input, "failed to resolve {{inputs.parameters.nope}}"),
+        (_name_template_badly, "spec.templates[0].name: 'Main_Template' is invalid"),
+        (_call_missing_template, "template name 'no-such-step' undefined"),
     ],
     ids=["depends-on-missing-task", "unresolved-input", "bad-template-name", "missing-template"],
 )
 def test_broken_manifest_is_refused_with_argos_message(
-    old: str, new: str, message: str, tmp_path: Path
+    damage: Callable[[Document], None], message: str, tmp_path: Path
 ) -> None:
-    text = _linear(tmp_path)
-    assert old in text
-    broken = tmp_path / "broken.yaml"
-    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    doc = _emitted_doc(tmp_path, "WorkflowTemplate")
+    intact = _write(tmp_path / "intact.yaml", doc)
+    assert lint([intact]).returncode == 0
+    intact.unlink()
+    damage(doc)
+    broken = _write(tmp_path / "broken.yaml", doc)
     run = lint([broken])
     assert run.returncode == 1, run.stdout + run.stderr
     [problem] = run.of(broken)
@@ -228,13 +263,12 @@ def test_broken_manifest_is_refused_with_argos_message(
 
 
 def test_bad_cron_time_zone_and_schedule_are_refused(tmp_path: Path) -> None:
-    path = emit_to(tmp_path, "cron", load_ir(shape_path("decorators")), options("CronWorkflow"))
-    text = path.read_text(encoding="utf-8")
-    assert "schedules:" in text
-    zone = tmp_path / "zone.yaml"
-    zone.write_text(text.replace("spec:\n", "spec:\n  timezone: Mars/Olympus\n", 1))
-    schedule = tmp_path / "schedule.yaml"
-    schedule.write_text(text.replace("schedules:\n  -", "schedules:\n  - 61 * * * *\n  -", 1))
+    doc = _emitted_doc(tmp_path, "CronWorkflow", "decorators")
+    doc["spec"]["timezone"] = "Mars/Olympus"
+    zone = _write(tmp_path / "zone.yaml", doc)
+    del doc["spec"]["timezone"]
+    doc["spec"]["schedules"].insert(0, "61 * * * *")
+    schedule = _write(tmp_path / "schedule.yaml", doc)
     run = lint([zone, schedule])
     assert run.returncode == 1
     assert ['invalid timezone "Mars/Olympus"' in p for p in run.of(zone)] == [True]
@@ -242,9 +276,9 @@ def test_bad_cron_time_zone_and_schedule_are_refused(tmp_path: Path) -> None:
 
 
 def test_unknown_field_is_refused_by_the_strict_parser(tmp_path: Path) -> None:
-    text = _linear(tmp_path, "Workflow")
-    broken = tmp_path / "unknown.yaml"
-    broken.write_text(text.replace("spec:\n", "spec:\n  entryPoint: main\n", 1))
+    doc = _emitted_doc(tmp_path, "Workflow")
+    doc["spec"]["entryPoint"] = "main"
+    broken = _write(tmp_path / "unknown.yaml", doc)
     run = lint([broken])
     assert run.returncode == 1
     assert ['unknown field "spec.entryPoint"' in p for p in run.of(broken)] == [True]
