@@ -8,7 +8,7 @@
 set -euo pipefail
 src="$(cd "$(dirname "$0")/argo-lint" && pwd)"
 bin="$src/bin/argo-lint"
-GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+GO=${GO:-$(command -v go || true)}
 
 stale() {
     [ ! -x "$bin" ] && return 0
@@ -16,8 +16,8 @@ stale() {
 }
 
 if stale; then
-    if [ ! -x "$GO" ]; then
-        echo "argo-lint: Go is needed to build tools/argo-lint (set GO=/path/to/go)" >&2
+    if [ -z "$GO" ] || [ ! -x "$GO" ]; then
+        echo "argo-lint: Go is needed to build tools/argo-lint (put go on PATH or set GO)" >&2
         exit 2
     fi
     # go.sum is committed, so an empty module cache is filled from the module proxy and
