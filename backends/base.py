@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flowc.diagnostics import Diagnostic, diag
-from flowc.ir import FlowIR
+from flowc.ir import FlowIR, Step
+from runtime_shim import command as shim
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,97 @@ class Backend(Protocol):
     def emit(self, ir: FlowIR, options: TargetOptions) -> EmitResult: ...
 
 
-TARGETS = ("argo", "airflow", "stepfunctions")
+@dataclass(frozen=True)
+class Target:
+    """One ``--target``: where its backend lives, what it emits, how its file is named.
+
+    ``output`` is a ``str.format`` pattern over the names the backend fills in (see
+    :meth:`output_file`); ``deploys`` is false for targets that only describe the flow.
+    """
+
+    name: str
+    module: str
+    description: str
+    output: str
+    deploys: bool = True
+
+    def output_file(self, **names: str) -> str:
+        return self.output.format(**names)
+
+
+REGISTRY: dict[str, Target] = {
+    target.name: target
+    for target in (
+        Target(
+            "argo",
+            "backends.argo",
+            "Argo Workflows YAML: a WorkflowTemplate, Workflow or CronWorkflow",
+            "{name}.{kind}.yaml",
+        ),
+        Target("airflow", "backends.airflow", "an Airflow 3 DAG file", "{dag_id}.py"),
+        Target(
+            "stepfunctions",
+            "backends.stepfunctions",
+            "an AWS Step Functions state machine in ASL JSON",
+            "{name}.asl.json",
+        ),
+        Target("ir", "flowc.emit_ir", "the flow IR as JSON", "{flow}.ir.json", deploys=False),
+    )
+}
+TARGET_NAMES = tuple(REGISTRY)
+# The targets that run a flow on an engine (every target but the IR).
+TARGETS = tuple(name for name, target in REGISTRY.items() if target.deploys)
+
+
+def target_help() -> str:
+    """The ``--target`` help text: one clause per registered target."""
+    return "What to emit: " + "; ".join(f"{t.name} ({t.description})" for t in REGISTRY.values())
 
 
 def get_backend(target: str) -> Backend:
     """Import a target lazily: each one pulls in its own heavy libraries."""
     import importlib
 
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
-    module = importlib.import_module(f"backends.{target}")
+    if target not in REGISTRY:
+        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGET_NAMES)}")
+    module = importlib.import_module(REGISTRY[target].module)
     backend: Backend = module.BACKEND
     return backend
+
+
+def step_command(
+    ir: FlowIR,
+    step: Step,
+    *,
+    flow_file: str,
+    datastore: str,
+    run_id: shim.Value = shim.RUN_ID,
+    index_path: shim.Value = shim.INDEX_PATH,
+    attempt: shim.Value = shim.ATTEMPT,
+    iteration: shim.Value | None = shim.ITERATION,
+    params: dict[str, shim.Value] | None = None,
+    **outputs: str | None,
+) -> shim.TaskCommand:
+    """The shim command of ``step`` as the IR defines it, for every target and the local
+    runner: the step and its input rule, the run's parameters on the start step only, an
+    iteration for a recursive step only. Per-task values default to the placeholders the
+    engine fills in; ``params`` defaults to every parameter's placeholder; ``outputs`` are
+    the remaining options (``foreach_count_out``, ``code_package``, ...)."""
+    if params is None:
+        params = {p.name: shim.param_value(p.name) for p in ir.parameters}
+    return shim.TaskCommand(
+        flow_file=flow_file,
+        flow=ir.name,
+        step=step.name,
+        inputs=step.input_rule.render(),
+        run_id=run_id,
+        index_path=index_path,
+        attempt=attempt,
+        datastore=datastore,
+        iteration=iteration if step.recursive else None,
+        params=tuple(params.items()) if step.name == ir.start else (),
+        **outputs,
+    )
 
 
 def unshared_datastore(root: str, where: str) -> Diagnostic | None:

@@ -74,7 +74,8 @@ def _analyze(path: str, source: str, flow: str | None) -> Analysis:
 
 def _character_columns(d: Diagnostic, path: str, source: str) -> Diagnostic:
     """``ast`` columns count UTF-8 bytes; diagnostics count characters, like editors and
-    other linters, so the caret sits under the right character on non-ASCII lines."""
+    other linters, so the caret sits under the right character on non-ASCII lines (and a
+    fix's span matches the character positions the fixer's parser reports)."""
     span = d.span
     if span is None or span.file != path or source.isascii():
         return d
@@ -90,9 +91,13 @@ def _character_columns(d: Diagnostic, path: str, source: str) -> Diagnostic:
         encoded = lines[line - 1].encode("utf-8")
         return len(encoded[:column].decode("utf-8", errors="ignore"))
 
-    start = Position(span.start.line, chars(span.start.line, span.start.column))
-    end = Position(span.end.line, chars(span.end.line, span.end.column))
-    return replace(d, span=replace(span, start=start, end=end))
+    def convert(span: Span) -> Span:
+        start = Position(span.start.line, chars(span.start.line, span.start.column))
+        end = Position(span.end.line, chars(span.end.line, span.end.column))
+        return replace(span, start=start, end=end)
+
+    fix = d.fix and replace(d.fix, span=convert(d.fix.span))
+    return replace(d, span=convert(span), fix=fix)
 
 
 def analyze_file(path: str, flow: str | None = None) -> Analysis:

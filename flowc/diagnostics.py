@@ -292,6 +292,36 @@ _CODES = [
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 
+class FixKind(enum.Enum):
+    """The edits ``flowc check --fix`` knows how to make, each described by what it means."""
+
+    RENAME_ATTRIBUTE = "rename-attribute"  # `self.<name>` at the span becomes `self.<new>`
+    RENAME_KEYWORD = "rename-keyword"  # the keyword argument `<name>=` at the span: `<new>=`
+    ADD_PARAMETER = "add-parameter"  # the method whose name `<name>` is at the span gains `<new>`
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One unambiguous edit that resolves a diagnostic, described semantically.
+
+    ``span`` locates the node to edit (the attribute, the keyword argument, or the method's
+    name) and ``name`` is the name found there: the fixer edits a node only if both still
+    match, so a fix computed for another version of the file is never misapplied.
+    """
+
+    kind: FixKind
+    span: Span
+    name: str
+    new: str
+
+    def describe(self) -> str:
+        if self.kind is FixKind.RENAME_ATTRIBUTE:
+            return f"replace `self.{self.name}` with `self.{self.new}`"
+        if self.kind is FixKind.RENAME_KEYWORD:
+            return f"rename argument `{self.name}` to `{self.new}`"
+        return f"add parameter `{self.new}` to `{self.name}`"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
@@ -299,6 +329,7 @@ class Diagnostic:
     span: Span | None
     hint: str | None = None
     severity: Severity = field(default=Severity.ERROR)
+    fix: Fix | None = None  # set only where the edit is unambiguous (``flowc check --fix``)
 
     @property
     def name(self) -> str:
@@ -320,9 +351,11 @@ class Diagnostic:
         }
 
 
-def diag(code: str, message: str, span: Span | None, hint: str | None = None) -> Diagnostic:
+def diag(
+    code: str, message: str, span: Span | None, hint: str | None = None, fix: Fix | None = None
+) -> Diagnostic:
     """Build a diagnostic with the severity its code is registered with."""
-    return Diagnostic(code, message, span, hint, CODES[code].severity)
+    return Diagnostic(code, message, span, hint, CODES[code].severity, fix)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
@@ -335,9 +368,42 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.span.file, d.span.start.line, d.span.start.column, d.code)
 
 
-def did_you_mean(name: str, candidates: list[str]) -> str | None:
-    """Closest candidate by edit distance, for "did you mean" hints."""
+@dataclass(frozen=True)
+class Suggestion:
+    """The candidates closest to a misspelled name (equally close, sorted); an edit is
+    made automatically only when there is one."""
+
+    names: tuple[str, ...]
+
+    @property
+    def unique(self) -> str | None:
+        return self.names[0] if len(self.names) == 1 else None
+
+    @property
+    def hint(self) -> str:
+        return "did you mean " + " or ".join(f"`{n}`" for n in self.names) + "?"
+
+
+def did_you_mean(name: str, candidates: list[str]) -> Suggestion | None:
+    """The closest candidates by similarity ratio, for "did you mean" hints and fixes.
+
+    Scored as ``difflib.get_close_matches`` scores (cutoff 0.6); every candidate with the
+    best score is kept, so a tie is visible (and never fixed). None when nothing is close.
+    """
     import difflib
 
-    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return match[0] if match else None
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(name)
+    scored: dict[str, float] = {}
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if (
+            matcher.real_quick_ratio() >= 0.6
+            and matcher.quick_ratio() >= 0.6
+            and matcher.ratio() >= 0.6
+        ):
+            scored[candidate] = matcher.ratio()
+    if not scored:
+        return None
+    best = max(scored.values())
+    return Suggestion(tuple(sorted(c for c, score in scored.items() if score == best)))

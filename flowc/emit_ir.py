@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from backends.base import EmitResult, EmittedFile, TargetOptions
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
 from flowc.ir import FlowIR
 
 
@@ -20,4 +20,7 @@ class IrTarget:
         # Self-check: what we write must read back as the same IR.
         if FlowIR.from_json(json.loads(text)).to_json() != ir.to_json():
             raise AssertionError("IR does not round-trip through JSON")
-        return EmitResult([EmittedFile(f"{ir.name}.ir.json", text)], [])
+        return EmitResult([EmittedFile(REGISTRY["ir"].output_file(flow=ir.name), text)], [])
+
+
+BACKEND = IrTarget()

@@ -154,6 +154,18 @@ class FlowIR:
     def decorator(self, name: str) -> Decorator | None:
         return next((d for d in self.decorators if d.name == name), None)
 
+    def foreach_body(self, split: str) -> list[str]:
+        """The steps inside foreach ``split``'s body, nested bodies included, in IR order.
+
+        Read from the scopes the graph analysis gave every step (``foreach_stack``), so a
+        backend never walks the graph to find a body again.
+        """
+        return [s.name for s in self.steps if split in s.foreach_stack]
+
+    def split_of(self, join: str) -> Step | None:
+        """The split step whose branches ``join`` joins (``matching_join``)."""
+        return next((s for s in self.steps if s.matching_join == join), None)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("_index")

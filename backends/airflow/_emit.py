@@ -8,7 +8,7 @@ from typing import Any
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import flow_settings
-from backends.base import EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR
 
@@ -83,7 +83,9 @@ class AirflowBackend:
             labels=dict(sorted(options.labels.items())),
         )
         content = render_dag(ir, plan.tasks, flow, opts)
-        return EmitResult([EmittedFile(f"{dag_id}.py", content)], diagnostics)
+        return EmitResult(
+            [EmittedFile(REGISTRY["airflow"].output_file(dag_id=dag_id), content)], diagnostics
+        )
 
 
 def _tags(value: Any) -> list[str]:

@@ -212,7 +212,8 @@ class _Planner:
         if rule.kind == "enter":
             return self._children(rule.parents[0])
         if rule.kind == "join-foreach":
-            split = next(s for s in self.ir.steps if s.matching_join == step.name)
+            split = self.ir.split_of(step.name)
+            assert split is not None, "a foreach join has a split"
             return self.domain[split.name]
         if rule.kind == "any":
             return self.domain[self._switch_of(step).name]

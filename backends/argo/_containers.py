@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backends.argo._decorators import StepSettings
-from backends.argo._layout import is_recursive
 from backends.argo._literals import LBRACE_VAR, container_literal
 from backends.argo._model import (
     Backoff,
@@ -30,7 +29,9 @@ from backends.argo._model import (
     ValueFrom,
 )
 from backends.argo._options import ArgoOptions
+from backends.base import step_command
 from flowc.ir import FlowIR, Step
+from runtime_shim import command as shim
 
 IDX = "idx"
 ITERATION = "iteration"
@@ -48,6 +49,30 @@ class StepNames:
     parameters: dict[str, str]
 
 
+class ArgoEngine(shim.Substitution):
+    """Argo's spelling of the shim command's placeholders; literals are neutralised for
+    Kubernetes' ``$(VAR)`` expansion."""
+
+    def __init__(self, names: StepNames) -> None:
+        self.names = names
+
+    def literal(self, text: str) -> str:
+        return container_literal(text)
+
+    def placeholder(self, value: shim.Placeholder) -> str:
+        if value.kind == "param":
+            return f"{{{{workflow.parameters.{self.names.parameters[value.name]}}}}}"
+        return _EXPRESSIONS[value.kind]
+
+
+_EXPRESSIONS = {
+    shim.RUN_ID.kind: "{{workflow.name}}",
+    shim.INDEX_PATH.kind: f"{{{{inputs.parameters.{IDX}}}}}",
+    shim.ATTEMPT.kind: "{{retries}}",
+    shim.ITERATION.kind: f"{{{{inputs.parameters.{ITERATION}}}}}",
+}
+
+
 def shim_args(
     ir: FlowIR,
     step: Step,
@@ -56,42 +81,19 @@ def shim_args(
     in_foreach: bool,
     settings: StepSettings,
 ) -> list[str]:
-    """The shim command after ``python -m runtime_shim`` (DESIGN.md, "the shim command")."""
-    attempt = "{{retries}}" if settings.retries > 0 else "0"
-    args = [
-        "step",
-        container_literal(opts.flow_file),
-        "--flow",
-        container_literal(ir.name),
-        "--step",
-        step.name,
-        "--inputs",
-        step.input_rule.render(),
-        "--run-id",
-        "{{workflow.name}}",
-        "--index-path",
-        f"{{{{inputs.parameters.{IDX}}}}}" if in_foreach else "",
-        "--attempt",
-        attempt,
-        "--datastore",
-        container_literal(opts.datastore_root),
-    ]
-    if is_recursive(step):
-        args += ["--iteration", f"{{{{inputs.parameters.{ITERATION}}}}}"]
-    if step.name == ir.start:
-        for param in ir.parameters:
-            argo_name = names.parameters[param.name]
-            args += [
-                "--param",
-                container_literal(param.name) + f"={{{{workflow.parameters.{argo_name}}}}}",
-            ]
-    if step.transition == "foreach":
-        args += ["--foreach-count-out", COUNT_PATH]
-    if step.switch is not None:
-        args += ["--switch-out", SWITCH_PATH]
-    if opts.code_package:
-        args += ["--code-package", container_literal(opts.code_package)]
-    return args
+    """The shim command after ``python -m runtime_shim`` (runtime_shim/command.py)."""
+    command = step_command(
+        ir,
+        step,
+        flow_file=opts.flow_file,
+        datastore=opts.datastore_root,
+        index_path=shim.INDEX_PATH if in_foreach else "",
+        attempt=shim.ATTEMPT if settings.retries > 0 else "0",
+        foreach_count_out=COUNT_PATH if step.transition == "foreach" else None,
+        switch_out=SWITCH_PATH if step.switch is not None else None,
+        code_package=opts.code_package or None,
+    )
+    return shim.render(command, ArgoEngine(names))
 
 
 def container_template(
@@ -108,7 +110,7 @@ def container_template(
     if any(f"$({LBRACE_VAR})" in text for text in args + [e.value or "" for e in env]):
         env.insert(0, EnvVar(name=LBRACE_VAR, value="{"))
     inputs = [Parameter(name=IDX)] if in_foreach else []
-    if is_recursive(step):
+    if step.recursive:
         inputs.append(Parameter(name=ITERATION))
     outputs = []
     if step.transition == "foreach":
@@ -132,7 +134,7 @@ def container_template(
         )
     container = Container(
         image=settings.image or opts.image,
-        command=[opts.python, "-m", "runtime_shim"],
+        command=list(shim.launcher(opts.python)),
         args=args,
         env=env or None,
         env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]

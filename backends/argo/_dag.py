@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backends.argo._containers import COUNT, IDX, ITERATION, SWITCH, StepNames
-from backends.argo._layout import TOP, Layout, is_recursive
+from backends.argo._layout import TOP, Layout
 from backends.argo._model import (
     Arguments,
     DAGTask,
@@ -115,7 +115,7 @@ class DagBuilder:
         if idx is not None:
             params.append(_param(IDX, idx))
         template = self.task_name(step.name)
-        if is_recursive(step):
+        if step.recursive:
             params.append(_param(ITERATION, "0"))
             template = self.dags.loops[step.name]
         return DAGTask(

@@ -8,7 +8,7 @@ from backends.argo._checks import check_dags, check_size
 from backends.argo._containers import StepNames, container_template
 from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import span_of, step_settings
-from backends.argo._layout import TOP, build_layout, is_recursive
+from backends.argo._layout import TOP, build_layout
 from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
 from backends.argo._model import (
     CronWorkflow,
@@ -21,7 +21,7 @@ from backends.argo._model import (
 )
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, ArgoOptions, resolve
-from backends.base import EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Step
 
@@ -37,7 +37,7 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
     for split in bodies:
         dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
     for step in ir.steps:
-        if is_recursive(step):
+        if step.recursive:
             dags.loops[step.name] = templates.allocate(f"loop:{step.name}", f"{step.name}-loop")
     params = NameAllocator(limit=200)
     param_names = {}
@@ -99,7 +99,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
     for split in layout.bodies:
         templates.append(builder.dag_template(split))
     for step in ir.steps:
-        if is_recursive(step):
+        if step.recursive:
             templates.append(builder.loop_template(step))
     for step in ir.steps:
         settings, found = step_settings(step)
@@ -179,5 +179,5 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
     diagnostics.extend(check_size(text, opts.kind))
     if has_errors(diagnostics):
         return EmitResult([], diagnostics)
-    path = f"{head.name}.{opts.kind.lower()}.yaml"
+    path = REGISTRY["argo"].output_file(name=head.name, kind=opts.kind.lower())
     return EmitResult([EmittedFile(path, text)], diagnostics)

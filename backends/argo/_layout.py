@@ -3,13 +3,11 @@
 Argo fans out a *template*, not a group of tasks, so every foreach body becomes its own
 DAG template, nested as deep as the foreaches are. This module computes, from the IR
 alone, which DAG ("scope") each step belongs to: ``""`` for the entry DAG, or the name of
-the foreach split whose body holds it. It also checks that bodies nest properly, which
-every well-formed flow satisfies; anything else is reported rather than guessed at.
+the innermost foreach split whose body holds it (the step's ``foreach_stack``).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from flowc.ir import FlowIR, Step
@@ -25,7 +23,7 @@ class Layout:
 
     scope_of: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
-    bodies: dict[str, set[str]] = field(default_factory=dict)
+    bodies: dict[str, list[str]] = field(default_factory=dict)
     problems: list[tuple[Step, str]] = field(default_factory=list)
 
     def depth(self, scope: str) -> int:
@@ -54,41 +52,19 @@ class Layout:
             current = owner
 
 
-def is_recursive(step: Step) -> bool:
-    """A switch step that can choose itself again (a loop at one index path)."""
-    return step.switch is not None and step.name in step.switch.cases.values()
-
-
-def _body(ir: FlowIR, split: Step) -> set[str]:
-    stop = split.matching_join
-    seen: set[str] = set()
-    todo = list(split.next)
-    while todo:
-        name = todo.pop()
-        if name == stop or name in seen:
-            continue
-        seen.add(name)
-        todo.extend(ir.step(name).next)
-    return seen
-
-
 def build_layout(ir: FlowIR) -> Layout:
     layout = Layout()
-    foreach_steps = [s for s in ir.steps if s.transition == "foreach"]
-    for split in foreach_steps:
+    for split in ir.steps:
+        if split.transition != "foreach":
+            continue
         if split.matching_join is None:
             layout.problems.append((split, "its matching join is unknown"))
             continue
-        layout.bodies[split.name] = _body(ir, split)
+        layout.bodies[split.name] = ir.foreach_body(split.name)
     for step in ir.steps:
-        owners = [f for f, body in layout.bodies.items() if step.name in body]
-        # Bodies nest: the innermost owner is the one whose body is smallest.
-        owners.sort(key=lambda f: len(layout.bodies[f]))
-        for inner, outer in itertools.pairwise(owners):
-            outer_body = layout.bodies[outer]
-            if not layout.bodies[inner] <= outer_body or inner not in outer_body:
-                layout.problems.append((step, "foreach bodies overlap without nesting"))
-        layout.scope_of[step.name] = owners[0] if owners else TOP
+        # The innermost enclosing foreach owns the step's DAG.
+        owners = [split for split in step.foreach_stack if split in layout.bodies]
+        layout.scope_of[step.name] = owners[-1] if owners else TOP
     layout.members[TOP] = []
     for split_name in layout.bodies:
         layout.members[split_name] = []

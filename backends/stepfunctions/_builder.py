@@ -37,7 +37,6 @@ from backends.stepfunctions._command import (
     RUN_ID,
     TASK,
     ShimCommand,
-    is_recursive,
     iteration_path,
     shim_command,
 )
@@ -65,7 +64,7 @@ class StatesBuilder:
 
     def entry(self, step: str) -> str:
         """The first state of ``step`` when entered from another step."""
-        if is_recursive(self.ir.step(step)):
+        if self.ir.step(step).recursive:
             return self.names.name(step, "first")
         return self.names.name(step)
 
@@ -129,7 +128,7 @@ class StatesBuilder:
         cmd = shim_command(self.ir, step, self.opts)
         self.commands[step.name] = cmd
         task = task_state(step, cmd, self.settings[step.name], self.opts)
-        if is_recursive(step):
+        if step.recursive:
             it = iteration_path(step)
             states[self.names.name(step.name, "first")] = {
                 "Type": "Pass",
@@ -203,7 +202,7 @@ class StatesBuilder:
         assert step.switch is not None
         read, choose = self.names.name(step.name, "switch"), self.names.name(step.name, "choose")
         key = data_key("switch", step.name)
-        recursive = is_recursive(step)
+        recursive = step.recursive
         task["Next"] = read
         states[read] = {**self._read_record(step, key, recursive), "Next": choose}
         targets = list(dict.fromkeys(step.switch.cases.values()))

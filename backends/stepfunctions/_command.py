@@ -1,7 +1,7 @@
 """The shim command of one step, as an ASL ``States.Array(...)`` expression.
 
-The command is the same in every backend (DESIGN.md, "the shim command"); here the
-per-task values come from the state data: the run id is the execution name, the index
+The command is the ``TaskCommand`` every backend renders (``runtime_shim/command.py``); here
+the per-task values come from the state data: the run id is the execution name, the index
 path and task key are set by the enclosing Map's ``ItemSelector``, the attempt is
 ``$$.State.RetryCount`` and a recursive step's iteration is its loop counter. Parameter
 values enter only as ``States.JsonToString`` of a JSONPath, so a user's value is data and
@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from backends.base import step_command
 from backends.stepfunctions._intrinsics import call, fmt, lit
 from backends.stepfunctions._naming import data_key
 from backends.stepfunctions._options import SfnOptions
 from flowc.ir import FlowIR, Step
+from runtime_shim import command as shim
 
 RUN_ID = "$.run_id"
 IDX = "$.idx"
@@ -31,11 +33,6 @@ MAX_RUN_ID = 80  # an execution name is at most 80 characters
 MAX_INDEX_DIGITS = {"inline": 4, "distributed": 9}
 
 
-def is_recursive(step: Step) -> bool:
-    """A switch step that can choose itself again (a loop at one index path)."""
-    return step.switch is not None and step.name in step.switch.cases.values()
-
-
 def iteration_path(step: Step) -> str:
     return f"$.{data_key('iter', step.name)}"
 
@@ -48,48 +45,60 @@ class ShimCommand:
     worst_case: list[str]
 
 
-def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
-    attempt = fmt("{}", "$$.State.RetryCount")
+class AslEngine:
+    """The shim command's words as ASL intrinsic arguments: literals quoted, the run id
+    and index path as JSONPaths of the state data, numbers and parameter values through
+    ``States.Format``."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+
+    def word(self, parts: shim.Word) -> str:
+        if all(isinstance(p, str) for p in parts):
+            return lit("".join(str(p) for p in parts))
+        alone = parts[0] if len(parts) == 1 else None
+        if isinstance(alone, shim.Placeholder) and alone in _STRING_PATHS:
+            return _STRING_PATHS[alone]
+        template = "".join("{}" if isinstance(p, shim.Placeholder) else p for p in parts)
+        return fmt(template, *(self._argument(p) for p in parts if isinstance(p, shim.Placeholder)))
+
+    def _argument(self, value: shim.Placeholder) -> str:
+        if value == shim.ATTEMPT:
+            return "$$.State.RetryCount"
+        if value == shim.ITERATION:
+            return f"{iteration_path(self.step)}.n"
+        if value.kind == "param":
+            return call("JsonToString", f"{PARAMS}.{value.name}")
+        return _STRING_PATHS[value]
+
+
+_STRING_PATHS = {shim.RUN_ID: RUN_ID, shim.INDEX_PATH: IDX}
+
+
+def worst_case_values(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.Values:
+    """The longest values the run can fill in (parameters: their defaults)."""
     index_worst = ".".join(["9" * MAX_INDEX_DIGITS[opts.map_mode]] * step.foreach_depth)
-    parts: list[tuple[str, str]] = [
-        (lit(opts.python), opts.python),
-        (lit("-m"), "-m"),
-        (lit("runtime_shim"), "runtime_shim"),
-        (lit("step"), "step"),
-        (lit(opts.flow_file), opts.flow_file),
-        (lit("--flow"), "--flow"),
-        (lit(ir.name), ir.name),
-        (lit("--step"), "--step"),
-        (lit(step.name), step.name),
-        (lit("--inputs"), "--inputs"),
-        (lit(step.input_rule.render()), step.input_rule.render()),
-        (lit("--run-id"), "--run-id"),
-        (RUN_ID, "r" * MAX_RUN_ID),
-        (lit("--index-path"), "--index-path"),
-        (IDX, index_worst),
-        (lit("--attempt"), "--attempt"),
-        (attempt, "99"),
-        (lit("--datastore"), "--datastore"),
-        (lit(opts.datastore_root), opts.datastore_root),
-    ]
-    if is_recursive(step):
-        parts += [
-            (lit("--iteration"), "--iteration"),
-            (fmt("{}", f"{iteration_path(step)}.n"), "9999"),
-        ]
-    if step.name == ir.start:
-        for param in ir.parameters:
-            value = json.dumps(param.default) if param.has_default else "null"
-            parts += [
-                (lit("--param"), "--param"),
-                (
-                    fmt(f"{param.name}={{}}", call("JsonToString", f"{PARAMS}.{param.name}")),
-                    f"{param.name}={value}",
-                ),
-            ]
-    if opts.code_package:
-        parts += [
-            (lit("--code-package"), "--code-package"),
-            (lit(opts.code_package), opts.code_package),
-        ]
-    return ShimCommand(call("Array", *(p[0] for p in parts)), [p[1] for p in parts])
+    values = {
+        shim.RUN_ID: "r" * MAX_RUN_ID,
+        shim.INDEX_PATH: index_worst,
+        shim.ATTEMPT: "99",
+        shim.ITERATION: "9999",
+    }
+    for param in ir.parameters:
+        default = json.dumps(param.default) if param.has_default else "null"
+        values[shim.param_value(param.name)] = default
+    return shim.Values(values)
+
+
+def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
+    command = step_command(
+        ir,
+        step,
+        flow_file=opts.flow_file,
+        datastore=opts.datastore_root,
+        code_package=opts.code_package or None,
+    )
+    return ShimCommand(
+        call("Array", *shim.render(command, AslEngine(step), python=opts.python)),
+        shim.render(command, worst_case_values(ir, step, opts), python=opts.python),
+    )

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from backends.base import EmitResult, EmittedFile, TargetOptions
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._decorators import StepSettings, span_of, step_settings
 from backends.stepfunctions._limits import check_commands, check_definition, check_payload
@@ -169,7 +169,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         return EmitResult([], out)
     text = render(definition)
     out.extend(check_definition(ir, text))
-    files = [EmittedFile(f"{opts.state_machine_name}.asl.json", text)]
+    files = [EmittedFile(REGISTRY["stepfunctions"].output_file(name=opts.state_machine_name), text)]
     dec = ir.decorator("schedule")
     if dec is not None:
         document, found = schedule_document(dec, opts)

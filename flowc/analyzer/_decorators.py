@@ -11,12 +11,13 @@ decorator) that caused it. What a target can express is each backend's business.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._names import ApiNames
-from flowc.diagnostics import Diagnostic, Span, diag, did_you_mean
+from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 from flowc.ir import Decorator, Location
 from runtime_shim.catalogue import DecoratorDef, Problem, decorator
 
@@ -156,7 +157,8 @@ def _read_arguments(
         arg = spec.arg(kw.arg)
         if arg is None:
             written.unreadable = True
-            out.append(unknown_argument(spec, kw.arg, span_of(file, kw)))
+            keywords = [k.arg for k in node.keywords if k.arg is not None]
+            out.append(unknown_argument(spec, kw.arg, span_of(file, kw), keywords))
             continue
         if arg.name in written.keywords:
             out.append(
@@ -187,17 +189,25 @@ def _read_arguments(
     return written
 
 
-def unknown_argument(spec: DecoratorDef, key: str, span: Span) -> Diagnostic:
-    """FC206: ``key`` is not an argument of ``spec`` (nor an alias of one)."""
+def unknown_argument(
+    spec: DecoratorDef, key: str, span: Span, written: Collection[str] = ()
+) -> Diagnostic:
+    """FC206: ``key`` is not an argument of ``spec`` (nor an alias of one).
+
+    The one fix hook for FC206: rename the keyword to the unique close argument, unless
+    the call already writes that argument (the rename would repeat a keyword).
+    """
     candidates = sorted({*spec.argument_names, *(a for arg in spec.args for a in arg.aliases)})
     guess = did_you_mean(key, candidates)
+    fix = None
+    if guess is not None and guess.unique is not None and guess.unique not in written:
+        fix = Fix(FixKind.RENAME_KEYWORD, span, key, guess.unique)
     return diag(
         "FC206",
         f"@{spec.name} has no argument `{key}`",
         span,
-        f"did you mean `{guess}`?"
-        if guess
-        else f"valid arguments: {', '.join(spec.argument_names) or 'none'}",
+        guess.hint if guess else f"valid arguments: {', '.join(spec.argument_names) or 'none'}",
+        fix,
     )
 
 

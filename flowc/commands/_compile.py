@@ -148,10 +148,6 @@ def _read(path: str) -> str | None:
 
 
 def _backend(target: str) -> Any:
-    if target == "ir":
-        from flowc.emit_ir import IrTarget
-
-        return IrTarget()
     from backends.base import get_backend
 
     return get_backend(target)

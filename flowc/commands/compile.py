@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from backends.base import TARGETS
+from backends.base import TARGET_NAMES, target_help
 from flowc.commands._common import flow_option, format_option
 from flowc.commands._compile import (
     CompileError,
@@ -32,10 +32,9 @@ def _key_value(
 @click.option(
     "--target",
     "-t",
-    type=click.Choice([*TARGETS, "ir"]),
+    type=click.Choice(TARGET_NAMES),
     required=True,
-    help="What to emit: argo (WorkflowTemplate YAML), airflow (DAG file), "
-    "stepfunctions (ASL JSON), or ir (the flow IR as JSON).",
+    help=target_help(),
 )
 @click.option(
     "-o",

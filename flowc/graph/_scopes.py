@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flowc.analyzer import FlowSource, StepSource
-from flowc.diagnostics import Diagnostic, diag, has_errors
+from flowc.diagnostics import Diagnostic, Fix, FixKind, diag, has_errors
 from flowc.graph._structure import Structure
 from flowc.ir import InputRule
 
@@ -118,6 +118,10 @@ def _plain(
                 f"step `{name}` receives {len(parents)} paths from {where} but is not a join",
                 step.span,
                 f"make it a join: `def {name}(self, inputs)`",
+                # step.span is the method's name; `def name(self)` gains `inputs`.
+                Fix(FixKind.ADD_PARAMETER, step.span, name, "inputs")
+                if step.num_args == 1
+                else None,
             )
         )
     all_parents = [*parents, name] if recursive else parents

@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from flowc.analyzer import FlowSource, StepSource
-from flowc.diagnostics import Diagnostic, Span, diag, did_you_mean
+from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 
 
 @dataclass
@@ -100,9 +100,10 @@ def _unknown_target(flow: FlowSource, step: StepSource, target: str, span: Span)
         "FC101",
         f"step `{step.name}` goes to unknown step `{target}`",
         span,
-        f"did you mean `{guess}`?"
-        if guess
-        else f"define `@step def {target}(self)` or fix the name",
+        guess.hint if guess else f"define `@step def {target}(self)` or fix the name",
+        Fix(FixKind.RENAME_ATTRIBUTE, span, target, guess.unique)
+        if guess and guess.unique
+        else None,
     )
 
 

@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from backends.base import step_command
 from flowc.ir import FlowIR
 from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
 from runtime_shim.catalogue import timeout_seconds
+from runtime_shim.command import LITERAL, launcher, render
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
 
@@ -208,36 +210,20 @@ class LocalRunner:
 
     def command(self, task: TaskId, attempt: int) -> list[str]:
         """The shim command line of one task (what every backend runs)."""
-        step = self.ir.step(task.step)
-        cmd = [
-            self.options.python,
-            "-m",
-            "runtime_shim",
-            "step",
-            self.options.flow_file,
-            "--flow",
-            self.ir.name,
-            "--step",
-            task.step,
-            "--inputs",
-            step.input_rule.render(),
-            "--run-id",
-            self.run_id,
-            "--index-path",
-            task.index_path,
-            "--attempt",
-            str(attempt),
-            "--datastore",
-            self.options.datastore,
-        ]
-        if task.iteration:
-            cmd += ["--iteration", str(task.iteration)]
-        if task.step == self.ir.start:
-            for name, value in self.options.params.items():
-                cmd += ["--param", f"{name}={json.dumps(value)}"]
-            if self.options.origin_run_id:
-                cmd += ["--origin-run-id", self.options.origin_run_id]
-        return cmd
+        start = task.step == self.ir.start
+        command = step_command(
+            self.ir,
+            self.ir.step(task.step),
+            flow_file=self.options.flow_file,
+            datastore=self.options.datastore,
+            run_id=self.run_id,
+            index_path=task.index_path,
+            attempt=str(attempt),
+            iteration=str(task.iteration) if task.iteration else None,
+            params={name: json.dumps(value) for name, value in self.options.params.items()},
+            origin_run_id=(self.options.origin_run_id or None) if start else None,
+        )
+        return render(command, LITERAL, python=self.options.python)
 
     def _launch(self, task: TaskId, attempt: int) -> None:
         self.reporter.task_started(task, attempt)
@@ -267,7 +253,7 @@ class LocalRunner:
                 datastore=self.options.datastore,
             )
         tag: dict[str, Any] = {"task": task, "attempt": attempt, "began": time.time()}
-        task_id = self._server.submit(cmd[3:], tag)
+        task_id = self._server.submit(cmd[len(launcher(self.options.python)) :], tag)
         if limit is not None:
             timer = threading.Timer(limit, self._server.kill, args=(task_id,))
             timer.daemon = True
