@@ -10,31 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_USER_API = (
-    "FlowSpec",
-    "step",
-    "Parameter",
-    "JSONType",
-    "IncludeFile",
-    "current",
-    "retry",
-    "catch",
-    "timeout",
-    "resources",
-    "environment",
-    "kubernetes",
-    "batch",
-    "secrets",
-    "card",
-    "schedule",
-    "project",
-    "trigger",
-    "trigger_on_finish",
-    "parallel",
-    "pypi",
-    "conda",
-    "namespace",
-)
+from runtime_shim.api_names import USER_API_NAMES as _USER_API
+
 _CLIENT_API = ("Flow", "Run", "Step", "Task", "DataArtifact")
 
 __all__ = [*_USER_API, *_CLIENT_API]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-IR_VERSION = 1
+IR_VERSION = 2
 
 ParamType = Literal["str", "int", "float", "bool", "json"]
 Transition = Literal["linear", "split", "foreach", "switch", "end"]
@@ -33,17 +33,22 @@ class Location:
 
 @dataclass
 class Decorator:
-    """A decorator with its literal arguments.
+    """A decorator with its resolved arguments.
 
-    ``args`` holds JSON values for literal arguments, keyed by argument name (positional
-    arguments are mapped to the decorator's known parameter names). ``source_args`` keeps
-    the source text of arguments that are not literals; backends may not evaluate them.
+    ``args`` holds every argument the decorator catalogue declares for it, as JSON values:
+    Metaflow's default where the flow wrote nothing, the normalised value where it wrote a
+    literal (``memory="4096"`` is 4096, an alias is stored under its canonical name).
+    ``given`` lists, sorted, the canonical names of the arguments the flow wrote, literal or
+    not, so a consumer can tell a default from a choice. ``source_args`` keeps the source
+    text of arguments that are not literals (their ``args`` entry keeps the default);
+    backends may not evaluate them.
     """
 
     name: str
     args: dict[str, Any]
     source_args: dict[str, str]
     location: Location
+    given: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,7 +198,11 @@ def _location(data: dict[str, Any]) -> Location:
 
 def _decorator(data: dict[str, Any]) -> Decorator:
     return Decorator(
-        data["name"], dict(data["args"]), dict(data["source_args"]), _location(data["location"])
+        data["name"],
+        dict(data["args"]),
+        dict(data["source_args"]),
+        _location(data["location"]),
+        list(data["given"]),
     )
 
 

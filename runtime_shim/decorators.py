@@ -1,39 +1,23 @@
-"""Decorators of the user API: light markers that record their arguments.
+"""Decorators of the user API: light markers that record their resolved arguments.
+
+Every decorator is generated from its catalogue entry (``runtime_shim.catalogue``): its
+arguments are resolved exactly as the compiler resolves them (defaults filled, values
+normalised, aliases mapped), so a task sees the values the IR carries. An unknown
+argument or an invalid value raises ``TypeError`` naming the decorator when the flow
+module is imported, as Metaflow does.
 
 A step decorator stores ``{name: arguments}`` on the function (``_flowc_decorators``);
-a flow decorator stores it on the class (``_flowc_flow_decorators``). Nothing happens at
-import time: the shim applies ``@catch``/``@timeout``/``@environment`` when it runs a
-task, the engine (or the local runner) applies ``@retry``, and the compiler reads the
-same decorators from source. Every decorator works bare (``@retry``) or called
-(``@retry(times=2)``), like Metaflow's.
+a flow decorator stores it on the class (``_flowc_flow_decorators``). The shim applies
+``@catch``/``@timeout``/``@environment`` when it runs a task, the engine (or the local
+runner) applies ``@retry``, and the compiler reads the same decorators from source. Every
+decorator works bare (``@retry``) or called (``@retry(times=2)``), like Metaflow's.
 """
 
 from __future__ import annotations
 
-STEP_DECORATORS: dict[str, dict[str, Any]] = {
-    "retry": {"times": 3, "minutes_between_retries": 2},
-    "catch": {"var": None, "print_exception": True},
-    "timeout": {"seconds": 0, "minutes": 0, "hours": 0},
-    "resources": {"cpu": 1, "gpu": None, "disk": None, "memory": 4096, "shared_memory": None},
-    "environment": {"vars": {}},
-    "kubernetes": {},
-    "batch": {},
-    "secrets": {"sources": []},
-    "card": {"type": "default", "id": None, "options": {}, "timeout": 45},
-    "parallel": {},
-    "pypi": {"packages": {}, "python": None},
-    "conda": {"packages": {}, "libraries": {}, "python": None, "disabled": None},
-}
+from functools import cache
 
-FLOW_DECORATORS: dict[str, dict[str, Any]] = {
-    "schedule": {"cron": None, "hourly": False, "daily": True, "weekly": False, "timezone": None},
-    "project": {"name": None, "branch": None, "production": False},
-    "trigger": {"event": None, "events": []},
-    "trigger_on_finish": {"flow": None, "flows": []},
-    "pypi_base": {"packages": {}, "python": None},
-    "conda_base": {"packages": {}, "libraries": {}, "python": None, "disabled": None},
-}
-
+from runtime_shim.catalogue import DECORATORS, DecoratorDef
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,69 +26,67 @@ if TYPE_CHECKING:
 
 
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
-    """The decorators recorded on a step function, with defaults filled in."""
+    """The decorators recorded on a step function, with their resolved arguments."""
     found: dict[str, dict[str, Any]] = getattr(func, "_flowc_decorators", {})
     return found
 
 
-def _make_step_decorator(name: str, defaults: dict[str, Any]) -> Callable[..., Any]:
-    def record(func: Any, kwargs: dict[str, Any]) -> Any:
-        args = dict(defaults)
-        args.update(kwargs)
-        existing = dict(getattr(func, "_flowc_decorators", {}))
-        existing[name] = args
-        func._flowc_decorators = existing
-        return func
+def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` resolved by the catalogue; ``TypeError`` lists every problem."""
+    resolution = spec.resolve(given)
+    if resolution.problems:
+        details = "; ".join(
+            (
+                problem.message
+                if problem.message.startswith("@")
+                else f"@{spec.name} {problem.message}"
+            )
+            + (f" ({problem.hint})" if problem.hint else "")
+            for problem in resolution.problems
+        )
+        raise TypeError(details)
+    return resolution.values
+
+
+@cache
+def decorator_function(name: str) -> Callable[..., Any]:
+    """The user-API function of the catalogue's decorator ``name`` (one object per name)."""
+    spec = DECORATORS[name]
+    attribute = "_flowc_decorators" if spec.placement == "step" else "_flowc_flow_decorators"
+
+    def record(target: Any, kwargs: dict[str, Any]) -> Any:
+        existing = dict(getattr(target, attribute, {}))
+        existing[name] = resolved_arguments(spec, kwargs)
+        setattr(target, attribute, existing)
+        return target
+
+    def is_target(value: Any) -> bool:
+        return isinstance(value, type) if spec.placement == "flow" else callable(value)
 
     def decorator(*args: Any, **kwargs: Any) -> Any:
-        if len(args) == 1 and callable(args[0]) and not kwargs:
+        if len(args) == 1 and is_target(args[0]) and not kwargs:
             return record(args[0], {})
         if args:
             raise TypeError(f"@{name} takes keyword arguments only")
-        return lambda func: record(func, kwargs)
+        resolved_arguments(spec, kwargs)  # report mistakes where the decorator is written
+        return lambda target: record(target, kwargs)
 
-    decorator.__name__ = name
-    decorator.__doc__ = f"Metaflow-compatible ``@{name}`` (arguments: {', '.join(defaults)})."
+    decorator.__name__ = decorator.__qualname__ = name
+    decorator.__doc__ = (
+        f"Metaflow-compatible ``@{name}``: {spec.doc} "
+        f"(arguments: {', '.join(spec.argument_names) or 'none'})."
+    )
     return decorator
 
 
-def _make_flow_decorator(name: str, defaults: dict[str, Any]) -> Callable[..., Any]:
-    def record(cls: Any, kwargs: dict[str, Any]) -> Any:
-        args = dict(defaults)
-        args.update(kwargs)
-        existing = dict(getattr(cls, "_flowc_flow_decorators", {}))
-        existing[name] = args
-        cls._flowc_flow_decorators = existing
-        return cls
-
-    def decorator(*args: Any, **kwargs: Any) -> Any:
-        if len(args) == 1 and isinstance(args[0], type) and not kwargs:
-            return record(args[0], {})
-        return lambda cls: record(cls, kwargs)
-
-    decorator.__name__ = name
-    return decorator
+def __getattr__(name: str) -> Callable[..., Any]:
+    if name in DECORATORS:
+        return decorator_function(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-retry = _make_step_decorator("retry", STEP_DECORATORS["retry"])
-catch = _make_step_decorator("catch", STEP_DECORATORS["catch"])
-timeout = _make_step_decorator("timeout", STEP_DECORATORS["timeout"])
-resources = _make_step_decorator("resources", STEP_DECORATORS["resources"])
-environment = _make_step_decorator("environment", STEP_DECORATORS["environment"])
-kubernetes = _make_step_decorator("kubernetes", STEP_DECORATORS["kubernetes"])
-batch = _make_step_decorator("batch", STEP_DECORATORS["batch"])
-secrets = _make_step_decorator("secrets", STEP_DECORATORS["secrets"])
-card = _make_step_decorator("card", STEP_DECORATORS["card"])
-parallel = _make_step_decorator("parallel", STEP_DECORATORS["parallel"])
-pypi = _make_step_decorator("pypi", STEP_DECORATORS["pypi"])
-conda = _make_step_decorator("conda", STEP_DECORATORS["conda"])
-
-schedule = _make_flow_decorator("schedule", FLOW_DECORATORS["schedule"])
-project = _make_flow_decorator("project", FLOW_DECORATORS["project"])
-trigger = _make_flow_decorator("trigger", FLOW_DECORATORS["trigger"])
-trigger_on_finish = _make_flow_decorator("trigger_on_finish", FLOW_DECORATORS["trigger_on_finish"])
-pypi_base = _make_flow_decorator("pypi_base", FLOW_DECORATORS["pypi_base"])
-conda_base = _make_flow_decorator("conda_base", FLOW_DECORATORS["conda_base"])
+def __dir__() -> list[str]:
+    return sorted({*globals(), *DECORATORS})
 
 
 def step(func: Any = None, **kwargs: Any) -> Any:
@@ -120,12 +102,3 @@ def step(func: Any = None, **kwargs: Any) -> Any:
     if func is None:
         return mark
     return mark(func)
-
-
-def timeout_seconds(args: dict[str, Any]) -> float:
-    """Total seconds of a ``@timeout`` (Metaflow adds the three units)."""
-    return (
-        float(args.get("seconds") or 0)
-        + 60 * float(args.get("minutes") or 0)
-        + 3600 * float(args.get("hours") or 0)
-    )

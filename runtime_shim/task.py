@@ -193,8 +193,9 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
-    from runtime_shim.decorators import step_decorators, timeout_seconds
+    from runtime_shim.decorators import step_decorators
     from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
@@ -236,7 +237,7 @@ def _execute(
         parameter_names=tuple(run_record.get("parameters", {})),
     )
 
-    retries = int(decos["retry"]["times"]) if "retry" in decos else 0
+    retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")
     status = "ok"
     try:
@@ -254,14 +255,14 @@ def _execute(
                 )
                 views.append(cls._flowc_new(view_state))
             args = (Inputs(views),)
-        seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0.0
+        seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0
         _call_with_timeout(func, flow, args, seconds, spec.step)
         if catch is not None and catch.get("var"):
             setattr(flow, catch["var"], None)
     except Exception as exc:
         if catch is None or spec.attempt < retries:
             raise
-        if catch.get("print_exception", True):
+        if catch["print_exception"]:
             import traceback
 
             print(f"@catch caught an exception from {spec.flow}", file=sys.stderr)

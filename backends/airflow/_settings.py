@@ -45,11 +45,11 @@ def _span(location: Location) -> Span:
 
 
 def _args(decorator: Decorator) -> dict[str, Any]:
-    """Literal arguments over the API's defaults (bare ``@retry`` means times=3)."""
-    from runtime_shim.decorators import FLOW_DECORATORS, STEP_DECORATORS
+    """The IR's resolved arguments over the catalogue's defaults (bare ``@retry`` means times=3)."""
+    from runtime_shim.catalogue import decorator as catalogue_entry
 
-    defaults = STEP_DECORATORS.get(decorator.name) or FLOW_DECORATORS.get(decorator.name) or {}
-    merged = dict(defaults)
+    entry = catalogue_entry(decorator.name)
+    merged = entry.defaults() if entry is not None else {}
     merged.update(decorator.args)
     return merged
 
@@ -93,7 +93,7 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             if isinstance(env, dict):
                 settings.env.update({str(k): str(v) for k, v in env.items()})
         elif deco.name in ("resources", "kubernetes"):
-            _resources(settings, args, deco.name == "kubernetes")
+            _resources(settings, args, deco.name == "kubernetes", set(deco.given))
         elif deco.name == "secrets":
             sources = args.get("sources") or []
             settings.secrets.extend(str(s) for s in sources if isinstance(s, str))
@@ -119,15 +119,21 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
     return settings, notes
 
 
-def _resources(settings: StepSettings, args: dict[str, Any], is_kubernetes: bool) -> None:
-    # @resources gives defaults; @kubernetes (applied after it in step order) overrides.
-    if args.get("cpu") is not None:
+def _resources(
+    settings: StepSettings, args: dict[str, Any], is_kubernetes: bool, given: set[str]
+) -> None:
+    # @resources gives defaults; what @kubernetes (applied after it in step order) writes
+    # overrides, and its own defaults only fill what is still unset.
+    def wanted(key: str) -> bool:
+        return not is_kubernetes or key in given or getattr(settings, key) is None
+
+    if args.get("cpu") is not None and wanted("cpu"):
         settings.cpu = _quantity(args["cpu"])
-    if args.get("memory") is not None:
+    if args.get("memory") is not None and wanted("memory"):
         settings.memory = _quantity(args["memory"], "Mi")
-    if args.get("gpu") not in (None, 0, "0"):
+    if args.get("gpu") not in (None, 0, "0") and wanted("gpu"):
         settings.gpu = _quantity(args["gpu"])
-    if args.get("disk") is not None:
+    if args.get("disk") is not None and wanted("disk"):
         settings.disk = _quantity(args["disk"], "Mi")
     if is_kubernetes:
         if isinstance(args.get("gpu_vendor"), str):

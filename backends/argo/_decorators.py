@@ -113,7 +113,7 @@ class _Mapper:
         self.settings.timeout_seconds = int(total)
 
     def resources(self, dec: Decorator) -> None:
-        for key in dec.args.keys() | dec.source_args.keys():
+        for key in {*dec.given, *dec.source_args}:
             if key not in (
                 "cpu",
                 "memory",

@@ -89,7 +89,7 @@ class _Mapper:
         self.settings.timeout_seconds = int(total)
 
     def resources(self, dec: Decorator, known: tuple[str, ...]) -> None:
-        for key in sorted(dec.args.keys() | dec.source_args.keys()):
+        for key in sorted({*dec.given, *dec.source_args}):
             if key not in known:
                 self.warn(dec, f"argument '{key}' has no Step Functions equivalent; ignored")
         cpu = self.number(dec, "cpu", None)

@@ -1,57 +1,25 @@
 """Reading flow and step decorators into ``ir.Decorator`` records.
 
-Arguments are recorded literally. Validation here is about what can be known statically:
-unknown argument names, wrong placement, duplicates and obviously invalid values. What a
-target can express is each backend's business.
+What a decorator accepts is declared once, in the decorator catalogue
+(``runtime_shim.catalogue``): its placement, its arguments with their kinds, defaults,
+ranges, units and aliases, and the rules that span several arguments. This module reads
+the literal arguments from source, lets the catalogue resolve them, and turns every
+problem into a diagnostic at the keyword (or, for a whole-decorator problem, the
+decorator) that caused it. What a target can express is each backend's business.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._names import ApiNames
-from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 from flowc.ir import Decorator, Location
-
-
-@dataclass(frozen=True)
-class DecoratorSpec:
-    placement: str  # "step" or "flow"
-    args: frozenset[str] | None  # None: any keyword is accepted (engine-specific options)
-
-
-def _spec(placement: str, *args: str) -> DecoratorSpec:
-    return DecoratorSpec(placement, frozenset(args))
-
-
-DECORATORS: dict[str, DecoratorSpec] = {
-    "retry": _spec("step", "times", "minutes_between_retries"),
-    "catch": _spec("step", "var", "print_exception"),
-    "timeout": _spec("step", "seconds", "minutes", "hours"),
-    "resources": _spec("step", "cpu", "memory", "gpu", "disk", "shared_memory"),
-    "environment": _spec("step", "vars"),
-    "kubernetes": DecoratorSpec("step", None),
-    "batch": DecoratorSpec("step", None),
-    "secrets": _spec("step", "sources", "role"),
-    "card": _spec("step", "type", "id", "options", "timeout", "save_errors", "customize"),
-    "parallel": _spec("step"),
-    "pypi": _spec("step", "packages", "python", "disabled"),
-    "conda": _spec("step", "packages", "libraries", "python", "disabled"),
-    "schedule": _spec("flow", "hourly", "daily", "weekly", "cron", "timezone"),
-    "project": _spec("flow", "name", "branch", "production"),
-    "trigger": _spec("flow", "event", "events", "options"),
-    "trigger_on_finish": _spec("flow", "flow", "flows", "options"),
-    "pypi_base": _spec("flow", "packages", "python", "disabled"),
-    "conda_base": _spec("flow", "packages", "libraries", "python", "disabled"),
-}
-
-_NON_NEGATIVE_NUMBERS = {
-    "retry": ("times", "minutes_between_retries"),
-    "timeout": ("seconds", "minutes", "hours"),
-}
+from runtime_shim.catalogue import DecoratorDef, Problem, decorator
 
 
 def span_of(file: str, node: ast.AST) -> Span:
@@ -84,7 +52,8 @@ def read_decorators(
         if name == "step":
             continue
         span = span_of(file, node)
-        if name is None or name not in DECORATORS:
+        spec = decorator(name) if name is not None else None
+        if spec is None:
             out.append(
                 diag(
                     "FC203",
@@ -95,145 +64,160 @@ def read_decorators(
                 )
             )
             continue
-        spec = DECORATORS[name]
         if spec.placement != placement:
             where = "a flow class" if spec.placement == "flow" else "a step method"
             out.append(
                 diag(
                     "FC210",
-                    f"@{name} belongs on {where}, not on a {placement}",
+                    f"@{spec.name} belongs on {where}, not on a {placement}",
                     span,
-                    f"move @{name} to {where}",
+                    f"move @{spec.name} to {where}",
                 )
             )
             continue
-        if name in seen:
+        if spec.name in seen and not spec.allow_multiple:
             out.append(
                 diag(
-                    "FC207", f"@{name} is applied more than once", span, f"remove the extra @{name}"
+                    "FC207",
+                    f"@{spec.name} is applied more than once",
+                    span,
+                    f"remove the extra @{spec.name}",
                 )
             )
             continue
-        seen.add(name)
-        found.append(_read_one(name, node, spec, file, source, out))
+        seen.add(spec.name)
+        found.append(_read_one(spec, node, file, source, out))
     return found
 
 
+@dataclass
+class _Written:
+    """What the flow wrote in one decorator call, keyed by canonical argument name."""
+
+    literals: dict[str, Any] = field(default_factory=dict)
+    source_args: dict[str, str] = field(default_factory=dict)
+    keywords: dict[str, ast.keyword] = field(default_factory=dict)
+    unreadable: bool = False  # positional, ``**``, unknown or non-literal arguments
+
+    @property
+    def given(self) -> list[str]:
+        return sorted(self.keywords)
+
+
 def _read_one(
-    name: str, node: ast.expr, spec: DecoratorSpec, file: str, source: str, out: list[Diagnostic]
+    spec: DecoratorDef, node: ast.expr, file: str, source: str, out: list[Diagnostic]
 ) -> Decorator:
-    args: dict[str, Any] = {}
-    source_args: dict[str, str] = {}
-    if isinstance(node, ast.Call):
-        for positional in node.args:
-            out.append(
-                diag(
-                    "FC208",
-                    f"@{name} takes keyword arguments only",
-                    span_of(file, positional),
-                    f"write @{name}(<name>=...) as in the flow API documentation",
-                )
-            )
-        for kw in node.keywords:
-            if kw.arg is None:
-                out.append(
-                    diag(
-                        "FC201",
-                        f"@{name}(**...) cannot be read statically",
-                        span_of(file, kw.value),
-                    )
-                )
-                source_args["**"] = source_of(source, kw.value)
-                continue
-            if spec.args is not None and kw.arg not in spec.args:
-                from flowc.diagnostics import Fix, FixKind, did_you_mean
-
-                guess = did_you_mean(kw.arg, sorted(spec.args))
-                kw_span = span_of(file, kw)
-                out.append(
-                    diag(
-                        "FC206",
-                        f"@{name} has no argument `{kw.arg}`",
-                        kw_span,
-                        guess.hint
-                        if guess
-                        else f"valid arguments: {', '.join(sorted(spec.args)) or 'none'}",
-                        # The one fix hook for FC206: rename to the unique close argument.
-                        Fix(FixKind.RENAME_KEYWORD, kw_span, kw.arg, guess.unique)
-                        if guess and guess.unique
-                        else None,
-                    )
-                )
-                continue
-            try:
-                args[kw.arg] = literal_value(kw.value)
-            except NotLiteral:
-                text = source_of(source, kw.value)
-                source_args[kw.arg] = text
-                out.append(
-                    diag(
-                        "FC201",
-                        f"@{name}({kw.arg}=...) is not a literal; kept as source text `{text}`",
-                        span_of(file, kw.value),
-                        "use a literal value so every target can use it",
-                    )
-                )
-    _check_values(name, args, node, file, out)
-    return Decorator(name, args, source_args, location_of(file, node))
+    written = _read_arguments(spec, node, file, source, out)
+    resolution = spec.resolve(written.literals)
+    for problem in resolution.problems:
+        if problem.argument is None and problem.kind != "conflict" and written.unreadable:
+            continue  # a whole-decorator rule cannot be judged without every value
+        arg = spec.arg(problem.argument) if problem.argument is not None else None
+        keyword = written.keywords.get(arg.name) if arg is not None else None
+        out.append(_problem_diagnostic(spec, problem, span_of(file, keyword or node)))
+    return Decorator(
+        spec.name,
+        resolution.values,
+        written.source_args,
+        location_of(file, node),
+        written.given,
+    )
 
 
-def _check_values(
-    name: str, args: dict[str, Any], node: ast.expr, file: str, out: list[Diagnostic]
-) -> None:
-    for key in _NON_NEGATIVE_NUMBERS.get(name, ()):
-        value = args.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
-        ):
-            out.append(
-                diag(
-                    "FC208",
-                    f"@{name}({key}={value!r}) must be a non-negative number",
-                    span_of(file, node),
-                    f"write e.g. @{name}({key}=3)",
-                )
-            )
-    if name == "environment" and "vars" in args:
-        env = args["vars"]
-        if not isinstance(env, dict) or not all(
-            isinstance(v, (str, int, float, bool)) for v in env.values()
-        ):
-            out.append(
-                diag(
-                    "FC208",
-                    "@environment(vars=...) must be a dict of names to strings",
-                    span_of(file, node),
-                    'write e.g. @environment(vars={"MODE": "fast"})',
-                )
-            )
-    if (
-        name == "catch"
-        and "var" in args
-        and args["var"] is not None
-        and (not isinstance(args["var"], str) or not args["var"].isidentifier())
-    ):
+def _read_arguments(
+    spec: DecoratorDef, node: ast.expr, file: str, source: str, out: list[Diagnostic]
+) -> _Written:
+    written = _Written()
+    if not isinstance(node, ast.Call):
+        return written
+    name = spec.name
+    for positional in node.args:
+        written.unreadable = True
         out.append(
             diag(
                 "FC208",
-                f"@catch(var={args['var']!r}) must be an identifier",
-                span_of(file, node),
-                'name the artifact that receives the exception, e.g. @catch(var="failure")',
+                f"@{name} takes keyword arguments only",
+                span_of(file, positional),
+                f"write @{name}(<name>=...) as in the flow API documentation",
             )
         )
-    if name == "schedule":
-        chosen = [k for k in ("hourly", "daily", "weekly", "cron") if args.get(k)]
-        if len(chosen) > 1:
+    for kw in node.keywords:
+        if kw.arg is None:
+            written.unreadable = True
+            out.append(
+                diag(
+                    "FC201",
+                    f"@{name}(**...) cannot be read statically",
+                    span_of(file, kw.value),
+                    "write the arguments out as keywords so every target can use them",
+                )
+            )
+            written.source_args["**"] = source_of(source, kw.value)
+            continue
+        arg = spec.arg(kw.arg)
+        if arg is None:
+            written.unreadable = True
+            keywords = [k.arg for k in node.keywords if k.arg is not None]
+            out.append(unknown_argument(spec, kw.arg, span_of(file, kw), keywords))
+            continue
+        if arg.name in written.keywords:
             out.append(
                 diag(
                     "FC208",
-                    f"@schedule takes one of hourly, daily, weekly or cron, "
-                    f"not {', '.join(chosen)}",
-                    span_of(file, node),
-                    f"keep only one of {', '.join(chosen)}",
+                    f"@{name} receives `{arg.name}` twice (as "
+                    f"`{written.keywords[arg.name].arg}` and `{kw.arg}`)",
+                    span_of(file, kw),
+                    f"keep one of them; `{kw.arg}` is another name for `{arg.name}`",
                 )
             )
+            continue
+        written.keywords[arg.name] = kw
+        try:
+            written.literals[kw.arg] = literal_value(kw.value)
+        except NotLiteral:
+            text = source_of(source, kw.value)
+            written.unreadable = True
+            written.source_args[arg.name] = text
+            out.append(
+                diag(
+                    "FC201",
+                    f"@{name}({kw.arg}=...) is not a literal; kept as source text `{text}`",
+                    span_of(file, kw.value),
+                    "use a literal value so every target can use it",
+                )
+            )
+    return written
+
+
+def unknown_argument(
+    spec: DecoratorDef, key: str, span: Span, written: Collection[str] = ()
+) -> Diagnostic:
+    """FC206: ``key`` is not an argument of ``spec`` (nor an alias of one).
+
+    The one fix hook for FC206: rename the keyword to the unique close argument, unless
+    the call already writes that argument (the rename would repeat a keyword).
+    """
+    candidates = sorted({*spec.argument_names, *(a for arg in spec.args for a in arg.aliases)})
+    guess = did_you_mean(key, candidates)
+    fix = None
+    if guess is not None and guess.unique is not None and guess.unique not in written:
+        fix = Fix(FixKind.RENAME_KEYWORD, span, key, guess.unique)
+    return diag(
+        "FC206",
+        f"@{spec.name} has no argument `{key}`",
+        span,
+        guess.hint if guess else f"valid arguments: {', '.join(spec.argument_names) or 'none'}",
+        fix,
+    )
+
+
+def _problem_diagnostic(spec: DecoratorDef, problem: Problem, span: Span) -> Diagnostic:
+    if problem.kind == "unknown-argument" and problem.argument is not None:
+        return unknown_argument(spec, problem.argument, span)
+    message = problem.message
+    arg = spec.arg(problem.argument) if problem.argument is not None else None
+    if arg is not None and message.startswith(f"{arg.name}: "):
+        message = f"@{spec.name}({arg.name}=...): {message[len(arg.name) + 2 :]}"
+    elif not message.startswith("@"):
+        message = f"@{spec.name}: {message}"
+    return diag("FC208", message, span, problem.hint or f"see the @{spec.name} documentation")

@@ -11,37 +11,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from runtime_shim.api_names import USER_API_NAMES
+
 API_MODULES = frozenset({"metaflow", "flowc", "runtime_shim.api", "runtime_shim"})
 
-API_NAMES = frozenset(
-    {
-        "FlowSpec",
-        "step",
-        "Parameter",
-        "JSONType",
-        "IncludeFile",
-        "current",
-        "retry",
-        "catch",
-        "timeout",
-        "resources",
-        "environment",
-        "kubernetes",
-        "batch",
-        "secrets",
-        "card",
-        "schedule",
-        "project",
-        "trigger",
-        "trigger_on_finish",
-        "parallel",
-        "pypi",
-        "conda",
-        "pypi_base",
-        "conda_base",
-        "namespace",
-    }
-)
+# The user API's names, as the runtime exports them (one list for both).
+API_NAMES = frozenset(USER_API_NAMES)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import os
 import click
 
 from flowc.commands._common import analyze_arguments, exit_code, flow_option, report
-from flowc.ir import FlowIR, Step
+from flowc.ir import Decorator, FlowIR, Step
 
 
 def describe_flow(ir: FlowIR) -> str:
@@ -15,7 +15,7 @@ def describe_flow(ir: FlowIR) -> str:
     if ir.docstring:
         lines.append(f"  {ir.docstring.splitlines()[0]}")
     for deco in ir.decorators:
-        lines.append(f"  @{deco.name}{_args(deco.args, deco.source_args)}")
+        lines.append(f"  @{deco.name}{_args(deco)}")
     if ir.parameters:
         lines.append("Parameters:")
         for p in ir.parameters:
@@ -37,7 +37,7 @@ def describe_flow(ir: FlowIR) -> str:
     for step in ir.steps:
         lines.append(f"  {step.name} [{step.kind}] {_transition(step)}")
         for deco in step.decorators:
-            lines.append(f"      @{deco.name}{_args(deco.args, deco.source_args)}")
+            lines.append(f"      @{deco.name}{_args(deco)}")
         lines.append(
             f"      inputs: {step.input_rule.render()}"
             + (f"; inside foreach {' > '.join(step.foreach_stack)}" if step.foreach_stack else "")
@@ -59,8 +59,10 @@ def _transition(step: Step) -> str:
     return f"-> {step.next[0]}"
 
 
-def _args(args: dict[str, object], source_args: dict[str, str]) -> str:
-    parts = [f"{k}={v!r}" for k, v in args.items()] + [f"{k}=<{v}>" for k, v in source_args.items()]
+def _args(deco: Decorator) -> str:
+    """The arguments the flow wrote (resolved; a non-literal one as its source text)."""
+    literal = [f"{k}={deco.args[k]!r}" for k in deco.given if k not in deco.source_args]
+    parts = literal + [f"{k}=<{v}>" for k, v in deco.source_args.items()]
     return f"({', '.join(parts)})" if parts else ""
 
 

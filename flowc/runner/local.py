@@ -29,6 +29,7 @@ from backends.base import step_command
 from flowc.ir import FlowIR
 from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
+from runtime_shim.catalogue import timeout_seconds
 from runtime_shim.command import LITERAL, launcher, render
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
@@ -193,7 +194,7 @@ class LocalRunner:
     def _may_retry(self, task: TaskId, attempt: int) -> bool:
         step = self.ir.step(task.step)
         retry = step.decorator("retry")
-        times = int(retry.args.get("times", 3)) if retry else 0
+        times: int = retry.args["times"] if retry else 0
         if step.decorator("catch"):
             times += CATCH_FALLBACK_ATTEMPTS
         # Like ``metaflow run``, a local run retries at once; minutes_between_retries is
@@ -204,12 +205,7 @@ class LocalRunner:
         deco = self.ir.step(task.step).decorator("timeout")
         if deco is None:
             return None
-        args = deco.args
-        total = (
-            float(args.get("seconds") or 0)
-            + 60 * float(args.get("minutes") or 0)
-            + 3600 * float(args.get("hours") or 0)
-        )
+        total = timeout_seconds(deco.args)
         return total + TIMEOUT_GRACE_SECONDS if total > 0 else None
 
     def command(self, task: TaskId, attempt: int) -> list[str]:

@@ -121,10 +121,19 @@ class DecoratorDef:
         return self._by_name.get(name)
 
     def defaults(self) -> dict[str, Any]:
-        return {arg.name: arg.default for arg in self.args}
+        """Every argument's default; mutable defaults are fresh copies (callers may edit)."""
+        from copy import deepcopy
+
+        return {arg.name: deepcopy(arg.default) for arg in self.args}
 
     def resolve(self, given: Mapping[str, Any]) -> Resolution:
-        """Defaults filled in, every given value normalised, every problem listed."""
+        """Defaults filled in, every given value normalised, every problem listed.
+
+        Never raises: a value that does not fit is a problem (its argument keeps the
+        default). When one member of an exclusive group is given, the others lose a
+        default that would count as a choice (``@schedule(cron=...)`` has
+        ``daily=False``), so resolving the resolved values again changes nothing.
+        """
         values = self.defaults()
         problems: list[Problem] = []
         for key, value in given.items():
@@ -140,6 +149,8 @@ class DecoratorDef:
                 )
         for group in self.exclusive:
             chosen = [name for name in group if self._is_set(name, given)]
+            if chosen:
+                self._unset_others(group, chosen, values)
             if len(chosen) > 1:
                 problems.append(
                     Problem(
@@ -155,7 +166,20 @@ class DecoratorDef:
 
     def _is_set(self, name: str, given: Mapping[str, Any]) -> bool:
         arg = self._by_name[name]
-        return any(given.get(key) not in (None, False) for key in (arg.name, *arg.aliases))
+        return any(_is_set(given.get(key)) for key in (arg.name, *arg.aliases))
+
+    def _unset_others(
+        self, group: tuple[str, ...], chosen: list[str], values: dict[str, Any]
+    ) -> None:
+        """The members of ``group`` not chosen lose a default that would count as a choice.
+
+        ``@schedule(cron=...)`` resolves to ``daily=False``: Metaflow's ``daily=True``
+        default only applies when nothing else is chosen, and the resolved values read
+        alone (by a backend, or resolved again) must say the same.
+        """
+        for name in group:
+            if name not in chosen and _is_set(values.get(name)):
+                values[name] = False if self._by_name[name].kind.name == "boolean" else None
 
     def _unknown(self, key: str) -> Problem:
         from difflib import get_close_matches
@@ -168,6 +192,11 @@ class DecoratorDef:
             else f"valid arguments: {', '.join(self.argument_names) or 'none'}"
         )
         return Problem("unknown-argument", key, f"@{self.name} has no argument `{key}`", hint)
+
+
+def _is_set(value: Any) -> bool:
+    """Whether a value chooses something: not None, False or an empty container."""
+    return value is not None and value is not False and value != [] and value != {}
 
 
 @dataclass(frozen=True)

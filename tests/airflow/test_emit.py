@@ -318,18 +318,31 @@ def test_user_strings_keep_the_file_formatted(
 
 def test_kubernetes_gpu_secrets_image_namespace() -> None:
     from flowc.ir import Decorator, Location
+    from runtime_shim.catalogue import decorator
 
     ir = load_ir(SHAPES / "linear.py")
     where = Location(ir.file, 1, 0)
+
+    def resolved(name: str, **given: Any) -> Decorator:
+        """A decorator as the analyzer records it: every argument resolved."""
+        entry = decorator(name)
+        assert entry is not None
+        return Decorator(name, entry.resolve(given).values, {}, where, sorted(given))
+
     ir.step("start").decorators = [
-        Decorator("resources", {"cpu": 2, "memory": 1024, "gpu": 1}, {}, where),
-        Decorator("kubernetes", {"image": "trainer:1", "namespace": "ml"}, {}, where),
-        Decorator("secrets", {"sources": ["db-creds"]}, {}, where),
+        resolved("resources", cpu=2, memory=1024, gpu=1),
+        resolved("kubernetes", image="trainer:1", namespace="ml"),
+        resolved("secrets", sources=["db-creds"]),
     ]
     source = emit(ir, extra={"operator": "kubernetes"})
     consts = constants(source)
     assert consts["STEP_RESOURCES"]["start"]["limits"]["nvidia.com/gpu"] == "1"
-    assert consts["STEP_RESOURCES"]["start"]["requests"] == {"cpu": "2", "memory": "1024Mi"}
+    # @kubernetes's own disk default (Metaflow's 10240 MB) fills what @resources left unset.
+    assert consts["STEP_RESOURCES"]["start"]["requests"] == {
+        "cpu": "2",
+        "memory": "1024Mi",
+        "ephemeral-storage": "10240Mi",
+    }
     assert consts["STEP_SECRETS"] == {"start": ["db-creds"]}
     start = {k.arg: ast.literal_eval(k.value) for k in task_calls(source)["start"].keywords}
     assert start["image"] == "trainer:1" and start["namespace"] == "ml"

@@ -223,7 +223,9 @@ class AliasFlow({flowspec}):
     assert rules(analysis) == {"start": "none", "end": "same:start"}
     assert analysis.ir is not None
     start = analysis.ir.steps[0]
-    assert [(d.name, d.args) for d in start.decorators] == [("retry", {"times": 3})]
+    assert [(d.name, d.args["times"], d.given) for d in start.decorators] == [
+        ("retry", 3, ["times"])
+    ]
 
 
 def test_unrelated_decorator_named_step_is_not_a_step(tmp_path: Path) -> None:
@@ -353,7 +355,9 @@ def test_include_file_and_non_literal_arguments(tmp_path: Path) -> None:
     assert params["data"].help == "Input CSV"
     assert params["alpha"].default_source == "CPUS * 2" and params["alpha"].has_default
     resources = analysis.ir.steps[0].decorators[0]
-    assert resources.args == {"memory": 1024}
+    # The non-literal cpu keeps Metaflow's default in args and is listed as given.
+    assert resources.args["memory"] == 1024 and resources.args["cpu"] == 1
+    assert resources.given == ["cpu", "memory"]
     assert resources.source_args == {"cpu": "CPUS"}
 
 
@@ -435,3 +439,35 @@ def test_columns_count_characters_and_lines_count_like_python(tmp_path: Path) ->
     assert line[d.span.start.column : d.span.end.column] == "self.trian"
     text = render_text(analysis.diagnostics, {str(path): source})
     assert f"    {line}\n    {' ' * line.index('self.trian')}^~~~~~~~~~\n" in text
+
+
+def _decorated_flow(flow: str, start: str, end: str) -> str:
+    """A two-step flow with the given decorator lines on the class and on each step."""
+    return (
+        "from metaflow import FlowSpec, batch, schedule, step, timeout\n\n\n"
+        f"{flow}\nclass DecoratedFlow(FlowSpec):\n"
+        f"    {start}\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        f"    {end}\n    @step\n    def end(self):\n        pass\n"
+    )
+
+
+def test_decorator_problems_point_at_the_keyword_or_the_decorator(tmp_path: Path) -> None:
+    """An argument's problem is reported at its keyword, a whole-decorator problem (or a
+    conflict between arguments) at the decorator; aliases resolve to canonical names."""
+    source = _decorated_flow(
+        "@schedule(hourly=True, weekly=True)",
+        "@timeout(hours=1, seconds=-5)",
+        "@timeout",
+    )
+    analysis = analyze(tmp_path, "spans.py", source)
+    found = sorted(
+        (d.span.start.line, d.span.start.column, d.code) for d in analysis.diagnostics if d.span
+    )
+    assert found == [(4, 1, "FC208"), (6, 22, "FC208"), (11, 5, "FC208")]
+
+    source = _decorated_flow("", '@batch(trainium=2, memory="8192")', "@timeout(minutes=1)")
+    valid = analyze(tmp_path, "aliases.py", source)
+    assert valid.ir is not None and valid.diagnostics == []
+    (batch,) = valid.ir.steps[0].decorators
+    assert (batch.args["inferentia"], batch.args["memory"]) == (2, 8192)
+    assert "trainium" not in batch.args and batch.given == ["inferentia", "memory"]

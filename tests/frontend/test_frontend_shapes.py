@@ -237,8 +237,20 @@ def test_parameters_shape(analyses: dict[str, Any]) -> None:
 
 def test_decorators_shape(analyses: dict[str, Any]) -> None:
     ir = analyses["decorators"].ir
-    assert [(d.name, d.args) for d in ir.decorators] == [("schedule", {"daily": True})]
-    steps = {s.name: {d.name: d.args for d in s.decorators} for s in ir.steps}
+
+    def written(d: Any) -> dict[str, Any]:
+        return {key: d.args[key] for key in d.given}
+
+    assert [(d.name, written(d)) for d in ir.decorators] == [("schedule", {"daily": True})]
+    # Every argument is resolved: Metaflow's defaults fill what the flow did not write.
+    assert ir.decorators[0].args == {
+        "cron": None,
+        "weekly": False,
+        "daily": True,
+        "hourly": False,
+        "timezone": None,
+    }
+    steps = {s.name: {d.name: written(d) for d in s.decorators} for s in ir.steps}
     assert steps["start"] == {
         "environment": {"vars": {"GREETING": "hi there"}},
         "resources": {"cpu": 1, "memory": 512},
