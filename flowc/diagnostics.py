@@ -285,6 +285,18 @@ _CODES = [
         Severity.WARNING,
         "Tasks run in separate containers but the datastore root is a local path.",
     ),
+    Code(
+        "FC307",
+        "target-limit-exceeded",
+        Severity.ERROR,
+        "An emitted document or value exceeds a hard limit of the target; the engine rejects it.",
+    ),
+    Code(
+        "FC308",
+        "unsupported-decorator-argument",
+        Severity.ERROR,
+        "The target cannot honour a decorator argument that changes how the step or flow runs.",
+    ),
     # FC9xx: internal
     Code("FC901", "internal-error", Severity.ERROR, "flowc failed unexpectedly; please report it."),
 ]

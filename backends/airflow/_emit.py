@@ -7,8 +7,9 @@ from typing import Any
 
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
-from backends.airflow._settings import flow_settings
+from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.option_keys import unknown_option_keys
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR
 
@@ -24,6 +25,9 @@ class AirflowBackend:
     def emit(self, ir: FlowIR, options: TargetOptions) -> EmitResult:
         diagnostics: list[Diagnostic] = []
         extra = options.extra
+        unknown = unknown_option_keys("airflow", extra, OPTION_KEYS)
+        if unknown:
+            return EmitResult([], unknown)
         operator = str(extra.get("operator", "kubernetes"))
         if operator not in OPERATORS:
             diagnostics.append(
@@ -65,7 +69,7 @@ class AirflowBackend:
                 diagnostics.append(shared)
         plan = plan_tasks(ir, local)
         diagnostics.extend(plan.diagnostics)
-        flow, notes = flow_settings(ir)
+        flow, notes = flow_settings(ir, local)
         diagnostics.extend(notes)
         flow.tags.extend(_tags(extra.get("tags")))
         if has_errors(diagnostics):

@@ -160,6 +160,9 @@ class _Planner:
                     )
                 )
         if self.diagnostics:
+            # Still report every decorator the target rejects, not only the first problem.
+            for step in self.ir.steps:
+                self.diagnostics.extend(step_settings(step, self.local)[1])
             return Plan([], self.diagnostics)
         for step in self.ir.steps:
             self._plan_step(step)

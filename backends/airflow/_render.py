@@ -75,9 +75,11 @@ def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> lis
     if not opts.local:
         secrets = {t.task_id: t.settings.secrets for t in steps if t.settings.secrets}
         resources = {t.task_id: r for t in steps if (r := _resources(t))}
+        pods = {t.task_id: t.settings.pod for t in steps if t.settings.pod}
         lines += [
             assign("STEP_SECRETS", literal(secrets)),
             assign("STEP_RESOURCES", literal(resources)),
+            assign("STEP_POD", literal(pods)),
             assign("IMAGE", literal(opts.image)),
             assign("NAMESPACE", literal(opts.namespace)),
             assign("SERVICE_ACCOUNT", literal(opts.service_account)),

@@ -1,7 +1,9 @@
 """Decorators → Airflow settings: per-task arguments and DAG-level options.
 
-Only literal decorator arguments are used (the analyzer keeps the rest as source text and
-warns); what Airflow cannot honour comes back as an FC302 warning at the decorator.
+What Airflow does with each decorator argument, per operator mode, is declared in
+:mod:`backends.airflow._coverage`; its rejections are reported from there, and the
+functions here map the rest from the resolved arguments in the IR. A value the engine
+cannot use (a secret held outside Kubernetes) is an FC308 error at the decorator.
 """
 
 from __future__ import annotations
@@ -9,15 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowc.diagnostics import Diagnostic, Span, diag
-from flowc.ir import Decorator, FlowIR, Location, Step
+from backends.airflow._coverage import coverage
+from backends.coverage import mapped_values, span_of
+from backends.secrets import kubernetes_secret_names
+from flowc.diagnostics import Diagnostic, diag
+from flowc.ir import FlowIR, Step
 
-_SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
+# Every key read from ``--option``/``[tool.flowc.airflow]``, with what it means.
+OPTION_KEYS: dict[str, str] = {
+    "operator": "how steps run: kubernetes (default, one pod per task) or local (processes)",
+    "dag_id": "the DAG id (default: the flow class name)",
+    "tags": "comma-separated extra DAG tags",
+    "flow_file": "path of the flow file where the task runs",
+}
+_TOLERATION_FIELDS = {"tolerationSeconds": "toleration_seconds"}
 
 
 @dataclass
 class StepSettings:
-    """What one step's decorators ask of its Airflow task."""
+    """What one step's decorators ask of its Airflow task (pod fields: kubernetes mode)."""
 
     retries: int = 0
     retry_delay_seconds: float | None = None
@@ -31,6 +43,7 @@ class StepSettings:
     secrets: list[str] = field(default_factory=list)
     image: str | None = None
     namespace: str | None = None
+    pod: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,145 +53,149 @@ class FlowSettings:
     tags: list[str] = field(default_factory=list)
 
 
-def _span(location: Location) -> Span:
-    return Span.at(location.file, location.line, location.column)
-
-
-def _args(decorator: Decorator) -> dict[str, Any]:
-    """The IR's resolved arguments over the catalogue's defaults (bare ``@retry`` means times=3)."""
-    from runtime_shim.catalogue import decorator as catalogue_entry
-
-    entry = catalogue_entry(decorator.name)
-    merged = entry.defaults() if entry is not None else {}
-    merged.update(decorator.args)
-    return merged
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _quantity(value: Any, unit: str = "") -> str | None:
+def _quantity(value: Any, unit: str = "") -> str:
     """A Kubernetes quantity; Metaflow's bare numbers for memory/disk mean MiB."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = int(value) if float(value).is_integer() else value
-        return f"{number}{unit}"
-    return str(value)
+    number = int(value) if float(value).is_integer() else value
+    return f"{number}{unit}"
 
 
 def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnostic]]:
     settings = StepSettings()
     notes: list[Diagnostic] = []
+    table = coverage(local)
     for deco in step.decorators:
-        args = _args(deco)
+        notes.extend(table.review(deco, f"on step {step.name!r}"))
+        args = mapped_values(table, deco)
+        if args is None:
+            continue
         if deco.name == "retry":
-            settings.retries = int(_number(args.get("times")) or 0)
-            minutes = _number(args.get("minutes_between_retries")) or 0.0
-            settings.retry_delay_seconds = minutes * 60
+            from runtime_shim.catalogue import retry_delay_seconds
+
+            settings.retries = int(args.get("times") or 0)
+            settings.retry_delay_seconds = retry_delay_seconds(args)
         elif deco.name == "timeout":
-            total = sum(
-                (_number(args.get(k)) or 0.0) * m
-                for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600))
-            )
-            settings.timeout_seconds = total or None
+            from runtime_shim.catalogue import timeout_seconds
+
+            settings.timeout_seconds = timeout_seconds(args) or None
         elif deco.name == "environment":
-            env = args.get("vars") or {}
-            if isinstance(env, dict):
-                settings.env.update({str(k): str(v) for k, v in env.items()})
+            settings.env.update(args.get("vars") or {})
         elif deco.name in ("resources", "kubernetes"):
-            _resources(settings, args, deco.name == "kubernetes", set(deco.given))
-        elif deco.name == "secrets":
-            sources = args.get("sources") or []
-            settings.secrets.extend(str(s) for s in sources if isinstance(s, str))
-        elif deco.name == "batch":
-            notes.append(
-                diag(
-                    "FC302",
-                    f"@batch on step {step.name!r} is ignored on Airflow; "
-                    "steps run as Kubernetes pods",
-                    _span(deco.location),
-                    "use @resources or @kubernetes for the pod's size",
+            _resources(settings, args)
+            if deco.name == "kubernetes":
+                notes.extend(
+                    diag("FC308", f"@kubernetes on step {step.name!r}: {p}", span_of(deco))
+                    for p in _pod(settings, args)
                 )
+        if deco.name in ("secrets", "kubernetes"):
+            sources = args.get("sources" if deco.name == "secrets" else "secrets") or []
+            names, problems = kubernetes_secret_names(sources, "an Airflow pod")
+            settings.secrets.extend(n for n in names if n not in settings.secrets)
+            notes.extend(
+                diag("FC308", f"@{deco.name} on step {step.name!r}: {p}", span_of(deco))
+                for p in problems
             )
-    if local and settings.secrets:
-        notes.append(
-            diag(
-                "FC302",
-                f"@secrets on step {step.name!r} needs the Kubernetes operator; "
-                "the local operator does not fetch secrets",
-                _span(step.location),
-            )
-        )
+    if not local:
+        _kubernetes_defaults(settings, step)
     return settings, notes
 
 
-def _resources(
-    settings: StepSettings, args: dict[str, Any], is_kubernetes: bool, given: set[str]
-) -> None:
-    # @resources gives defaults; what @kubernetes (applied after it in step order) writes
-    # overrides, and its own defaults only fill what is still unset.
-    def wanted(key: str) -> bool:
-        return not is_kubernetes or key in given or getattr(settings, key) is None
+def _kubernetes_defaults(settings: StepSettings, step: Step) -> None:
+    """As in Metaflow, @kubernetes's own cpu, memory and disk defaults fill what neither
+    it nor @resources set."""
+    dec = step.decorator("kubernetes")
+    if dec is None:
+        return
+    defaults = {k: v for k, v in dec.args.items() if k in ("cpu", "memory", "disk")}
+    unset = {
+        key: value
+        for key, value in defaults.items()
+        if value is not None and getattr(settings, key) is None
+    }
+    _resources(settings, unset)
 
-    if args.get("cpu") is not None and wanted("cpu"):
+
+def _resources(settings: StepSettings, args: dict[str, Any]) -> None:
+    # @resources gives defaults; @kubernetes (applied after it in step order) overrides.
+    if args.get("cpu") is not None:
         settings.cpu = _quantity(args["cpu"])
-    if args.get("memory") is not None and wanted("memory"):
+    if args.get("memory") is not None:
         settings.memory = _quantity(args["memory"], "Mi")
-    if args.get("gpu") not in (None, 0, "0") and wanted("gpu"):
+    if args.get("gpu"):
         settings.gpu = _quantity(args["gpu"])
-    if args.get("disk") is not None and wanted("disk"):
+    if args.get("disk") is not None:
         settings.disk = _quantity(args["disk"], "Mi")
-    if is_kubernetes:
-        if isinstance(args.get("gpu_vendor"), str):
-            settings.gpu_vendor = args["gpu_vendor"].lower()
-        if isinstance(args.get("image"), str):
-            settings.image = args["image"]
-        if isinstance(args.get("namespace"), str):
-            settings.namespace = args["namespace"]
-        secrets = args.get("secrets")
-        if isinstance(secrets, list):
-            settings.secrets.extend(str(s) for s in secrets)
+    if args.get("shared_memory") is not None:
+        settings.pod["shared_memory"] = _quantity(args["shared_memory"], "Mi")
 
 
-def flow_settings(ir: FlowIR) -> tuple[FlowSettings, list[Diagnostic]]:
+def _pod(settings: StepSettings, args: dict[str, Any]) -> list[str]:
+    """@kubernetes's pod fields, in the names of the Kubernetes client's models; the
+    problems of values Kubernetes would refuse."""
+    from backends.argo._names import LABEL_KEY, label_problem, name_problem
+
+    problems: list[str] = [
+        problem
+        for what, name, subdomain in (
+            ("namespace", args.get("namespace"), False),
+            ("service_account", args.get("service_account"), True),
+            *(("image pull secret", n, True) for n in args.get("image_pull_secrets") or []),
+            *(("claim", n, True) for n in args.get("persistent_volume_claims") or {}),
+        )
+        if name is not None and (problem := name_problem(what, name, subdomain)) is not None
+    ]
+    if args.get("gpu_vendor") is not None:
+        settings.gpu_vendor = args["gpu_vendor"].lower()
+    settings.image = args.get("image", settings.image)
+    settings.namespace = args.get("namespace", settings.namespace)
+    pod = settings.pod
+    for key in ("node_selector", "labels"):
+        for label, value in (args.get(key) or {}).items():
+            if (problem := label_problem(key, label, value)) is not None:
+                problems.append(problem)
+    bad_keys = [k for k in args.get("annotations") or {} if not LABEL_KEY.match(k)]
+    problems.extend(f"annotation key {k!r} is not a valid Kubernetes key" for k in bad_keys)
+    for key, name in (
+        ("node_selector", "node_selector"),
+        ("labels", "labels"),
+        ("annotations", "annotations"),
+        ("persistent_volume_claims", "volumes"),
+    ):
+        if args.get(key):
+            pod[name] = dict(sorted(args[key].items()))
+    for key in ("service_account", "image_pull_policy"):
+        if args.get(key) is not None:
+            pod[key] = args[key]
+    if args.get("image_pull_secrets"):
+        pod["image_pull_secrets"] = list(args["image_pull_secrets"])
+    if args.get("tolerations"):
+        pod["tolerations"] = [
+            {_TOLERATION_FIELDS.get(k, k): v for k, v in sorted(t.items())}
+            for t in args["tolerations"]
+        ]
+    return problems
+
+
+def flow_settings(ir: FlowIR, local: bool) -> tuple[FlowSettings, list[Diagnostic]]:
     settings = FlowSettings(tags=["flowc", f"flow:{ir.name}"])
     notes: list[Diagnostic] = []
+    table = coverage(local)
     for deco in ir.decorators:
-        args = _args(deco)
+        notes.extend(table.review(deco, "on the flow"))
+        args = mapped_values(table, deco)
+        if args is None:
+            continue
         if deco.name == "schedule":
-            settings.schedule_cron = _cron(args)
-            tz = args.get("timezone")
-            settings.timezone = tz if isinstance(tz, str) else None
+            from runtime_shim.catalogue import InvalidValue, parse_cron, schedule_cron
+
+            try:
+                # Airflow (croniter) reads the normal 5 fields, as the catalogue writes them.
+                settings.schedule_cron = parse_cron(schedule_cron(args) or "0 0 * * *").text
+            except InvalidValue as error:
+                notes.append(diag("FC308", f"@schedule cron: {error}", span_of(deco)))
+            settings.timezone = args.get("timezone")
         elif deco.name == "project":
-            if isinstance(args.get("name"), str):
+            if args.get("name") is not None:
                 settings.tags.append(f"project:{args['name']}")
-            if isinstance(args.get("branch"), str):
+            if args.get("branch") is not None:
                 settings.tags.append(f"branch:{args['branch']}")
-        elif deco.name in ("trigger", "trigger_on_finish"):
-            notes.append(
-                diag(
-                    "FC302",
-                    f"@{deco.name} is not mapped to Airflow; the DAG runs on "
-                    "its schedule or when triggered",
-                    _span(deco.location),
-                    "trigger the DAG from the other DAG or an Asset by hand",
-                )
-            )
     return settings, notes
-
-
-def _cron(args: dict[str, Any]) -> str:
-    if isinstance(args.get("cron"), str):
-        return str(args["cron"])
-    # An explicit hourly/weekly wins over the default daily=True.
-    for key in ("hourly", "weekly", "daily"):
-        if args.get(key) is True:
-            return _SCHEDULES[key]
-    return _SCHEDULES["daily"]

@@ -185,7 +185,27 @@ def shim_arguments(step: str, inputs: str) -> list[str]:
 
 
 def pod_spec(step: str) -> k8s.V1Pod:
-    """A step's env, secrets and resources: pod fields Airflow does not template."""
+    """A step's env, secrets, resources and pod fields (none templated by Airflow)."""
+    pod = STEP_POD.get(step, {})
+    claims = pod.get("volumes", {})
+    volumes = [
+        k8s.V1Volume(
+            name=f"claim-{number}",
+            persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(
+                claim_name=claim
+            ),
+        )
+        for number, claim in enumerate(claims)
+    ]
+    mounts = [
+        k8s.V1VolumeMount(name=f"claim-{number}", mount_path=path)
+        for number, path in enumerate(claims.values())
+    ]
+    if "shared_memory" in pod:
+        size = pod["shared_memory"]
+        memory = k8s.V1EmptyDirVolumeSource(medium="Memory", size_limit=size)
+        volumes.append(k8s.V1Volume(name="dshm", empty_dir=memory))
+        mounts.append(k8s.V1VolumeMount(name="dshm", mount_path="/dev/shm"))
     container = k8s.V1Container(
         name="base",
         env=[k8s.V1EnvVar(name=k, value=v) for k, v in STEP_ENV.get(step, {}).items()],
@@ -194,8 +214,24 @@ def pod_spec(step: str) -> k8s.V1Pod:
             for secret in STEP_SECRETS.get(step, [])
         ],
         resources=k8s.V1ResourceRequirements(**STEP_RESOURCES.get(step, {})),
+        volume_mounts=mounts or None,
+        image_pull_policy=pod.get("image_pull_policy"),
     )
-    return k8s.V1Pod(spec=k8s.V1PodSpec(containers=[container]))
+    pull_secrets = [
+        k8s.V1LocalObjectReference(name=name)
+        for name in pod.get("image_pull_secrets", [])
+    ]
+    spec = k8s.V1PodSpec(
+        containers=[container],
+        node_selector=pod.get("node_selector"),
+        tolerations=[k8s.V1Toleration(**t) for t in pod.get("tolerations", [])] or None,
+        volumes=volumes or None,
+        image_pull_secrets=pull_secrets or None,
+    )
+    metadata = k8s.V1ObjectMeta(
+        labels=pod.get("labels"), annotations=pod.get("annotations")
+    )
+    return k8s.V1Pod(metadata=metadata, spec=spec)
 
 
 def index_path_env(index_path: str) -> dict[str, str]:
@@ -222,7 +258,8 @@ def step_task(
         task_id=step,
         image=jinja_verbatim(image or IMAGE),
         namespace=jinja_verbatim(namespace) if namespace else None,
-        service_account_name=SERVICE_ACCOUNT,
+        service_account_name=STEP_POD.get(step, {}).get("service_account")
+        or SERVICE_ACCOUNT,
         labels={k: jinja_verbatim(v) for k, v in LABELS.items()},
         cmds=["sh", "-c", SCRIPTS["loop" if recursive else output], step],
         arguments=shim_arguments(step, inputs),

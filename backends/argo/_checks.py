@@ -1,4 +1,4 @@
-"""Checks hera does not make: DAG cycles, name rules, and the etcd size limit."""
+"""Checks hera does not make: DAG cycles, name rules, and the size limits of the object."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from backends.argo._names import MAX_NAME, is_dns1123
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import FlowIR
 
-# etcd's default request limit is 1.5 MiB, but Argo stores a Workflow together with its
-# status and documents 1 MB as the practical ceiling for a template.
-SIZE_LIMIT = 1_000_000
-SIZE_WARNING = 800_000
+# The API server refuses a request larger than etcd's --max-request-bytes (1.5 MiB by
+# default): FC307. ``kubectl apply`` (client-side) copies the whole object into the
+# kubectl.kubernetes.io/last-applied-configuration annotation, and annotations are
+# limited to 256 KiB in total, so a larger object needs ``kubectl create`` or
+# ``kubectl apply --server-side``: FC303, a warning.
+SIZE_LIMIT = 1536 * 1024
+APPLY_ANNOTATION_LIMIT = 256 * 1024
 
 
 def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
@@ -96,15 +99,25 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
 
 def check_size(text: str, kind: str) -> list[Diagnostic]:
     size = len(text.encode("utf-8"))
-    if size <= SIZE_WARNING:
-        return []
-    verdict = "exceeds" if size > SIZE_LIMIT else "approaches"
-    return [
-        diag(
-            "FC303",
-            f"the {kind} is {size:,} bytes and {verdict} the {SIZE_LIMIT:,}-byte "
-            "limit for Kubernetes objects stored in etcd",
-            None,
-            "split the flow, or reduce decorators and environment repeated on every step",
-        )
-    ]
+    if size > SIZE_LIMIT:
+        return [
+            diag(
+                "FC307",
+                f"the {kind} is {size:,} bytes; the Kubernetes API server accepts at most "
+                f"{SIZE_LIMIT:,} (etcd's default --max-request-bytes)",
+                None,
+                "split the flow, or reduce decorators and environment repeated on every step",
+            )
+        ]
+    if size > APPLY_ANNOTATION_LIMIT:
+        return [
+            diag(
+                "FC303",
+                f"the {kind} is {size:,} bytes; `kubectl apply` stores a copy in the "
+                "last-applied-configuration annotation, which holds at most "
+                f"{APPLY_ANNOTATION_LIMIT:,}",
+                None,
+                "submit it with `kubectl create` or `kubectl apply --server-side`",
+            )
+        ]
+    return []

@@ -6,8 +6,9 @@ from typing import Any
 
 from backends.argo._checks import check_dags, check_size
 from backends.argo._containers import StepNames, container_template
+from backends.argo._coverage import COVERAGE
 from backends.argo._dag import DagBuilder, DagNames
-from backends.argo._decorators import span_of, step_settings
+from backends.argo._decorators import step_settings
 from backends.argo._layout import TOP, build_layout
 from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
 from backends.argo._model import (
@@ -20,8 +21,10 @@ from backends.argo._model import (
     WorkflowTemplate,
 )
 from backends.argo._names import NameAllocator, is_param_name
-from backends.argo._options import KINDS, ArgoOptions, resolve
+from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.coverage import span_of
+from backends.option_keys import unknown_option_keys
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Step
 
@@ -64,23 +67,7 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
                 )
             )
     for dec in ir.decorators:
-        if dec.name in ("trigger", "trigger_on_finish"):
-            out.append(
-                diag(
-                    "FC302",
-                    f"@{dec.name} needs Argo Events sensors, which flowc does not emit; ignored",
-                    span_of(dec),
-                    "submit the WorkflowTemplate from your own Sensor",
-                )
-            )
-        elif dec.name not in ("schedule", "project"):
-            out.append(
-                diag(
-                    "FC302",
-                    f"flow decorator @{dec.name} is not supported on Argo; ignored",
-                    span_of(dec),
-                )
-            )
+        out.extend(COVERAGE.review(dec, "on the flow"))
     return out
 
 
@@ -88,6 +75,10 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
     """The WorkflowSpec, the resource name and every diagnostic found on the way."""
 
     diagnostics = _unsupported(ir)
+    settings = {}
+    for step in ir.steps:
+        settings[step.name], found = step_settings(step)
+        diagnostics.extend(found)
     layout = build_layout(ir)
     for step, problem in layout.problems:
         diagnostics.append(diag("FC301", f"step '{step.name}': {problem}", _step_span(step)))
@@ -102,10 +93,8 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         if step.recursive:
             templates.append(builder.loop_template(step))
     for step in ir.steps:
-        settings, found = step_settings(step)
-        diagnostics.extend(found)
         in_foreach = layout.scope_of[step.name] != TOP
-        templates.append(container_template(ir, step, opts, names, in_foreach, settings))
+        templates.append(container_template(ir, step, opts, names, in_foreach, settings[step.name]))
     args, found = arguments(ir, names.parameters)
     diagnostics.extend(found)
     spec = WorkflowSpec(
@@ -121,6 +110,9 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
 
 def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
 
+    unknown = unknown_option_keys("argo", options.extra, OPTION_KEYS)
+    if unknown:
+        return EmitResult([], unknown)
     opts = resolve(ir, options)
     if opts.kind not in KINDS:
         return EmitResult(

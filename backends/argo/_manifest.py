@@ -30,8 +30,6 @@ from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, FlowIR
 
 API_VERSION = "argoproj.io/v1alpha1"
-_SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
 
 
 def _span(dec: Decorator) -> Span:
@@ -157,45 +155,20 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
                 )
             ],
         )
-    diagnostics: list[Diagnostic] = []
-    crons = [cron for key, cron in _SCHEDULES.items() if dec.args.get(key) is True]
-    cron = dec.args.get("cron")
-    if isinstance(cron, str):
-        fields = cron.split()
-        if len(fields) in (5, 6) and all(_CRON_FIELD.match(f) for f in fields):
-            crons.append(" ".join(fields))
-        elif cron.startswith("@") and cron[1:].isalpha():
-            crons.append(cron)
-        else:
-            diagnostics.append(
-                diag(
-                    "FC305",
-                    f"@schedule cron {cron!r} is not a cron expression Argo accepts",
-                    _span(dec),
-                )
-            )
-    if not crons and not diagnostics:
-        diagnostics.append(
-            diag(
-                "FC305",
-                "@schedule names no schedule",
-                _span(dec),
-                "use hourly=True, daily=True, weekly=True or cron='...'",
-            )
-        )
-    timezone = dec.args.get("timezone")
-    if timezone is not None and not (
-        isinstance(timezone, str) and re.match(r"^[A-Za-z0-9_+\-/]+$", timezone)
-    ):
-        diagnostics.append(
-            diag(
-                "FC305",
-                f"@schedule timezone {timezone!r} is not an IANA time zone name",
-                _span(dec),
-            )
-        )
-        timezone = None
-    return crons, timezone, diagnostics
+    from backends.coverage import resolved
+    from runtime_shim.catalogue import InvalidValue, parse_cron, schedule_cron
+
+    values = resolved(dec)
+    cron = schedule_cron(values)
+    if cron is None:
+        hint = "use hourly=True, daily=True, weekly=True or cron='...'"
+        return [], None, [diag("FC305", "@schedule names no schedule", _span(dec), hint)]
+    try:
+        # Argo's CronWorkflow reads the normal 5 fields, as the catalogue writes them.
+        crons = [parse_cron(cron).text]
+    except InvalidValue as error:
+        return [], None, [diag("FC305", f"@schedule cron: {error}", _span(dec))]
+    return crons, values.get("timezone"), []
 
 
 # Keys readers look for first; the rest keep hera's (alphabetical) order.

@@ -47,6 +47,33 @@ def is_subdomain(name: str) -> bool:
     return len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name))
 
 
+MAX_OBJECT_NAME = 253  # DNS-1123 subdomains: names of secrets, claims, service accounts
+
+
+def name_problem(what: str, name: str, subdomain: bool = True) -> str | None:
+    """Why ``name`` cannot name a Kubernetes object (a subdomain, or a DNS-1123 label such
+    as a namespace), with its measured length when that is the reason; None when it can."""
+    limit = MAX_OBJECT_NAME if subdomain else MAX_NAME
+    pattern = _DNS_SUBDOMAIN if subdomain else _DNS_LABEL
+    if len(name) > limit:
+        return f"{what} {name[:20]!r}... is {len(name)} characters; Kubernetes allows {limit}"
+    if not pattern.match(name):
+        rule = "lowercase letters, digits, '-'" + (" and '.'" if subdomain else "")
+        return f"{what} {name!r} is not a Kubernetes name ({rule}, alphanumeric at both ends)"
+    return None
+
+
+def label_problem(what: str, key: str, value: str) -> str | None:
+    """Why ``key: value`` cannot be a Kubernetes label, or None."""
+    name = key.rpartition("/")[2]
+    if len(name) > MAX_NAME or len(value) > MAX_NAME:
+        longest = max(len(name), len(value))
+        return f"{what} {key}={value[:20]!r}... has a {longest}-character part; labels allow 63"
+    if not is_label(key, value):
+        return f"{what} {key}={value!r} is not a valid Kubernetes label"
+    return None
+
+
 def _short_hash(text: str) -> str:
     import hashlib  # only long names need it; keep the common path's imports small
 

@@ -10,6 +10,14 @@ from flowc.ir import FlowIR
 
 KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
 
+# Every key read from ``--option``/``[tool.flowc.argo]``, with what it means.
+OPTION_KEYS: dict[str, str] = {
+    "kind": "the resource: WorkflowTemplate (default), Workflow or CronWorkflow",
+    "flow_file": "path of the flow file inside the image",
+    "branch": "@project branch of the deployed name (default: the decorator's, else prod)",
+    "parallelism": "most pods running at once (spec.parallelism)",
+}
+
 
 @dataclass
 class ArgoOptions:

@@ -8,8 +8,14 @@ from typing import Any
 
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
 from backends.stepfunctions._builder import StatesBuilder
-from backends.stepfunctions._decorators import StepSettings, span_of, step_settings
-from backends.stepfunctions._limits import check_commands, check_definition, check_payload
+from backends.stepfunctions._coverage import BY_COMPUTE
+from backends.stepfunctions._decorators import StepSettings, step_settings
+from backends.stepfunctions._limits import (
+    check_commands,
+    check_definition,
+    check_payload,
+    check_timeouts,
+)
 from backends.stepfunctions._naming import NameCollision
 from backends.stepfunctions._options import SfnOptions, resolve
 from backends.stepfunctions._schedule import schedule_document
@@ -17,14 +23,13 @@ from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Parameter
 
 _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_FLOW_DECORATORS_IGNORED = {"project": "@project namespaces are not applied on Step Functions"}
 
 
 def _span(loc: Any) -> Span:
     return Span.at(loc.file, loc.line, loc.column)
 
 
-def _unsupported(ir: FlowIR) -> list[Diagnostic]:
+def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
     out = []
     for step in ir.steps:
         if step.num_parallel is not None:
@@ -37,12 +42,7 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
                 )
             )
     for dec in ir.decorators:
-        if dec.name == "schedule":
-            continue
-        message = _FLOW_DECORATORS_IGNORED.get(
-            dec.name, f"flow decorator @{dec.name} is not supported on Step Functions"
-        )
-        out.append(diag("FC302", f"{message}; ignored", span_of(dec)))
+        out.extend(BY_COMPUTE[compute].review(dec, "on the flow"))
     return out
 
 
@@ -129,13 +129,14 @@ def _prelude(
 
 
 def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list[Diagnostic]]:
-    out = _unsupported(ir)
+    out = _unsupported(ir, opts.compute)
     settings: dict[str, StepSettings] = {}
     for step in ir.steps:
         settings[step.name], found = step_settings(step, opts.compute)
         out.extend(found)
     defaults, required, found = _parameters(ir)
     out.extend(found)
+    out.extend(check_timeouts(ir, settings))
     if has_errors(out):
         return {}, out
     builder = StatesBuilder(ir, opts, settings)
@@ -169,6 +170,8 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         return EmitResult([], out)
     text = render(definition)
     out.extend(check_definition(ir, text))
+    if has_errors(out):
+        return EmitResult([], out)
     files = [EmittedFile(REGISTRY["stepfunctions"].output_file(name=opts.state_machine_name), text)]
     dec = ir.decorator("schedule")
     if dec is not None:
@@ -176,4 +179,6 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         out.extend(found)
         if document is not None:
             files.append(EmittedFile(f"{opts.state_machine_name}.schedule.json", render(document)))
+    if has_errors(out):
+        return EmitResult([], out)
     return EmitResult(files, out)

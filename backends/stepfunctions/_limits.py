@@ -1,6 +1,7 @@
 """Compile-time checks of Step Functions' documented limits, reported with measured sizes.
 
-- definition size: 1,048,576 bytes;
+- definition size: 1,048,576 bytes (FC307: ``CreateStateMachine`` refuses a larger one);
+- a Task state's ``TimeoutSeconds``: 1 to 99,999,999 (FC307 at the ``@timeout``);
 - Batch ``ContainerOverrides`` and ECS overrides: 8,192 characters (measured with the
   longest values the run can fill in: an 80-character execution name and, per foreach
   level, ``MAX_INDEX_DIGITS`` of the Map mode);
@@ -20,6 +21,7 @@ from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import FlowIR
 
 DEFINITION_LIMIT = 1024 * 1024
+TIMEOUT_SECONDS_MAX = 99_999_999
 PAYLOAD_LIMIT = 256 * 1024
 SQS_MESSAGE_LIMIT = 256 * 1024
 
@@ -34,13 +36,33 @@ def check_definition(ir: FlowIR, text: str) -> list[Diagnostic]:
         return []
     return [
         diag(
-            "FC303",
+            "FC307",
             f"the state machine definition is {size:,} bytes; Step Functions "
             f"accepts at most {DEFINITION_LIMIT:,}",
             Span.at(ir.file, 1, 0),
             "split the flow, or move large parameter defaults out of the flow",
         )
     ]
+
+
+def check_timeouts(ir: FlowIR, settings: dict[str, StepSettings]) -> list[Diagnostic]:
+    """``@timeout`` must fit a Task state's ``TimeoutSeconds`` (1..99,999,999)."""
+    out = []
+    for step_name, step_settings in settings.items():
+        seconds = step_settings.timeout_seconds
+        dec = ir.step(step_name).decorator("timeout")
+        if dec is None or seconds <= TIMEOUT_SECONDS_MAX:
+            continue
+        out.append(
+            diag(
+                "FC307",
+                f"@timeout on step '{step_name}' is {seconds:,} seconds; a Step Functions "
+                f"Task state's TimeoutSeconds is at most {TIMEOUT_SECONDS_MAX:,}",
+                Span.at(dec.location.file, dec.location.line, dec.location.column),
+                "use a shorter timeout (99,999,999 seconds is about 3.2 years)",
+            )
+        )
+    return out
 
 
 def check_commands(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.base import TargetOptions
+from backends.option_keys import unknown_option_keys
 from backends.stepfunctions._intrinsics import unsafe_literal
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
@@ -36,7 +37,8 @@ OPTION_KEYS: dict[str, str] = {
     "map_mode": "foreach Map mode: inline (default) or distributed",
     "max_concurrency": "Map MaxConcurrency, 0 = engine default (default 0)",
     "flow_file": "path of the flow file inside the task image",
-    "state_machine_name": "state machine name (default: the flow class name)",
+    "state_machine_name": "state machine name (default: the flow class name, after "
+    "PROJECT-BRANCH- under @project)",
     "state_machine_arn": "ARN the schedule targets (default built from region/account)",
     "region": "AWS region for the schedule's target ARN",
     "account_id": "AWS account id for the schedule's target ARN",
@@ -93,6 +95,17 @@ def _list(extra: dict[str, Any], key: str) -> list[str]:
     return []
 
 
+def _project_name(ir: FlowIR) -> str:
+    """``PROJECT-BRANCH-Flow`` under ``@project`` (branch ``prod`` unless named), else the flow."""
+    from backends.coverage import resolved
+
+    project = ir.decorator("project")
+    values = resolved(project) if project is not None else {}
+    if not values.get("name"):
+        return ir.name
+    return f"{values['name']}-{values.get('branch') or 'prod'}-{ir.name}"
+
+
 def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagnostic]]:
     extra = dict(options.extra)
     out: list[Diagnostic] = []
@@ -100,12 +113,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
     def bad(message: str, hint: str | None = None) -> None:
         out.append(diag("FC305", message, None, hint))
 
-    for key in sorted(extra):
-        if key not in OPTION_KEYS:
-            bad(
-                f"unknown stepfunctions option {key!r}",
-                f"known options: {', '.join(sorted(OPTION_KEYS))}",
-            )
+    out.extend(unknown_option_keys("stepfunctions", extra, OPTION_KEYS))
     compute = _text(extra, "compute", "batch")
     if compute not in COMPUTES:
         bad(f"option compute={compute!r} is not one of {', '.join(COMPUTES)}")
@@ -142,7 +150,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
     queue_url = _text(extra, "queue_url", "")
     if compute == "callback" and not queue_url:
         bad("compute=callback needs option queue_url (the SQS queue the worker polls)")
-    name = _text(extra, "state_machine_name", ir.name)
+    name = _text(extra, "state_machine_name", _project_name(ir))
     if not _NAME.match(name):
         bad(
             f"state machine name {name!r} must be 1-80 characters of A-Z a-z 0-9 _ -",

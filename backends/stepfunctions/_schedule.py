@@ -1,128 +1,112 @@
 """``@schedule`` → an EventBridge Scheduler ``CreateSchedule`` request for the machine.
 
-EventBridge cron has six fields (minutes hours day-of-month month day-of-week year), needs
-``?`` in one of the two day fields, and numbers weekdays 1-7 from Sunday. A five-field
-cron is converted; a six-field one is taken as already in EventBridge form.
+The catalogue gives the schedule as a normal 5-field cron (``parse_cron``). EventBridge's
+cron has six fields (minutes hours day-of-month month day-of-week year), needs ``?`` in
+exactly one of the two day fields, numbers weekdays 1-7 from Sunday and takes no ``/`` in
+the day-of-week, so the weekdays are written out as a list (``*/n`` elsewhere becomes the
+``0/n`` form AWS documents). A cron that restricts both
+day fields means "either" in standard cron, which EventBridge cannot say: FC308.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backends.stepfunctions._decorators import span_of
+from backends.coverage import resolved, span_of
 from backends.stepfunctions._options import SfnOptions
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator
 
-_PRESETS = {"hourly": "rate(1 hour)", "daily": "cron(0 0 * * ? *)", "weekly": "cron(0 0 ? * SUN *)"}
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
-_TIMEZONE = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+if TYPE_CHECKING:
+    from runtime_shim.catalogue import CronExpression
+
+_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 
 
-def _weekday(field: str) -> str | None:
-    """Standard cron weekdays (0-7, Sunday 0 or 7) → EventBridge (1-7, Sunday 1)."""
-
-    def one(token: str) -> str:
-        return str(int(token) % 7 + 1) if token.isdigit() else token
-
-    if re.fullmatch(r"[0-9,\-]+", field):
-        parts = []
-        for item in field.split(","):
-            lo, dash, hi = item.partition("-")
-            if dash and int(hi) == 7:
-                parts.append(f"{one(lo)}-7,1" if int(lo) > 0 else "1-7")
-            else:
-                parts.append(f"{one(lo)}-{one(hi)}" if dash else one(lo))
-        return ",".join(parts)
-    if re.fullmatch(r"[A-Za-z*?,\-#L]+", field):
-        return field
-    return None
+def _weekday_number(text: str) -> int:
+    return _WEEKDAYS.index(text.upper()) if text.upper() in _WEEKDAYS else int(text)
 
 
-def eventbridge_cron(cron: str) -> str | None:
-    fields = cron.split()
-    if not all(_CRON_FIELD.match(f) for f in fields):
-        return None
-    if len(fields) == 6:
-        return f"cron({' '.join(fields)})"
-    if len(fields) != 5:
-        return None
-    minute, hour, dom, month, dow = fields
-    weekday = _weekday(dow)
-    if weekday is None:
-        return None
-    if dow in ("*", "?"):
-        weekday = "?"
-    elif dom in ("*", "?"):
-        dom = "?"
+def _weekdays(field: str) -> set[int]:
+    """The weekdays (Sunday 0) a standard day-of-week field selects."""
+    days: set[int] = set()
+    for item in field.split(","):
+        span, _, step = item.partition("/")
+        if span == "*":
+            low, high = 0, 6
+        else:
+            first, _, last = span.partition("-")
+            low = _weekday_number(first)
+            high = _weekday_number(last) if last else (6 if step else low)
+        days.update(range(low, high + 1, int(step or 1)))
+    return days
+
+
+def _eventbridge_weekdays(days: set[int]) -> str:
+    """Weekdays as EventBridge numbers (Sunday 1), runs written as ranges."""
+    numbers = sorted(day + 1 for day in days)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ",".join(map(str, r)) for r in runs)
+
+
+def eventbridge_cron(cron: CronExpression) -> str | None:
+    """``cron(m h dom mon dow year)`` for ``cron``; None when EventBridge cannot say it."""
+    day_of_month, day_of_week = cron.day_of_month, cron.day_of_week
+    days = _weekdays(day_of_week)
+    if len(days) == 7:
+        day_of_week = "?"
+    elif day_of_month == "*":
+        day_of_month, day_of_week = "?", _eventbridge_weekdays(days)
     else:
-        return None  # EventBridge cannot combine a day of month with a weekday
-    return f"cron({minute} {hour} {dom} {month} {weekday} *)"
+        return None
+    minute, hour = _from(cron.minute, 0), _from(cron.hour, 0)
+    month, day_of_month = _from(cron.month, 1), _from(day_of_month, 1)
+    return f"cron({minute} {hour} {day_of_month} {month} {day_of_week} *)"
+
+
+def _from(field: str, low: int) -> str:
+    """``*/n`` as ``low/n``, the increment form AWS documents."""
+    return ",".join(
+        f"{low}/{item[2:]}" if item.startswith("*/") else item for item in field.split(",")
+    )
 
 
 def schedule_document(
     dec: Decorator, opts: SfnOptions
 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    out: list[Diagnostic] = []
-    expressions = [expr for key, expr in _PRESETS.items() if dec.args.get(key) is True]
-    cron = dec.args.get("cron")
-    if isinstance(cron, str):
-        converted = eventbridge_cron(cron)
-        if converted is None:
-            out.append(
-                diag(
-                    "FC305",
-                    f"@schedule cron {cron!r} cannot be expressed as an "
-                    "EventBridge cron expression",
-                    span_of(dec),
-                    "use 5 standard fields without both day-of-month and weekday, "
-                    "or 6 EventBridge fields",
-                )
-            )
-        else:
-            expressions.append(converted)
-    elif "cron" in dec.source_args:
-        out.append(diag("FC302", "@schedule cron is not a literal; ignored", span_of(dec)))
-    if not expressions:
-        if not out:
-            out.append(
-                diag(
-                    "FC305",
-                    "@schedule names no schedule",
-                    span_of(dec),
-                    "use hourly=True, daily=True, weekly=True or cron='...'",
-                )
-            )
-        return None, out
-    if len(expressions) > 1:
-        out.append(
+    from runtime_shim.catalogue import InvalidValue, parse_cron, schedule_cron
+
+    values = resolved(dec)
+    text = schedule_cron(values) or "0 0 * * *"
+    try:
+        expression = eventbridge_cron(parse_cron(text))
+    except InvalidValue as error:
+        return None, [diag("FC308", f"@schedule cron: {error}", span_of(dec))]
+    if expression is None:
+        return None, [
             diag(
-                "FC302",
-                f"@schedule names {len(expressions)} schedules; EventBridge "
-                f"takes one, using {expressions[0]}",
+                "FC308",
+                f"@schedule cron {text!r} restricts both the day of month and the weekday "
+                "(either may match); EventBridge cron takes only one of them",
                 span_of(dec),
+                "schedule on the day of month or on weekdays, not both",
             )
-        )
-    timezone = dec.args.get("timezone")
-    if timezone is not None and not (isinstance(timezone, str) and _TIMEZONE.match(timezone)):
-        out.append(
-            diag(
-                "FC305",
-                f"@schedule timezone {timezone!r} is not an IANA time zone name",
-                span_of(dec),
-            )
-        )
-        timezone = None
+        ]
+    timezone = values.get("timezone")
     arn = opts.state_machine_arn or (
         f"arn:aws:states:{opts.region}:{opts.account_id}:stateMachine:{opts.state_machine_name}"
     )
     document: dict[str, Any] = {
         "Name": opts.state_machine_name[:64],
-        "ScheduleExpression": expressions[0],
+        "ScheduleExpression": expression,
         "ScheduleExpressionTimezone": timezone or "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "State": "ENABLED",
         "Target": {"Arn": arn, "RoleArn": opts.scheduler_role_arn, "Input": "{}"},
     }
-    return document, out
+    return document, []

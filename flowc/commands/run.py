@@ -36,6 +36,12 @@ def load_ir(flow_file: str, flow_name: str | None) -> FlowIR:
         click.echo(render_text(analysis.diagnostics, sources, color=sys.stderr.isatty()), err=True)
         click.echo("flowc: the flow has errors; nothing was run", err=True)
         sys.exit(1)
+    from backends.coverage import local_runner_notes
+
+    notes = local_runner_notes(analysis.ir.steps)
+    if notes:
+        sources = {analysis.path: analysis.source} if analysis.source else {}
+        click.echo(render_text(notes, sources, color=sys.stderr.isatty()), err=True)
     return analysis.ir
 
 

@@ -39,6 +39,17 @@ def _fake_execute(self: Any, context: Any) -> Any:
             "resources": container.resources.to_dict() if container.resources else None,
             "image": container.image,
             "namespace": pod.metadata.namespace,
+            "pod": {
+                "labels": pod.metadata.labels,
+                "annotations": pod.metadata.annotations,
+                "node_selector": pod.spec.node_selector,
+                "service_account_name": pod.spec.service_account_name,
+                "tolerations": [t.to_dict() for t in pod.spec.tolerations or []],
+                "volumes": [v.to_dict() for v in pod.spec.volumes or []],
+                "volume_mounts": [m.to_dict() for m in container.volume_mounts or []],
+                "image_pull_policy": container.image_pull_policy,
+                "image_pull_secrets": [s.name for s in pod.spec.image_pull_secrets or []],
+            },
         }
     )
     with tempfile.TemporaryDirectory() as xcom_dir:

@@ -346,8 +346,10 @@ def test_kubernetes_gpu_secrets_image_namespace() -> None:
     assert consts["STEP_SECRETS"] == {"start": ["db-creds"]}
     start = {k.arg: ast.literal_eval(k.value) for k in task_calls(source)["start"].keywords}
     assert start["image"] == "trainer:1" and start["namespace"] == "ml"
+    # Processes on the worker: resources are a hint (a warning), pods and secrets errors.
     local = BACKEND.emit(ir, TargetOptions(extra={"operator": "local"}))
-    assert [d.code for d in local.diagnostics] == ["FC302"]
+    assert [d.code for d in local.diagnostics] == ["FC302", "FC308", "FC308"]
+    assert local.files == []
 
 
 def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
@@ -376,3 +378,11 @@ def test_local_operator_records_absolute_paths(tmp_path: Path) -> None:
     assert s3["DATASTORE"] == "s3://b/p"
     pods = compiled("--datastore", "store")
     assert pods["FLOW_FILE"] == "linear.py" and pods["DATASTORE"] == "store"
+
+
+def test_parameter_name_unsafe_in_a_pod_is_fc304() -> None:
+    """The analyzer accepts no such name; an IR made elsewhere still cannot smuggle one."""
+    ir = load_ir(SHAPES / "parameters.py")
+    ir.parameters[0].name = 'odd" name'
+    result = BACKEND.emit(ir, TargetOptions(extra={"operator": "kubernetes"}))
+    assert result.files == [] and "FC304" in [d.code for d in result.diagnostics]

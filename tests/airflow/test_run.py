@@ -185,3 +185,27 @@ def test_recursive_switch_retry_resumes_at_the_failed_iteration(
     assert attempts == {"_": 0, "_@1": 0, "_@2": 1, "_@3": 1}
     found = artifacts(datastore, "FlakyLoopFlow", str(result["run_id"]))
     assert value(datastore, "FlakyLoopFlow", found["end/_"]["result"]) == 4
+
+
+def test_kubernetes_pod_fields_reach_the_pod(airflow: AirflowWorker, tmp_path: Path) -> None:
+    """@kubernetes's pod settings are in the pod Airflow builds (not only in the file)."""
+    result, _ = _run(airflow, FLOWS / "pod_settings.py", tmp_path, operator="kubernetes")
+    assert result["state"] == "success", result
+    pods = {p["task_id"]: p["pod"] for p in result["pods"]}
+    start = pods["start"]
+    assert start["node_selector"] == {"pool": "train"}
+    assert start["service_account_name"] == "trainer"
+    assert start["labels"]["team"] == "fraud"
+    assert start["annotations"] == {"owner": "ada {not jinja}"}
+    assert [(t["key"], t["operator"], t["effect"]) for t in start["tolerations"]] == [
+        ("gpu", "Exists", "NoSchedule")
+    ]
+    assert start["image_pull_policy"] == "IfNotPresent"
+    assert start["image_pull_secrets"] == ["registry-creds"]
+    claims = {v["name"]: v for v in start["volumes"]}
+    mounts = {m["mount_path"]: m["name"] for m in start["volume_mounts"]}
+    assert claims[mounts["/mnt/data"]]["persistent_volume_claim"]["claim_name"] == "data-pvc"
+    shm = claims[mounts["/dev/shm"]]["empty_dir"]
+    assert (shm["medium"], shm["size_limit"]) == ("Memory", "256Mi")
+    end = {v["name"]: v for v in pods["end"]["volumes"]}
+    assert [v["empty_dir"]["size_limit"] for v in end.values()] == ["128Mi"]

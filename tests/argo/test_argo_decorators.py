@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from argo_support import FLOWS_DIR, REPO, emit, manifest, shape_path
 
-from backends.argo._checks import SIZE_LIMIT, _cycle, check_size
+from backends.argo._checks import APPLY_ANNOTATION_LIMIT, SIZE_LIMIT, _cycle, check_size
 from backends.argo._names import MAX_CRON_NAME, NameAllocator, dns1123, is_dns1123
 
 FLOW = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
@@ -58,20 +58,13 @@ def test_step_decorators_map_to_container_fields() -> None:
     assert end["container"]["args"][end["container"]["args"].index("--attempt") + 1] == "0"
 
 
-def test_unsupported_decorators_are_reported_at_their_line() -> None:
+def test_cosmetic_drops_are_warnings_at_their_line() -> None:
     result = emit(FLOW)
     found = {(d.code, d.span.start.line if d.span else None) for d in result.diagnostics}
     lines = (REPO / FLOW).read_text().splitlines()
-    trigger = next(i for i, t in enumerate(lines, 1) if t.startswith("@trigger"))
-    batch = next(i for i, t in enumerate(lines, 1) if "@batch" in t)
-    kubernetes = next(i for i, t in enumerate(lines, 1) if "@kubernetes" in t)
+    card = next(i for i, t in enumerate(lines, 1) if "@card" in t)
     schedule = next(i for i, t in enumerate(lines, 1) if t.startswith("@schedule"))
-    assert {
-        ("FC302", trigger),
-        ("FC302", batch),
-        ("FC302", kubernetes),
-        ("FC302", schedule),
-    } <= found
+    assert {("FC302", card), ("FC302", schedule)} <= found
     assert result.files  # warnings only
 
 
@@ -191,13 +184,21 @@ def test_thousand_step_flow_stays_under_one_megabyte(tmp_path: Path) -> None:
     result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://flowc-artifacts/flows"))
     size = len(result.files[0].content.encode())
     assert size < 1_000_000, size
-    assert not [d for d in result.diagnostics if d.code == "FC303"]
+    assert not [d for d in result.diagnostics if d.code == "FC307"]
+    # Too large for client-side `kubectl apply` (a 256 KiB annotation): a warning.
+    [warning] = [d for d in result.diagnostics if d.code == "FC303"]
+    assert f"{size:,} bytes" in warning.message and "--server-side" in (warning.hint or "")
 
 
 def test_size_check_reports_measured_size() -> None:
     assert check_size("x" * 1000, "Workflow") == []
-    [warning] = check_size("x" * (SIZE_LIMIT + 5), "WorkflowTemplate")
-    assert warning.code == "FC303" and f"{SIZE_LIMIT + 5:,}" in warning.message
+    assert check_size("x" * APPLY_ANNOTATION_LIMIT, "Workflow") == []
+    [warning] = check_size("x" * (APPLY_ANNOTATION_LIMIT + 5), "WorkflowTemplate")
+    assert warning.code == "FC303" and f"{APPLY_ANNOTATION_LIMIT + 5:,}" in warning.message
+    assert "262,144" in warning.message
+    [error] = check_size("x" * (SIZE_LIMIT + 5), "WorkflowTemplate")
+    assert error.code == "FC307" and f"{SIZE_LIMIT + 5:,}" in error.message
+    assert "1,572,864" in error.message
 
 
 def test_cycle_detection() -> None:

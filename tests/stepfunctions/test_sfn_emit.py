@@ -220,8 +220,11 @@ def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:
     ir = analyze_file(str(flow)).ir
     assert ir is not None
     result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    # CreateStateMachine refuses a definition over 1 MiB: an error, and nothing is written.
+    [too_big] = [d.message for d in result.diagnostics if d.code == "FC307"]
+    assert "definition is 1,1" in too_big and "at most 1,048,576" in too_big
+    assert result.files == []
     messages = [d.message for d in result.diagnostics if d.code == "FC303"]
-    assert any("definition is 1,1" in m for m in messages), messages
     assert any("container overrides can reach 1,1" in m for m in messages), messages
     assert any("between states" in m for m in messages), messages
     small = BACKEND.emit(
@@ -231,15 +234,23 @@ def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:
 
 
 def test_cron_conversion() -> None:
+    """EventBridge: 6 fields, `?` in exactly one day field, Sunday 1, no `/` in weekdays."""
     from backends.stepfunctions._schedule import eventbridge_cron
+    from runtime_shim.catalogue import parse_cron
 
-    assert eventbridge_cron("30 2 * * *") == "cron(30 2 * * ? *)"
-    assert eventbridge_cron("0 9 * * 1-5") == "cron(0 9 ? * 2-6 *)"
-    assert eventbridge_cron("0 9 * * 0") == "cron(0 9 ? * 1 *)"
-    assert eventbridge_cron("0 0 1 * *") == "cron(0 0 1 * ? *)"
-    assert eventbridge_cron("0 0 1 * 1") is None
-    assert eventbridge_cron("0 12 ? * MON-FRI *") == "cron(0 12 ? * MON-FRI *)"
-    assert eventbridge_cron("not a cron") is None
+    def convert(text: str) -> str | None:
+        return eventbridge_cron(parse_cron(text))
+
+    assert convert("30 2 * * *") == "cron(30 2 * * ? *)"
+    assert convert("0 9 * * 1-5") == "cron(0 9 ? * 2-6 *)"
+    assert convert("0 9 * * 0") == "cron(0 9 ? * 1 *)"
+    assert convert("0 9 * * SUN,SAT") == "cron(0 9 ? * 1,7 *)"
+    assert convert("0 9 * * */2") == "cron(0 9 ? * 1,3,5,7 *)"
+    assert convert("*/15 */2 * * *") == "cron(0/15 0/2 * * ? *)"
+    assert convert("0 0 1 * *") == "cron(0 0 1 * ? *)"
+    assert convert("0 0 1 * 1") is None
+    # Metaflow's EventBridge spelling round-trips through the normal form.
+    assert convert("0 12 ? * 2-6 *") == "cron(0 12 ? * 2-6 *)"
 
 
 def test_required_parameter_is_checked_at_start() -> None:
@@ -264,12 +275,12 @@ def test_required_parameter_is_checked_at_start() -> None:
 def test_num_parallel_is_rejected_at_its_step() -> None:
     result = emit(flow_path("parallel"))
     assert result.files == []
-    [error] = [d for d in result.diagnostics if d.code == "FC301"]
+    [error] = [d for d in result.diagnostics if "num_parallel" in d.message]
+    assert error.code == "FC301"
     assert error.span is not None and error.span.start.line == 8
-    assert "num_parallel" in error.message
 
 
-def test_unsupported_decorators_warn_at_their_line(tmp_path: Path) -> None:
+def test_secrets_are_an_error_and_project_names_the_machine(tmp_path: Path) -> None:
     from backends.base import TargetOptions
     from backends.stepfunctions import BACKEND
     from flowc.compiler import analyze_file
@@ -286,9 +297,12 @@ def test_unsupported_decorators_warn_at_their_line(tmp_path: Path) -> None:
     ir = analyze_file(str(flow)).ir
     assert ir is not None
     result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
-    assert len(result.files) == 1
-    warnings = sorted((d.code, d.span.start.line) for d in result.diagnostics if d.span)
-    assert warnings == [("FC302", 4), ("FC302", 6)]
+    assert result.files == []
+    found = sorted((d.code, d.span.start.line) for d in result.diagnostics if d.span)
+    assert found == [("FC308", 6)]
+    ir.step("start").decorators = []
+    named = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    assert [f.path for f in named.files] == ["x-prod-WarnFlow.asl.json"]
 
 
 def test_gpu_resources(tmp_path: Path) -> None:
@@ -315,6 +329,11 @@ def test_gpu_resources(tmp_path: Path) -> None:
         {"Type": "MEMORY", "Value": "16000"},
         {"Type": "GPU", "Value": "2"},
     ]
+    ecs = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p", extra={"compute": "ecs"}))
+    assert [d.code for d in ecs.diagnostics if d.code != "FC302"] == ["FC308"]  # the queue
+    flow.write_text(flow.read_text().replace(", queue='gpu-queue'", ""))
+    ir = analyze_file(str(flow)).ir
+    assert ir is not None
     ecs = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p", extra={"compute": "ecs"}))
     asl = json.loads(ecs.files[0].content)
     container = asl["States"]["start"]["Parameters"]["Overrides"]["ContainerOverrides"][0]
@@ -371,3 +390,24 @@ def test_index_digits_follow_the_map_mode() -> None:
         opts, _ = resolve(ir, TargetOptions(datastore_root="s3://b/p", extra={"map_mode": mode}))
         worst = shim_command(ir, leaf, opts).worst_case
         assert worst[worst.index("--index-path") + 1] == ".".join(["9" * digits] * 2)
+
+
+def test_two_thousand_steps_exceed_the_definition_limit(tmp_path: Path) -> None:
+    """A 2,000-step linear flow is over CreateStateMachine's 1 MiB: an error, no file."""
+    from backends.base import TargetOptions
+    from backends.stepfunctions import BACKEND
+    from flowc.compiler import analyze_file
+
+    steps = [
+        f"    @step\n    def s{i}(self):\n        self.next(self.s{i + 1})\n" for i in range(1999)
+    ]
+    source = "from flowc import FlowSpec, step\n\n\nclass HugeFlow(FlowSpec):\n"
+    source += "    @step\n    def start(self):\n        self.next(self.s0)\n\n" + "\n".join(steps)
+    source += "\n    @step\n    def s1999(self):\n        self.next(self.end)\n"
+    source += "\n    @step\n    def end(self):\n        pass\n"
+    (tmp_path / "huge.py").write_text(source)
+    ir = analyze_file(str(tmp_path / "huge.py")).ir
+    assert ir is not None and len(ir.steps) == 2002
+    result = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
+    [error] = [d for d in result.diagnostics if d.code == "FC307"]
+    assert "accepts at most 1,048,576" in error.message and result.files == []

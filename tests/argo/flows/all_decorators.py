@@ -1,6 +1,6 @@
 from flowc import (
     FlowSpec,
-    batch,
+    card,
     environment,
     kubernetes,
     project,
@@ -10,21 +10,18 @@ from flowc import (
     secrets,
     step,
     timeout,
-    trigger,
 )
 
 
-@trigger(event="data_ready")
 @schedule(cron="0 6 * * 1-5", timezone="Europe/Paris")
 @project(name="fraud_model")
 class AllDecoratorsFlow(FlowSpec):
-    """Every decorator Argo maps, and some it cannot."""
+    """Every decorator Argo maps, and one it only warns about (cards are not rendered)."""
 
     @kubernetes(
         image="registry.example.com/train:1.2",
         service_account="trainer",
         node_selector={"pool": "gpu"},
-        namespace="elsewhere",
         cpu=2,
         memory=8192,
         tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
@@ -42,7 +39,7 @@ class AllDecoratorsFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @batch(cpu=4)
+    @card
     @step
     def end(self):
         pass

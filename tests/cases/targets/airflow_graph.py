@@ -1,0 +1,23 @@
+# target: airflow
+# datastore: .flowc
+# unplaced: W FC306
+from flowc import FlowSpec, parallel, step
+
+
+class AirflowGraphFlow(FlowSpec):
+    @step
+    def start(self):  # E: FC301
+        self.next(self.train, num_parallel=2)
+
+    @parallel  # E: FC301
+    @step
+    def train(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

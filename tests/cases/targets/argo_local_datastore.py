@@ -1,0 +1,15 @@
+# target: argo
+# datastore: .flowc
+# unplaced: W FC306
+from flowc import FlowSpec, schedule, step
+
+
+@schedule(hourly=True)  # W: FC302
+class ArgoLocalDatastoreFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,14 @@
+# target: argo
+from flowc import FlowSpec, kubernetes, step
+
+
+class ArgoNamesFlow(FlowSpec):
+    @kubernetes(labels={"team": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})  # E: FC308
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @kubernetes(service_account="Trainer")  # E: FC308
+    @step
+    def end(self):
+        pass

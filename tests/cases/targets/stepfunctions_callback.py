@@ -1,0 +1,17 @@
+# target: stepfunctions
+# options: compute=callback queue_url=https://sqs.eu-west-1.amazonaws.com/1/q
+from flowc import FlowSpec, Parameter, batch, resources, step
+
+
+class StepFunctionsCallbackFlow(FlowSpec):
+    bad = Parameter("bad-name", default=1)  # E: FC304
+
+    @resources(memory=8192)  # W: FC302
+    @batch(queue="q")  # E: FC308
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
