@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc import codes
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._names import ApiNames
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
@@ -56,7 +57,7 @@ def read_decorators(
         if spec is None:
             out.append(
                 diag(
-                    "FC203",
+                    codes.FC203,
                     f"decorator `{source_of(source, node)}` is not part of the "
                     "flow API and is ignored",
                     span,
@@ -68,7 +69,7 @@ def read_decorators(
             where = "a flow class" if spec.placement == "flow" else "a step method"
             out.append(
                 diag(
-                    "FC210",
+                    codes.FC210,
                     f"@{spec.name} belongs on {where}, not on a {placement}",
                     span,
                     f"move @{spec.name} to {where}",
@@ -78,7 +79,7 @@ def read_decorators(
         if spec.name in seen and not spec.allow_multiple:
             out.append(
                 diag(
-                    "FC207",
+                    codes.FC207,
                     f"@{spec.name} is applied more than once",
                     span,
                     f"remove the extra @{spec.name}",
@@ -135,7 +136,7 @@ def _read_arguments(
         written.unreadable = True
         out.append(
             diag(
-                "FC208",
+                codes.FC208_POSITIONAL,
                 f"@{name} takes keyword arguments only",
                 span_of(file, positional),
                 f"write @{name}(<name>=...) as in the flow API documentation",
@@ -146,7 +147,7 @@ def _read_arguments(
             written.unreadable = True
             out.append(
                 diag(
-                    "FC201",
+                    codes.FC201,
                     f"@{name}(**...) cannot be read statically",
                     span_of(file, kw.value),
                     "write the arguments out as keywords so every target can use them",
@@ -163,7 +164,7 @@ def _read_arguments(
         if arg.name in written.keywords:
             out.append(
                 diag(
-                    "FC208",
+                    codes.FC208_REPEATED,
                     f"@{name} receives `{arg.name}` twice (as "
                     f"`{written.keywords[arg.name].arg}` and `{kw.arg}`)",
                     span_of(file, kw),
@@ -180,7 +181,7 @@ def _read_arguments(
             written.source_args[arg.name] = text
             out.append(
                 diag(
-                    "FC201",
+                    codes.FC201,
                     f"@{name}({kw.arg}=...) is not a literal; kept as source text `{text}`",
                     span_of(file, kw.value),
                     "use a literal value so every target can use it",
@@ -203,7 +204,7 @@ def unknown_argument(
     if guess is not None and guess.unique is not None and guess.unique not in written:
         fix = Fix(FixKind.RENAME_KEYWORD, span, key, guess.unique)
     return diag(
-        "FC206",
+        codes.FC206,
         f"@{spec.name} has no argument `{key}`",
         span,
         guess.hint if guess else f"valid arguments: {', '.join(spec.argument_names) or 'none'}",
@@ -220,4 +221,14 @@ def _problem_diagnostic(spec: DecoratorDef, problem: Problem, span: Span) -> Dia
         message = f"@{spec.name}({arg.name}=...): {message[len(arg.name) + 2 :]}"
     elif not message.startswith("@"):
         message = f"@{spec.name}: {message}"
-    return diag("FC208", message, span, problem.hint or f"see the @{spec.name} documentation")
+    code = codes.FC208_CONFLICT if problem.kind == "conflict" else _RULE_CODES[problem.rule]
+    return diag(code, message, span, problem.hint or f"see the @{spec.name} documentation")
+
+
+# The sub-code of FC208 for each rule of the catalogue that can refuse a value.
+_RULE_CODES = {
+    "kind": codes.FC208_KIND,
+    "range": codes.FC208_RANGE,
+    "choice": codes.FC208_CHOICE,
+    "check": codes.FC208_RULE,
+}
