@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Step
 from runtime_shim import command as shim
@@ -155,7 +156,7 @@ def unshared_datastore(root: str, where: str) -> Diagnostic | None:
     if "://" in root:
         return None
     return diag(
-        "FC306",
+        codes.FC306,
         f"datastore root {root!r} is a local path, but {where}: a step would not see the "
         "artifacts of the steps before it unless every container mounts a shared volume there",
         None,

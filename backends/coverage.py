@@ -25,7 +25,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flowc.diagnostics import Diagnostic, Span, diag
+from flowc import codes
+from flowc.diagnostics import Code, Diagnostic, Span, diag
 from flowc.ir import Decorator
 from runtime_shim.catalogue import DECORATORS
 
@@ -44,7 +45,7 @@ class Mapped:
 class Rejected:
     """Reported as ``code`` (FC3xx) with ``reason``, a sentence saying why."""
 
-    code: str
+    code: Code
     reason: str
     hint: str | None = None
 
@@ -90,7 +91,7 @@ class Coverage:
     def review(self, dec: Decorator, where: str) -> list[Diagnostic]:
         """The declared diagnostics for ``dec`` as written (``where``: "on step 'x'")."""
         out: list[Diagnostic] = []
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[Code, str]] = set()
         for argument in (WHOLE, *_asking(dec)):
             handling = self.of(dec.name, argument)
             if not isinstance(handling, Rejected) or (handling.code, handling.reason) in seen:
@@ -160,12 +161,12 @@ def resolved(dec: Decorator) -> dict[str, Any]:
 
 # Handlings every target shares: what the shim does itself, and what no target does yet.
 _NOT_RENDERED = Rejected(
-    "FC302",
+    codes.FC302,
     "cards are not rendered yet; the step runs and its results are unchanged, "
     "but no card is produced",
 )
 _NO_ENVIRONMENTS = Rejected(
-    "FC308",
+    codes.FC308,
     "flowc does not build package environments yet; the step would run without these packages",
     "install the packages in the image (--image) and remove the decorator",
 )
@@ -232,7 +233,7 @@ def project_table(name: str, branch: str) -> dict[str, Handling]:
         "name": Mapped(name),
         "branch": Mapped(branch),
         "production": Rejected(
-            "FC302",
+            codes.FC302,
             "flowc deploys the production branch unless a branch is named; "
             "production= changes nothing",
         ),
@@ -245,10 +246,10 @@ def kubernetes_secrets_table(sources: str) -> dict[str, Handling]:
         WHOLE: PER_ARGUMENT,
         "sources": Mapped(sources),
         "role": Rejected(
-            "FC308", "Kubernetes secrets are read with the pod's service account, not a role"
+            codes.FC308, "Kubernetes secrets are read with the pod's service account, not a role"
         ),
         "allow_override": Rejected(
-            "FC308",
+            codes.FC308,
             "Kubernetes gives the container's own environment precedence over secrets; "
             "a secret cannot override a variable",
         ),
@@ -258,7 +259,7 @@ def kubernetes_secrets_table(sources: str) -> dict[str, Handling]:
 def parallel_only(target: str) -> Rejected:
     """An argument only ``@parallel`` gangs use, on a target that cannot run them."""
     return Rejected(
-        "FC302",
+        codes.FC302,
         f"only @parallel gangs use it, and {target} cannot run @parallel; "
         "it has no effect on one pod",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, did_you_mean
 
 
@@ -18,10 +19,6 @@ def unknown_option_keys(
         if key in names:
             continue
         close = did_you_mean(key, names)
-        hint = (
-            f"did you mean {' or '.join(repr(n) for n in close.names)}?"
-            if close
-            else f"known options: {', '.join(names)}"
-        )
-        out.append(diag("FC305", f"unknown {target} option {key!r}", None, hint))
+        hint = close.hint if close else f"known options: {', '.join(names)}"
+        out.append(diag(codes.FC305_UNKNOWN_KEY, f"unknown {target} option {key!r}", None, hint))
     return out

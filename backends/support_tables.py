@@ -48,8 +48,8 @@ def _cell(handling: Handling | None) -> str:
     if isinstance(handling, Mapped):
         return f"mapped: {handling.to}"
     if isinstance(handling, Rejected):
-        kind = "warning" if handling.code == "FC302" else "error"
-        return f"{kind} {handling.code}: {handling.reason}"
+        kind = handling.code.severity.value
+        return f"{kind} {handling.code.code}: {handling.reason}"
     if isinstance(handling, Runtime):
         return f"shim: {handling.how}"
     if isinstance(handling, PerArgument):

@@ -1,8 +1,9 @@
 """Compile time: ``flowc compile --target airflow`` against Metaflow's ``airflow create``.
 
-Both are measured the way a user runs them: a fresh process per compile, wall-clock
-time, best of ``--repeat`` runs (the minimum is the least noisy estimate of the cost).
-flowc is also timed in-process (analysis + emit, no interpreter start-up).
+Both are measured the way a user runs them: a fresh process per compile, wall and CPU
+time, medians of ``--repeat`` runs, the two tools' runs interleaved
+(``benchmarks/_timing.py``). flowc is also timed in-process (analysis + emit, no
+interpreter start-up).
 
 Metaflow needs its own virtual environment (``--metaflow-python``) and, even to write a
 DAG file, an S3 datastore and Kubernetes settings: it packages the code and uploads it.
@@ -27,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import Command, conditions, interleaved
+
 ROOT = Path(__file__).resolve().parents[1]
 # Shapes Metaflow's Airflow support accepts (no switch, no nested or multi-step foreach),
 # plus one it rejects, to record what happens.
@@ -42,25 +45,6 @@ def _free_port() -> int:
         return port
 
 
-def _time(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        return float("nan"), (done.stderr or done.stdout).strip().splitlines()[-1:][0]
-    return elapsed, ""
-
-
-def _best(command: list[str], env: dict[str, str], cwd: Path, repeat: int) -> tuple[float, str]:
-    times = []
-    for _ in range(repeat):
-        elapsed, error = _time(command, env, cwd)
-        if error:
-            return float("nan"), error
-        times.append(elapsed)
-    return min(times), ""
-
-
 def _in_process(flow: Path, repeat: int) -> float:
     from backends.base import TargetOptions, get_backend
     from flowc.compiler import analyze_file
@@ -73,7 +57,7 @@ def _in_process(flow: Path, repeat: int) -> float:
         assert ir is not None
         backend.emit(ir, TargetOptions())
         times.append(time.perf_counter() - start)
-    return min(times)
+    return statistics.median(times)
 
 
 def _moto(port: int) -> subprocess.Popen[bytes]:
@@ -141,55 +125,42 @@ def main() -> None:
             flow = work / f"{name}.py"
             shutil.copy(source, flow)
             out = work / f"dags-{name}"
-            ours, error = _best(
-                [
-                    *flowc,
-                    str(flow),
-                    "--target",
-                    "airflow",
-                    "--datastore",
-                    DATASTORE,
-                    "-o",
-                    str(out),
-                ],
-                env,
-                work,
-                args.repeat,
-            )
-            assert not error, error
-            emit = _in_process(flow, args.repeat)
-            theirs, mf_error = float("nan"), "not measured"
+            target = ["--target", "airflow", "--datastore", DATASTORE, "-o", str(out)]
+            commands = [Command([*flowc, str(flow), *target], work, env)]
             if args.metaflow_python:
-                theirs, mf_error = _best(
-                    [
-                        args.metaflow_python,
-                        str(flow),
-                        "--no-pylint",
-                        "airflow",
-                        "create",
-                        str(work / f"mf-{name}.py"),
-                    ],
-                    mf_env,
-                    work,
-                    args.repeat,
-                )
-            rows.append((name, ours, emit, theirs, mf_error))
+                create = ["--no-pylint", "airflow", "create", str(work / f"mf-{name}.py")]
+                commands.append(Command([args.metaflow_python, str(flow), *create], work, mf_env))
+            ours, *theirs = interleaved(commands, args.repeat)
+            assert ours.ok, ours.error
+            emit = _in_process(flow, args.repeat)
+            rows.append((name, ours, emit, theirs[0] if theirs else None))
     finally:
         if proc is not None:
             proc.kill()
             proc.wait()
     print(
-        "| flow | flowc compile (process) | flowc analyze+emit (in-process) "
-        "| metaflow airflow create | speed-up |"
+        "| flow | flowc compile wall (CPU) | flowc analyze+emit (in-process) "
+        "| metaflow airflow create wall (CPU) | speed-up wall | speed-up CPU |"
     )
-    print("|---|---:|---:|---:|---:|")
-    for name, ours, emit, theirs, error in rows:
-        mf = f"{theirs:.2f} s" if theirs == theirs else f"fails: {error}"
-        ratio = f"{theirs / ours:.1f}x" if theirs == theirs else "—"
-        print(f"| {name} | {ours * 1000:.0f} ms | {emit * 1000:.1f} ms | {mf} | {ratio} |")
-    ok = [theirs / ours for _, ours, _, theirs, _ in rows if theirs == theirs]
-    if ok:
-        print(f"\nGeometric mean speed-up: {statistics.geometric_mean(ok):.1f}x")
+    print("|---|---:|---:|---:|---:|---:|")
+    ratios = []
+    for name, ours, emit, theirs in rows:
+        if theirs is not None and theirs.ok:
+            mf = f"{theirs.wall:.2f} s ({theirs.cpu:.2f} s)"
+            ratio = (theirs.wall / ours.wall, theirs.cpu / max(ours.cpu, 1e-3))
+            ratios.append(ratio)
+            speed = f"{ratio[0]:.1f}x | {ratio[1]:.1f}x"
+        else:
+            mf, speed = f"fails: {theirs.error if theirs else 'not measured'}", "— | —"
+        print(
+            f"| {name} | {ours.wall * 1000:.0f} ms ({ours.cpu * 1000:.0f} ms) "
+            f"| {emit * 1000:.1f} ms | {mf} | {speed} |"
+        )
+    if ratios:
+        wall = statistics.geometric_mean(r[0] for r in ratios)
+        cpu = statistics.geometric_mean(r[1] for r in ratios)
+        print(f"\nGeometric mean speed-up: {wall:.1f}x wall, {cpu:.1f}x CPU")
+    print(f"\nMedians of {args.repeat} runs; {conditions()}.")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ For each flow (the graph shapes with 4-8 steps, and generated linear flows of 10
 and 1,000 steps) it measures:
 
 * flowc: wall and CPU time (user + system) of ``flowc compile FLOW --target argo -o DIR``
-  (a fresh process, as a user or CI runs it; median of ``--runs``), the in-process time
+  (a fresh process, as a user or CI runs it; median of ``--runs``, interleaved with
+  Metaflow's runs: ``benchmarks/_timing.py``), the in-process time
   of analyse + emit, and the YAML bytes per step;
 * Metaflow (when ``--metaflow-python`` is given): wall and CPU time of
   ``python FLOW argo-workflows create --only-json`` and its JSON bytes per step. CPU time
@@ -34,6 +35,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from _timing import Command, conditions, interleaved, record_metaflow
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = ["linear", "branch", "foreach", "switch_basic", "nested_foreach3", "recursive_switch"]
@@ -90,47 +93,49 @@ def prepare_flows(work: Path) -> list[tuple[str, Path]]:
     return flows
 
 
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _median_time(
-    cmd: list[str], runs: int, cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Median wall time and median CPU time (user + system) of ``cmd``, and its last run.
-
-    CPU time does not grow when other jobs compete for the cores; wall time does.
-    """
-    times, cpu, proc = [], [], None
-    for _ in range(runs):
-        cpu_before = _children_cpu()
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        cpu.append(_children_cpu() - cpu_before)
-        if proc.returncode != 0:
-            break
-    assert proc is not None
-    return statistics.median(times), statistics.median(cpu), proc
-
-
-def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
+def measure(
+    name: str,
+    path: Path,
+    runs: int,
+    work: Path,
+    metaflow_python: str | None,
+    env: dict[str, str] | None,
+) -> Row:
+    """flowc's and (when given) Metaflow's compile of one flow, runs interleaved."""
     from backends.argo import BACKEND
     from backends.base import TargetOptions
     from flowc.compiler import analyze_file
 
     out = work / "out" / name
     flowc = str(Path(sys.executable).with_name("flowc"))
-    cli, cpu, proc = _median_time(
-        [flowc, "compile", str(path), "--target", "argo", "--datastore", DATASTORE, "-o", str(out)],
-        runs,
-        work,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"flowc failed on {name}: {proc.stderr}")
+    commands = [
+        Command(
+            [flowc, "compile", str(path), "-t", "argo", "--datastore", DATASTORE, "-o", str(out)],
+            work,
+        )
+    ]
+    ir = analyze_file(str(path)).ir
+    assert ir is not None
+    if metaflow_python:
+        commands.append(
+            Command(
+                [
+                    metaflow_python,
+                    str(path),
+                    "--no-pylint",
+                    "argo-workflows",
+                    "create",
+                    "--only-json",
+                ],
+                work,
+                env,
+                # Metaflow's 1,000-step deploy takes minutes; one run keeps it bounded.
+                runs=1 if len(ir.steps) >= 1000 else None,
+            )
+        )
+    ours, *theirs = interleaved(commands, runs)
+    if not ours.ok:
+        raise SystemExit(f"flowc failed on {name}: {ours.error}")
     lib_times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -139,7 +144,12 @@ def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
         result = BACKEND.emit(ir, TargetOptions())
         lib_times.append(time.perf_counter() - start)
     text = result.files[0].content
-    return Row(name, len(ir.steps), cli, cpu, statistics.median(lib_times), len(text.encode()))
+    row = Row(
+        name, len(ir.steps), ours.wall, ours.cpu, statistics.median(lib_times), len(text.encode())
+    )
+    for sample in theirs:
+        record_metaflow(row, sample)
+    return row
 
 
 def _free_port() -> int:
@@ -207,21 +217,6 @@ def metaflow_env(s3_url: str, home: Path) -> dict[str, str]:
     }
 
 
-def measure_metaflow(
-    row: Row, path: Path, python: str, runs: int, env: dict[str, str], work: Path
-) -> None:
-    cmd = [python, str(path), "--no-pylint", "argo-workflows", "create", "--only-json"]
-    elapsed, cpu, proc = _median_time(cmd, runs, work, env)
-    if proc.returncode != 0:
-        row.metaflow_error = (proc.stderr or proc.stdout).strip().splitlines()[-1][:200]
-        return
-    row.metaflow_cli = elapsed
-    row.metaflow_cpu = cpu
-    text = proc.stdout
-    start = text.find("{")
-    row.metaflow_bytes = len(text[start:].encode()) if start >= 0 else len(text.encode())
-
-
 def report(rows: list[Row]) -> str:
     lines = [
         "| flow | steps | flowc wall (s) | flowc CPU (s) | flowc lib (ms) | flowc bytes/step "
@@ -260,16 +255,11 @@ def main() -> int:
             s3 = stack.enter_context(MotoServer())
             env = metaflow_env(s3.url, work)
         rows = []
-        # Both tools run back to back on each flow, so they see the same machine load.
         for name, path in flows:
-            row = measure_flowc(name, path, args.runs, work)
-            if args.metaflow_python and env is not None:
-                # Metaflow's 1,000-step deploy takes minutes; one run keeps it bounded.
-                runs = 1 if row.steps >= 1000 else args.runs
-                measure_metaflow(row, path, args.metaflow_python, runs, env, work)
+            row = measure(name, path, args.runs, work, args.metaflow_python, env)
             rows.append(row)
             print(report([row]).splitlines()[-1], flush=True)
-    table = report(rows)
+    table = report(rows) + f"\nMedians of {args.runs} runs; {conditions()}.\n"
     print(table)
     if args.out:
         Path(args.out).write_text(table)

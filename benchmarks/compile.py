@@ -9,7 +9,8 @@ foreach bodies in a fixed, repeating mix; valid for Metaflow and flowc alike) ar
 * ``analyze``: in-process time of ``flowc.compiler.analyze_file`` (read, parse, graph
   analysis, IR) — the front end alone; best of ``--runs``;
 * ``check``: wall time of a fresh ``flowc check FLOW`` process, as a user or CI runs it
-  (interpreter start, imports, analysis, output); median of ``--runs``;
+  (interpreter start, imports, analysis, output); median of ``--runs``, interleaved with
+  Metaflow's runs (``benchmarks/_timing.py``);
 * ``metaflow show``: wall time of ``python FLOW show`` with Metaflow (it imports the flow
   and builds and lints its graph); median of ``--runs``. Metaflow lives in a throwaway venv
   (``python -m venv /tmp/mfvenv-bench && /tmp/mfvenv-bench/bin/pip install metaflow``),
@@ -24,8 +25,6 @@ import argparse
 import itertools
 import os
 import platform
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,6 @@ class Row:
     lines: int
     analyze: float
     check: Timing
-    fast: Timing
     metaflow: Timing | None = None
     metaflow_error: str = ""
 
@@ -137,45 +135,6 @@ def linear_flow(n: int) -> str:
 
 
 FAMILIES = {"mixed": generated_flow, "linear": linear_flow}
-# Runs ``flowc check`` through the click-free entry point (flowc.commands._common.fast_main).
-FAST_CHECK = (
-    "import sys; from flowc.commands._common import fast_main; sys.exit(fast_main(sys.argv[1:]))"
-)
-
-
-def _timed(
-    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900
-) -> tuple[Timing, str]:
-    """Wall and CPU time of one process; the error text if it failed or timed out."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    try:
-        result = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-        )
-        error = result.stderr if result.returncode else ""
-    except subprocess.TimeoutExpired:
-        error = f"did not finish in {timeout:.0f} s"
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(elapsed, cpu), error
-
-
-def _median(timings: list[Timing]) -> Timing:
-    return Timing(
-        statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings)
-    )
-
-
-def _repeat(cmd: list[str], cwd: Path, runs: int) -> Timing:
-    timings = []
-    for _ in range(runs):
-        timing, error = _timed(cmd, cwd)
-        if error:
-            raise SystemExit(f"{' '.join(cmd)} failed: {error}")
-        timings.append(timing)
-    return _median(timings)
 
 
 def measure(
@@ -186,6 +145,8 @@ def measure(
     metaflow_python: str | None,
     metaflow_timeout: float,
 ) -> Row:
+    from _timing import Command, interleaved  # beside this script (tests load it by path)
+
     from flowc.compiler import analyze_file
 
     analysis = analyze_file(str(path))
@@ -198,31 +159,31 @@ def measure(
         analyze_file(str(path))
         lib.append(time.process_time() - start)
     flowc = str(Path(sys.executable).with_name("flowc"))
-    check = _repeat([flowc, "check", path.name], path.parent, runs)
-    fast = _repeat([sys.executable, "-c", FAST_CHECK, "check", path.name], path.parent, runs)
-    row = Row(family, n, path.read_text().count("\n"), min(lib), check, fast)
+    commands = [Command([flowc, "check", path.name], path.parent)]
     if metaflow_python:
         env = dict(os.environ, USER="bench", USERNAME="bench")
-        timings = []
-        for _ in range(runs if n <= 1000 else 1):
-            timing, error = _timed(
-                [metaflow_python, path.name, "show"], path.parent, env, metaflow_timeout
-            )
-            if error:
-                lines = error.strip().splitlines() or ["failed"]
-                row.metaflow_error = lines[-1][:100]
-                break
-            timings.append(timing)
-        row.metaflow = _median(timings) if timings else None
+        show = [metaflow_python, path.name, "show"]
+        commands.append(Command(show, path.parent, env, metaflow_timeout))
+    ours, *theirs = interleaved(commands, runs)
+    if not ours.ok:
+        raise SystemExit(f"flowc check {path.name} failed: {ours.error}")
+    row = Row(family, n, path.read_text().count("\n"), min(lib), Timing(ours.wall, ours.cpu))
+    for sample in theirs:
+        if sample.ok:
+            row.metaflow = Timing(sample.wall, sample.cpu)
+        else:
+            row.metaflow_error = sample.error[:100]
     return row
 
 
 def render(rows: list[Row], runs: int, metaflow_version: str | None, command: str) -> str:
+    from _timing import conditions
+
     out = [
         "| flow | steps | lines | analyze (in-process CPU) | per step "
-        "| `flowc check` wall (CPU) | fast entry wall (CPU) "
+        "| `flowc check` wall (CPU) "
         "| `metaflow show` wall (CPU) | Metaflow / `flowc check`: wall (CPU) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r.metaflow is not None:
@@ -232,7 +193,7 @@ def render(rows: list[Row], runs: int, metaflow_version: str | None, command: st
             mf, ratio = (f"fails: {r.metaflow_error}" if r.metaflow_error else "not run"), "-"
         out.append(
             f"| {r.family} | {r.steps:,} | {r.lines:,} | {r.analyze * 1000:.1f} ms "
-            f"| {r.analyze / r.steps * 1e6:.0f} us | {r.check.cell()} | {r.fast.cell()} "
+            f"| {r.analyze / r.steps * 1e6:.0f} us | {r.check.cell()} "
             f"| {mf} | {ratio} |"
         )
     header = [
@@ -240,7 +201,7 @@ def render(rows: list[Row], runs: int, metaflow_version: str | None, command: st
         f"{platform.machine()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}"
         + (f", Metaflow {metaflow_version}" if metaflow_version else "")
-        + f"; medians of {runs} runs (in-process: best). Command:",
+        + f"; medians of {runs} runs (in-process: best); {conditions()}. Command:",
         "",
         "```",
         command,

@@ -6,9 +6,10 @@
 For each flow (graph shapes Metaflow can deploy to Step Functions, and generated linear
 flows of 10, 100 and 1,000 steps) it measures:
 
-* flowc: wall time of ``flowc compile FLOW --target stepfunctions -o DIR`` (a fresh
-  process, median of ``--runs``), the in-process time of analyse + emit, and the ASL bytes;
-* Metaflow (with ``--metaflow-python``): wall time of
+* flowc: wall and CPU time of ``flowc compile FLOW --target stepfunctions -o DIR`` (a
+  fresh process, median of ``--runs``, interleaved with Metaflow's runs:
+  ``benchmarks/_timing.py``), the in-process time of analyse + emit, and the ASL bytes;
+* Metaflow (with ``--metaflow-python``): wall and CPU time of
   ``python FLOW step-functions create --only-json``. Even with ``--only-json`` Metaflow
   uploads a code package to S3 and registers an AWS Batch job definition, so a moto
   server (S3, IAM, Batch) is started on 127.0.0.1 for the benchmark only, with a job queue
@@ -21,6 +22,7 @@ Switch shapes are left out: Metaflow's Step Functions target rejects switches.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -35,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _timing import Command, conditions, interleaved, record_metaflow
+
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = ["linear", "branch", "nested_branches", "foreach", "foreach_multistep", "nested_foreach3"]
 SIZES = [10, 100, 1000]
@@ -46,9 +50,11 @@ class Row:
     flow: str
     steps: int
     flowc_cli: float
+    flowc_cpu: float
     flowc_lib: float
     flowc_bytes: int
     metaflow_cli: float | None = None
+    metaflow_cpu: float | None = None
     metaflow_bytes: int | None = None
     metaflow_error: str = ""
 
@@ -85,21 +91,15 @@ def prepare_flows(work: Path) -> list[tuple[str, Path]]:
     return flows
 
 
-def _median_time(
-    cmd: list[str], runs: int, cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, subprocess.CompletedProcess[str]]:
-    times, proc = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            break
-    assert proc is not None
-    return statistics.median(times), proc
-
-
-def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
+def measure(
+    name: str,
+    path: Path,
+    runs: int,
+    work: Path,
+    metaflow_python: str | None,
+    env: dict[str, str] | None,
+) -> Row:
+    """flowc's and (when given) Metaflow's compile of one flow, runs interleaved."""
     from backends.base import TargetOptions
     from backends.stepfunctions import BACKEND
     from flowc.compiler import analyze_file
@@ -107,23 +107,14 @@ def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
     out = work / "out" / name
     flowc = str(Path(sys.executable).with_name("flowc"))
     root = "s3://bench-bucket/flowc"
-    cli, proc = _median_time(
-        [
-            flowc,
-            "compile",
-            str(path),
-            "--target",
-            "stepfunctions",
-            "--datastore",
-            root,
-            "-o",
-            str(out),
-        ],
-        runs,
-        work,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"flowc failed on {name}: {proc.stderr}")
+    target = ["--target", "stepfunctions", "--datastore", root, "-o", str(out)]
+    commands = [Command([flowc, "compile", str(path), *target], work)]
+    if metaflow_python:
+        create = ["--no-pylint", "step-functions", "create", "--only-json"]
+        commands.append(Command([metaflow_python, str(path), *create], work, env))
+    ours, *theirs = interleaved(commands, runs)
+    if not ours.ok:
+        raise SystemExit(f"flowc failed on {name}: {ours.error}")
     lib_times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -132,7 +123,12 @@ def measure_flowc(name: str, path: Path, runs: int, work: Path) -> Row:
         result = BACKEND.emit(ir, TargetOptions(datastore_root=root))
         lib_times.append(time.perf_counter() - start)
     text = result.files[0].content
-    return Row(name, len(ir.steps), cli, statistics.median(lib_times), len(text.encode()))
+    row = Row(
+        name, len(ir.steps), ours.wall, ours.cpu, statistics.median(lib_times), len(text.encode())
+    )
+    for sample in theirs:
+        record_metaflow(row, sample)
+    return row
 
 
 def _free_port() -> int:
@@ -245,42 +241,30 @@ def metaflow_env(stand_in: AwsStandIn, home: Path) -> dict[str, str]:
     }
 
 
-def measure_metaflow(
-    row: Row, path: Path, python: str, runs: int, env: dict[str, str], work: Path
-) -> None:
-    cmd = [python, str(path), "--no-pylint", "step-functions", "create", "--only-json"]
-    elapsed, proc = _median_time(cmd, runs, work, env)
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines() or ["(no output)"]
-        row.metaflow_error = lines[-1][:200]
-        return
-    row.metaflow_cli = elapsed
-    text = proc.stdout
-    start = text.find("{")
-    row.metaflow_bytes = len(text[start:].encode()) if start >= 0 else len(text.encode())
-
-
 def report(rows: list[Row], runs: int) -> str:
     lines = [
-        "| flow | steps | flowc CLI (s) | flowc lib (ms) | flowc ASL bytes | "
-        "Metaflow CLI (s) | Metaflow JSON bytes | speed-up (CLI) | speed-up (lib) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| flow | steps | flowc wall (s) | flowc CPU (s) | flowc lib (ms) | flowc ASL bytes | "
+        "Metaflow wall (s) | Metaflow CPU (s) | Metaflow JSON bytes | speed-up wall | "
+        "speed-up CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        if r.metaflow_cli is not None:
+        if r.metaflow_cli is not None and r.metaflow_cpu is not None:
             mf = (
-                f"{r.metaflow_cli:.2f} | {r.metaflow_bytes or 0:,} | "
+                f"{r.metaflow_cli:.2f} | {r.metaflow_cpu:.2f} | {r.metaflow_bytes or 0:,} | "
                 f"{r.metaflow_cli / r.flowc_cli:.1f}x | "
-                f"{r.metaflow_cli / r.flowc_lib:.0f}x"
+                f"{r.metaflow_cpu / max(r.flowc_cpu, 1e-3):.1f}x"
             )
         else:
-            mf = f"failed: {r.metaflow_error} | | |"
+            mf = f"failed: {r.metaflow_error} | | | | |"
         lines.append(
-            f"| {r.flow} | {r.steps} | {r.flowc_cli:.2f} | {r.flowc_lib * 1000:.1f} "
-            f"| {r.flowc_bytes:,} | {mf} |"
+            f"| {r.flow} | {r.steps} | {r.flowc_cli:.2f} | {r.flowc_cpu:.2f} "
+            f"| {r.flowc_lib * 1000:.1f} | {r.flowc_bytes:,} | {mf} |"
         )
     lines.append("")
-    lines.append(f"Median of {runs} runs; CLI times include interpreter start-up.")
+    lines.append(
+        f"Medians of {runs} runs; wall and CPU times include interpreter start-up; {conditions()}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -291,14 +275,16 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="write the table here (markdown)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    with tempfile.TemporaryDirectory(prefix="sfn-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sfn-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
-        rows = [measure_flowc(name, path, args.runs, work) for name, path in prepare_flows(work)]
+        env = None
         if args.metaflow_python:
-            with AwsStandIn(args.metaflow_python) as stand_in:
-                env = metaflow_env(stand_in, work)
-                for row, (_, path) in zip(rows, prepare_flows(work), strict=True):
-                    measure_metaflow(row, path, args.metaflow_python, args.runs, env, work)
+            stand_in = stack.enter_context(AwsStandIn(args.metaflow_python))
+            env = metaflow_env(stand_in, work)
+        rows = []
+        for name, path in prepare_flows(work):
+            rows.append(measure(name, path, args.runs, work, args.metaflow_python, env))
+            print(report(rows[-1:], args.runs).splitlines()[2], flush=True)
     table = report(rows, args.runs)
     print(table)
     if args.out:

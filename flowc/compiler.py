@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Position, Span, diag, has_errors, sort_key
 from flowc.ir import FlowIR
 
@@ -53,12 +54,14 @@ def _analyze(path: str, source: str, flow: str | None) -> Analysis:
         if flow_source is not None:
             ir = build_ir(flow_source, source, out)
     except RecursionError:
-        out.append(diag("FC001", "the file is nested too deeply to analyze", Span.at(path, 1, 0)))
+        out.append(
+            diag(codes.FC001, "the file is nested too deeply to analyze", Span.at(path, 1, 0))
+        )
         ir = None
     except Exception as exc:
         out.append(
             diag(
-                "FC901",
+                codes.FC901,
                 f"internal error while analyzing: {exc!r}",
                 Span.at(path, 1, 0),
                 "please report this with the flow file",
@@ -110,8 +113,10 @@ def analyze_file(path: str, flow: str | None = None) -> Analysis:
         return Analysis(
             path,
             None,
-            [diag("FC005", f"the file is not UTF-8 text: {exc.reason}", Span.at(path, 1, 0))],
+            [diag(codes.FC005, f"the file is not UTF-8 text: {exc.reason}", Span.at(path, 1, 0))],
         )
     except OSError as exc:
-        return Analysis(path, None, [diag("FC005", f"cannot read the file: {exc.strerror}", None)])
+        return Analysis(
+            path, None, [diag(codes.FC005, f"cannot read the file: {exc.strerror}", None)]
+        )
     return analyze_source(path, source, flow)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
+from flowc.codes import CODES as CODES
+from flowc.codes import Code as Code
+from flowc.codes import Severity as Severity
 
 
 @dataclass(frozen=True)
@@ -50,258 +48,6 @@ class Span:
                 end_column if end_column is not None else column,
             ),
         )
-
-
-@dataclass(frozen=True)
-class Code:
-    code: str
-    name: str
-    severity: Severity
-    description: str
-
-
-_CODES = [
-    # FC0xx: the input file itself
-    Code("FC001", "syntax-error", Severity.ERROR, "The flow file is not valid Python."),
-    Code("FC002", "no-flow", Severity.ERROR, "No FlowSpec subclass was found in the file."),
-    Code(
-        "FC003",
-        "ambiguous-flow",
-        Severity.ERROR,
-        "Several FlowSpec subclasses are defined; choose one with --flow.",
-    ),
-    Code("FC004", "unknown-flow", Severity.ERROR, "The class named with --flow is not a flow."),
-    Code("FC005", "unreadable-file", Severity.ERROR, "The flow file cannot be read."),
-    Code(
-        "FC006",
-        "unresolved-base",
-        Severity.WARNING,
-        "A base class of the flow could not be found; steps it defines are unknown.",
-    ),
-    # FC1xx: steps and the graph
-    Code(
-        "FC101",
-        "unknown-transition-target",
-        Severity.ERROR,
-        "self.next names a step that does not exist.",
-    ),
-    Code(
-        "FC102",
-        "missing-transition",
-        Severity.ERROR,
-        "A step other than end does not end with self.next(...).",
-    ),
-    Code("FC103", "multiple-transitions", Severity.ERROR, "A step calls self.next more than once."),
-    Code(
-        "FC104",
-        "dynamic-transition",
-        Severity.ERROR,
-        "A self.next target is not a literal self.<step> reference.",
-    ),
-    Code(
-        "FC105",
-        "invalid-transition",
-        Severity.ERROR,
-        "A self.next call has a form that is not supported.",
-    ),
-    Code("FC106", "reserved-step-name", Severity.ERROR, "A step uses a reserved name."),
-    Code(
-        "FC107",
-        "invalid-step-name",
-        Severity.ERROR,
-        "A step name must match [a-z0-9_]+ and not start with an underscore.",
-    ),
-    Code("FC108", "missing-start", Severity.ERROR, "The flow has no start step."),
-    Code("FC109", "missing-end", Severity.ERROR, "The flow has no end step."),
-    Code(
-        "FC110",
-        "duplicate-start-or-end",
-        Severity.ERROR,
-        "More than one step is marked as start (or as end).",
-    ),
-    Code("FC111", "end-has-transition", Severity.ERROR, "The end step must not call self.next."),
-    Code(
-        "FC112",
-        "join-signature",
-        Severity.ERROR,
-        "A step's arguments do not match its role (joins take inputs; other steps do not).",
-    ),
-    Code(
-        "FC113",
-        "cycle",
-        Severity.ERROR,
-        "The graph has a cycle (only a switch may loop back to its own step).",
-    ),
-    Code("FC114", "unreachable-step", Severity.ERROR, "A step cannot be reached from start."),
-    Code(
-        "FC115",
-        "unjoined-split",
-        Severity.ERROR,
-        "The end step is reached before a split is joined.",
-    ),
-    Code(
-        "FC116",
-        "join-path-count",
-        Severity.ERROR,
-        "A join receives a different number of paths than its split started.",
-    ),
-    Code("FC117", "join-without-split", Severity.ERROR, "A join step is not preceded by a split."),
-    Code(
-        "FC118", "unrelated-join", Severity.ERROR, "A join step joins steps from unrelated splits."
-    ),
-    Code("FC119", "switch-too-few-cases", Severity.ERROR, "A switch needs at least two cases."),
-    Code(
-        "FC120",
-        "foreach-into-join",
-        Severity.ERROR,
-        "A foreach split leads directly to a join; the body needs a step.",
-    ),
-    Code(
-        "FC121",
-        "switch-into-join",
-        Severity.ERROR,
-        "A conditional (switch) path leads directly to a join step.",
-    ),
-    Code(
-        "FC122",
-        "parallel-rules",
-        Severity.ERROR,
-        "num_parallel must target one step decorated with @parallel, followed by a join.",
-    ),
-    Code("FC123", "duplicate-step", Severity.ERROR, "Two steps have the same name."),
-    Code("FC124", "step-signature", Severity.ERROR, "A step must be a method taking self."),
-    Code(
-        "FC125",
-        "transition-not-last",
-        Severity.ERROR,
-        "self.next must be the last statement of the step.",
-    ),
-    Code(
-        "FC126",
-        "foreach-var-unset",
-        Severity.WARNING,
-        "The foreach variable is not assigned in the splitting step.",
-    ),
-    Code(
-        "FC127",
-        "switch-var-unset",
-        Severity.WARNING,
-        "The switch condition variable is not assigned in the switching step.",
-    ),
-    Code(
-        "FC128", "bad-step-decorator", Severity.ERROR, "The @step decorator has invalid arguments."
-    ),
-    Code(
-        "FC129",
-        "empty-branch",
-        Severity.ERROR,
-        "A branch of a static split leads directly to the join; each branch needs a step.",
-    ),
-    # FC2xx: parameters and decorators
-    Code(
-        "FC201",
-        "non-literal-decorator-arg",
-        Severity.WARNING,
-        "A decorator argument is not a literal; it is kept as source text.",
-    ),
-    Code(
-        "FC202",
-        "non-literal-parameter-arg",
-        Severity.WARNING,
-        "A Parameter argument is not a literal; it is kept as source text.",
-    ),
-    Code(
-        "FC203",
-        "unknown-decorator",
-        Severity.WARNING,
-        "A decorator is not part of the flow API; it is ignored by the compiler.",
-    ),
-    Code(
-        "FC204",
-        "duplicate-parameter",
-        Severity.ERROR,
-        "Two parameters share a name, or a parameter clashes with a step or reserved name.",
-    ),
-    Code(
-        "FC205",
-        "parameter-type",
-        Severity.ERROR,
-        "A parameter's type is unsupported or its default does not match it.",
-    ),
-    Code(
-        "FC206",
-        "unknown-decorator-arg",
-        Severity.ERROR,
-        "A decorator receives an unknown argument.",
-    ),
-    Code(
-        "FC207",
-        "duplicate-decorator",
-        Severity.ERROR,
-        "A decorator is applied twice to one target.",
-    ),
-    Code(
-        "FC208",
-        "invalid-decorator-arg",
-        Severity.ERROR,
-        "A decorator argument has an invalid value.",
-    ),
-    Code("FC209", "parameter-name", Severity.ERROR, "A Parameter needs a literal, valid name."),
-    Code(
-        "FC210",
-        "decorator-placement",
-        Severity.ERROR,
-        "A decorator is used where it has no meaning (flow decorator on a step, or the reverse).",
-    ),
-    # FC3xx: target capability (emitted by backends)
-    Code(
-        "FC301",
-        "unsupported-construct",
-        Severity.ERROR,
-        "The target cannot express a construct of the flow.",
-    ),
-    Code(
-        "FC302",
-        "unsupported-decorator",
-        Severity.WARNING,
-        "The target ignores a decorator or one of its arguments.",
-    ),
-    Code(
-        "FC303",
-        "target-size-limit",
-        Severity.WARNING,
-        "An emitted document exceeds or approaches a size limit of the target.",
-    ),
-    Code(
-        "FC304",
-        "target-name-limit",
-        Severity.ERROR,
-        "A name cannot be made valid for the target without a collision.",
-    ),
-    Code("FC305", "target-option", Severity.ERROR, "A target option is invalid."),
-    Code(
-        "FC306",
-        "unshared-datastore",
-        Severity.WARNING,
-        "Tasks run in separate containers but the datastore root is a local path.",
-    ),
-    Code(
-        "FC307",
-        "target-limit-exceeded",
-        Severity.ERROR,
-        "An emitted document or value exceeds a hard limit of the target; the engine rejects it.",
-    ),
-    Code(
-        "FC308",
-        "unsupported-decorator-argument",
-        Severity.ERROR,
-        "The target cannot honour a decorator argument that changes how the step or flow runs.",
-    ),
-    # FC9xx: internal
-    Code("FC901", "internal-error", Severity.ERROR, "flowc failed unexpectedly; please report it."),
-]
-
-CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 
 class FixKind(enum.Enum):
@@ -342,10 +88,11 @@ class Diagnostic:
     hint: str | None = None
     severity: Severity = field(default=Severity.ERROR)
     fix: Fix | None = None  # set only where the edit is unambiguous (``flowc check --fix``)
+    subcode: str | None = None  # the sub-code's name, for a catch-all code's refinement
 
     @property
     def name(self) -> str:
-        return CODES[self.code].name
+        return self.subcode or CODES[self.code].name
 
     def to_json(self) -> dict[str, object]:
         span = self.span
@@ -364,10 +111,11 @@ class Diagnostic:
 
 
 def diag(
-    code: str, message: str, span: Span | None, hint: str | None = None, fix: Fix | None = None
+    code: Code, message: str, span: Span | None, hint: str | None = None, fix: Fix | None = None
 ) -> Diagnostic:
     """Build a diagnostic with the severity its code is registered with."""
-    return Diagnostic(code, message, span, hint, CODES[code].severity, fix)
+    subcode = code.name if code.parent is not None else None
+    return Diagnostic(code.code, message, span, hint, code.severity, fix, subcode)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

@@ -76,7 +76,7 @@ class Parameter:
 
 @dataclass
 class InputRule:
-    """How a task finds its inputs (DESIGN.md "the input rule")."""
+    """How a task finds its inputs (docs/architecture.md, "Task identity and the input rule")."""
 
     kind: InputKind
     parents: list[str]

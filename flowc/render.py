@@ -24,7 +24,8 @@ def render_text(
             )
             label = f"{colour}{label}\x1b[0m"
         where = f"{span.file}:{span.start.line}:{span.start.column + 1}: " if span else ""
-        lines.append(f"{where}{label}: {d.code} {d.message}")
+        suffix = f"  [{d.subcode}]" if d.subcode else ""
+        lines.append(f"{where}{label}: {d.code} {d.message}{suffix}")
         if span is not None and span.file not in line_cache:
             known = sources.get(span.file)
             line_cache[span.file] = source_lines(known if known is not None else _read(span.file))

@@ -1,4 +1,4 @@
-"""Resolving a task's input rule against the datastore (DESIGN.md "the input rule")."""
+"""Resolving a task's input rule against the datastore (the table in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@
 #   - .venv-airflow: real Apache Airflow, which loads and runs the generated DAG files
 #     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh).
 #   - tools/asl-validator: the npm ASL validator for Step Functions definitions.
+#   - tools/argo-lint/bin/argo-lint: Argo Workflows' own validator (Go), for every Argo manifest.
 #   - byte-compiled packages, so start-up costs measured by tests are the installed costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +20,10 @@ if [ ! -x tools/asl-validator/node_modules/.bin/asl-validator ]; then
 fi
 
 .venv/bin/python -m compileall -q flowc backends runtime_shim >/dev/null
+
+# Argo Workflows' own validator (tools/argo-lint, Go): built once, rebuilt when its sources
+# change; the Go module cache and build cache are reused between runs.
+if ! bash tools/argo-lint.sh --build; then
+    echo "setup: building tools/argo-lint failed (needs Go and the Go module proxy)" >&2
+    exit 1
+fi

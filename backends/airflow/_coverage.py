@@ -21,6 +21,7 @@ from backends.coverage import (
     project_table,
     schedule_table,
 )
+from flowc import codes
 
 _REQUESTS: dict[str, Handling] = {
     "cpu": Mapped("container_resources.requests.cpu"),
@@ -33,7 +34,7 @@ _REQUESTS: dict[str, Handling] = {
 
 def _not_emitted(what: str) -> Rejected:
     return Rejected(
-        "FC308", f"flowc does not emit {what} on Airflow yet; the pod would run without it"
+        codes.FC308, f"flowc does not emit {what} on Airflow yet; the pod would run without it"
     )
 
 
@@ -61,7 +62,7 @@ _POD = {
     "port": _PARALLEL_ONLY,
     "compute_pool": _not_emitted("compute pool placement"),
     "executable": Rejected(
-        "FC308",
+        codes.FC308,
         "the Python executable is set for the whole flow; this step would run another one",
         "pass --python",
     ),
@@ -71,7 +72,7 @@ _POD = {
     "security_context": _not_emitted("a container security context"),
 }
 _TRIGGERS = Rejected(
-    "FC308",
+    codes.FC308,
     "is not mapped to Airflow (no Asset or sensor is emitted); the DAG would never "
     "start on the event",
     "trigger the DAG from the other DAG or an Asset yourself, and remove the decorator",
@@ -89,13 +90,13 @@ _COMMON: Table = merged(
         "environment": {WHOLE: PER_ARGUMENT, "vars": Mapped("task environment (STEP_ENV)")},
         "batch": {
             EVERY_OTHER: Rejected(
-                "FC308",
+                codes.FC308,
                 "@batch runs the step on AWS Batch; on Airflow it runs without these settings",
                 "use @kubernetes or @resources",
             )
         },
         "parallel": {
-            WHOLE: Rejected("FC301", "cannot be expressed on Airflow (no gang-scheduled steps)")
+            WHOLE: Rejected(codes.FC301, "cannot be expressed on Airflow (no gang-scheduled steps)")
         },
         "schedule": schedule_table("DAG schedule", "DAG schedule (CronTriggerTimetable timezone)"),
         "project": project_table("DAG tags (project:NAME)", "DAG tags (branch:NAME)"),
@@ -103,7 +104,8 @@ _COMMON: Table = merged(
         "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
         "exit_hook": {
             EVERY_OTHER: Rejected(
-                "FC308", "flowc does not emit Airflow teardown tasks yet; the hooks would never run"
+                codes.FC308,
+                "flowc does not emit Airflow teardown tasks yet; the hooks would never run",
             )
         },
     },
@@ -128,14 +130,14 @@ LOCAL_OPERATOR: Coverage = declare(
         {
             "resources": {
                 EVERY_OTHER: Rejected(
-                    "FC302",
+                    codes.FC302,
                     "the local operator runs steps as processes on the Airflow worker; "
                     "as in Metaflow without a compute decorator, resources are not reserved",
                 )
             },
             "kubernetes": {
                 EVERY_OTHER: Rejected(
-                    "FC308",
+                    codes.FC308,
                     "the local operator runs steps as processes on the Airflow worker, "
                     "not as Kubernetes pods",
                     "compile with --option operator=kubernetes",
@@ -143,7 +145,7 @@ LOCAL_OPERATOR: Coverage = declare(
             },
             "secrets": {
                 EVERY_OTHER: Rejected(
-                    "FC308",
+                    codes.FC308,
                     "the local operator does not fetch secrets; the step would run without them",
                     "compile with --option operator=kubernetes",
                 )

@@ -10,6 +10,7 @@ from backends.airflow._render import RenderOptions, default_flow_file, render_da
 from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.option_keys import unknown_option_keys
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR
 
@@ -32,7 +33,7 @@ class AirflowBackend:
         if operator not in OPERATORS:
             diagnostics.append(
                 diag(
-                    "FC305",
+                    codes.FC305,
                     f"airflow operator {operator!r} is unknown",
                     None,
                     f"choose one of {', '.join(OPERATORS)}",
@@ -44,7 +45,7 @@ class AirflowBackend:
         if not _DAG_ID.match(dag_id):
             diagnostics.append(
                 diag(
-                    "FC305",
+                    codes.FC305,
                     f"{dag_id!r} is not a valid Airflow DAG id",
                     None,
                     "use letters, digits, '_', '.' and '-'",
@@ -54,7 +55,7 @@ class AirflowBackend:
             if not _SAFE_PARAM.match(p.name):
                 diagnostics.append(
                     diag(
-                        "FC304",
+                        codes.FC304,
                         f"parameter name {p.name!r} cannot be written into a task's "
                         "Airflow template safely",
                         Span.at(p.location.file, p.location.line, p.location.column),

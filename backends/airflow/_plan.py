@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from backends.airflow._settings import StepSettings, step_settings
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import FlowIR, Step
 
@@ -134,7 +135,7 @@ class _Planner:
             if step.recursive and len(_outer_parents(step)) != 1:
                 self.diagnostics.append(
                     diag(
-                        "FC301",
+                        codes.FC301,
                         f"step {step.name!r} loops back to itself and is also a merge; "
                         "Airflow can run a self-loop only after a single parent",
                         _span(step),
@@ -144,7 +145,7 @@ class _Planner:
             if step.num_parallel is not None:
                 self.diagnostics.append(
                     diag(
-                        "FC301",
+                        codes.FC301,
                         f"num_parallel in step {step.name!r} (@parallel) is not supported "
                         "on Airflow",
                         _span(step),

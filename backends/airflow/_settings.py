@@ -14,6 +14,7 @@ from typing import Any
 from backends.airflow._coverage import coverage
 from backends.coverage import mapped_values, span_of
 from backends.secrets import kubernetes_secret_names
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Step
 
@@ -83,7 +84,7 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             _resources(settings, args)
             if deco.name == "kubernetes":
                 notes.extend(
-                    diag("FC308", f"@kubernetes on step {step.name!r}: {p}", span_of(deco))
+                    diag(codes.FC308, f"@kubernetes on step {step.name!r}: {p}", span_of(deco))
                     for p in _pod(settings, args)
                 )
         if deco.name in ("secrets", "kubernetes"):
@@ -91,7 +92,7 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             names, problems = kubernetes_secret_names(sources, "an Airflow pod")
             settings.secrets.extend(n for n in names if n not in settings.secrets)
             notes.extend(
-                diag("FC308", f"@{deco.name} on step {step.name!r}: {p}", span_of(deco))
+                diag(codes.FC308, f"@{deco.name} on step {step.name!r}: {p}", span_of(deco))
                 for p in problems
             )
     if not local:
@@ -191,7 +192,7 @@ def flow_settings(ir: FlowIR, local: bool) -> tuple[FlowSettings, list[Diagnosti
                 # Airflow (croniter) reads the normal 5 fields, as the catalogue writes them.
                 settings.schedule_cron = parse_cron(schedule_cron(args) or "0 0 * * *").text
             except InvalidValue as error:
-                notes.append(diag("FC308", f"@schedule cron: {error}", span_of(deco)))
+                notes.append(diag(codes.FC308, f"@schedule cron: {error}", span_of(deco)))
             settings.timezone = args.get("timezone")
         elif deco.name == "project":
             if args.get("name") is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from backends.argo._containers import StepNames
 from backends.argo._names import MAX_NAME, is_dns1123
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import FlowIR
 
@@ -58,7 +59,9 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
         if not is_dns1123(template.name, MAX_NAME):
             out.append(
                 diag(
-                    "FC304", f"template name {template.name!r} is not a valid Kubernetes name", None
+                    codes.FC304,
+                    f"template name {template.name!r} is not a valid Kubernetes name",
+                    None,
                 )
             )
         if template.dag is None:
@@ -71,7 +74,7 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
             if unknown or task.template not in template_names:
                 out.append(
                     diag(
-                        "FC901",
+                        codes.FC901,
                         f"internal: task {task.name!r} in {template.name!r} "
                         f"references {sorted(unknown) or task.template!r}",
                         None,
@@ -88,7 +91,7 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
             )
             out.append(
                 diag(
-                    "FC301",
+                    codes.FC301,
                     "the flow's graph has a cycle Argo cannot run: " + " -> ".join(cycle),
                     span,
                     "only a switch may loop back to its own step",
@@ -102,7 +105,7 @@ def check_size(text: str, kind: str) -> list[Diagnostic]:
     if size > SIZE_LIMIT:
         return [
             diag(
-                "FC307",
+                codes.FC307,
                 f"the {kind} is {size:,} bytes; the Kubernetes API server accepts at most "
                 f"{SIZE_LIMIT:,} (etcd's default --max-request-bytes)",
                 None,
@@ -112,7 +115,7 @@ def check_size(text: str, kind: str) -> list[Diagnostic]:
     if size > APPLY_ANNOTATION_LIMIT:
         return [
             diag(
-                "FC303",
+                codes.FC303,
                 f"the {kind} is {size:,} bytes; `kubectl apply` stores a copy in the "
                 "last-applied-configuration annotation, which holds at most "
                 f"{APPLY_ANNOTATION_LIMIT:,}",

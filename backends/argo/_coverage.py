@@ -18,11 +18,12 @@ from backends.coverage import (
     project_table,
     schedule_table,
 )
+from flowc import codes
 
 
 def _no_pod_field(what: str) -> Rejected:
     return Rejected(
-        "FC308", f"flowc does not emit {what} on Argo yet; the pod would run without it"
+        codes.FC308, f"flowc does not emit {what} on Argo yet; the pod would run without it"
     )
 
 
@@ -42,7 +43,7 @@ _KUBERNETES: dict[str, Handling] = {
     "image": Mapped("container.image"),
     "image_pull_policy": Mapped("container.imagePullPolicy"),
     "image_pull_secrets": Rejected(
-        "FC308",
+        codes.FC308,
         "Argo sets image pull secrets for the whole workflow (spec.imagePullSecrets), "
         "not per step; the pull would fail without them",
         "attach the secrets to the service account instead",
@@ -51,7 +52,7 @@ _KUBERNETES: dict[str, Handling] = {
     "secrets": Mapped("container.envFrom.secretRef"),
     "node_selector": Mapped("template.nodeSelector"),
     "namespace": Rejected(
-        "FC308",
+        codes.FC308,
         "Argo runs every pod of a workflow in the workflow's namespace; this step would "
         "not run in the namespace it names",
         "set the namespace for the whole flow with --namespace",
@@ -69,7 +70,7 @@ _KUBERNETES: dict[str, Handling] = {
     "port": _PARALLEL_ONLY,
     "compute_pool": _no_pod_field("compute pool placement"),
     "executable": Rejected(
-        "FC308",
+        codes.FC308,
         "the Python executable is set for the whole flow; this step would run another one",
         "pass --python",
     ),
@@ -80,7 +81,7 @@ _KUBERNETES: dict[str, Handling] = {
 }
 
 _TRIGGERS = Rejected(
-    "FC308",
+    codes.FC308,
     "needs Argo Events sensors, which flowc does not emit; the deployed flow would "
     "never start on the event",
     "submit the WorkflowTemplate from your own Sensor, or remove the decorator",
@@ -104,7 +105,7 @@ ARGO: Table = merged(
         "kubernetes": _KUBERNETES,
         "batch": {
             EVERY_OTHER: Rejected(
-                "FC308",
+                codes.FC308,
                 "@batch runs the step on AWS Batch; on Argo it runs as a Kubernetes pod "
                 "without these settings",
                 "use @kubernetes or @resources",
@@ -112,7 +113,7 @@ ARGO: Table = merged(
         },
         "secrets": kubernetes_secrets_table("container.envFrom.secretRef"),
         "parallel": {
-            WHOLE: Rejected("FC301", "cannot be expressed on Argo (no gang-scheduled steps)")
+            WHOLE: Rejected(codes.FC301, "cannot be expressed on Argo (no gang-scheduled steps)")
         },
         "schedule": schedule_table("CronWorkflow spec.schedules", "CronWorkflow spec.timezone"),
         "project": project_table(
@@ -122,7 +123,7 @@ ARGO: Table = merged(
         "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
         "exit_hook": {
             EVERY_OTHER: Rejected(
-                "FC308",
+                codes.FC308,
                 "flowc does not emit Argo exit handlers yet; the hooks would never run",
             )
         },

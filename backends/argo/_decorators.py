@@ -18,6 +18,7 @@ from backends.argo._literals import LBRACE_VAR
 from backends.argo._names import IMAGE, LABEL_KEY, label_problem, name_problem
 from backends.coverage import mapped_values, span_of
 from backends.secrets import kubernetes_secret_names
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, Step
 
@@ -54,7 +55,12 @@ class _Mapper:
 
     def reject(self, dec: Decorator, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(
-            diag("FC308", f"@{dec.name} on step '{self.step.name}': {message}", span_of(dec), hint)
+            diag(
+                codes.FC308,
+                f"@{dec.name} on step '{self.step.name}': {message}",
+                span_of(dec),
+                hint,
+            )
         )
 
     def retry(self, dec: Decorator, values: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.coverage import span_of
 from backends.option_keys import unknown_option_keys
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Step
 
@@ -60,7 +61,7 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
         if step.num_parallel is not None:
             out.append(
                 diag(
-                    "FC301",
+                    codes.FC301,
                     f"num_parallel at step '{step.name}' cannot be expressed "
                     "on Argo (no gang-scheduled multi-node steps)",
                     _step_span(step),
@@ -81,7 +82,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         diagnostics.extend(found)
     layout = build_layout(ir)
     for step, problem in layout.problems:
-        diagnostics.append(diag("FC301", f"step '{step.name}': {problem}", _step_span(step)))
+        diagnostics.append(diag(codes.FC301, f"step '{step.name}': {problem}", _step_span(step)))
     if has_errors(diagnostics):
         return None, diagnostics
     names, dags = _allocate(ir, list(layout.bodies))
@@ -119,7 +120,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
             [],
             [
                 diag(
-                    "FC305",
+                    codes.FC305,
                     f"unknown Argo kind {opts.kind!r}",
                     None,
                     f"choose one of {', '.join(KINDS)}",
@@ -161,7 +162,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         assert dec is not None
         diagnostics.append(
             diag(
-                "FC302",
+                codes.FC302,
                 f"@schedule only applies to a CronWorkflow; this is a {opts.kind}",
                 span_of(dec),
                 "compile with --kind CronWorkflow",

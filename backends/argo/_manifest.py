@@ -1,9 +1,10 @@
 """The resource around the templates: kind, metadata, arguments, schedule; and YAML.
 
 Serialisation is deterministic: the models dumped by alias without empty fields, keys
-reordered so ``name`` leads each mapping (for readers), then written by ``_yaml.dump``,
-which quotes whatever YAML 1.1 would otherwise reinterpret (``yes``, ``1e3``, ``: ``,
-leading ``*``…), so every value parses back to the same string.
+reordered so ``name`` leads each mapping (for readers), then written by ``_yaml.dump``
+(PyYAML's safe dumper, in that order), which quotes whatever a YAML 1.1 reader would
+otherwise reinterpret (``yes``, ``y``, ``1e3``, ``: ``, leading ``*``…), so every value
+parses back to the same string.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from backends.argo._names import (
     is_subdomain,
 )
 from backends.argo._options import ArgoOptions
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import Decorator, FlowIR
 
@@ -67,7 +69,7 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
             labels["flowc/branch"] = label_value(branch)
         else:
             diagnostics.append(
-                diag("FC302", "@project needs a literal name; ignored", _span(project))
+                diag(codes.FC302, "@project needs a literal name; ignored", _span(project))
             )
     for key, value in opts.labels.items():
         if is_label(key, value):
@@ -75,7 +77,7 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
         else:
             diagnostics.append(
                 diag(
-                    "FC305",
+                    codes.FC305,
                     f"label {key}={value!r} is not a valid Kubernetes label",
                     None,
                     "values: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends",
@@ -94,19 +96,25 @@ def _check_options(opts: ArgoOptions) -> list[Diagnostic]:
     (or Argo would template)."""
     out = []
     if opts.namespace is not None and not is_dns1123(opts.namespace):
-        out.append(diag("FC305", f"namespace {opts.namespace!r} is not a Kubernetes name", None))
+        out.append(
+            diag(codes.FC305, f"namespace {opts.namespace!r} is not a Kubernetes name", None)
+        )
     if opts.service_account is not None and not is_subdomain(opts.service_account):
         out.append(
             diag(
-                "FC305", f"service account {opts.service_account!r} is not a Kubernetes name", None
+                codes.FC305,
+                f"service account {opts.service_account!r} is not a Kubernetes name",
+                None,
             )
         )
     if opts.parallelism == -1:
-        out.append(diag("FC305", "parallelism must be a positive integer", None))
+        out.append(diag(codes.FC305, "parallelism must be a positive integer", None))
     if not IMAGE.match(opts.image):
-        out.append(diag("FC305", f"image {opts.image!r} is not a container image reference", None))
+        out.append(
+            diag(codes.FC305, f"image {opts.image!r} is not a container image reference", None)
+        )
     if not re.match(r"^[A-Za-z0-9._/+-]+$", opts.python):
-        out.append(diag("FC305", f"python {opts.python!r} is not an executable path", None))
+        out.append(diag(codes.FC305, f"python {opts.python!r} is not an executable path", None))
     return out
 
 
@@ -121,7 +129,7 @@ def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagno
             value = None
             diagnostics.append(
                 diag(
-                    "FC302",
+                    codes.FC302,
                     f"parameter '{p.name}': default {p.default_source} is not a literal; "
                     "Argo will require a value at submit time",
                     Span.at(p.location.file, p.location.line, p.location.column),
@@ -147,7 +155,7 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
             None,
             [
                 diag(
-                    "FC305",
+                    codes.FC305,
                     "kind CronWorkflow needs a @schedule decorator on the flow",
                     None,
                     "add @schedule(daily=True) or choose --kind WorkflowTemplate",
@@ -161,12 +169,12 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
     cron = schedule_cron(values)
     if cron is None:
         hint = "use hourly=True, daily=True, weekly=True or cron='...'"
-        return [], None, [diag("FC305", "@schedule names no schedule", _span(dec), hint)]
+        return [], None, [diag(codes.FC305, "@schedule names no schedule", _span(dec), hint)]
     try:
         # Argo's CronWorkflow reads the normal 5 fields, as the catalogue writes them.
         crons = [parse_cron(cron).text]
     except InvalidValue as error:
-        return [], None, [diag("FC305", f"@schedule cron: {error}", _span(dec))]
+        return [], None, [diag(codes.FC305, f"@schedule cron: {error}", _span(dec))]
     return crons, values.get("timezone"), []
 
 

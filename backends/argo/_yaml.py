@@ -1,133 +1,105 @@
-"""Manifests as block-style YAML, without importing PyYAML.
+"""Manifests as block-style YAML, written by PyYAML's safe dumper.
 
-``import yaml`` costs more than the whole Argo backend's work on a typical flow (its reader
-compiles a large Unicode regex at import), and a ``flowc compile`` process is mostly
-start-up. Manifests only hold mappings with string keys, lists, strings, integers, booleans
-and null, so a small writer suffices. Its scalar rule is deliberately conservative, because
-the reader on the cluster side is YAML 1.1 (Kubernetes' and Argo's Go YAML), where ``on``,
-``yes``, ``0777`` or ``1:20`` are not strings:
+The reader on the cluster side is YAML 1.1 (Kubernetes' and Argo's Go YAML), where ``on``,
+``yes``, ``0777`` or ``1:20`` are not strings. PyYAML is a YAML 1.1 implementation, so its
+safe dumper already quotes every string its own reader would take for something else; the
+dumper here adds what Go's reader also resolves and PyYAML's does not: ``y``/``n`` as
+booleans and anything that starts like a number (``1e3``, ``0o17``, ``+1``) as one.
 
-- plain only for text that starts with a letter, ``_``, ``/``, or ``-``/``--`` before a
-  letter (command-line options), holds only letters, digits, spaces and ``_./()=+@,;&|'"-``
-  (``:`` only when a non-space follows), does not end in a space and is not a YAML 1.1
-  boolean or null word;
-- single-quoted for other printable text on one line;
-- double-quoted with escapes for everything else (line breaks, control and format
-  characters, Unicode line separators), so every string reads back byte for byte.
-
+Output is the same bytes on every run and from either dumper (libyaml's C emitter when
+PyYAML has it, else the pure-Python one): key order as given (the manifest code orders
+keys for readers), block style, no line folding, no anchors, unicode written as is.
 ``tests/argo/test_argo_yaml.py`` checks, with hypothesis and a list of hostile strings,
-that any document reads back equal through PyYAML (a YAML 1.1 reader).
+that every document reads back equal and that both dumpers agree.
+
+``yaml`` is imported when a manifest is written, not when the backend is imported.
 """
 
 from __future__ import annotations
 
-import math
+import functools
 import re
 from typing import Any
 
-_PLAIN = re.compile(
-    r"(?:[A-Za-z_/]|-(?=[A-Za-z]|-[A-Za-z]))"  # start: never an indicator, digit or "- "
-    r"""(?:[A-Za-z0-9_./()=+@,;&|'" -]|:(?=[^ ]))*"""
-)
-# YAML 1.1 booleans and null, in every capitalisation a reader might accept.
-_KEYWORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
-_ESCAPES = {"\n": "\\n", "\t": "\\t", '"': '\\"', "\\": "\\\\", "\r": "\\r", "\0": "\\0"}
+# Longest line before PyYAML folds a scalar; the largest value libyaml accepts as a C int.
+_NO_FOLDING = 2**31 - 1
+# Go's YAML 1.1 reader takes these for booleans and numbers; PyYAML's reader does not.
+_GO_BOOLEANS = re.compile(r"^(?:y|Y|n|N)$")
+_GO_NUMBER_START = re.compile(r"^[-+.]?[0-9]")
+# A mapping key is simple (``key: value``, not ``? key``) to libyaml when it is one line of
+# at most this many UTF-8 bytes; these are line breaks to libyaml.
+_SIMPLE_KEY_BYTES = 128
+_LIBYAML_LINE_BREAKS = frozenset("\r\n\x85\u2028\u2029")
 
 
-def dump(document: Any) -> str:
-    """``document`` as YAML text ending in a newline."""
-    lines: list[str] = []
-    if isinstance(document, dict) and document:
-        _mapping(document, 0, lines)
-    elif isinstance(document, list) and document:
-        _sequence(document, 0, lines)
-    else:
-        lines.append(_leaf(document))
-    return "\n".join(lines) + "\n"
+def dump(document: Any, *, prefer_c: bool = True) -> str:
+    """``document`` as YAML text ending in a newline (``prefer_c=False``: always the
+    pure-Python emitter, for comparing the two)."""
+    import yaml
+
+    return yaml.dump(
+        document,
+        Dumper=_dumper(prefer_c),
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=_NO_FOLDING,
+    )
 
 
-def _mapping(mapping: dict[str, Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for key, value in mapping.items():
-        head = f"{pad}{scalar(str(key))}:"
-        if isinstance(value, dict) and value:
-            lines.append(head)
-            _mapping(value, indent + 2, lines)
-        elif isinstance(value, list) and value:
-            lines.append(head)
-            _sequence(value, indent, lines)  # block sequences sit at their key's indent
-        else:
-            lines.append(f"{head} {_leaf(value)}")
+@functools.cache
+def _dumper(prefer_c: bool) -> type:
+    """The safe dumper (C when available and preferred) with Go's extra YAML 1.1 words."""
+    import yaml
+
+    use_c = prefer_c and hasattr(yaml, "CSafeDumper")
+    base = yaml.CSafeDumper if use_c else yaml.SafeDumper
+
+    class ManifestDumper(base):  # type: ignore[valid-type, misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # a repeated value is written again, never as an anchor
+
+        if not use_c:
+
+            def check_simple_key(self) -> bool:
+                """libyaml's rule for ``key: value`` rather than ``? key``: any scalar on
+                one line of at most 128 bytes (the Python emitter counts characters plus
+                the tag, and never writes an empty key simply)."""
+                if isinstance(self.event, yaml.ScalarEvent):
+                    value: str = self.event.value
+                    one_line = _LIBYAML_LINE_BREAKS.isdisjoint(value)
+                    return one_line and len(value.encode("utf-8")) <= _SIMPLE_KEY_BYTES
+                simple: bool = super().check_simple_key()
+                return simple
+
+    ManifestDumper.add_representer(str, _represent_str)
+    ManifestDumper.add_implicit_resolver("tag:yaml.org,2002:bool", _GO_BOOLEANS, list("yYnN"))
+    ManifestDumper.add_implicit_resolver(
+        "tag:yaml.org,2002:float", _GO_NUMBER_START, list("-+.0123456789")
+    )
+    return ManifestDumper
 
 
-def _sequence(items: list[Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for item in items:
-        if isinstance(item, dict | list) and item:
-            nested: list[str] = []
-            if isinstance(item, dict):
-                _mapping(item, indent + 2, nested)
-            else:
-                _sequence(item, indent + 2, nested)
-            nested[0] = f"{pad}- {nested[0][indent + 2 :]}"
-            lines.extend(nested)
-        else:
-            lines.append(f"{pad}- {_leaf(item)}")
+def _represent_str(dumper: Any, text: str) -> Any:
+    style = None if _verbatim(text) else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
-def _leaf(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        return repr(value)
-    if isinstance(value, str):
-        return scalar(value)
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+def _verbatim(text: str) -> bool:
+    """Whether both emitters write every character of ``text`` as it is inside quotes: YAML's
+    printable set less the byte-order mark and the line separators. A string with any other
+    character is written double-quoted, where both escape them the same way; left to choose,
+    libyaml and the Python emitter disagree on the style of such strings (astral characters,
+    NEL). (Not a regular expression: one with these ranges takes ~20 ms to compile, a fifth
+    of a ``flowc compile`` process.)"""
+    if text.isascii():
+        return text.isprintable()  # for ASCII: exactly U+0020..U+007E
+    return all(_verbatim_character(ord(c)) for c in text)
 
 
-def scalar(text: str) -> str:
-    """The safest readable YAML form of a string (see the module docstring)."""
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and text.lower() not in _KEYWORDS:
-        return text
-    if all(_printable(c) for c in text):
-        return "'" + text.replace("'", "''") + "'"
-    return '"' + "".join(_escape(c) for c in text) + '"'
-
-
-def _printable(char: str) -> bool:
-    """Printable in YAML and never a line break or a byte-order mark to any reader."""
-    code = ord(char)
+def _verbatim_character(code: int) -> bool:
     if 0x20 <= code <= 0x7E:
         return True
-    if code < 0xA0:
-        return False  # C0/C1 controls, DEL, and NEL (a line break in YAML 1.1)
-    if code in (0x2028, 0x2029, 0xFEFF) or 0xD800 <= code <= 0xDFFF:
+    if code < 0xA0 or code > 0xFFFD or 0xD800 <= code <= 0xDFFF:
         return False
-    return code not in (0xFFFE, 0xFFFF) and char.isprintable()
-
-
-def _escape(char: str) -> str:
-    if char in _ESCAPES:
-        return _ESCAPES[char]
-    if _printable(char):
-        return char
-    code = ord(char)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
+    return code not in (0x2028, 0x2029, 0xFEFF)

@@ -19,20 +19,21 @@ from backends.coverage import (
     project_table,
     schedule_table,
 )
+from flowc import codes
 
 _DEFINITION = Rejected(
-    "FC308",
+    codes.FC308,
     "this setting belongs to the Batch job definition or ECS task definition, which "
     "flowc does not write; the step would run without it",
     "set it in the job or task definition and remove the argument",
 )
 _NOT_KUBERNETES = Rejected(
-    "FC308",
+    codes.FC308,
     "the step runs on AWS Batch or ECS, not Kubernetes; this setting has no equivalent",
     "use @batch or @resources",
 )
 _ON_WORKER = Rejected(
-    "FC308",
+    codes.FC308,
     "with compute=callback the step runs on your own worker, which flowc does not configure",
     "configure the worker yourself, or compile with --option compute=batch",
 )
@@ -62,7 +63,7 @@ def _compute(requests: str, queue: Handling) -> Table:
 
 
 _TRIGGERS = Rejected(
-    "FC308",
+    codes.FC308,
     "needs an EventBridge rule, which flowc does not emit; the state machine would never "
     "start on the event",
     "start the state machine from your own rule, and remove the decorator",
@@ -80,7 +81,7 @@ _COMMON: Table = merged(
         "environment": {WHOLE: PER_ARGUMENT, "vars": Mapped("container environment")},
         "secrets": {
             EVERY_OTHER: Rejected(
-                "FC308",
+                codes.FC308,
                 "flowc does not fetch secrets on Step Functions yet; the step would run "
                 "without them",
                 "attach the secrets in the Batch job definition or ECS task definition",
@@ -88,7 +89,7 @@ _COMMON: Table = merged(
         },
         "parallel": {
             WHOLE: Rejected(
-                "FC301", "cannot be expressed on Step Functions (no gang-scheduled steps)"
+                codes.FC301, "cannot be expressed on Step Functions (no gang-scheduled steps)"
             )
         },
         "schedule": schedule_table(
@@ -100,7 +101,7 @@ _COMMON: Table = merged(
         "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
         "exit_hook": {
             EVERY_OTHER: Rejected(
-                "FC308", "flowc does not emit exit-hook states yet; the hooks would never run"
+                codes.FC308, "flowc does not emit exit-hook states yet; the hooks would never run"
             )
         },
     },
@@ -123,7 +124,7 @@ BY_COMPUTE: dict[str, Coverage] = {
             _compute(
                 "ContainerOverrides Cpu/Memory/ResourceRequirements",
                 Rejected(
-                    "FC308",
+                    codes.FC308,
                     "a Batch job queue has no meaning on ECS; the task runs on the cluster",
                     "compile with --option compute=batch",
                 ),
@@ -137,7 +138,7 @@ BY_COMPUTE: dict[str, Coverage] = {
             {
                 "resources": {
                     EVERY_OTHER: Rejected(
-                        "FC302",
+                        codes.FC302,
                         "with compute=callback the step runs on your own worker; as in "
                         "Metaflow without a compute decorator, resources are not reserved",
                     )

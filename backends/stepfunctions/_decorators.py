@@ -15,6 +15,7 @@ from typing import Any
 
 from backends.coverage import mapped_values, span_of
 from backends.stepfunctions._coverage import BY_COMPUTE
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, Step
 
@@ -48,7 +49,12 @@ class _Mapper:
 
     def warn(self, dec: Decorator, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(
-            diag("FC302", f"@{dec.name} on step '{self.step.name}': {message}", span_of(dec), hint)
+            diag(
+                codes.FC302,
+                f"@{dec.name} on step '{self.step.name}': {message}",
+                span_of(dec),
+                hint,
+            )
         )
 
     def apply(self, dec: Decorator, values: dict[str, Any]) -> None:

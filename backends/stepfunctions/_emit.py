@@ -19,6 +19,7 @@ from backends.stepfunctions._limits import (
 from backends.stepfunctions._naming import NameCollision
 from backends.stepfunctions._options import SfnOptions, resolve
 from backends.stepfunctions._schedule import schedule_document
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag, has_errors
 from flowc.ir import FlowIR, Parameter
 
@@ -35,7 +36,7 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
         if step.num_parallel is not None:
             out.append(
                 diag(
-                    "FC301",
+                    codes.FC301,
                     f"num_parallel at step '{step.name}' cannot be expressed "
                     "on Step Functions (no gang-scheduled multi-node steps)",
                     _span(step.location),
@@ -55,7 +56,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
         if not _PARAM_NAME.match(p.name):
             out.append(
                 diag(
-                    "FC304",
+                    codes.FC304,
                     f"parameter name {p.name!r} cannot be addressed in the "
                     "execution input (JSONPath needs [A-Za-z_][A-Za-z0-9_]*)",
                     _span(p.location),
@@ -66,7 +67,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
         if p.default_source is not None:
             out.append(
                 diag(
-                    "FC302",
+                    codes.FC302,
                     f"parameter '{p.name}': default {p.default_source} is not "
                     "a literal; the execution input must give the value",
                     _span(p.location),
@@ -79,7 +80,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
             if not p.required:
                 out.append(
                     diag(
-                        "FC302",
+                        codes.FC302,
                         f"parameter '{p.name}' has no default; on Step "
                         "Functions the execution input must give it",
                         _span(p.location),
@@ -145,7 +146,7 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
         body = builder.scope(ir.start, None)
         prelude = _prelude(ir, builder, defaults, required)
     except NameCollision as exc:
-        return {}, [*out, diag("FC304", str(exc), Span.at(ir.file, 1, 0))]
+        return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
     definition = {
         "Comment": f"flow {ir.name}, compiled by flowc",
         "StartAt": prelude_start,

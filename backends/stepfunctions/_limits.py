@@ -17,6 +17,7 @@ from typing import Any
 from backends.stepfunctions._bindings import BATCH_OVERRIDES_LIMIT, batch_overrides
 from backends.stepfunctions._command import ShimCommand
 from backends.stepfunctions._decorators import StepSettings, env_list
+from flowc import codes
 from flowc.diagnostics import Diagnostic, Span, diag
 from flowc.ir import FlowIR
 
@@ -36,7 +37,7 @@ def check_definition(ir: FlowIR, text: str) -> list[Diagnostic]:
         return []
     return [
         diag(
-            "FC307",
+            codes.FC307,
             f"the state machine definition is {size:,} bytes; Step Functions "
             f"accepts at most {DEFINITION_LIMIT:,}",
             Span.at(ir.file, 1, 0),
@@ -55,7 +56,7 @@ def check_timeouts(ir: FlowIR, settings: dict[str, StepSettings]) -> list[Diagno
             continue
         out.append(
             diag(
-                "FC307",
+                codes.FC307,
                 f"@timeout on step '{step_name}' is {seconds:,} seconds; a Step Functions "
                 f"Task state's TimeoutSeconds is at most {TIMEOUT_SECONDS_MAX:,}",
                 Span.at(dec.location.file, dec.location.line, dec.location.column),
@@ -82,7 +83,7 @@ def check_commands(
                 service = "AWS Batch" if compute == "batch" else "Amazon ECS"
                 out.append(
                     diag(
-                        "FC303",
+                        codes.FC303,
                         f"step '{step_name}': the container overrides can reach {size:,} "
                         f"characters; {service} accepts at most {BATCH_OVERRIDES_LIMIT:,}",
                         span,
@@ -101,7 +102,7 @@ def check_commands(
             if size > SQS_MESSAGE_LIMIT:
                 out.append(
                     diag(
-                        "FC303",
+                        codes.FC303,
                         f"step '{step_name}': the task message can reach "
                         f"{size:,} bytes; SQS accepts at most {SQS_MESSAGE_LIMIT:,}",
                         span,
@@ -117,7 +118,7 @@ def check_payload(ir: FlowIR, defaults: dict[str, Any]) -> list[Diagnostic]:
         return []
     return [
         diag(
-            "FC303",
+            codes.FC303,
             f"the parameter defaults take {size:,} bytes and are carried twice "
             f"in the start state's data; Step Functions passes at most "
             f"{PAYLOAD_LIMIT:,} bytes between states",

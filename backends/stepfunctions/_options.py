@@ -15,6 +15,7 @@ from typing import Any
 from backends.base import TargetOptions
 from backends.option_keys import unknown_option_keys
 from backends.stepfunctions._intrinsics import unsafe_literal
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
 
@@ -111,7 +112,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
     out: list[Diagnostic] = []
 
     def bad(message: str, hint: str | None = None) -> None:
-        out.append(diag("FC305", message, None, hint))
+        out.append(diag(codes.FC305, message, None, hint))
 
     out.extend(unknown_option_keys("stepfunctions", extra, OPTION_KEYS))
     compute = _text(extra, "compute", "batch")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from backends.coverage import resolved, span_of
 from backends.stepfunctions._options import SfnOptions
+from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator
 
@@ -86,11 +87,11 @@ def schedule_document(
     try:
         expression = eventbridge_cron(parse_cron(text))
     except InvalidValue as error:
-        return None, [diag("FC308", f"@schedule cron: {error}", span_of(dec))]
+        return None, [diag(codes.FC308, f"@schedule cron: {error}", span_of(dec))]
     if expression is None:
         return None, [
             diag(
-                "FC308",
+                codes.FC308,
                 f"@schedule cron {text!r} restricts both the day of month and the weekday "
                 "(either may match); EventBridge cron takes only one of them",
                 span_of(dec),

@@ -10,6 +10,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from flowc import codes
 from flowc.analyzer._classes import (
     ClassRef,
     FlowClass,
@@ -72,7 +73,7 @@ def read_flow(
     if not source.strip():
         out.append(
             diag(
-                "FC002",
+                codes.FC002,
                 "the file is empty; it defines no flow",
                 Span.at(path, 1, 0),
                 "define `class MyFlow(FlowSpec)` with steps",
@@ -86,7 +87,7 @@ def read_flow(
         column = max((exc.offset or 1) - 1, 0)
         out.append(
             diag(
-                "FC001",
+                codes.FC001,
                 f"syntax error: {exc.msg}",
                 Span.at(path, line, column),
                 "fix the Python syntax; flowc reads the file without running it",
@@ -94,7 +95,7 @@ def read_flow(
         )
         return None
     except ValueError as exc:  # e.g. null bytes in the source
-        out.append(diag("FC001", f"the file cannot be parsed: {exc}", Span.at(path, 1, 0)))
+        out.append(diag(codes.FC001, f"the file cannot be parsed: {exc}", Span.at(path, 1, 0)))
         return None
     flows, _ = find_flow_classes(module)
     chosen = _choose_flow(module, flows, flow_name, path, out)
@@ -116,7 +117,7 @@ def _choose_flow(
             names = ", ".join(f.ref.name for f in flows) or "none"
             out.append(
                 diag(
-                    "FC004",
+                    codes.FC004,
                     f"`{flow_name}` is not a FlowSpec subclass in this file (flows found: {names})",
                     Span.at(path, 1, 0),
                 )
@@ -126,7 +127,7 @@ def _choose_flow(
     if not flows:
         out.append(
             diag(
-                "FC002",
+                codes.FC002,
                 "no FlowSpec subclass is defined in this file",
                 Span.at(path, 1, 0),
                 "import FlowSpec (from metaflow or flowc) and subclass it",
@@ -144,7 +145,7 @@ def _choose_flow(
     names = ", ".join(f.ref.name for f in leaves)
     out.append(
         diag(
-            "FC003",
+            codes.FC003,
             f"this file defines several flows ({names})",
             span_of(path, leaves[1].ref.node),
             f"choose one with --flow {leaves[0].ref.name}",
@@ -159,7 +160,7 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
     for owner, base in flow.unresolved_bases:
         out.append(
             diag(
-                "FC006",
+                codes.FC006,
                 f"base class `{ast.unparse(base)}` of `{owner.name}` cannot "
                 "be read; steps and parameters it defines are unknown",
                 span_of(owner.module.path, base),
@@ -243,7 +244,7 @@ def _report_redefinition(
     if roles == ("step", "step"):
         out.append(
             diag(
-                "FC123",
+                codes.FC123,
                 f"step `{name}` is defined twice; the later definition replaces the earlier",
                 span_of(file, later),
                 "rename or remove one of them",
@@ -254,7 +255,7 @@ def _report_redefinition(
         assert isinstance(param, ast.Assign)
         out.append(
             diag(
-                "FC204",
+                codes.FC204,
                 f"parameter `{name}` and step `{name}` share one attribute; only the "
                 f"{'step' if param is earlier else 'parameter'} survives",
                 span_of(file, param.value),
@@ -268,7 +269,7 @@ def _check_step_names(steps: dict[str, StepSource], out: list[Diagnostic]) -> No
         if step.name in RESERVED_STEP_NAMES:
             out.append(
                 diag(
-                    "FC106",
+                    codes.FC106,
                     f"`{step.name}` is a reserved name and cannot be a step",
                     step.span,
                     f"rename the step, e.g. `{step.name}_step`",
@@ -277,7 +278,7 @@ def _check_step_names(steps: dict[str, StepSource], out: list[Diagnostic]) -> No
         elif not _STEP_NAME_RE.match(step.name) or step.name.startswith("_"):
             out.append(
                 diag(
-                    "FC107",
+                    codes.FC107,
                     f"step name `{step.name}` must use only lowercase letters, "
                     "digits and '_', and not start with '_'",
                     step.span,
@@ -296,7 +297,7 @@ def _check_parameter_names(
         if key in seen:
             out.append(
                 diag(
-                    "FC204",
+                    codes.FC204,
                     f"parameter name `{param.name}` is already used by `{seen[key].attribute}`",
                     span,
                     "give each parameter its own name",
@@ -306,7 +307,7 @@ def _check_parameter_names(
         if param.attribute in steps:
             out.append(
                 diag(
-                    "FC204",
+                    codes.FC204,
                     f"parameter `{param.attribute}` has the same name as a step",
                     span,
                     "rename the parameter or the step",
@@ -315,7 +316,7 @@ def _check_parameter_names(
         if param.attribute in RESERVED_STEP_NAMES:
             out.append(
                 diag(
-                    "FC204",
+                    codes.FC204,
                     f"`{param.attribute}` is a reserved attribute of FlowSpec",
                     span,
                     "rename the parameter's attribute",
@@ -324,7 +325,7 @@ def _check_parameter_names(
         elif param.name.replace("_", "-") in RESERVED_PARAMETER_NAMES:
             out.append(
                 diag(
-                    "FC204",
+                    codes.FC204,
                     f"`{param.name}` is a reserved parameter name",
                     span,
                     "rename the parameter",

@@ -11,9 +11,11 @@ decorator) that caused it. What a target can express is each backend's business.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc import codes
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._names import ApiNames
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
@@ -55,7 +57,7 @@ def read_decorators(
         if spec is None:
             out.append(
                 diag(
-                    "FC203",
+                    codes.FC203,
                     f"decorator `{source_of(source, node)}` is not part of the "
                     "flow API and is ignored",
                     span,
@@ -67,7 +69,7 @@ def read_decorators(
             where = "a flow class" if spec.placement == "flow" else "a step method"
             out.append(
                 diag(
-                    "FC210",
+                    codes.FC210,
                     f"@{spec.name} belongs on {where}, not on a {placement}",
                     span,
                     f"move @{spec.name} to {where}",
@@ -77,7 +79,7 @@ def read_decorators(
         if spec.name in seen and not spec.allow_multiple:
             out.append(
                 diag(
-                    "FC207",
+                    codes.FC207,
                     f"@{spec.name} is applied more than once",
                     span,
                     f"remove the extra @{spec.name}",
@@ -134,7 +136,7 @@ def _read_arguments(
         written.unreadable = True
         out.append(
             diag(
-                "FC208",
+                codes.FC208_POSITIONAL,
                 f"@{name} takes keyword arguments only",
                 span_of(file, positional),
                 f"write @{name}(<name>=...) as in the flow API documentation",
@@ -145,7 +147,7 @@ def _read_arguments(
             written.unreadable = True
             out.append(
                 diag(
-                    "FC201",
+                    codes.FC201,
                     f"@{name}(**...) cannot be read statically",
                     span_of(file, kw.value),
                     "write the arguments out as keywords so every target can use them",
@@ -156,12 +158,13 @@ def _read_arguments(
         arg = spec.arg(kw.arg)
         if arg is None:
             written.unreadable = True
-            out.append(unknown_argument(spec, kw.arg, span_of(file, kw)))
+            keywords = [k.arg for k in node.keywords if k.arg is not None]
+            out.append(unknown_argument(spec, kw.arg, span_of(file, kw), keywords))
             continue
         if arg.name in written.keywords:
             out.append(
                 diag(
-                    "FC208",
+                    codes.FC208_REPEATED,
                     f"@{name} receives `{arg.name}` twice (as "
                     f"`{written.keywords[arg.name].arg}` and `{kw.arg}`)",
                     span_of(file, kw),
@@ -178,7 +181,7 @@ def _read_arguments(
             written.source_args[arg.name] = text
             out.append(
                 diag(
-                    "FC201",
+                    codes.FC201,
                     f"@{name}({kw.arg}=...) is not a literal; kept as source text `{text}`",
                     span_of(file, kw.value),
                     "use a literal value so every target can use it",
@@ -187,17 +190,25 @@ def _read_arguments(
     return written
 
 
-def unknown_argument(spec: DecoratorDef, key: str, span: Span) -> Diagnostic:
-    """FC206: ``key`` is not an argument of ``spec`` (nor an alias of one)."""
+def unknown_argument(
+    spec: DecoratorDef, key: str, span: Span, written: Collection[str] = ()
+) -> Diagnostic:
+    """FC206: ``key`` is not an argument of ``spec`` (nor an alias of one).
+
+    The one fix hook for FC206: rename the keyword to the unique close argument, unless
+    the call already writes that argument (the rename would repeat a keyword).
+    """
     candidates = sorted({*spec.argument_names, *(a for arg in spec.args for a in arg.aliases)})
     guess = did_you_mean(key, candidates)
+    fix = None
+    if guess is not None and guess.unique is not None and guess.unique not in written:
+        fix = Fix(FixKind.RENAME_KEYWORD, span, key, guess.unique)
     return diag(
-        "FC206",
+        codes.FC206,
         f"@{spec.name} has no argument `{key}`",
         span,
         guess.hint if guess else f"valid arguments: {', '.join(spec.argument_names) or 'none'}",
-        # The one fix hook for FC206: rename to the unique close argument.
-        Fix(FixKind.RENAME_KEYWORD, span, key, guess.unique) if guess and guess.unique else None,
+        fix,
     )
 
 
@@ -210,4 +221,14 @@ def _problem_diagnostic(spec: DecoratorDef, problem: Problem, span: Span) -> Dia
         message = f"@{spec.name}({arg.name}=...): {message[len(arg.name) + 2 :]}"
     elif not message.startswith("@"):
         message = f"@{spec.name}: {message}"
-    return diag("FC208", message, span, problem.hint or f"see the @{spec.name} documentation")
+    code = codes.FC208_CONFLICT if problem.kind == "conflict" else _RULE_CODES[problem.rule]
+    return diag(code, message, span, problem.hint or f"see the @{spec.name} documentation")
+
+
+# The sub-code of FC208 for each rule of the catalogue that can refuse a value.
+_RULE_CODES = {
+    "kind": codes.FC208_KIND,
+    "range": codes.FC208_RANGE,
+    "choice": codes.FC208_CHOICE,
+    "check": codes.FC208_RULE,
+}

@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Any
 
+from flowc import codes
 from flowc.analyzer._classes import ClassRef
 from flowc.analyzer._decorators import location_of, span_of
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
@@ -54,12 +55,14 @@ def read_parameter(
     for kw in call.keywords:
         if kw.arg is None:
             out.append(
-                diag("FC202", f"{kind}(**...) cannot be read statically", span_of(file, kw.value))
+                diag(
+                    codes.FC202, f"{kind}(**...) cannot be read statically", span_of(file, kw.value)
+                )
             )
         elif kw.arg not in allowed:
             out.append(
                 diag(
-                    "FC206",
+                    codes.FC206,
                     f"{kind}() has no argument `{kw.arg}`",
                     span_of(file, kw),
                     f"valid arguments: {', '.join(allowed)}",
@@ -79,7 +82,7 @@ def read_parameter(
             if key != "name":
                 out.append(
                     diag(
-                        "FC202",
+                        codes.FC202,
                         f"{kind} `{attribute}`: {key}= is not a literal; "
                         f"kept as source text `{sources[key]}`",
                         span_of(file, node),
@@ -91,7 +94,7 @@ def read_parameter(
         where = args.get("name", call)
         out.append(
             diag(
-                "FC209",
+                codes.FC209,
                 f"{kind} `{attribute}` needs a literal name made of letters, digits, '_' and '-'",
                 span_of(file, where),
                 f'write {kind}("{attribute}", ...)',
@@ -109,7 +112,7 @@ def read_parameter(
         except ValueError:
             out.append(
                 diag(
-                    "FC205",
+                    codes.FC205,
                     f"the default of JSON parameter `{name}` is not valid JSON",
                     span_of(file, args["default"]),
                     """write the default as a JSON string, e.g. '{"a": 1}'""",
@@ -163,7 +166,7 @@ def _read_type(
         return _TYPE_NAMES[name]
     out.append(
         diag(
-            "FC205",
+            codes.FC205,
             f"parameter `{attribute}` has type "
             f"`{source_of(ref.module.source, node)}`; supported types are str, int, "
             "float, bool and JSONType",
@@ -187,7 +190,7 @@ def _check_default_type(
     if not ok:
         out.append(
             diag(
-                "FC205",
+                codes.FC205,
                 f"the default {default!r} of parameter `{name}` is not "
                 f"{'an' if ptype == 'int' else 'a'} {ptype}",
                 span_of(file, span_node),

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc import codes
 from flowc.analyzer._classes import ClassRef
 from flowc.analyzer._decorators import location_of, read_decorators, span_of
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
@@ -74,7 +75,7 @@ def read_step(
     if isinstance(func, ast.AsyncFunctionDef):
         out.append(
             diag(
-                "FC124",
+                codes.FC124,
                 f"step `{func.name}` must not be async",
                 name_span,
                 f"write `def {func.name}(self)`",
@@ -89,7 +90,7 @@ def read_step(
     ):
         out.append(
             diag(
-                "FC124",
+                codes.FC124,
                 f"step `{func.name}` must take `self` (and `inputs` for a join) only",
                 name_span,
                 f"write `def {func.name}(self)` or `def {func.name}(self, inputs)`",
@@ -126,7 +127,7 @@ def _step_flags(
             else:
                 out.append(
                     diag(
-                        "FC128",
+                        codes.FC128,
                         f"@step({source_of(ref.module.source, kw)}) is not supported",
                         span_of(ref.module.path, kw),
                         "@step takes only start=True or end=True",
@@ -135,7 +136,7 @@ def _step_flags(
         for arg in deco.args:
             out.append(
                 diag(
-                    "FC128",
+                    codes.FC128,
                     "@step takes keyword arguments only",
                     span_of(ref.module.path, arg),
                     "write @step, @step(start=True) or @step(end=True)",
@@ -244,7 +245,7 @@ def _read_transition(
     for extra in calls[1:]:
         out.append(
             diag(
-                "FC103",
+                codes.FC103,
                 f"step `{step.name}` calls self.next more than once",
                 span_of(file, extra),
                 "a step has exactly one transition, as its last statement; use a "
@@ -259,7 +260,7 @@ def _read_transition(
     if len(calls) == 1 and not (isinstance(last, ast.Expr) and last.value is call):
         out.append(
             diag(
-                "FC125",
+                codes.FC125,
                 f"self.next in step `{step.name}` must be the step's last statement",
                 span_of(file, call),
                 "move self.next(...) to the end of the step, outside any if/for/with",
@@ -278,7 +279,7 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
         if kw.arg not in ("foreach", "condition", "num_parallel"):
             out.append(
                 diag(
-                    "FC105",
+                    codes.FC105,
                     f"self.next() does not take `{source_of(source, kw)}`",
                     span_of(file, kw),
                     "valid keywords: foreach, condition, num_parallel",
@@ -289,7 +290,7 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
     if not call.args:
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 "self.next() needs at least one target step",
                 span_of(file, call),
                 "write self.next(self.<step>)",
@@ -304,7 +305,7 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
         if target is None:
             out.append(
                 diag(
-                    "FC104",
+                    codes.FC104,
                     f"transition target `{source_of(source, arg)}` is not a step reference",
                     span_of(file, arg),
                     "targets must be written as self.<step_name>; choose between steps "
@@ -317,7 +318,7 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
     if "foreach" in keywords and "num_parallel" in keywords:
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 "self.next() cannot take both foreach and num_parallel",
                 span_of(file, call),
             )
@@ -337,7 +338,7 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
         ):
             out.append(
                 diag(
-                    "FC105",
+                    codes.FC105,
                     "num_parallel must be a positive integer",
                     span_of(file, kw.value),
                     "write e.g. num_parallel=4",
@@ -349,7 +350,9 @@ def _parse_next_call(call: ast.Call, step: StepSource, source: str, out: list[Di
         if len(call.args) != 1:
             out.append(
                 diag(
-                    "FC105", "a num_parallel transition has exactly one target", span_of(file, call)
+                    codes.FC105,
+                    "a num_parallel transition has exactly one target",
+                    span_of(file, call),
                 )
             )
     else:
@@ -368,7 +371,7 @@ def _parse_foreach(
     if not isinstance(var, str) or not var.isidentifier():
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 "foreach= must name an artifact as a string literal",
                 span_of(file, kw.value),
                 'write foreach="items" for self.items',
@@ -379,7 +382,7 @@ def _parse_foreach(
     if len(call.args) != 1:
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 "a foreach transition has exactly one target",
                 span_of(file, call),
                 "put the steps of the body after that target",
@@ -400,7 +403,7 @@ def _parse_switch(
     if len(call.args) != 1 or not isinstance(mapping, ast.Dict):
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 'a switch is written self.next({"case": self.step, ...}, condition="attr")',
                 span_of(file, call),
             )
@@ -409,7 +412,7 @@ def _parse_switch(
     if "condition" not in keywords:
         out.append(
             diag(
-                "FC105",
+                codes.FC105,
                 'a switch needs condition="<artifact name>"',
                 span_of(file, call),
                 'add condition="<attr>" naming the artifact whose value selects the case',
@@ -424,7 +427,7 @@ def _parse_switch(
         if not isinstance(condition, str) or not condition.isidentifier():
             out.append(
                 diag(
-                    "FC105",
+                    codes.FC105,
                     "condition= must name an artifact as a string literal",
                     span_of(file, keywords["condition"].value),
                     'write condition="mode" for self.mode',
@@ -434,7 +437,9 @@ def _parse_switch(
     cases: dict[str, str] = {}
     for key, value in zip(mapping.keys, mapping.values, strict=True):
         if key is None:
-            out.append(diag("FC104", "switch cases cannot be unpacked (**)", span_of(file, value)))
+            out.append(
+                diag(codes.FC104, "switch cases cannot be unpacked (**)", span_of(file, value))
+            )
             continue
         try:
             case = literal_value(key)
@@ -443,7 +448,7 @@ def _parse_switch(
         if isinstance(case, bool) or not isinstance(case, (str, int)):
             out.append(
                 diag(
-                    "FC105",
+                    codes.FC105,
                     f"switch case `{source_of(source, key)}` must be a string literal",
                     span_of(file, key),
                     'write each case as "value": self.<step_name>',
@@ -454,7 +459,7 @@ def _parse_switch(
         if target is None:
             out.append(
                 diag(
-                    "FC104",
+                    codes.FC104,
                     f"switch target `{source_of(source, value)}` is not a step reference",
                     span_of(file, value),
                     'write each case as "value": self.<step_name>',
@@ -464,7 +469,7 @@ def _parse_switch(
         if str(case) in cases:
             out.append(
                 diag(
-                    "FC105",
+                    codes.FC105,
                     f"switch case {str(case)!r} appears twice",
                     span_of(file, key),
                     "each case value leads to one step; remove the duplicate",
@@ -478,7 +483,7 @@ def _parse_switch(
     if len(mapping.keys) < 2:
         out.append(
             diag(
-                "FC119",
+                codes.FC119,
                 f"the switch in step `{step.name}` has "
                 f"{len(mapping.keys)} case(s); a switch needs at least two",
                 span_of(file, mapping),

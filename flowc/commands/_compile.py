@@ -1,10 +1,8 @@
-"""The work of ``flowc compile``, without click.
+"""The work of ``flowc compile``, as a function the click command calls.
 
-The click command (``flowc.commands.compile``) and the click-free entry
-(``flowc.commands._common.fast_main``) both call :func:`compile_flows`, so a CI job that
-regenerates every manifest pays neither click's import nor a second implementation.
-Errors are raised as :class:`CompileUsageError` (exit 2, with the usage banner) and
-:class:`CompileError` (exit 1); each caller prints them the way click does.
+Errors are raised as :class:`CompileUsageError` (the command turns it into click's usage
+error, exit 2) and :class:`CompileError` (exit 1), so the function can be called and tested
+without a command line.
 """
 
 from __future__ import annotations
@@ -19,8 +17,6 @@ from backends.base import EmitResult, TargetOptions
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
-
-USAGE = "Usage: flowc compile [OPTIONS] FLOW...\nTry 'flowc compile --help' for help.\n"
 
 
 class CompileUsageError(Exception):
@@ -56,6 +52,8 @@ def split_key_value(item: str) -> tuple[str, str] | None:
 
 
 def _out(text: str, err: bool = False, nl: bool = True) -> None:
+    # Not click.echo: it strips escape sequences when stdout is not a terminal, and an
+    # emitted file must reach a pipe byte for byte.
     stream = sys.stderr if err else sys.stdout
     stream.write(text + "\n" if nl else text)
     stream.flush()

@@ -7,6 +7,7 @@ there are no errors, so every consumer can trust it.
 
 from __future__ import annotations
 
+from flowc import codes
 from flowc.analyzer import FlowSource, StepSource
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.graph._scopes import FOREACH_BRANCH, Scopes, analyze_scopes
@@ -85,7 +86,7 @@ def _check_artifact_names(flow: FlowSource, out: list[Diagnostic]) -> None:
         if step.foreach_var and step.foreach_var not in assigned and step.next_span:
             out.append(
                 diag(
-                    "FC126",
+                    codes.FC126,
                     f"foreach over `{step.foreach_var}`, but no step sets self.{step.foreach_var}",
                     step.next_span,
                     f"assign self.{step.foreach_var} = [...] in `{step.name}`",
@@ -95,7 +96,7 @@ def _check_artifact_names(flow: FlowSource, out: list[Diagnostic]) -> None:
             cond = step.switch.condition
             out.append(
                 diag(
-                    "FC127",
+                    codes.FC127,
                     f"switch on `{cond}`, but no step sets self.{cond}",
                     step.next_span,
                     f"assign self.{cond} in `{step.name}`",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowc import codes
 from flowc.analyzer import FlowSource, StepSource
 from flowc.diagnostics import Diagnostic, Fix, FixKind, diag, has_errors
 from flowc.graph._structure import Structure
@@ -61,7 +62,7 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
             if real_parents:
                 out.append(
                     diag(
-                        "FC113",
+                        codes.FC113,
                         f"the start step `{name}` cannot have parents",
                         steps[real_parents[0]].next_span or step.span,
                     )
@@ -71,7 +72,7 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
             scopes.input_rules[name] = InputRule("join", real_parents)
             out.append(
                 diag(
-                    "FC112",
+                    codes.FC112,
                     f"the end step `{name}` cannot be a join (it takes `inputs`)",
                     step.span,
                     f"add a join step before `{name}` and write `def {name}(self)`",
@@ -85,7 +86,7 @@ def analyze_scopes(flow: FlowSource, structure: Structure, out: list[Diagnostic]
             split = scopes.stacks[name][-1][0]
             out.append(
                 diag(
-                    "FC115",
+                    codes.FC115,
                     f"the end step is reached before the split at `{split}` is joined",
                     step.span,
                     f"add a join step (def join(self, inputs)) after the branches of `{split}`",
@@ -114,7 +115,7 @@ def _plain(
         where = ", ".join(f"`{s}`" for s in splits) or "a split"
         out.append(
             diag(
-                "FC112",
+                codes.FC112,
                 f"step `{name}` receives {len(parents)} paths from {where} but is not a join",
                 step.span,
                 f"make it a join: `def {name}(self, inputs)`",
@@ -157,7 +158,7 @@ def _join(
             # Functions' Parallel cannot express a branch without a state.
             out.append(
                 diag(
-                    "FC129",
+                    codes.FC129,
                     f"a branch of the split in `{parent}` goes directly to the join `{name}`",
                     p.target_spans[p.targets.index(name)],
                     f"add a step to that branch, or drop `self.{name}` from `{parent}`'s self.next",
@@ -167,7 +168,7 @@ def _join(
         if p.transition == "switch":
             out.append(
                 diag(
-                    "FC121",
+                    codes.FC121,
                     f"the switch in `{parent}` leads directly to the join `{name}`",
                     p.target_spans[p.targets.index(name)],
                     f"add a step between `{parent}` and `{name}`",
@@ -178,7 +179,7 @@ def _join(
     if not stacks or any(not s for s in stacks):
         out.append(
             diag(
-                "FC117",
+                codes.FC117,
                 f"step `{name}` takes `inputs` like a join, but no split precedes it",
                 step.span,
                 f"remove `inputs`: `def {name}(self)`, or add a split before it",
@@ -190,7 +191,7 @@ def _join(
     if len(tops) > 1 or len(rests) > 1:
         out.append(
             diag(
-                "FC118",
+                codes.FC118,
                 f"join `{name}` joins steps from unrelated splits ({', '.join(sorted(tops))})",
                 step.span,
                 "join each split's branches in its own join step",
@@ -204,7 +205,7 @@ def _join(
         if len(parents) != 1:
             out.append(
                 diag(
-                    "FC116",
+                    codes.FC116,
                     f"foreach join `{name}` receives {len(parents)} paths "
                     f"({', '.join(parents)}); the body of `{split.name}` must end in "
                     "one step",
@@ -219,7 +220,7 @@ def _join(
     if sorted(branches) != sorted(split.targets):
         out.append(
             diag(
-                "FC116",
+                codes.FC116,
                 f"join `{name}` receives {len(parents)} path(s) "
                 f"({', '.join(parents)}) but the split at `{split.name}` started "
                 f"{len(split.targets)} ({', '.join(split.targets)})",
@@ -244,7 +245,7 @@ def _check_foreach_target(step: StepSource, flow: FlowSource, out: list[Diagnost
     if target.is_join:
         out.append(
             diag(
-                "FC120",
+                codes.FC120,
                 f"the foreach in `{step.name}` leads directly to the join `{target.name}`",
                 step.target_spans[0],
                 "add at least one step to the foreach body",
@@ -257,7 +258,7 @@ def _check_foreach_target(step: StepSource, flow: FlowSource, out: list[Diagnost
     ):
         out.append(
             diag(
-                "FC122",
+                codes.FC122,
                 f"num_parallel targets `{target.name}`, which is not decorated with @parallel",
                 step.target_spans[0],
                 f"add @parallel to `{target.name}`",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from flowc import codes
 from flowc.analyzer import FlowSource, StepSource
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 
@@ -37,7 +38,7 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
             if step.next_span is not None:
                 out.append(
                     diag(
-                        "FC111",
+                        codes.FC111,
                         f"the end step `{step.name}` must not call self.next",
                         step.next_span,
                         "remove self.next(...) from the end step",
@@ -50,7 +51,7 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
             broken.add(step.name)
             out.append(
                 diag(
-                    "FC102",
+                    codes.FC102,
                     f"step `{step.name}` does not end with self.next(...)",
                     step.span,
                     _missing_next_hint(step, end),
@@ -77,7 +78,7 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
             if step.name not in exempt:
                 out.append(
                     diag(
-                        "FC114",
+                        codes.FC114,
                         f"step `{step.name}` cannot be reached from `{start}`",
                         step.span,
                         f"add self.next(self.{step.name}) to the step that should "
@@ -90,14 +91,14 @@ def check_structure(flow: FlowSource, out: list[Diagnostic]) -> Structure:
 def _unknown_target(flow: FlowSource, step: StepSource, target: str, span: Span) -> Diagnostic:
     if target in flow.methods:
         return diag(
-            "FC101",
+            codes.FC101,
             f"`{target}` is a method but not a step",
             span,
             f"decorate `{target}` with @step",
         )
     guess = did_you_mean(target, sorted(flow.steps))
     return diag(
-        "FC101",
+        codes.FC101,
         f"step `{step.name}` goes to unknown step `{target}`",
         span,
         guess.hint if guess else f"define `@step def {target}(self)` or fix the name",
@@ -113,7 +114,7 @@ def _check_join_role(step: StepSource, out: list[Diagnostic]) -> None:
         what = {"split": "a split", "foreach": "a foreach", "switch": "a switch"}[step.transition]
         out.append(
             diag(
-                "FC112",
+                codes.FC112,
                 f"step `{step.name}` is both a join (it takes `inputs`) and {what}",
                 step.span,
                 f"add a step after `{step.name}` that does the {step.transition}",
@@ -130,7 +131,7 @@ def _check_parallel(flow: FlowSource, parents: dict[str, list[str]], out: list[D
         if callers:
             out.append(
                 diag(
-                    "FC122",
+                    codes.FC122,
                     f"step `{step.name}` has @parallel but `{callers[0]}` does not call it "
                     "with num_parallel",
                     step.span,
@@ -152,7 +153,7 @@ def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> tuple[str 
     if named is not None and named not in candidates:
         candidates.append(named)
     if not candidates:
-        code = "FC108" if role == "start" else "FC109"
+        code = codes.FC108 if role == "start" else codes.FC109
         out.append(
             diag(
                 code,
@@ -169,7 +170,7 @@ def _pick_role(flow: FlowSource, role: str, out: list[Diagnostic]) -> tuple[str 
         for extra in candidates[1:]:
             out.append(
                 diag(
-                    "FC110",
+                    codes.FC110,
                     f"more than one {role} step: {names}",
                     extra.span,
                     f"keep exactly one {role} step",
@@ -256,7 +257,7 @@ def _report_cycles(
                 loop = _dedupe([*path[on_path[kid] :], kid])
                 out.append(
                     diag(
-                        "FC113",
+                        codes.FC113,
                         f"cycle: {_shorten(loop)}",
                         step.target_spans[step.targets.index(kid)],
                         "only a switch may loop back, and only to its own step",

@@ -17,7 +17,15 @@ from typing import Any
 
 
 class InvalidValue(ValueError):
-    """A value its argument's kind cannot accept; ``str()`` is the message for users."""
+    """A value its argument cannot accept; ``str()`` is the message for users.
+
+    ``rule`` says which rule refused it: ``kind`` (not a value of the argument's kind),
+    ``range`` (a number out of bounds) or ``choice`` (not one of the accepted strings).
+    """
+
+    def __init__(self, message: str, rule: str = "kind") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 @dataclass(frozen=True)

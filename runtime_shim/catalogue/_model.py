@@ -41,10 +41,13 @@ class Arg:
         try:
             result = self.kind.normalise(value)
         except InvalidValue as error:
-            raise InvalidValue(f"{self.name}: {error}; it must be {self.describe()}") from None
+            raise InvalidValue(
+                f"{self.name}: {error}; it must be {self.describe()}", error.rule
+            ) from None
         if self.choices and result not in self.choices:
             raise InvalidValue(
-                f"{self.name}: {result!r} is not one of {', '.join(map(repr, self.choices))}"
+                f"{self.name}: {result!r} is not one of {', '.join(map(repr, self.choices))}",
+                "choice",
             )
         if isinstance(result, int | float) and not isinstance(result, bool):
             self._check_bounds(result)
@@ -67,22 +70,28 @@ class Arg:
         low = self.minimum
         if low is not None and (number < low or (self.exclusive_minimum and number == low)):
             raise InvalidValue(
-                f"{self.name}: {number:g} is out of range; it must be {self.describe()}"
+                f"{self.name}: {number:g} is out of range; it must be {self.describe()}", "range"
             )
         if self.maximum is not None and number > self.maximum:
             raise InvalidValue(
-                f"{self.name}: {number:g} is out of range; it must be {self.describe()}"
+                f"{self.name}: {number:g} is out of range; it must be {self.describe()}", "range"
             )
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why given arguments do not resolve. ``argument`` is None for whole-decorator problems."""
+    """Why given arguments do not resolve. ``argument`` is None for whole-decorator problems.
+
+    ``rule`` names the rule for an ``invalid-value``: ``kind``, ``range`` or ``choice`` (see
+    ``InvalidValue``), or ``check`` for a whole-decorator rule; diagnostics use it as their
+    sub-code.
+    """
 
     kind: Literal["unknown-argument", "invalid-value", "conflict"]
     argument: str | None
     message: str
     hint: str | None = None
+    rule: str = "check"
 
 
 # A whole-decorator check: the resolved values in, a problem (or None) out.
@@ -145,7 +154,9 @@ class DecoratorDef:
                 values[arg.name] = arg.normalise(value)
             except InvalidValue as error:
                 problems.append(
-                    Problem("invalid-value", key, str(error), f"write e.g. {arg.example()}")
+                    Problem(
+                        "invalid-value", key, str(error), f"write e.g. {arg.example()}", error.rule
+                    )
                 )
         for group in self.exclusive:
             chosen = [name for name in group if self._is_set(name, given)]

@@ -1,4 +1,4 @@
-"""The datastore layout (DESIGN.md "Datastore"), written once on top of ``ObjectStore``.
+"""The datastore layout (docs/architecture.md), written once on top of ``ObjectStore``.
 
 ```
 FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, write-once

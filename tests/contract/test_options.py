@@ -33,7 +33,7 @@ def test_unknown_key_is_an_error_with_a_suggestion(target: str, typo: str, meant
     options = TargetOptions(datastore_root="s3://b/p", extra={typo: "x"})
     result = get_backend(target).emit(ir, options)
     [error] = [d for d in result.diagnostics if d.code == "FC305" and typo in d.message]
-    assert error.hint == f"did you mean {meant!r}?" and result.files == []
+    assert error.hint == f"did you mean `{meant}`?" and result.files == []
     assert meant in KEYS[target]
 
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from frontend_support import expected_markers
+from frontend_support import expected_markers, unmatched_markers
 
 from backends.base import TargetOptions, get_backend
 from flowc.compiler import analyze_file
@@ -79,6 +79,7 @@ def test_case(path: Path) -> None:
         (d.span.start.line if d.span else 0, d.severity.value, d.code) for d in diagnostics
     )
     assert got == _expected(source), [(d.code, d.message) for d in diagnostics]
+    assert not unmatched_markers(source, diagnostics), [(d.code, d.message) for d in diagnostics]
     for d in diagnostics:
         assert d.severity is CODES[d.code].severity and d.message and "\n" not in d.message
         assert d.span is None or d.span.file == str(path)

@@ -1,9 +1,11 @@
 """Data-driven diagnostic cases: one flow file per case under tests/cases/diagnostics/.
 
-Each file carries its expected diagnostics inline, on the offending line (``# E: FC101``
-for errors, ``# W: FC201`` for warnings). The test compares the exact multiset of
+Each file carries its expected diagnostics inline, on the offending line
+(``# E: FC101 "unknown step"`` for errors, ``# W: FC201 "not a literal"`` for warnings,
+``FC208[decorator-arg-range]`` to name a sub-code). The test compares the exact multiset of
 (line, severity, code) the analyzer reports with the markers, so a missed problem, an
-extra one or one reported on the wrong line all fail.
+extra one or one reported on the wrong line all fail, and each marker's message fragment
+(and sub-code) must be in a diagnostic of that code on that line.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from frontend_support import CASES, expected_markers
+from frontend_support import CASES, expected_markers, unmatched_markers
 
 from flowc.compiler import analyze_file
 from flowc.diagnostics import CODES
@@ -30,6 +32,9 @@ def test_case(path: Path) -> None:
         (d.span.start.line if d.span else 0, d.severity.value, d.code) for d in analysis.diagnostics
     )
     assert got == expected, "\n" + render_text(analysis.diagnostics, {str(path): source})
+    assert not unmatched_markers(source, analysis.diagnostics), render_text(
+        analysis.diagnostics, {str(path): source}
+    )
     if any(sev == "error" for _, sev, _ in expected):
         assert analysis.ir is None
     for d in analysis.diagnostics:

@@ -53,7 +53,9 @@ def test_exit_1_with_location_caret_and_hint(project: Path) -> None:
     lines = result.stderr.splitlines()
     head = lines.index(next(line for line in lines if "FC101" in line))
     assert lines[head].startswith("broken/bad.py:7:19: error: FC101 ")
-    assert lines[head + 1] == "            self.next(self.trian)  # E: FC101"
+    assert lines[head + 1] == (
+        '            self.next(self.trian)  # E: FC101 "step `start` goes to unknown step `trian`"'
+    )
     assert lines[head + 2] == "    " + " " * 18 + "^~~~~~~~~~"
     assert lines[head + 3] == "    hint: did you mean `train`?"
 

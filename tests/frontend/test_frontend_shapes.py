@@ -23,7 +23,7 @@ SHAPE_FILES = sorted(SHAPES.glob("*.py"))
 SHAPE_NAMES = [p.stem for p in SHAPE_FILES]
 
 # step -> (kind, input rule, foreach stack); steps listed in the IR's (topological) order.
-# nested_foreach3 is DESIGN.md's "Worked example".
+# nested_foreach3 is the nested-foreach example of docs/architecture.md.
 EXPECTED: dict[str, dict[str, tuple[str, str, list[str]]]] = {
     "linear": {
         "start": ("start", "none", []),

@@ -11,7 +11,7 @@ class FirstFlow(FlowSpec):
         pass
 
 
-class SecondFlow(FlowSpec):  # E: FC003
+class SecondFlow(FlowSpec):  # E: FC003 "this file defines several flows"
     @step
     def start(self):
         self.next(self.end)

@@ -12,8 +12,8 @@ class CycleFlow(FlowSpec):
 
     @step
     def b(self):
-        self.next(self.a)  # E: FC113
+        self.next(self.a)  # E: FC113 "cycle: a -> b -> a"
 
     @step
-    def end(self):  # E: FC114
+    def end(self):  # E: FC114 "step `end` cannot be reached from `start`"
         pass

@@ -9,7 +9,7 @@ class CycleToStartFlow(FlowSpec):
     @step
     def a(self):
         self.x = 1
-        self.next({"again": self.start, "done": self.end}, condition="x")  # E: FC113
+        self.next({"again": self.start, "done": self.end}, condition="x")  # E: FC113 "cycle: start -> a -> start"
 
     @step
     def end(self):

@@ -11,5 +11,5 @@ class DuplicateStepFlow(FlowSpec):
         pass
 
     @step
-    def end(self):  # E: FC123
+    def end(self):  # E: FC123 "step `end` is defined twice; the later"
         pass

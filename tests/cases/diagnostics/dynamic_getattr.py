@@ -4,7 +4,7 @@ from metaflow import FlowSpec, step
 class DynamicGetattrFlow(FlowSpec):
     @step
     def start(self):
-        self.next(getattr(self, "e" + "nd"))  # E: FC104
+        self.next(getattr(self, "e" + "nd"))  # E: FC104 "transition target `getattr(self,"
 
     @step
     def end(self):

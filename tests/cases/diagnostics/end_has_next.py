@@ -8,4 +8,4 @@ class EndHasNextFlow(FlowSpec):
 
     @step
     def end(self):
-        self.next(self.start)  # E: FC111
+        self.next(self.start)  # E: FC111 "the end step `end` must not call self.next"

@@ -15,5 +15,5 @@ class EndIsJoinFlow(FlowSpec):
         self.next(self.end)
 
     @step
-    def end(self, inputs):  # E: FC112
+    def end(self, inputs):  # E: FC112 "the end step `end` cannot be a join (it"
         pass

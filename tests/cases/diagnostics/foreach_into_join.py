@@ -5,7 +5,7 @@ class ForeachIntoJoinFlow(FlowSpec):
     @step
     def start(self):
         self.items = [1, 2]
-        self.next(self.join, foreach="items")  # E: FC120
+        self.next(self.join, foreach="items")  # E: FC120 "the foreach in `start` leads directly to"
 
     @step
     def join(self, inputs):

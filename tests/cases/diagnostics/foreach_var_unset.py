@@ -4,7 +4,7 @@ from metaflow import FlowSpec, step
 class ForeachVarUnsetFlow(FlowSpec):
     @step
     def start(self):
-        self.next(self.body, foreach="items")  # W: FC126
+        self.next(self.body, foreach="items")  # W: FC126 "foreach over `items`, but no step sets"
 
     @step
     def body(self):

@@ -7,7 +7,7 @@ class InputsWithoutSplitFlow(FlowSpec):
         self.next(self.middle)
 
     @step
-    def middle(self, inputs):  # E: FC117
+    def middle(self, inputs):  # E: FC117 "step `middle` takes `inputs` like a join,"
         self.next(self.end)
 
     @step

@@ -7,11 +7,11 @@ class InvalidStepNamesFlow(FlowSpec):
         self.next(self.Train, self._hidden)
 
     @step
-    def Train(self):  # E: FC107
+    def Train(self):  # E: FC107 "step name `Train` must use only lowercase"
         self.next(self.join)
 
     @step
-    def _hidden(self):  # E: FC107
+    def _hidden(self):  # E: FC107 "step name `_hidden` must use only"
         self.next(self.join)
 
     @step

@@ -15,7 +15,7 @@ class JoinAndSplitFlow(FlowSpec):
         self.next(self.join)
 
     @step
-    def join(self, inputs):  # E: FC112
+    def join(self, inputs):  # E: FC112 "step `join` is both a join (it takes"
         self.next(self.c, self.d)
 
     @step

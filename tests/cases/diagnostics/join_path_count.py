@@ -19,7 +19,7 @@ class JoinPathCountFlow(FlowSpec):
         self.next(self.join2)
 
     @step
-    def join(self, inputs):  # E: FC116
+    def join(self, inputs):  # E: FC116 "join `join` receives 2 path(s) (a, b) but"
         self.next(self.join2)
 
     @step

@@ -15,7 +15,7 @@ class JoinWithoutInputsFlow(FlowSpec):
         self.next(self.join)
 
     @step
-    def join(self):  # E: FC112
+    def join(self):  # E: FC112 "step `join` receives 2 paths from `start`"
         self.next(self.end)
 
     @step

@@ -7,7 +7,7 @@ class MissingNextFlow(FlowSpec):
         self.next(self.middle)
 
     @step
-    def middle(self):  # E: FC102
+    def middle(self):  # E: FC102 "step `middle` does not end with"
         self.x = 1
 
     @step

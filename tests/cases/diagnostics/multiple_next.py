@@ -6,7 +6,7 @@ class MultipleNextFlow(FlowSpec):
     def start(self):
         if self.x:
             self.next(self.a)
-        self.next(self.end)  # E: FC103
+        self.next(self.end)  # E: FC103 "step `start` calls self.next more than"
 
     @step
     def a(self):

@@ -3,7 +3,7 @@ from metaflow import FlowSpec, step
 
 class NestedFunctionFlow(FlowSpec):
     @step
-    def start(self):  # E: FC102
+    def start(self):  # E: FC102 "step `start` does not end with"
         def later():
             self.next(self.end)
 

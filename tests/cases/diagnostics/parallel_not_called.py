@@ -8,7 +8,7 @@ class ParallelNotCalledFlow(FlowSpec):
 
     @parallel
     @step
-    def train(self):  # E: FC122
+    def train(self):  # E: FC122 "step `train` has @parallel but `start`"
         self.next(self.end)
 
     @step

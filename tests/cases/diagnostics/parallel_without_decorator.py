@@ -4,7 +4,7 @@ from metaflow import FlowSpec, step
 class ParallelWithoutDecoratorFlow(FlowSpec):
     @step
     def start(self):
-        self.next(self.train, num_parallel=4)  # E: FC122
+        self.next(self.train, num_parallel=4)  # E: FC122 "num_parallel targets `train`, which is not"
 
     @step
     def train(self):

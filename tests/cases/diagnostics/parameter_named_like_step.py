@@ -2,7 +2,7 @@ from metaflow import FlowSpec, Parameter, step
 
 
 class ParameterNamedLikeStepFlow(FlowSpec):
-    train = Parameter("train_size", default=1)  # E: FC204
+    train = Parameter("train_size", default=1)  # E: FC204 "parameter `train` and step `train` share"
 
     @step
     def start(self):

@@ -7,15 +7,15 @@ class ReservedNamesFlow(FlowSpec):
         self.next(self.name, self.index, self.cmd)
 
     @step
-    def name(self):  # E: FC106
+    def name(self):  # E: FC106 "`name` is a reserved name and cannot be a"
         self.next(self.join)
 
     @step
-    def index(self):  # E: FC106
+    def index(self):  # E: FC106 "`index` is a reserved name and cannot be a"
         self.next(self.join)
 
     @step
-    def cmd(self):  # E: FC106
+    def cmd(self):  # E: FC106 "`cmd` is a reserved name and cannot be a"
         self.next(self.join)
 
     @step

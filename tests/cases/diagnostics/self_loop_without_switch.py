@@ -8,8 +8,8 @@ class SelfLoopFlow(FlowSpec):
 
     @step
     def again(self):
-        self.next(self.again)  # E: FC113
+        self.next(self.again)  # E: FC113 "cycle: again"
 
     @step
-    def end(self):  # E: FC114
+    def end(self):  # E: FC114 "step `end` cannot be reached from `start`"
         pass

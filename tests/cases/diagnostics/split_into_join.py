@@ -4,7 +4,7 @@ from metaflow import FlowSpec, step
 class SplitIntoJoinFlow(FlowSpec):
     @step
     def start(self):
-        self.next(self.a, self.join)  # E: FC129
+        self.next(self.a, self.join)  # E: FC129 "a branch of the split in `start` goes"
 
     @step
     def a(self):

@@ -9,7 +9,7 @@ class SwitchIntoJoinFlow(FlowSpec):
     @step
     def a(self):
         self.mode = "x"
-        self.next({"x": self.join, "y": self.a2}, condition="mode")  # E: FC121
+        self.next({"x": self.join, "y": self.a2}, condition="mode")  # E: FC121 "the switch in `a` leads directly to the"
 
     @step
     def a2(self):

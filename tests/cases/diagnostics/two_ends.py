@@ -19,5 +19,5 @@ class TwoEndsFlow(FlowSpec):
         pass
 
     @step(end=True)
-    def end(self):  # E: FC110
+    def end(self):  # E: FC110 "more than one end step: `join`, `end`"
         pass

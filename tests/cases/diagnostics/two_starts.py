@@ -7,7 +7,7 @@ class TwoStartsFlow(FlowSpec):
         self.next(self.end)
 
     @step
-    def start(self):  # E: FC110
+    def start(self):  # E: FC110 "more than one start step: `begin`, `start`"
         self.next(self.end)
 
     @step

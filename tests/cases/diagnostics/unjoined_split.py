@@ -12,5 +12,5 @@ class UnjoinedSplitFlow(FlowSpec):
         self.next(self.end)
 
     @step
-    def end(self):  # E: FC115
+    def end(self):  # E: FC115 "the end step is reached before the split"
         pass

@@ -31,7 +31,7 @@ class UnrelatedJoinFlow(FlowSpec):
         self.next(self.end)
 
     @step
-    def cross(self, inputs):  # E: FC118
+    def cross(self, inputs):  # E: FC118 "join `cross` joins steps from unrelated"
         self.next(self.end)
 
     @step

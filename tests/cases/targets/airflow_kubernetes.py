@@ -2,21 +2,21 @@
 from flowc import FlowSpec, batch, card, conda, exit_hook, kubernetes, secrets, step, trigger_on_finish
 
 
-@trigger_on_finish(flow="UpstreamFlow")  # E: FC308
+@trigger_on_finish(flow="UpstreamFlow")  # E: FC308 "@trigger_on_finish on the flow: is not"
 class AirflowKubernetesFlow(FlowSpec):
-    @kubernetes(node_selector={"pool": "gpu"}, use_tmpfs=True)  # E: FC308
-    @secrets(sources=["db-creds", "aws-secrets-manager:api-key"], role="reader")  # E: FC308, FC308
+    @kubernetes(node_selector={"pool": "gpu"}, use_tmpfs=True)  # E: FC308 "@kubernetes(use_tmpfs=...) on step"
+    @secrets(sources=["db-creds", "aws-secrets-manager:api-key"], role="reader")  # E: FC308 "@secrets(role=...) on step 'start':", FC308 "@secrets on step 'start': secret source"
     @step
     def start(self):
         self.next(self.middle)
 
-    @batch(queue="q")  # E: FC308
-    @conda(packages={"numpy": "2.1.3"})  # E: FC308
+    @batch(queue="q")  # E: FC308 "@batch on step 'middle': @batch runs the"
+    @conda(packages={"numpy": "2.1.3"})  # E: FC308 "@conda on step 'middle': flowc does not"
     @step
     def middle(self):
         self.next(self.end)
 
-    @card(type="blank")  # W: FC302
+    @card(type="blank")  # W: FC302 "@card on step 'end': cards are not"
     @step
     def end(self):
         pass

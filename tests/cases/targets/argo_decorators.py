@@ -2,23 +2,23 @@
 from flowc import FlowSpec, batch, card, kubernetes, pypi, resources, secrets, step, trigger
 
 
-@trigger(event="data_ready")  # E: FC308
+@trigger(event="data_ready")  # E: FC308 "@trigger on the flow: needs Argo Events"
 class ArgoDecoratorsFlow(FlowSpec):
-    @kubernetes(namespace="elsewhere", labels={"bad key!": "x"})  # E: FC308, FC308
-    @secrets(sources=["aws-secrets-manager:db-creds"])  # E: FC308
+    @kubernetes(namespace="elsewhere", labels={"bad key!": "x"})  # E: FC308 "@kubernetes(namespace=...) on step", FC308 "@kubernetes on step 'start': label bad"
+    @secrets(sources=["aws-secrets-manager:db-creds"])  # E: FC308 "@secrets on step 'start': secret source"
     @step
     def start(self):
         self.next(self.middle)
 
-    @resources(shared_memory=512)  # E: FC308
-    @batch(cpu=4)  # E: FC308
-    @pypi(packages={"numpy": "2.1.3"})  # E: FC308
+    @resources(shared_memory=512)  # E: FC308 "@resources(shared_memory=...) on step"
+    @batch(cpu=4)  # E: FC308 "@batch on step 'middle': @batch runs the"
+    @pypi(packages={"numpy": "2.1.3"})  # E: FC308 "@pypi on step 'middle': flowc does not"
     @step
     def middle(self):
         self.next(self.end)
 
-    @card  # W: FC302
-    @kubernetes(port=8080, qos="Burstable")  # W: FC302 (the default qos asks for nothing)
+    @card  # W: FC302 "@card on step 'end': cards are not"
+    @kubernetes(port=8080, qos="Burstable")  # W: FC302 "only @parallel gangs use it" (the default qos asks for nothing)
     @step
     def end(self):
         pass

@@ -4,10 +4,10 @@ from flowc import FlowSpec, Parameter, batch, resources, step
 
 
 class StepFunctionsCallbackFlow(FlowSpec):
-    bad = Parameter("bad-name", default=1)  # E: FC304
+    bad = Parameter("bad-name", default=1)  # E: FC304 "parameter name 'bad-name' cannot be"
 
-    @resources(memory=8192)  # W: FC302
-    @batch(queue="q")  # E: FC308
+    @resources(memory=8192)  # W: FC302 "@resources on step 'start': with"
+    @batch(queue="q")  # E: FC308 "@batch on step 'start': with"
     @step
     def start(self):
         self.next(self.end)

@@ -2,7 +2,7 @@
 from flowc import FlowSpec, schedule, step
 
 
-@schedule(cron="0 3 1 * 1")  # E: FC308
+@schedule(cron="0 3 1 * 1")  # E: FC308 "@schedule cron '0 3 1 * 1' restricts both"
 class StepFunctionsScheduleFlow(FlowSpec):
     @step
     def start(self):
