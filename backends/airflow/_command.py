@@ -8,9 +8,9 @@ literal. What only the run knows is spelled for whoever fills it in:
   templated field that carries the argv (a pod's ``arguments``, a local task's keyword
   arguments);
 - the index path of a mapped task, the iteration of a looping task and the file a task
-  writes its foreach paths or switch choice to as *slots*: a marker word whose position the DAG
-  records, so its run-time helper puts the value in by position. A marker is never
-  matched by its text, so no user string can be mistaken for one.
+  writes its foreach paths or switch choice to as *slots*: a marker word whose position
+  the DAG records, so its run-time helper puts the value in by position. A marker is
+  never matched by its text, so no user string can be mistaken for one.
 
 Literal text is escaped for Jinja, so a ``{`` in a path or a default reaches the step as
 written.
@@ -83,7 +83,6 @@ class AirflowEngine(Substitution):
 class CommandOptions:
     """What a step's command takes from the emitter's options."""
 
-    local: bool
     flow_file: str
     datastore: str
     python: str

@@ -64,7 +64,6 @@ def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> lis
     steps = [t for t in tasks if t.step is not None]
     env = {t.task_id: t.settings.env for t in steps if t.settings.env}
     command_options = CommandOptions(
-        local=opts.local,
         flow_file=opts.flow_file,
         datastore=opts.datastore,
         python=opts.python,
