@@ -8,7 +8,8 @@
 set -euo pipefail
 src="$(cd "$(dirname "$0")/argo-lint" && pwd)"
 bin="$src/bin/argo-lint"
-GO=${GO:-$(command -v go || true)}
+# Go on PATH, else the usual install location of the Go toolchain.
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 
 stale() {
     [ ! -x "$bin" ] && return 0

@@ -26,13 +26,6 @@ class Layout:
     bodies: dict[str, list[str]] = field(default_factory=dict)
     problems: list[tuple[Step, str]] = field(default_factory=list)
 
-    def depth(self, scope: str) -> int:
-        d = 0
-        while scope != TOP:
-            d += 1
-            scope = self.scope_of[scope]
-        return d
-
     def representative(self, step: str, scope: str) -> str | None:
         """The step or foreach split that stands for ``step`` inside ``scope``.
 

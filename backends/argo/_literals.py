@@ -37,10 +37,6 @@ def container_literal(text: str) -> str:
     return out
 
 
-def needs_lbrace(text: str) -> bool:
-    return "{{" in text
-
-
 def encode_parameter_value(value: Any) -> str:
     """The Argo parameter value for a flow parameter: JSON without ``{``, ``}`` or ``$``.
 
@@ -62,8 +58,3 @@ def _encode(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ",".join(_encode(v) for v in value) + "]"
     return json.dumps(value)
-
-
-def is_inert(text: str) -> bool:
-    """Whether Argo and Kubernetes pass ``text`` through a container arg unchanged."""
-    return "{{" not in text and "$" not in text

@@ -166,16 +166,6 @@ class RetryStrategy(Model):
     )
 
 
-class Toleration(Model):
-    FIELDS = (
-        "key",
-        "operator",
-        "value",
-        "effect",
-        "toleration_seconds",
-    )
-
-
 class Container(Model):
     FIELDS = (
         "image_pull_policy",

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass
 from typing import Any
 
 
 class NotLiteral(Exception):
     """The expression is not a JSON-representable literal."""
-
-
-@dataclass(frozen=True)
-class SourceText:
-    """An argument kept as its source text because it is not a literal."""
-
-    text: str
 
 
 def literal_value(node: ast.expr) -> Any:

@@ -25,7 +25,6 @@ class ApiNames:
 
     names: dict[str, str] = field(default_factory=dict)
     modules: set[str] = field(default_factory=set)
-    star_import: bool = False
     # Names imported from other modules (for base classes defined in local modules):
     # local name -> (module, original name, relative level).
     foreign: dict[str, tuple[str, str, int]] = field(default_factory=dict)
@@ -72,9 +71,9 @@ def collect_api_names(module: ast.Module) -> ApiNames:
             mod = node.module or ""
             if node.level == 0 and (mod in API_MODULES or mod.startswith("metaflow.")):
                 for alias in node.names:
-                    if alias.name == "*":
-                        result.star_import = True
-                    elif alias.name in API_NAMES:
+                    # ``import *`` brings every API name under its own name, which
+                    # ``canonical`` accepts as it is.
+                    if alias.name != "*" and alias.name in API_NAMES:
                         result.names[alias.asname or alias.name] = alias.name
             else:
                 for alias in node.names:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.airflow.conftest import SHAPES, AirflowWorker
-from tests.airflow.support import compile_dag
+from tests.support.airflow import compile_dag
 
 pytestmark = pytest.mark.airflow
 

@@ -18,7 +18,7 @@ from backends.base import TargetOptions, get_backend
 from flowc.ir import FlowIR
 from runtime_shim.command import TaskCommand, parse
 from tests.airflow.conftest import SHAPES, which_ruff
-from tests.airflow.support import load_ir
+from tests.support.airflow import load_ir
 
 BACKEND = get_backend("airflow")
 SHAPE_FILES = sorted(SHAPES.glob("*.py"))

@@ -1,19 +1,19 @@
 """Golden DAG files: what flowc emits for a few shapes, reviewed like code.
 
-Regenerate after an intended change with ``FLOWC_REGEN_GOLDEN=1 pytest tests/airflow``
+Regenerate after an intended change with ``FLOWC_REGEN=1 pytest tests/airflow``
 and read the diff. Paths are fixed options, so the files do not depend on the machine.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from backends.base import TargetOptions, get_backend
 from tests.airflow.conftest import SHAPES
-from tests.airflow.support import load_ir
+from tests.support.airflow import load_ir
+from tests.support.golden import regenerating
 
 GOLDEN = Path(__file__).with_name("golden")
 CASES = [
@@ -35,7 +35,7 @@ def test_golden(shape: str, operator: str) -> None:
     )
     (emitted,) = get_backend("airflow").emit(load_ir(SHAPES / f"{shape}.py"), options).files
     path = GOLDEN / f"{shape}_{operator}.py"
-    if os.environ.get("FLOWC_REGEN_GOLDEN"):
+    if regenerating():
         GOLDEN.mkdir(exist_ok=True)
         path.write_text(emitted.content, encoding="utf-8")
     assert emitted.content == path.read_text(encoding="utf-8")

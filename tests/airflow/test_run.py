@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.airflow.conftest import SHAPES, AirflowWorker
-from tests.airflow.support import artifacts, compile_dag, run_local, value
+from tests.support.airflow import artifacts, compile_dag, run_local, value
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 

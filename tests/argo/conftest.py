@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from argo_support import REPO
+
+from tests.support.argo import REPO
 
 
 @pytest.fixture(scope="session")

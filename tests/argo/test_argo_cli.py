@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from argo_support import FLOWC, REPO, shape_path
+from tests.support.argo import FLOWC, REPO, shape_path
 
 
 def test_compile_writes_and_checks(tmp_path: Path) -> None:

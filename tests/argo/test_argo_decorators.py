@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from argo_support import FLOWS_DIR, REPO, emit, manifest, shape_path
 
 from backends.argo._checks import APPLY_ANNOTATION_LIMIT, SIZE_LIMIT, _cycle, check_size
 from backends.argo._names import MAX_CRON_NAME, NameAllocator, dns1123, is_dns1123
+from tests.support.argo import FLOWS_DIR, REPO, emit, manifest, shape_path
 
 FLOW = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
 

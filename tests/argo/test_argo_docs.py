@@ -6,10 +6,10 @@ Regenerate it after an intended change with
 
 from __future__ import annotations
 
-import os
 import re
 
-from argo_support import REPO, manifest
+from tests.support.argo import REPO, manifest
+from tests.support.golden import regenerating
 
 
 def test_documented_example_is_current() -> None:
@@ -27,7 +27,7 @@ def test_documented_example_is_current() -> None:
         datastore_root="s3://ml-artifacts/flowc",
         namespace="ml",
     )
-    if os.environ.get("FLOWC_REGEN"):
+    if regenerating():
         path.write_text(doc[: block.start(1)] + expected + doc[block.end(1) :], encoding="utf-8")
         return
     assert block.group(1) == expected, "regenerate the example; see this module's docstring"

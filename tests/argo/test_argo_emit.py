@@ -4,15 +4,15 @@ tests/argo/test_argo_emit.py``."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 import yaml
-from argo_support import REPO, SHAPES, emit, manifest, shape_path
 
 from backends.argo._names import is_dns1123
 from flowc.diagnostics import Severity
+from tests.support.argo import REPO, SHAPES, emit, manifest, shape_path
+from tests.support.golden import regenerating
 
 GOLDEN = REPO / "tests" / "argo" / "golden"
 KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
@@ -28,7 +28,7 @@ def _templates(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def test_golden(shape: str) -> None:
     text = manifest(shape_path(shape))
     path = GOLDEN / f"{shape}.yaml"
-    if os.environ.get("FLOWC_REGEN"):
+    if regenerating():
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file; run FLOWC_REGEN=1 pytest {__file__}"
     assert text == path.read_text(encoding="utf-8"), (
@@ -37,12 +37,12 @@ def test_golden(shape: str) -> None:
 
 
 def test_golden_cron_workflow_with_every_decorator(argo_schema_validator: Any) -> None:
-    from argo_support import FLOWS_DIR
+    from tests.support.argo import FLOWS_DIR
 
     flow = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
     text = manifest(flow, extra={"kind": "CronWorkflow", "branch": "staging"})
     path = GOLDEN / "all_decorators.cronworkflow.yaml"
-    if os.environ.get("FLOWC_REGEN"):
+    if regenerating():
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
     assert list(argo_schema_validator.iter_errors(yaml.safe_load(text))) == []
@@ -94,7 +94,7 @@ def test_names_are_kubernetes_names(shape: str) -> None:
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_bytes_per_step(shape: str) -> None:
-    from argo_support import load_ir
+    from tests.support.argo import load_ir
 
     text = manifest(shape_path(shape))
     steps = len(load_ir(shape_path(shape)).steps)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argo_harness import Harness
-from argo_support import (
+
+from tests.support.argo import (
     FLOWS_DIR,
     REPO,
     SHAPES,
@@ -18,6 +18,7 @@ from argo_support import (
     run_local,
     shape_path,
 )
+from tests.support.argo_harness import Harness
 
 # Parameter values for the override case, as `flowc run` options and as Argo arguments.
 OVERRIDES = {

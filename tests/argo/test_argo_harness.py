@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argo_harness import Harness, HarnessError
-from argo_templating import k8s_expand
+
+from tests.support.argo_harness import Harness, HarnessError
+from tests.support.argo_templating import k8s_expand
 
 
 def _workflow(

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import yaml
-from argo_lint import LintRun, emit_to, lint, options, readme_manifest, with_project
-from argo_support import FLOWS_DIR, REPO, SHAPES, load_ir, shape_path
 
 from flowc.compiler import analyze_source
+from tests.support.argo import FLOWS_DIR, REPO, SHAPES, load_ir, shape_path
+from tests.support.argo_lint import LintRun, emit_to, lint, options, readme_manifest, with_project
 
 GOLDEN = REPO / "tests" / "argo" / "golden"
 GOLDENS = sorted(p.name for p in GOLDEN.glob("*.yaml"))

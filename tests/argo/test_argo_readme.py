@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from argo_support import FLOWC, REPO
+
+from tests.support.argo import FLOWC, REPO
+from tests.support.golden import regenerating
 
 README = REPO / "README.md"
 COMMAND = re.compile(r"```bash\n(flowc compile examples/train\.py --target argo [^\n]*)\n```")
@@ -42,7 +44,7 @@ def test_readme_example_manifest_is_current_and_valid(argo_schema_validator: Any
     block = BLOCK.search(text)
     assert command and block, "README lost its Argo example section"
     emitted = _emitted(command.group(1))
-    if os.environ.get("FLOWC_REGEN"):
+    if regenerating():
         text = text[: block.start(2)] + emitted + text[block.end(2) :]
         README.write_text(text, encoding="utf-8")
         block = BLOCK.search(text)

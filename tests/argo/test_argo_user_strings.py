@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from argo_harness import Harness
-from argo_support import FLOWS_DIR, REPO, artifacts, load_ir, manifest
 
 from backends.argo import encode_parameter_value
+from tests.support.argo import FLOWS_DIR, REPO, artifacts, load_ir, manifest
+from tests.support.argo_harness import Harness
 
 FLOW = str((FLOWS_DIR / "user_strings.py").relative_to(REPO))
 NASTY = (

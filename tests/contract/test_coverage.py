@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from contract_support import application, baseline, compile_for, flow_source
 
 from backends.coverage import WHOLE, Mapped, PerArgument, Rejected, catalogue_pairs
 from backends.support_tables import Variant, variants
 from flowc.diagnostics import CODES, Severity
 from runtime_shim.catalogue import DECORATORS
+from tests.support.contract import application, baseline, compile_for, flow_source
 
 VARIANTS = variants()
 
@@ -86,7 +86,7 @@ def test_mapped_pair_changes_the_output(case: tuple[Variant, str, str]) -> None:
 
 
 def test_local_runner_says_cards_are_not_rendered(tmp_path: Path) -> None:
-    from frontend_support import run_flowc
+    from tests.support.frontend import run_flowc
 
     flow = tmp_path / "card_flow.py"
     flow.write_text(flow_source(application("card", WHOLE))[0], encoding="utf-8")

@@ -15,19 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from emitted_commands import (
-    ATTEMPT,
-    INDEX,
-    ITERATION,
-    RUN_ID,
-    Emitted,
-    airflow_kubernetes_commands,
-    airflow_local_commands,
-    argo_commands,
-    local_commands,
-    run_values,
-    stepfunctions_commands,
-)
 
 from backends.airflow import _templates
 from backends.airflow._command import OUTPUT, AirflowEngine
@@ -44,6 +31,19 @@ from runtime_shim.command import (
     param_value,
     parse,
     render,
+)
+from tests.support.emitted_commands import (
+    ATTEMPT,
+    INDEX,
+    ITERATION,
+    RUN_ID,
+    Emitted,
+    airflow_kubernetes_commands,
+    airflow_local_commands,
+    argo_commands,
+    local_commands,
+    run_values,
+    stepfunctions_commands,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,13 +6,13 @@ Regenerate with ``FLOWC_REGEN=1``; the table sits between the markers of
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from backends.coverage import catalogue_pairs
 from backends.support_tables import render_table, replace_table
+from tests.support.golden import regenerating
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -22,7 +22,7 @@ def test_doc_table_is_the_declaration(target: str) -> None:
     path = DOCS / f"{target}.md"
     document = path.read_text(encoding="utf-8")
     table = render_table(target)
-    if os.environ.get("FLOWC_REGEN"):
+    if regenerating():
         document = replace_table(document, table)
         path.write_text(document, encoding="utf-8")
     assert table in document

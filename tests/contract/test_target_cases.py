@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
-from frontend_support import expected_markers, unmatched_markers
 
 from backends.base import TargetOptions, get_backend
 from flowc.compiler import analyze_file
 from flowc.diagnostics import CODES, Severity
+from tests.support.frontend import expected_markers, unmatched_markers
 
 CASES = Path(__file__).parents[1] / "cases" / "targets"
 CASE_FILES = sorted(CASES.glob("*.py"))

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from frontend_support import SCHEMA
+
+from tests.support.frontend import SCHEMA
 
 
 @pytest.fixture(scope="session")

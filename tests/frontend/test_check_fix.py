@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flowgen import GenFlow, valid_flows
-from frontend_support import run_flowc
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from flowc.compiler import analyze_source
 from flowc.diagnostics import did_you_mean
 from flowc.fixer import apply_fixes, fix_flows
+from tests.support.flowgen import GenFlow, valid_flows
+from tests.support.frontend import run_flowc
 
 HEADER = "from metaflow import FlowSpec, retry, step\n\n\n"
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from frontend_support import CASES, expected_markers, unmatched_markers
 
 from flowc.compiler import analyze_file
 from flowc.diagnostics import CODES
 from flowc.render import render_json, render_text
+from tests.support.frontend import CASES, expected_markers, unmatched_markers
 
 CASE_FILES = sorted(p for p in (CASES / "diagnostics").glob("*.py") if not p.name.startswith("_"))
 

@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from frontend_support import CASES, REPO, SHAPES, run_flowc
+
+from tests.support.frontend import CASES, REPO, SHAPES, run_flowc
 
 JSON_KEYS = {
     "code",

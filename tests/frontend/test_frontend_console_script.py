@@ -11,7 +11,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from frontend_support import CASES, REPO, SHAPES, run_flowc
+
+from tests.support.frontend import CASES, REPO, SHAPES, run_flowc
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("flowc")
 

@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from frontend_support import run_flowc
 
 from flowc.compiler import Analysis, analyze_file
+from tests.support.frontend import run_flowc
 
 
 def write(directory: Path, name: str, source: str) -> Path:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowgen import GenFlow, valid_flows
-from frontend_support import SHAPES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowc.compiler import analyze_source
 from flowc.render import render_json, render_text
+from tests.support.flowgen import GenFlow, valid_flows
+from tests.support.frontend import SHAPES
 
 # Deterministic examples keep CI reproducible; raise max_examples locally to search more.
 COMMON = {

@@ -7,9 +7,8 @@ import sys
 import time
 from types import ModuleType
 
-from frontend_support import REPO
-
 from flowc.compiler import analyze_source
+from tests.support.frontend import REPO
 
 
 def _benchmark() -> ModuleType:

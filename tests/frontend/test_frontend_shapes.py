@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from frontend_support import GOLDEN_IR, REPO, SHAPES, run_flowc
 
 from flowc.compiler import analyze_file
 from flowc.ir import FlowIR
+from tests.support.frontend import GOLDEN_IR, REPO, SHAPES, run_flowc
+from tests.support.golden import regenerating
 
 SHAPE_FILES = sorted(SHAPES.glob("*.py"))
 SHAPE_NAMES = [p.stem for p in SHAPE_FILES]
@@ -287,7 +288,7 @@ def test_golden_ir(shape: str, compiled_ir: dict[str, str], ir_validator: Any) -
     text = compiled_ir[shape]
     assert not list(ir_validator.iter_errors(json.loads(text)))
     golden = GOLDEN_IR / f"{shape}.ir.json"
-    if os.environ.get("FLOWC_REGEN") == "1":
+    if regenerating():
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8", newline="")
     assert golden.exists(), f"missing {golden}; regenerate with FLOWC_REGEN=1"

@@ -26,9 +26,9 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
+sys.path.insert(0, ROOT)
 
-from runtime_cases import CASES, normalize  # noqa: E402
+from tests.support.runtime_cases import CASES, normalize  # noqa: E402
 
 
 def _metaflow_env(home: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from runtime_helpers import ROOT
+from tests.support.runtime import ROOT
 
 FLOWC = [sys.executable, "-m", "flowc.cli"]
 

@@ -6,7 +6,7 @@ import io
 import os
 import threading
 
-from runtime_helpers import run_local
+from tests.support.runtime import run_local
 
 
 def test_client_api_and_concurrent_runs(workdir: str) -> None:

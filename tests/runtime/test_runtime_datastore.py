@@ -75,9 +75,8 @@ def test_task_keys() -> None:
 def test_foreach_split_publishes_its_items_with_the_committed_attempt(workdir: str) -> None:
     """A foreach split's committed attempt holds ``foreach.json`` (the children's
     positions); its failed attempt and the non-foreach steps hold none."""
-    from runtime_helpers import run_local
-
     from runtime_shim.datastore.names import FOREACH_ITEMS
+    from tests.support.runtime import run_local
 
     result = run_local("tests/runtime/flows/foreach_items.py", cwd=workdir)
     assert result.ok

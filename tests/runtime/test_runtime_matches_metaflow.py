@@ -8,8 +8,9 @@ import os
 from typing import Any
 
 import pytest
-from runtime_cases import CASES, normalize, sort_lists
-from runtime_helpers import HERE, copy_files, run_local
+
+from tests.support.runtime import HERE, copy_files, run_local
+from tests.support.runtime_cases import CASES, normalize, sort_lists
 
 
 def flowc_tasks(datastore: str, flow: str, run_id: str) -> dict[str, dict[str, Any]]:

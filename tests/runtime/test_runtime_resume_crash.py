@@ -7,7 +7,8 @@ import os
 from typing import Any
 
 import pytest
-from runtime_helpers import run_local
+
+from tests.support.runtime import run_local
 
 FLOW = "tests/runtime/flows/crash.py"
 

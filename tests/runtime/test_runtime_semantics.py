@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 import pytest
-from runtime_helpers import run_local
+
+from tests.support.runtime import run_local
 
 
 def test_retry_catch_timeout_environment(workdir: str) -> None:

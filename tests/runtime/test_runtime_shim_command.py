@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from runtime_helpers import ROOT
+from tests.support.runtime import ROOT
 
 FOREACH = os.path.join(ROOT, "tests/shapes/recursive_switch_in_foreach.py")
 FLOW = "RecursiveSwitchInForeachFlow"

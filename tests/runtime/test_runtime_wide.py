@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import run_local
+
+from tests.support.runtime import run_local
 
 
 @pytest.mark.slow

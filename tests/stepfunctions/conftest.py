@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from sfn_harness import MotoServer
+from tests.support.sfn_harness import MotoServer
 
 
 @pytest.fixture(scope="session")

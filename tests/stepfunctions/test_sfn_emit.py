@@ -7,12 +7,13 @@ Regenerate the golden files after an intended change with
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sfn_support import (
+
+from tests.support.golden import regenerating
+from tests.support.sfn import (
     GOLDEN_DIR,
     SHAPES,
     asl_validator_errors,
@@ -52,7 +53,7 @@ def test_golden(shape: str) -> None:
     for emitted in result.files:
         suffix = emitted.path.split(".", 1)[1]  # asl.json or schedule.json
         golden = GOLDEN_DIR / (f"{shape}.json" if suffix == "asl.json" else f"{shape}.{suffix}")
-        if os.environ.get("FLOWC_REGEN"):
+        if regenerating():
             golden.parent.mkdir(exist_ok=True)
             golden.write_text(emitted.content, encoding="utf-8")
         assert golden.exists(), f"missing {golden}; run with FLOWC_REGEN=1"

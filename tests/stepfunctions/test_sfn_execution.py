@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sfn_harness import Execution, MotoServer, WorkerPool, execute
-from sfn_support import (
+
+from tests.support.sfn import (
     SHAPES,
     artifacts,
     definition,
@@ -25,6 +25,7 @@ from sfn_support import (
     s3_store,
     shape_path,
 )
+from tests.support.sfn_harness import Execution, MotoServer, WorkerPool, execute
 
 BUCKET = "flowc-sfn-e2e"
 # A few shapes run in the default suite; the rest are marked slow (CI runs them all).

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from argo_support import DATASTORE, REPO, load_ir
 
 from backends.argo import BACKEND
 from backends.base import TargetOptions
 from flowc.compiler import analyze_source
 from flowc.diagnostics import Severity
 from flowc.ir import FlowIR
+from tests.support.argo import DATASTORE, REPO, load_ir
 
 LINTER = REPO / "tools" / "argo-lint.sh"
 BINARY = REPO / "tools" / "argo-lint" / "bin" / "argo-lint"

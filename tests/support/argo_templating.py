@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from argo_expr import ExprError, evaluate
+from tests.support.argo_expr import ExprError, evaluate
 
 SUCCEEDED, FAILED, ERRORED, SKIPPED, OMITTED = (
     "Succeeded",

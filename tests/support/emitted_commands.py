@@ -26,11 +26,9 @@ import yaml
 
 from backends.base import TargetOptions, get_backend
 from flowc.ir import FlowIR, Step
+from tests.support.argo_templating import k8s_expand, substitute
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "argo"))
-
-from argo_templating import k8s_expand, substitute  # noqa: E402
 
 RUN_ID = "run-42"
 ATTEMPT = 2

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+REPO = Path(__file__).resolve().parents[2]
+HERE = REPO / "tests" / "stepfunctions"
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/flowc-test"
 CREDENTIALS = {

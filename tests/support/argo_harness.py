@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from argo_expr import ExprError, evaluate, evaluate_when
-from argo_templating import (
+
+from tests.support.argo_expr import ExprError, evaluate, evaluate_when
+from tests.support.argo_templating import (
     ERRORED,
     FAILED,
     OMITTED,
