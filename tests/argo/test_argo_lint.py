@@ -10,18 +10,16 @@ linter does refuse broken manifests, with Argo's messages.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
 from flowc.compiler import analyze_source
+from tests.support import flowgen
 from tests.support.argo import FLOWS_DIR, REPO, SHAPES, load_ir, shape_path
 from tests.support.argo_lint import LintRun, emit_to, lint, options, readme_manifest, with_project
 
@@ -131,19 +129,6 @@ _DECORATIONS = (
 )
 
 
-def _flowgen() -> ModuleType:
-    if "flowgen" in sys.modules:
-        return sys.modules["flowgen"]
-    spec = importlib.util.spec_from_file_location(
-        "flowgen", REPO / "tests" / "frontend" / "flowgen.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generated_sources(count: int) -> list[str]:
     """Up to ``count`` distinct flows drawn from the frontend's flow generator, the same on
     every run (derandomized); a fifth more are drawn, as a few repeat."""
@@ -159,7 +144,7 @@ def _generated_sources(count: int) -> list[str]:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(flow=_flowgen().valid_flows())
+    @given(flow=flowgen.valid_flows())
     def collect(flow: object) -> None:
         if len(sources) < count:
             sources[flow.source()] = None  # type: ignore[attr-defined]
