@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc import codes
-from flowc.diagnostics import Code, Diagnostic, Span, diag
+from flowc.diagnostics import Code, Diagnostic, diag
 from flowc.ir import Decorator
 from runtime_shim.catalogue import DECORATORS
 
@@ -102,7 +102,7 @@ class Coverage:
                 diag(
                     handling.code,
                     f"{subject} {where}: {handling.reason}",
-                    span_of(dec),
+                    dec.location.span(),
                     handling.hint,
                 )
             )
@@ -143,10 +143,6 @@ def declare(target: str, table: Table) -> Coverage:
         if handling is not None:
             entries[name, argument] = handling
     return Coverage(target, entries)
-
-
-def span_of(dec: Decorator) -> Span:
-    return Span.at(dec.location.file, dec.location.line, dec.location.column)
 
 
 def given(dec: Decorator) -> list[str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from flowc.diagnostics import Span
+
 IR_VERSION = 2
 
 ParamType = Literal["str", "int", "float", "bool", "json"]
@@ -29,6 +31,10 @@ class Location:
     file: str
     line: int
     column: int
+
+    def span(self) -> Span:
+        """The point as a diagnostic's span (the IR keeps no end positions)."""
+        return Span.at(self.file, self.line, self.column)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.option_keys import unknown_option_keys
 from flowc import codes
-from flowc.diagnostics import Diagnostic, Span, diag, has_errors
+from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.ir import FlowIR
 
 _DAG_ID = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
@@ -58,7 +58,7 @@ class AirflowBackend:
                         codes.FC304,
                         f"parameter name {p.name!r} cannot be written into a task's "
                         "Airflow template safely",
-                        Span.at(p.location.file, p.location.line, p.location.column),
+                        p.location.span(),
                         "use letters, digits, '_', '.' and '-'",
                     )
                 )

@@ -28,7 +28,7 @@ from typing import Literal
 
 from backends.airflow._settings import StepSettings, step_settings
 from flowc import codes
-from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Step
 
 TaskKind = Literal["step", "paths", "select", "branch"]
@@ -102,10 +102,6 @@ class Plan:
     diagnostics: list[Diagnostic]
 
 
-def _span(step: Step) -> Span:
-    return Span.at(step.location.file, step.location.line, step.location.column)
-
-
 class _Planner:
     def __init__(self, ir: FlowIR, local: bool) -> None:
         self.ir = ir
@@ -138,7 +134,7 @@ class _Planner:
                         codes.FC301,
                         f"step {step.name!r} loops back to itself and is also a merge; "
                         "Airflow can run a self-loop only after a single parent",
-                        _span(step),
+                        step.location.span(),
                         "put a plain step between the merge and the loop",
                     )
                 )
@@ -148,7 +144,7 @@ class _Planner:
                         codes.FC301,
                         f"num_parallel in step {step.name!r} (@parallel) is not supported "
                         "on Airflow",
-                        _span(step),
+                        step.location.span(),
                         "use a foreach over range(N) instead",
                     )
                 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.airflow._coverage import coverage
-from backends.coverage import mapped_values, span_of
+from backends.coverage import mapped_values
 from backends.secrets import kubernetes_secret_names
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -84,7 +84,9 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             _resources(settings, args)
             if deco.name == "kubernetes":
                 notes.extend(
-                    diag(codes.FC308, f"@kubernetes on step {step.name!r}: {p}", span_of(deco))
+                    diag(
+                        codes.FC308, f"@kubernetes on step {step.name!r}: {p}", deco.location.span()
+                    )
                     for p in _pod(settings, args)
                 )
         if deco.name in ("secrets", "kubernetes"):
@@ -92,7 +94,7 @@ def step_settings(step: Step, local: bool) -> tuple[StepSettings, list[Diagnosti
             names, problems = kubernetes_secret_names(sources, "an Airflow pod")
             settings.secrets.extend(n for n in names if n not in settings.secrets)
             notes.extend(
-                diag(codes.FC308, f"@{deco.name} on step {step.name!r}: {p}", span_of(deco))
+                diag(codes.FC308, f"@{deco.name} on step {step.name!r}: {p}", deco.location.span())
                 for p in problems
             )
     if not local:
@@ -192,7 +194,7 @@ def flow_settings(ir: FlowIR, local: bool) -> tuple[FlowSettings, list[Diagnosti
                 # Airflow (croniter) reads the normal 5 fields, as the catalogue writes them.
                 settings.schedule_cron = parse_cron(schedule_cron(args) or "0 0 * * *").text
             except InvalidValue as error:
-                notes.append(diag(codes.FC308, f"@schedule cron: {error}", span_of(deco)))
+                notes.append(diag(codes.FC308, f"@schedule cron: {error}", deco.location.span()))
             settings.timezone = args.get("timezone")
         elif deco.name == "project":
             if args.get("name") is not None:

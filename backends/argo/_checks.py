@@ -7,7 +7,7 @@ from typing import Any
 from backends.argo._containers import StepNames
 from backends.argo._names import MAX_NAME, is_dns1123
 from flowc import codes
-from flowc.diagnostics import Diagnostic, Span, diag
+from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
 
 # The API server refuses a request larger than etcd's --max-request-bytes (1.5 MiB by
@@ -84,11 +84,7 @@ def check_dags(ir: FlowIR, templates: list[Any], names: StepNames) -> list[Diagn
         cycle = _cycle(edges)
         if cycle:
             step = ir.step(by_template[cycle[0]]) if cycle[0] in by_template else None
-            span = (
-                Span.at(step.location.file, step.location.line, step.location.column)
-                if step
-                else None
-            )
+            span = step.location.span() if step else None
             out.append(
                 diag(
                     codes.FC301,

@@ -16,7 +16,7 @@ from typing import Any
 from backends.argo._coverage import COVERAGE
 from backends.argo._literals import LBRACE_VAR
 from backends.argo._names import IMAGE, LABEL_KEY, label_problem, name_problem
-from backends.coverage import mapped_values, span_of
+from backends.coverage import mapped_values
 from backends.secrets import kubernetes_secret_names
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -58,7 +58,7 @@ class _Mapper:
             diag(
                 codes.FC308,
                 f"@{dec.name} on step '{self.step.name}': {message}",
-                span_of(dec),
+                dec.location.span(),
                 hint,
             )
         )

@@ -23,15 +23,10 @@ from backends.argo._model import (
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
-from backends.coverage import span_of
 from backends.option_keys import unknown_option_keys
 from flowc import codes
-from flowc.diagnostics import Diagnostic, Span, diag, has_errors
-from flowc.ir import FlowIR, Step
-
-
-def _step_span(step: Step) -> Span:
-    return Span.at(step.location.file, step.location.line, step.location.column)
+from flowc.diagnostics import Diagnostic, diag, has_errors
+from flowc.ir import FlowIR
 
 
 def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
@@ -64,7 +59,7 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
                     codes.FC301,
                     f"num_parallel at step '{step.name}' cannot be expressed "
                     "on Argo (no gang-scheduled multi-node steps)",
-                    _step_span(step),
+                    step.location.span(),
                 )
             )
     for dec in ir.decorators:
@@ -82,7 +77,9 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         diagnostics.extend(found)
     layout = build_layout(ir)
     for step, problem in layout.problems:
-        diagnostics.append(diag(codes.FC301, f"step '{step.name}': {problem}", _step_span(step)))
+        diagnostics.append(
+            diag(codes.FC301, f"step '{step.name}': {problem}", step.location.span())
+        )
     if has_errors(diagnostics):
         return None, diagnostics
     names, dags = _allocate(ir, list(layout.bodies))
@@ -164,7 +161,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
             diag(
                 codes.FC302,
                 f"@schedule only applies to a CronWorkflow; this is a {opts.kind}",
-                span_of(dec),
+                dec.location.span(),
                 "compile with --kind CronWorkflow",
             )
         )

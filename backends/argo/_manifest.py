@@ -27,14 +27,10 @@ from backends.argo._names import (
 )
 from backends.argo._options import ArgoOptions
 from flowc import codes
-from flowc.diagnostics import Diagnostic, Span, diag
-from flowc.ir import Decorator, FlowIR
+from flowc.diagnostics import Diagnostic, diag
+from flowc.ir import FlowIR
 
 API_VERSION = "argoproj.io/v1alpha1"
-
-
-def _span(dec: Decorator) -> Span:
-    return Span.at(dec.location.file, dec.location.line, dec.location.column)
 
 
 @dataclass
@@ -69,7 +65,7 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
             labels["flowc/branch"] = label_value(branch)
         else:
             diagnostics.append(
-                diag(codes.FC302, "@project needs a literal name; ignored", _span(project))
+                diag(codes.FC302, "@project needs a literal name; ignored", project.location.span())
             )
     for key, value in opts.labels.items():
         if is_label(key, value):
@@ -132,7 +128,7 @@ def arguments(ir: FlowIR, param_names: dict[str, str]) -> tuple[Any, list[Diagno
                     codes.FC302,
                     f"parameter '{p.name}': default {p.default_source} is not a literal; "
                     "Argo will require a value at submit time",
-                    Span.at(p.location.file, p.location.line, p.location.column),
+                    p.location.span(),
                 )
             )
         elif p.has_default:
@@ -169,12 +165,16 @@ def schedule(ir: FlowIR) -> tuple[list[str], str | None, list[Diagnostic]]:
     cron = schedule_cron(values)
     if cron is None:
         hint = "use hourly=True, daily=True, weekly=True or cron='...'"
-        return [], None, [diag(codes.FC305, "@schedule names no schedule", _span(dec), hint)]
+        return (
+            [],
+            None,
+            [diag(codes.FC305, "@schedule names no schedule", dec.location.span(), hint)],
+        )
     try:
         # Argo's CronWorkflow reads the normal 5 fields, as the catalogue writes them.
         crons = [parse_cron(cron).text]
     except InvalidValue as error:
-        return [], None, [diag(codes.FC305, f"@schedule cron: {error}", _span(dec))]
+        return [], None, [diag(codes.FC305, f"@schedule cron: {error}", dec.location.span())]
     return crons, values.get("timezone"), []
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.coverage import mapped_values, span_of
+from backends.coverage import mapped_values
 from backends.stepfunctions._coverage import BY_COMPUTE
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -37,7 +37,7 @@ class StepSettings:
     timeout_seconds: int = 0
 
 
-__all__ = ["StepSettings", "env_list", "span_of", "step_settings"]
+__all__ = ["StepSettings", "env_list", "step_settings"]
 
 
 @dataclass
@@ -52,7 +52,7 @@ class _Mapper:
             diag(
                 codes.FC302,
                 f"@{dec.name} on step '{self.step.name}': {message}",
-                span_of(dec),
+                dec.location.span(),
                 hint,
             )
         )

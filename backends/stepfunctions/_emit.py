@@ -26,10 +26,6 @@ from flowc.ir import FlowIR, Parameter
 _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _span(loc: Any) -> Span:
-    return Span.at(loc.file, loc.line, loc.column)
-
-
 def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
     out = []
     for step in ir.steps:
@@ -39,7 +35,7 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
                     codes.FC301,
                     f"num_parallel at step '{step.name}' cannot be expressed "
                     "on Step Functions (no gang-scheduled multi-node steps)",
-                    _span(step.location),
+                    step.location.span(),
                 )
             )
     for dec in ir.decorators:
@@ -59,7 +55,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
                     codes.FC304,
                     f"parameter name {p.name!r} cannot be addressed in the "
                     "execution input (JSONPath needs [A-Za-z_][A-Za-z0-9_]*)",
-                    _span(p.location),
+                    p.location.span(),
                     "rename the parameter",
                 )
             )
@@ -70,7 +66,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
                     codes.FC302,
                     f"parameter '{p.name}': default {p.default_source} is not "
                     "a literal; the execution input must give the value",
-                    _span(p.location),
+                    p.location.span(),
                 )
             )
             required.append(p)
@@ -83,7 +79,7 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
                         codes.FC302,
                         f"parameter '{p.name}' has no default; on Step "
                         "Functions the execution input must give it",
-                        _span(p.location),
+                        p.location.span(),
                     )
                 )
             required.append(p)

@@ -59,7 +59,7 @@ def check_timeouts(ir: FlowIR, settings: dict[str, StepSettings]) -> list[Diagno
                 codes.FC307,
                 f"@timeout on step '{step_name}' is {seconds:,} seconds; a Step Functions "
                 f"Task state's TimeoutSeconds is at most {TIMEOUT_SECONDS_MAX:,}",
-                Span.at(dec.location.file, dec.location.line, dec.location.column),
+                dec.location.span(),
                 "use a shorter timeout (99,999,999 seconds is about 3.2 years)",
             )
         )
@@ -72,7 +72,7 @@ def check_commands(
     out = []
     for step_name, cmd in commands.items():
         step = ir.step(step_name)
-        span = Span.at(step.location.file, step.location.line, step.location.column)
+        span = step.location.span()
         if compute in ("batch", "ecs"):
             # ECS caps a task's overrides at the same 8,192 characters as Batch.
             overrides = batch_overrides("", settings[step_name])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backends.coverage import resolved, span_of
+from backends.coverage import resolved
 from backends.stepfunctions._options import SfnOptions
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -87,14 +87,14 @@ def schedule_document(
     try:
         expression = eventbridge_cron(parse_cron(text))
     except InvalidValue as error:
-        return None, [diag(codes.FC308, f"@schedule cron: {error}", span_of(dec))]
+        return None, [diag(codes.FC308, f"@schedule cron: {error}", dec.location.span())]
     if expression is None:
         return None, [
             diag(
                 codes.FC308,
                 f"@schedule cron {text!r} restricts both the day of month and the weekday "
                 "(either may match); EventBridge cron takes only one of them",
-                span_of(dec),
+                dec.location.span(),
                 "schedule on the day of month or on weekdays, not both",
             )
         ]

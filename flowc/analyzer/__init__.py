@@ -292,7 +292,7 @@ def _check_parameter_names(
 ) -> None:
     seen: dict[str, Parameter] = {}
     for param in sorted(parameters, key=lambda p: (p.location.line, p.location.column)):
-        span = Span.at(param.location.file, param.location.line, param.location.column)
+        span = param.location.span()
         key = param.name.replace("-", "_").lower()
         if key in seen:
             out.append(
