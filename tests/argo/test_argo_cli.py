@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.argo import FLOWC, REPO, shape_path
+from tests.support.argo import REPO, shape_path
+from tests.support.runs import FLOWC
 
 
 def test_compile_writes_and_checks(tmp_path: Path) -> None:

@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.argo import (
-    FLOWS_DIR,
-    REPO,
-    SHAPES,
-    artifacts,
-    load_ir,
-    manifest,
-    run_local,
-    shape_path,
-)
+from tests.support.argo import FLOWS_DIR, REPO, SHAPES, artifacts, load_ir, manifest, shape_path
 from tests.support.argo_harness import Harness
+from tests.support.runs import run_local
 
 # Parameter values for the override case, as `flowc run` options and as Argo arguments.
 OVERRIDES = {

@@ -17,8 +17,9 @@ from typing import Any
 
 import yaml
 
-from tests.support.argo import FLOWC, REPO
+from tests.support.argo import REPO
 from tests.support.golden import regenerating
+from tests.support.runs import FLOWC
 
 README = REPO / "README.md"
 COMMAND = re.compile(r"```bash\n(flowc compile examples/train\.py --target argo [^\n]*)\n```")

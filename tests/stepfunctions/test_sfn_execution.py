@@ -13,18 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.sfn import (
-    SHAPES,
-    artifacts,
-    definition,
-    flow_path,
-    load_ir,
-    local_store,
-    pretty,
-    run_local,
-    s3_store,
-    shape_path,
-)
+from tests.support.runs import artifacts, local_store, run_local
+from tests.support.sfn import SHAPES, definition, flow_path, load_ir, pretty, s3_store, shape_path
 from tests.support.sfn_harness import Execution, MotoServer, WorkerPool, execute
 
 BUCKET = "flowc-sfn-e2e"

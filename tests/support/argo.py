@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +11,13 @@ from backends.argo import BACKEND
 from backends.base import EmitResult, TargetOptions
 from flowc.compiler import analyze_file
 from flowc.ir import FlowIR
+from tests.support import runs
+from tests.support.runs import local_store
 
 REPO = Path(__file__).resolve().parents[2]
 SHAPES_DIR = REPO / "tests" / "shapes"
 SHAPES = sorted(p.stem for p in SHAPES_DIR.glob("*.py") if not p.stem.startswith("_"))
 FLOWS_DIR = REPO / "tests" / "argo" / "flows"
-FLOWC = str(Path(sys.executable).with_name("flowc"))
 
 
 @functools.cache
@@ -54,38 +53,6 @@ def manifest(path: str, **options: Any) -> str:
     return result.files[0].content
 
 
-def run_local(path: str, datastore: str, *args: str) -> tuple[int, str]:
-    """``flowc run --local``; returns (exit code, run id)."""
-    proc = subprocess.run(
-        [FLOWC, "run", path, "--datastore", datastore, "-q", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = proc.stdout.strip().splitlines()
-    return proc.returncode, lines[-1] if lines else ""
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, BaseException) or type(value).__name__.endswith("ExceptionWrapper"):
-        return {"__exception__": type(value).__name__}
-    return value
-
-
 def artifacts(datastore: str, flow: str, run: str) -> dict[str, dict[str, Any]]:
-    """Every committed task's artifacts: ``{"step/task": {name: value}}``."""
-    from runtime_shim.datastore import open_object_store
-    from runtime_shim.datastore.layout import FlowDatastore
-
-    ds = FlowDatastore(open_object_store(datastore), flow)
-    out: dict[str, dict[str, Any]] = {}
-    for step in ds.list_steps(run):
-        for task in ds.list_tasks(run, step):
-            if not ds.is_committed(run, step, task):
-                continue
-            refs = ds.artifacts(run, step, task)
-            out[f"{step}/{task}"] = {
-                name: _normal(ds.load_value(ref)) for name, ref in refs.items()
-            }
-    return out
+    """Every committed task's artifacts of a run in the datastore at ``datastore``."""
+    return runs.artifacts(local_store(datastore), flow, run)

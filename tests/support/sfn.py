@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ SHAPES = sorted(
 )
 FLOWS_DIR = HERE / "flows"
 GOLDEN_DIR = HERE / "golden"
-FLOWC = str(Path(sys.executable).with_name("flowc"))
 ASL_VALIDATOR = REPO / "tools" / "asl-validator" / "node_modules" / ".bin" / "asl-validator"
 GOLDEN_ROOT = "s3://flowc-golden/data"
 
@@ -75,48 +73,6 @@ def asl_validator_errors(paths: list[Path]) -> str | None:
 
 def has_asl_validator() -> bool:
     return ASL_VALIDATOR.exists() and shutil.which("node") is not None
-
-
-def run_local(path: str, datastore: str, *args: str) -> tuple[int, str]:
-    """``flowc run --local``; returns (exit code, run id)."""
-    proc = subprocess.run(
-        [FLOWC, "run", path, "--datastore", datastore, "-q", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = proc.stdout.strip().splitlines()
-    return proc.returncode, lines[-1] if lines else ""
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, BaseException) or type(value).__name__.endswith("ExceptionWrapper"):
-        return {"__exception__": type(value).__name__}
-    return value
-
-
-def artifacts(store: Any, flow: str, run: str) -> dict[str, dict[str, Any]]:
-    """Every committed task's artifacts: ``{"step/task": {name: value}}``."""
-    from runtime_shim.datastore.layout import FlowDatastore
-
-    ds = FlowDatastore(store, flow)
-    out: dict[str, dict[str, Any]] = {}
-    for step in ds.list_steps(run):
-        for task in ds.list_tasks(run, step):
-            if not ds.is_committed(run, step, task):
-                continue
-            refs = ds.artifacts(run, step, task)
-            out[f"{step}/{task}"] = {
-                name: _normal(ds.load_value(ref)) for name, ref in refs.items()
-            }
-    return out
-
-
-def local_store(path: str) -> Any:
-    from runtime_shim.datastore import open_object_store
-
-    return open_object_store(path)
 
 
 def s3_store(client: Any, bucket: str, prefix: str) -> Any:
