@@ -12,27 +12,36 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# The ``metaflow`` module paths flowc provides: one line per path, ``"metaflow.X": module``.
+# ``runtime_shim.aliases`` resolves them lazily (and nothing else under ``metaflow``);
+# ``flowc check`` accepts exactly these paths and the names their modules export
+# (``__all__``). A prefix of a path (``metaflow.plugins.cards``) needs no line of its own.
 _ALIASES = {
     "metaflow": "runtime_shim.metaflow_compat",
     "metaflow.exception": "runtime_shim.exceptions",
     "metaflow.parameters": "runtime_shim.parameters",
     "metaflow.cards": "runtime_shim.cards",
-    "metaflow.decorators": "runtime_shim.decorators",
-    "metaflow.current": "runtime_shim.current",
+    "metaflow.decorators": "runtime_shim.compat.decorators",
+    "metaflow.metaflow_current": "runtime_shim.current",
+    "metaflow.util": "runtime_shim.compat.util",
+    "metaflow.includefile": "runtime_shim.compat.includefile",
+    "metaflow.metaflow_config": "runtime_shim.compat.metaflow_config",
+    "metaflow.plugins": "runtime_shim.compat.plugins",
+    "metaflow.plugins.frameworks": "runtime_shim.compat.frameworks",
+    "metaflow.plugins.frameworks.pytorch": "runtime_shim.compat.frameworks.pytorch",
+    "metaflow.plugins.cards.exception": "runtime_shim.compat.card_exceptions",
 }
 
 
 def install_metaflow_alias() -> None:
-    """Make ``import metaflow`` (and common submodules) load the shim's modules.
+    """Make ``import metaflow`` (and its submodules) load the shim's modules.
 
     Always installed, even when Metaflow itself is importable: a flow run by flowc must
     use flowc's semantics and datastore.
     """
-    for alias, target in _ALIASES.items():
-        if sys.modules.get(alias) is None or not getattr(sys.modules[alias], "_flowc", False):
-            module = importlib.import_module(target)
-            sys.modules[alias] = module
-    sys.modules["metaflow"]._flowc = True  # type: ignore[attr-defined]
+    from runtime_shim.aliases import install
+
+    install()
 
 
 def load_flow_class(path: str, flow: str | None) -> type[Any]:
