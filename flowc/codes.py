@@ -308,6 +308,26 @@ FC308: Final = Code(
     "The target cannot honour a decorator argument that changes how the step or flow runs.",
 )
 
+# FC40x: the Metaflow module surface (what ``import metaflow...`` provides under flowc)
+FC401: Final = Code(
+    "FC401",
+    "unprovided-module",
+    Severity.ERROR,
+    "A metaflow module path the flow imports is not provided by flowc; the import fails.",
+)
+FC402: Final = Code(
+    "FC402",
+    "unprovided-name",
+    Severity.ERROR,
+    "A name the flow imports from a metaflow module is not provided by flowc; the import fails.",
+)
+FC403: Final = Code(
+    "FC403",
+    "extension-decorator",
+    Severity.NOTE,
+    "A decorator from a metaflow_extensions package runs inside the task, not in the compiler.",
+)
+
 # FC9xx: internal
 FC901: Final = Code(
     "FC901", "internal-error", Severity.ERROR, "flowc failed unexpectedly; please report it."

@@ -33,17 +33,18 @@ if TYPE_CHECKING:
 ROOT = "metaflow"
 
 
-def registered_modules() -> dict[str, str]:
+def registered_modules(search_path: list[str] | None = None) -> dict[str, str]:
     """Every ``metaflow...`` path flowc provides, with the module that provides it.
 
-    The core table plus the paths ``metaflow_extensions`` packages on ``sys.path``
-    promote; the checker (``flowc check``) and the finder both read this.
+    The core table plus the paths ``metaflow_extensions`` packages on ``search_path``
+    (default ``sys.path``) promote; the checker (``flowc check``) and the finder both
+    read this.
     """
     from runtime_shim.extensions import promoted_modules
     from runtime_shim.loader import _ALIASES
 
     table = dict(_ALIASES)
-    for alias, target in promoted_modules().items():
+    for alias, target in promoted_modules(search_path).items():
         # The extension's module replaces flowc's and everything below it; as in
         # Metaflow, the replaced modules stay importable under ``<path>._orig``.
         for replaced in [k for k in table if k == alias or k.startswith(alias + ".")]:

@@ -20,6 +20,7 @@ from flowc.analyzer._classes import (
     parse_module,
 )
 from flowc.analyzer._decorators import location_of, read_decorators, span_of
+from flowc.analyzer._imports import check_imports
 from flowc.analyzer._params import parameter_call, read_parameter
 from flowc.analyzer._steps import StepSource, is_step, read_step
 from flowc.diagnostics import Diagnostic, Span, diag
@@ -97,6 +98,7 @@ def read_flow(
     except ValueError as exc:  # e.g. null bytes in the source
         out.append(diag(codes.FC001, f"the file cannot be parsed: {exc}", Span.at(path, 1, 0)))
         return None
+    out.extend(check_imports(path, module.tree))
     flows, _ = find_flow_classes(module)
     chosen = _choose_flow(module, flows, flow_name, path, out)
     if chosen is None:

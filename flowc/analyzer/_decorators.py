@@ -46,6 +46,9 @@ def read_decorators(
     out: list[Diagnostic],
 ) -> list[Decorator]:
     """Decorators other than ``@step`` (the caller handles that one)."""
+    # An extension's decorators are read from its package (imports this module).
+    from flowc.analyzer._imports import extension_decorator
+
     found: list[Decorator] = []
     seen: set[str] = set()
     for node in nodes:
@@ -54,6 +57,10 @@ def read_decorators(
             continue
         span = span_of(file, node)
         spec = decorator(name) if name is not None else None
+        extension = extension_decorator(names, node, placement, file) if spec is None else None
+        if extension is not None:
+            out.append(extension)
+            continue
         if spec is None:
             out.append(
                 diag(
