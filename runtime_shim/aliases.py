@@ -25,6 +25,8 @@ import importlib
 import sys
 import types
 
+from runtime_shim.extension_packages import EXT_PKG
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -106,6 +108,32 @@ class _AliasLoader:
             module.__spec__ = self.own_spec
 
 
+# Modules made packages by the finder (real name -> alias). ``from metaflow import cards``
+# asks the import system for ``<module's real name>.cards``, which maps back to the alias.
+_MADE_PACKAGES: dict[str, str] = {}
+
+
+def _alias_of(name: str) -> str | None:
+    """The ``metaflow`` path ``name`` stands for, or None for an unrelated module.
+
+    Besides ``metaflow...`` itself: a submodule of a module the finder made a package,
+    and a registered path below an extension's promoted package asked for by the
+    package's real name (``metaflow_extensions.org.plugins.frameworks._orig``).
+    """
+    if name == ROOT or name.startswith(ROOT + "."):
+        return name
+    for real, alias in _MADE_PACKAGES.items():
+        if name.startswith(real + "."):
+            return alias + name[len(real) :]
+    if name.startswith(EXT_PKG + "."):
+        table = registered_modules()
+        for alias, target in table.items():
+            candidate = alias + name[len(target) :]
+            if name.startswith(target + ".") and candidate in table:
+                return candidate
+    return None
+
+
 class MetaflowAliasFinder:
     """The ``sys.meta_path`` entry that resolves every ``metaflow...`` import."""
 
@@ -113,10 +141,14 @@ class MetaflowAliasFinder:
     def find_spec(
         cls, name: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
-        if name != ROOT and not name.startswith(ROOT + "."):
+        alias = _alias_of(name)
+        if alias is None:
             return None
-        from importlib.machinery import ModuleSpec
-
+        if alias != name:
+            try:
+                return _spec(name, importlib.import_module(alias))
+            except ModuleNotFoundError as exc:
+                raise ModuleNotFoundError(str(exc), name=name) from None
         table = registered_modules()
         provider = resolve(name, table)
         if provider is None:
@@ -125,10 +157,17 @@ class MetaflowAliasFinder:
             module = importlib.import_module(provider)
         if name in package_paths(table) and not hasattr(module, "__path__"):
             module.__path__ = []
-        spec = ModuleSpec(name, _AliasLoader(module))  # type: ignore[arg-type]
-        if hasattr(module, "__path__"):
-            spec.submodule_search_locations = list(module.__path__)
-        return spec
+            _MADE_PACKAGES[module.__name__] = name
+        return _spec(name, module)
+
+
+def _spec(name: str, module: types.ModuleType) -> ModuleSpec:
+    from importlib.machinery import ModuleSpec
+
+    spec = ModuleSpec(name, _AliasLoader(module))  # type: ignore[arg-type]
+    if hasattr(module, "__path__"):
+        spec.submodule_search_locations = list(module.__path__)
+    return spec
 
 
 def install() -> None:
