@@ -19,6 +19,13 @@ _ALIASES = {
     "metaflow.cards": "runtime_shim.cards",
     "metaflow.decorators": "runtime_shim.decorators",
     "metaflow.current": "runtime_shim.current",
+    "metaflow.cli": "runtime_shim.cli_aliases.cli",
+    "metaflow.cli_components": "runtime_shim.cli_aliases.cli_components",
+    "metaflow.cli_components.run_cmds": "runtime_shim.cli_aliases.run_cmds",
+    "metaflow._vendor": "runtime_shim.cli_aliases.vendor",
+    "metaflow.runner": "runtime_shim.cli_aliases.runner",
+    "metaflow.runner.click_api": "runtime_shim.cli_aliases.click_api",
+    "metaflow.runner.metaflow_runner": "runtime_shim.cli_aliases.metaflow_runner",
 }
 
 
