@@ -28,7 +28,25 @@ if TYPE_CHECKING:
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
     """The decorators recorded on a step function, with their resolved arguments."""
     found: dict[str, dict[str, Any]] = getattr(func, "_flowc_decorators", {})
+    attached = _attached_decorators()
+    if attached:
+        # ``run --with NAME``: the step's own decorator of that name wins, as in Metaflow.
+        found = {**attached, **found}
     return found
+
+
+@cache
+def _attached_decorators() -> dict[str, dict[str, Any]]:
+    """Decorators a run attached to every step (``--with``), resolved by the CLI."""
+    import os
+
+    raw = os.environ.get("FLOWC_STEP_DECORATORS")
+    if not raw:
+        return {}
+    import json
+
+    attached: dict[str, dict[str, Any]] = json.loads(raw)
+    return attached
 
 
 def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +112,7 @@ def step(func: Any = None, **kwargs: Any) -> Any:
 
     def mark(f: Any) -> Any:
         f.is_step = True
+        f.name = f.__name__  # Metaflow's step functions carry their name
         f._flowc_step_flags = kwargs
         if not hasattr(f, "_flowc_decorators"):
             f._flowc_decorators = {}

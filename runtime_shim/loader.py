@@ -30,6 +30,13 @@ _ALIASES = {
     "metaflow.plugins.frameworks": "runtime_shim.compat.frameworks",
     "metaflow.plugins.frameworks.pytorch": "runtime_shim.compat.frameworks.pytorch",
     "metaflow.plugins.cards.exception": "runtime_shim.compat.card_exceptions",
+    "metaflow.cli": "runtime_shim.cli_aliases.cli",
+    "metaflow.cli_components": "runtime_shim.cli_aliases.cli_components",
+    "metaflow.cli_components.run_cmds": "runtime_shim.cli_aliases.run_cmds",
+    "metaflow._vendor": "runtime_shim.cli_aliases.vendor",
+    "metaflow.runner": "runtime_shim.cli_aliases.runner",
+    "metaflow.runner.click_api": "runtime_shim.cli_aliases.click_api",
+    "metaflow.runner.metaflow_runner": "runtime_shim.cli_aliases.metaflow_runner",
 }
 
 
