@@ -95,3 +95,32 @@ class MetaflowExceptionWrapper(Exception):
         if self.stacktrace:
             return self.stacktrace
         return f"[no stacktrace]\n{self.type}: {self.exception}"
+
+
+class MetaflowNotFound(MetaflowException):
+    headline = "Object not found"
+
+
+class MetaflowNamespaceMismatch(MetaflowException):
+    headline = "Object not in the current namespace"
+
+    def __init__(self, namespace: str | None) -> None:
+        super().__init__(f"Object not in namespace '{namespace}'")
+
+
+class MetaflowInvalidPathspec(MetaflowException):
+    headline = "Invalid pathspec"
+
+
+class MetaflowTaggingError(MetaflowException):
+    headline = "Tagging error"
+
+
+class MetaflowUnknownUser(MetaflowException):
+    headline = "Unknown user"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Metaflow could not determine your user name based on environment variables "
+            "($USERNAME etc.)"
+        )

@@ -19,6 +19,7 @@ _ALIASES = {
     "metaflow.cards": "runtime_shim.cards",
     "metaflow.decorators": "runtime_shim.decorators",
     "metaflow.current": "runtime_shim.current",
+    "metaflow.client": "flowc.client",
 }
 
 

@@ -165,6 +165,7 @@ def execute(
     quiet: bool,
     origin: str | None = None,
     clone_steps: set[str] | None = None,
+    tags: tuple[str, ...] = (),
 ) -> int:
     from flowc.runner import LocalRunner, RunOptions, default_datastore
     from flowc.runner.progress import ConsoleReporter
@@ -176,6 +177,7 @@ def execute(
         max_workers=max_workers,
         origin_run_id=origin,
         clone_steps=clone_steps or set(),
+        tags=user_tags(tags),
     )
     runner = LocalRunner(ir, options)
     runner.reporter = ConsoleReporter(
@@ -184,6 +186,27 @@ def execute(
     result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
+
+
+def user_tags(tags: tuple[str, ...]) -> list[str]:
+    """``--tag`` values, checked by Metaflow's rules (a bad tag is a usage error)."""
+    from runtime_shim.exceptions import MetaflowTaggingError
+    from runtime_shim.tags import validate_tags
+
+    try:
+        validate_tags(tags)
+    except MetaflowTaggingError as exc:
+        raise click.UsageError(f"--tag: {exc}") from None
+    return sorted(set(tags))
+
+
+TAG_OPTION = click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Add a user tag to the run (repeatable); see `flowc tag`.",
+)
 
 
 class RunCommand(click.Command):
@@ -237,6 +260,7 @@ class RunCommand(click.Command):
     help="Set a parameter (same as --NAME VALUE).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print the run id and failures.")
+@TAG_OPTION
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -247,13 +271,14 @@ def run(
     datastore: str | None,
     pairs: tuple[str, ...],
     quiet: bool,
+    tags: tuple[str, ...],
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
     Prints the run id on stdout; exit code 1 if any task failed."""
     ir = load_ir(flow_file, flow_name)
     params = parse_parameters(ir, list(ctx.args), pairs)
-    sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet))
+    sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet, tags=tags))
 
 
 @click.command()
@@ -269,6 +294,7 @@ def run(
 @click.option("--max-workers", type=int, default=0)
 @click.option("--datastore", metavar="URL", default=None)
 @click.option("-q", "--quiet", is_flag=True)
+@TAG_OPTION
 def resume(
     flow_file: str,
     run_id: str | None,
@@ -277,6 +303,7 @@ def resume(
     max_workers: int,
     datastore: str | None,
     quiet: bool,
+    tags: tuple[str, ...],
 ) -> None:
     """Resume RUN_ID (default: the latest run) of FLOW as a new run.
 
@@ -303,4 +330,4 @@ def resume(
             f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
             err=True,
         )
-    sys.exit(execute(ir, flow_file, root, {}, max_workers, quiet, origin, clone))
+    sys.exit(execute(ir, flow_file, root, {}, max_workers, quiet, origin, clone, tags))
