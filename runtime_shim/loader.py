@@ -37,6 +37,7 @@ _ALIASES = {
     "metaflow.runner": "runtime_shim.cli_aliases.runner",
     "metaflow.runner.click_api": "runtime_shim.cli_aliases.click_api",
     "metaflow.runner.metaflow_runner": "runtime_shim.cli_aliases.metaflow_runner",
+    "metaflow.client": "flowc.client",
 }
 
 
