@@ -9,7 +9,9 @@ others. The first class registered for a type name wins, built-in types first.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import pkgutil
 from functools import cache
 
@@ -29,9 +31,9 @@ def extension_card_modules() -> list[ModuleType]:
     except ImportError:
         return []
     found: list[ModuleType] = []
-    for org in sorted(pkgutil.iter_modules(getattr(root, "__path__", [])), key=_name):
+    for org in _organisations(list(getattr(root, "__path__", []))):
         try:
-            cards = importlib.import_module(f"{EXTENSIONS_PACKAGE}.{org.name}.plugins.cards")
+            cards = importlib.import_module(f"{EXTENSIONS_PACKAGE}.{org}.plugins.cards")
         except Exception:
             continue
         if getattr(cards, "__file__", None):
@@ -45,6 +47,17 @@ def extension_card_modules() -> list[ModuleType]:
             except Exception:
                 continue
     return found
+
+
+def _organisations(paths: list[str]) -> list[str]:
+    """The ORG directories of ``metaflow_extensions`` (namespace packages: no __init__)."""
+    names: set[str] = set()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            names.update(
+                n for n in os.listdir(path) if n.isidentifier() and os.path.isdir(f"{path}/{n}")
+            )
+    return sorted(names)
 
 
 def _name(info: pkgutil.ModuleInfo) -> str:
