@@ -193,6 +193,7 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.cards import lifecycle as cards
     from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators
@@ -238,6 +239,8 @@ def _execute(
         parameter_names=tuple(run_record.get("parameters", {})),
     )
 
+    cards.start(func)
+
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")
     status = "ok"
@@ -281,6 +284,7 @@ def _execute(
         state.transition = None
     record = _transition_record(flow, spec, func, status)
     artifacts = _persist(flow, state, ds)
+    cards.finish(flow, artifacts, ds, meta["task"], spec.attempt)
     meta["status"] = status
     hooks.task_finished(flow, True)
     return artifacts, record
