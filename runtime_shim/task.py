@@ -238,6 +238,11 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
+    if "parallel" in decos and resolved.frames:
+        from runtime_shim.parallel import control_metadata, gang_fields
+
+        current._set(**gang_fields(resolved.frames, spec.index_path))
+        meta.update(control_metadata(resolved.frames))
 
     cards.start(func)
 
