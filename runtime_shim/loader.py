@@ -29,7 +29,22 @@ _ALIASES = {
     "metaflow.plugins": "runtime_shim.compat.plugins",
     "metaflow.plugins.frameworks": "runtime_shim.compat.frameworks",
     "metaflow.plugins.frameworks.pytorch": "runtime_shim.compat.frameworks.pytorch",
-    "metaflow.plugins.cards.exception": "runtime_shim.compat.card_exceptions",
+    "metaflow.cli": "runtime_shim.cli_aliases.cli",
+    "metaflow.cli_components": "runtime_shim.cli_aliases.cli_components",
+    "metaflow.cli_components.run_cmds": "runtime_shim.cli_aliases.run_cmds",
+    "metaflow._vendor": "runtime_shim.cli_aliases.vendor",
+    "metaflow.runner": "runtime_shim.cli_aliases.runner",
+    "metaflow.runner.click_api": "runtime_shim.cli_aliases.click_api",
+    "metaflow.runner.metaflow_runner": "runtime_shim.cli_aliases.metaflow_runner",
+    "metaflow.client": "flowc.client",
+    "metaflow.plugins.cards": "runtime_shim.cards",
+    "metaflow.plugins.cards.exception": "runtime_shim.cards.exception",
+    "metaflow.plugins.cards.card_client": "runtime_shim.cards.client",
+    "metaflow.plugins.cards.card_modules": "runtime_shim.cards",
+    "metaflow.plugins.cards.card_modules.card": "runtime_shim.cards.base",
+    "metaflow.plugins.cards.card_modules.basic": "runtime_shim.cards.builtin",
+    "metaflow.plugins.cards.card_modules.components": "runtime_shim.cards.components",
+    "metaflow.plugins.cards.card_modules.test_cards": "runtime_shim.cards.test_cards",
 }
 
 

@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 _flowc = True
 _CLIENT = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow")
+_RUNNER = ("Runner", "NBRunner")
 
-__all__ = [*_api_all, "MetaflowException", *_CLIENT]
+__all__ = [*_api_all, "MetaflowException", *_CLIENT, *_RUNNER]
 
 
 def __getattr__(name: str) -> Any:
     if name in _CLIENT:
         return getattr(importlib.import_module("flowc.client"), name)
+    if name in _RUNNER:
+        return getattr(importlib.import_module("flowc.flowcli.runner"), name)
     from runtime_shim.extensions import extension_attribute
 
     return extension_attribute("metaflow", name)

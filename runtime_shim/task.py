@@ -18,7 +18,7 @@ import sys
 import time
 
 from runtime_shim.datastore import open_object_store
-from runtime_shim.datastore.layout import FlowDatastore, task_key
+from runtime_shim.datastore.layout import FlowDatastore, task_id, task_key
 from runtime_shim.inputs import child_path, resolve
 
 TYPE_CHECKING = False
@@ -193,6 +193,7 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.cards import lifecycle as cards
     from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators
@@ -229,7 +230,7 @@ def _execute(
         flow_name=spec.flow,
         run_id=spec.run_id,
         step_name=spec.step,
-        task_id=task_key(spec.index_path, spec.iteration),
+        task_id=task_id(spec.step, task_key(spec.index_path, spec.iteration)),
         retry_count=spec.attempt,
         index_path=spec.index_path,
         iteration=spec.iteration,
@@ -237,6 +238,13 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
+    if "parallel" in decos and resolved.frames:
+        from runtime_shim.parallel import control_metadata, gang_fields
+
+        current._set(**gang_fields(resolved.frames, spec.index_path))
+        meta.update(control_metadata(resolved.frames))
+
+    cards.start(func)
 
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")
@@ -281,6 +289,7 @@ def _execute(
         state.transition = None
     record = _transition_record(flow, spec, func, status)
     artifacts = _persist(flow, state, ds)
+    cards.finish(flow, artifacts, ds, meta["task"], spec.attempt)
     meta["status"] = status
     hooks.task_finished(flow, True)
     return artifacts, record
