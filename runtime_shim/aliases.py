@@ -24,8 +24,11 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from functools import lru_cache
 
-from runtime_shim.extension_packages import EXT_PKG
+# Imported here, not when an import is being resolved: the finder runs for every import.
+from runtime_shim.extensions import promoted_modules
+from runtime_shim.loader import _ALIASES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,9 +45,6 @@ def registered_modules(search_path: list[str] | None = None) -> dict[str, str]:
     (default ``sys.path``) promote; the checker (``flowc check``) and the finder both
     read this.
     """
-    from runtime_shim.extensions import promoted_modules
-    from runtime_shim.loader import _ALIASES
-
     table = dict(_ALIASES)
     for alias, target in promoted_modules(search_path).items():
         # The extension's module replaces flowc's and everything below it; as in
@@ -108,30 +108,39 @@ class _AliasLoader:
             module.__spec__ = self.own_spec
 
 
-# Modules made packages by the finder (real name -> alias). ``from metaflow import cards``
-# asks the import system for ``<module's real name>.cards``, which maps back to the alias.
-_MADE_PACKAGES: dict[str, str] = {}
-
-
 def _alias_of(name: str) -> str | None:
     """The ``metaflow`` path ``name`` stands for, or None for an unrelated module.
 
-    Besides ``metaflow...`` itself: a submodule of a module the finder made a package,
-    and a registered path below an extension's promoted package asked for by the
-    package's real name (``metaflow_extensions.org.plugins.frameworks._orig``).
+    Besides ``metaflow...`` itself: ``from metaflow.plugins import cards`` asks the
+    import system for ``<real name of metaflow.plugins>.cards``; when that is not the
+    module the registered ``metaflow.plugins.cards`` resolves to, it stands for the alias.
     """
     if name == ROOT or name.startswith(ROOT + "."):
         return name
-    for real, alias in _MADE_PACKAGES.items():
-        if name.startswith(real + "."):
-            return alias + name[len(real) :]
-    if name.startswith(EXT_PKG + "."):
-        table = registered_modules()
-        for alias, target in table.items():
-            candidate = alias + name[len(target) :]
-            if name.startswith(target + ".") and candidate in table:
-                return candidate
+    parent, _, child = name.rpartition(".")
+    table = _table(tuple(sys.path))
+    for alias in _aliases_of_target(table).get(parent, ()):
+        candidate = f"{alias}.{child}"
+        if candidate in table and table[candidate] != name:
+            return candidate
     return None
+
+
+@lru_cache(maxsize=8)
+def _table(search_path: tuple[str, ...]) -> dict[str, str]:
+    return registered_modules(list(search_path))
+
+
+@lru_cache(maxsize=8)
+def _aliases_of_target_cached(items: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for alias, target in items:
+        found.setdefault(target, []).append(alias)
+    return found
+
+
+def _aliases_of_target(table: dict[str, str]) -> dict[str, list[str]]:
+    return _aliases_of_target_cached(tuple(table.items()))
 
 
 class MetaflowAliasFinder:
@@ -149,7 +158,7 @@ class MetaflowAliasFinder:
                 return _spec(name, importlib.import_module(alias))
             except ModuleNotFoundError as exc:
                 raise ModuleNotFoundError(str(exc), name=name) from None
-        table = registered_modules()
+        table = _table(tuple(sys.path))
         provider = resolve(name, table)
         if provider is None:
             module = types.ModuleType(name, f"Package {name} (provided by flowc)")
@@ -157,7 +166,6 @@ class MetaflowAliasFinder:
             module = importlib.import_module(provider)
         if name in package_paths(table) and not hasattr(module, "__path__"):
             module.__path__ = []
-            _MADE_PACKAGES[module.__name__] = name
         return _spec(name, module)
 
 

@@ -279,17 +279,3 @@ def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
                 out.extend(_module_statements(handler.body))
             out.extend(_module_statements(node.orelse) + _module_statements(node.finalbody))
     return out
-
-
-def card_packages(search_path: list[str] | None = None) -> list[str]:
-    """The card modules of every ``plugins/cards`` point (each may define ``CARDS``)."""
-    found = []
-    for root in discover(search_path).roots:
-        for org in sorted(os.listdir(root)):
-            directory = os.path.join(root, org, "plugins", "cards")
-            if not os.path.isdir(directory):
-                continue
-            for entry in sorted(os.listdir(directory)):
-                if os.path.isfile(os.path.join(directory, entry, "__init__.py")):
-                    found.append(f"{EXT_PKG}.{org}.plugins.cards.{entry}")
-    return found

@@ -116,7 +116,7 @@ class MetaflowSurface:
         module = importlib.import_module(provider)
         exported = getattr(module, "__all__", None)
         if exported is None:
-            exported = [n for n in dir(module) if not n.startswith("_")]
+            exported = [n for n in dir(module) if not n.startswith("_") and n.isidentifier()]
         return ModuleNames(frozenset(exported))
 
 
