@@ -95,22 +95,22 @@ def logs(
     pathspec: str, datastore: str | None, attempt: int | None, show_out: bool, show_err: bool
 ) -> None:
     """Print a task's stdout and stderr."""
-    from flowc.client import Task
+    from flowc.flowcli._tasks import TaskRef
+    from flowc.flowcli.logs import task_log
+    from runtime_shim.datastore import open_object_store
+    from runtime_shim.datastore.layout import FlowDatastore
 
     root = _root(datastore)
     flow, run, step, key = split_pathspec(pathspec, root, 3)
-    task = Task(f"{flow}/{run}/{step}/{key or '_'}", root)
-    chosen = task.attempt if attempt is None else attempt
-    if chosen is None:
-        raise click.UsageError(f"task {task.pathspec} has no attempts")
+    ds = FlowDatastore(open_object_store(root), flow)
+    task = TaskRef(run, step, key or "_")
+    attempts = ds.attempts(run, step, task.key)
+    if not attempts and not ds.is_committed(run, step, task.key):
+        raise click.UsageError(f"task {flow}/{task.pathspec} has no attempts")
     for stream, wanted in (("stdout", show_out), ("stderr", show_err)):
         if not wanted:
             continue
-        text = (
-            task._log(stream)
-            if attempt is None
-            else task._ds.log(run, step, task.id, chosen, stream)
-        )
+        text = task_log(ds, task, stream, attempt)
         if text:
             click.echo(text, nl=not text.endswith("\n"), err=stream == "stderr")
 
@@ -142,9 +142,13 @@ def inspect_command(pathspec: str, datastore: str | None, full: bool) -> None:
 def show_run(pathspec: str, datastore: str | None = None, echo: bool = True) -> str:
     """Print (and return) a run's steps and tasks: ``flowc show RUN`` or ``FLOW/RUN``."""
     from flowc.client import Run
+    from runtime_shim.datastore import open_object_store
+    from runtime_shim.datastore.layout import FlowDatastore
 
     root = _root(datastore)
     flow, run_id = split_pathspec(pathspec, root, 1)
+    if run_id not in FlowDatastore(open_object_store(root), flow).list_runs():
+        raise click.UsageError(f"flow {flow} has no run {run_id!r} in {root}")
     run = Run(f"{flow}/{run_id}", root)
     lines = [f"Run {run.pathspec}: {run.status}, created {_when(run.created_at)}"]
     if run.origin_run_id:
