@@ -1,7 +1,8 @@
 """What ``import metaflow`` resolves to when flowc runs a flow.
 
 The user API comes from :mod:`runtime_shim.api`; the client names (``Flow``, ``Run``, ...)
-load from ``flowc.client`` on first use.
+load from ``flowc.client`` on first use, and the names ``metaflow_extensions`` packages add
+(top-level values, decorators) from the extension on first use.
 """
 
 from __future__ import annotations
@@ -28,4 +29,6 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("flowc.client"), name)
     if name in _RUNNER:
         return getattr(importlib.import_module("flowc.flowcli.runner"), name)
-    raise AttributeError(f"module 'metaflow' (flowc) has no attribute {name!r}")
+    from runtime_shim.extensions import extension_attribute
+
+    return extension_attribute("metaflow", name)
