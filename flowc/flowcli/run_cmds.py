@@ -19,6 +19,8 @@ import click
 from flowc.commands._run_settings import positive_workers
 from flowc.flowcli.context import FlowContext, flow_context
 
+__all__ = ["resume", "run"]
+
 
 def common_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``run`` and ``resume`` share, as Metaflow declares them."""

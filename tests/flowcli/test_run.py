@@ -86,7 +86,7 @@ def test_resume_reruns_from_the_failed_step_of_the_latest_run(flowdir: FlowDir) 
     resumed = Run(f"CliFlow/{second}", flowdir.datastore)
     assert resumed.origin_run_id == first
     assert resumed["end"].task.data.result == 5
-    assert resumed["start"].task.origin_pathspec == f"CliFlow/{first}/start/_"
+    assert resumed["start"].task.origin_pathspec.startswith(f"CliFlow/{first}/start/")
 
 
 def test_resume_a_named_step_of_a_named_run(flowdir: FlowDir) -> None:

@@ -49,11 +49,14 @@ def test_click_api_introspection_uses_metaflows_parameter_names(flowdir: FlowDir
 def test_importing_metaflow_does_not_load_the_command_line() -> None:
     """The aliases load on first use: a task that imports metaflow never pays for click."""
     probe = (
-        "import sys, metaflow, metaflow.cli, metaflow.runner.click_api\n"
+        "import sys, metaflow\n"
         "print('click' in sys.modules, 'flowc.flowcli.start' in sys.modules)\n"
+        "from metaflow import Runner\n"
+        "import metaflow.cli, metaflow.runner.metaflow_runner as m\n"
+        "print(metaflow.cli.start.name, m.Runner is Runner)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.stdout.split() == ["False", "False"], done.stderr
+    assert done.stdout.split() == ["False", "False", "start", "True"], done.stderr
 
 
 def test_metaflow_api_builds_the_command_line(flowdir: FlowDir) -> None:

@@ -33,14 +33,20 @@ def test_dump_file_is_metaflows_pickle(finished: tuple[FlowDir, str]) -> None:
     assert done.returncode == 0, done.stderr
     with open(os.path.join(flowdir.path, "out.pkl"), "rb") as f:
         dumped = pickle.load(f)
-    assert dumped == {f"{run_id}/work/{i}": {"square": i * i} for i in range(3)}
+    assert dumped == {f"{run_id}/work/work.{i}": {"square": i * i} for i in range(3)}
+    # A task is named by its task id or by its datastore key (the index path).
+    for ident in ("work.1", "1"):
+        one = flowdir.python("--quiet", "dump", "--file", "one.pkl", f"{run_id}/work/{ident}")
+        assert one.returncode == 0, one.stderr
+        with open(os.path.join(flowdir.path, "one.pkl"), "rb") as f:
+            assert list(pickle.load(f)) == [f"{run_id}/work/work.1"]
 
 
 def test_dump_private_and_include(finished: tuple[FlowDir, str]) -> None:
     flowdir, run_id = finished
 
     def names(*options: str) -> set[str]:
-        done = flowdir.python("dump", *options, "--file", "o.pkl", f"{run_id}/start/_")
+        done = flowdir.python("dump", *options, "--file", "o.pkl", f"{run_id}/start")
         assert done.returncode == 0, done.stderr
         with open(os.path.join(flowdir.path, "o.pkl"), "rb") as f:
             (artifacts,) = pickle.load(f).values()
@@ -65,7 +71,7 @@ def test_logs_streams_and_quiet(finished: tuple[FlowDir, str]) -> None:
     flowdir, run_id = finished
     out = flowdir.python("--quiet", "logs", "--stdout", f"{run_id}/start")
     assert out.returncode == 0 and out.stdout == "start says 3\n" and out.stderr == ""
-    err = flowdir.python("--quiet", "logs", "--stderr", f"{run_id}/start/_")
+    err = flowdir.python("--quiet", "logs", "--stderr", f"{run_id}/start/start")
     assert err.stdout == "start complains\n"
     both = flowdir.python("logs", f"{run_id}/start")
     assert both.stdout == "start says 3\nstart complains\n"
@@ -88,14 +94,14 @@ def test_a_missing_attempt_is_an_error_in_both_forms(finished: tuple[FlowDir, st
         flowdir.python("logs", "--attempt", "5", f"{run_id}/start"), 1, "no attempt 5"
     )
     assert_user_error(
-        flowdir.flowc("logs", f"CliFlow/{run_id}/start/_", "--attempt", "5"), 1, "no attempt 5"
+        flowdir.flowc("logs", f"CliFlow/{run_id}/start/start", "--attempt", "5"), 1, "no attempt 5"
     )
 
 
 def test_flowc_show_of_a_missing_run_is_a_usage_error(finished: tuple[FlowDir, str]) -> None:
     flowdir, run_id = finished
     assert flowdir.flowc("show", f"CliFlow/{run_id}").returncode == 0
-    assert_user_error(flowdir.flowc("show", "CliFlow/NO_SUCH_RUN"), 2, "no run 'NO_SUCH_RUN'")
+    assert_user_error(flowdir.flowc("show", "CliFlow/NO_SUCH_RUN"), 2, "NO_SUCH_RUN")
 
 
 def test_show_check_and_help(flowdir: FlowDir) -> None:
