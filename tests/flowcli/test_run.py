@@ -60,6 +60,13 @@ def test_a_metadata_service_flowc_has_no_counterpart_for_is_a_usage_error(
     assert_user_error(flowdir.python("--datastore", "s3", "run"), 2, "--datastore-root")
 
 
+def test_branch_reaches_the_tasks(flowdir: FlowDir) -> None:
+    done = flowdir.python("--quiet", "--branch", "feature", "run", "--run-id-file", "rid")
+    assert done.returncode == 0, done.stderr
+    start = Run(f"CliFlow/{flowdir.read('rid')}", flowdir.datastore)["start"].task
+    assert start is not None and start.data.branch_seen == "feature"
+
+
 def test_max_num_splits_fails_a_wider_foreach(flowdir: FlowDir) -> None:
     done = flowdir.python("run", "--max-num-splits", "2", WIDTH="3")
     assert done.returncode == 1

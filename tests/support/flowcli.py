@@ -28,6 +28,7 @@ FLOW = textwrap.dedent(
         def start(self):
             self.items = list(range(int(os.environ.get("WIDTH", "3"))))
             self._hidden = "private"
+            self.branch_seen = os.environ.get("METAFLOW_BRANCH")
             print("start says", self.alpha)
             print("start complains", file=sys.stderr)
             self.next(self.work, foreach="items")
