@@ -67,6 +67,14 @@ def test_branch_reaches_the_tasks(flowdir: FlowDir) -> None:
     assert start is not None and start.data.branch_seen == "feature"
 
 
+def test_namespace_reaches_the_tasks(flowdir: FlowDir) -> None:
+    for given, seen in (("team:ml", "team:ml"), ("", None)):
+        done = flowdir.python("--quiet", "run", "--namespace", given, "--run-id-file", "rid")
+        assert done.returncode == 0, done.stderr
+        start = Run(f"CliFlow/{flowdir.read('rid')}", flowdir.datastore)["start"].task
+        assert start is not None and start.data.namespace_seen == seen
+
+
 def test_max_num_splits_fails_a_wider_foreach(flowdir: FlowDir) -> None:
     done = flowdir.python("run", "--max-num-splits", "2", WIDTH="3")
     assert done.returncode == 1

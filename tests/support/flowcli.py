@@ -16,7 +16,7 @@ FLOW = textwrap.dedent(
     import os
     import sys
 
-    from metaflow import FlowSpec, Parameter, current, step
+    from metaflow import FlowSpec, Parameter, current, get_namespace, step
 
 
     class CliFlow(FlowSpec):
@@ -29,6 +29,7 @@ FLOW = textwrap.dedent(
             self.items = list(range(int(os.environ.get("WIDTH", "3"))))
             self._hidden = "private"
             self.branch_seen = os.environ.get("METAFLOW_BRANCH")
+            self.namespace_seen = get_namespace()
             print("start says", self.alpha)
             print("start complains", file=sys.stderr)
             self.next(self.work, foreach="items")
