@@ -56,8 +56,7 @@ class Step(RunMember):
         self._run = _run
         self._check_namespace()
 
-    @property
-    def parent(self) -> Run:
+    def _parent_object(self) -> Run:
         run: Run = self._run_object
         return run
 
@@ -207,8 +206,7 @@ class Run(MetaflowObject):
         )
 
     # -- fields -------------------------------------------------------------------------
-    @property
-    def parent(self) -> Flow:
+    def _parent_object(self) -> Flow:
         return Flow(self.flow_name, _ds=self._ds, _namespace_check=False)
 
     @property
