@@ -5,7 +5,8 @@ FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, w
 FLOW/runs/RUN/run.json                    parameters, hashes, created, tags, system tags
 FLOW/runs/RUN/tags-NNNNNNNN.json          the user tags after each change (versioned)
 FLOW/runs/RUN/STEP/TASK/attempt-N/        artifacts.json, meta.json, stdout.log, stderr.log
-                                          and, for a foreach split, foreach.json
+                                          and, for a foreach split, foreach.json; cards/
+                                          holds the task's cards (runtime_shim.cards.store)
 FLOW/runs/RUN/STEP/TASK/committed.json    written last with a conditional create
 ```
 TASK is the index path ("_" for the top level) plus "@K" for iteration K>0 of a
@@ -291,9 +292,14 @@ class FlowDatastore:
             record = self.committed(run, step, task)
             if record is None:
                 raise ObjectNotFound(f"{self.task_prefix(run, step, task)} is not committed")
-        prefix = record.get("source") or self.attempt_prefix(run, step, task, record["attempt"])
+        prefix = self.output_prefix(run, step, task, record)
         data = json.loads(self.store.get(f"{prefix}/artifacts.json"))
         return {name: ArtifactRef.from_json(ref) for name, ref in data.items()}
+
+    def output_prefix(self, run: str, step: str, task: str, record: dict[str, Any]) -> str:
+        """The attempt whose outputs a commit publishes (the origin's, for a resumed clone)."""
+        source: str | None = record.get("source")
+        return source or self.attempt_prefix(run, step, task, int(record["attempt"]))
 
     def attempt_meta(self, run: str, step: str, task: str, attempt: int) -> dict[str, Any] | None:
         return self._read_json(f"{self.attempt_prefix(run, step, task, attempt)}/meta.json")
