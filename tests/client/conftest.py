@@ -17,14 +17,18 @@ def workdir(tmp_path: Any) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def known_user(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Runs record ``user:alice`` and the client starts in that namespace."""
-    from runtime_shim.identity import default_namespace
+    """Runs record ``user:alice`` and the client starts in that namespace.
+
+    Afterwards the namespace is left unset, so the next test's client derives it from
+    the environment again (the environment is restored after this fixture ends).
+    """
+    from runtime_shim import identity
 
     monkeypatch.setenv("METAFLOW_USER", USER)
     monkeypatch.delenv("METAFLOW_PRODUCTION_TOKEN", raising=False)
-    default_namespace()
+    identity.default_namespace()
     yield USER
-    default_namespace()
+    identity._current = identity._UNSET
 
 
 @pytest.fixture(scope="session")
