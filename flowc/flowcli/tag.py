@@ -3,8 +3,9 @@
 The verb of Metaflow's ``tag`` command, with its options and output: messages go to
 stderr (as Metaflow's ``echo``) and are silenced by the top-level ``--quiet``, except the
 one-line-per-run summary ``RUNS ; SYSTEM TAGS ; USER TAGS`` that ``--quiet`` prints
-instead of the table. ``tag list --flat`` prints one tag per line. User tags are shown
-as ``*tag*``; system tags cannot be changed. Mistakes exit 1 with a message.
+instead of the table. The first line is Metaflow's banner (``… executing FLOW for
+user:NAME``), which scripts skip; ``tag list --flat`` then prints one tag per line.
+User tags are shown as ``*tag*``; system tags cannot be changed. Mistakes exit 1 with a message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ HEADER = (
     "",
 )
 WIDTH = 124  # Metaflow lays columns out for 120 characters plus separators
+
+
+def _banner(ctx: FlowContext) -> None:
+    """Metaflow's first line of every verb's output (tools skip it: ``tag list --flat``)."""
+    from runtime_shim.identity import resolve_identity
+    from runtime_shim.tags import flowc_version
+
+    _say(ctx, f"flowc {flowc_version()} executing {ctx.flow_name} for {resolve_identity()}")
 
 
 def _say(ctx: FlowContext, text: str) -> None:
@@ -146,7 +155,7 @@ NAMESPACE = click.option(
 
 @click.group(help="Commands related to tagging.")
 def tag() -> None:
-    pass
+    _banner(flow_context())
 
 
 @tag.command("add", help="Add tags to a run.")

@@ -28,7 +28,9 @@ def _group(root: str, quiet: bool = False) -> click.Group:
 def _tags(root: str, run_id: str, *extra: str) -> set[str]:
     result = CliRunner().invoke(_group(root), ["tag", "list", "--flat", *extra, "--run-id", run_id])
     assert result.exit_code == 0, result.output
-    return set(result.stderr.splitlines())
+    banner, *tags = result.stderr.splitlines()
+    assert banner.endswith(f"executing LinearFlow for user:{os.environ['METAFLOW_USER']}")
+    return set(tags)
 
 
 def test_tag_verb_lists_and_changes_tags(workdir: str, known_user: str) -> None:
@@ -78,3 +80,4 @@ def test_tag_list_groupings(workdir: str, known_user: str, monkeypatch: Any) -> 
     assert any(line.endswith(" ; one,shared") for line in lines)
     mine = runner.invoke(_group(root), ["tag", "list", "--my-runs", "--flat"])  # bob's runs
     assert "one" not in mine.stderr.splitlines() and "shared" in mine.stderr.splitlines()
+    assert quiet.stderr.count("executing") == 0  # --quiet: no banner
