@@ -241,7 +241,7 @@ def _execute(
     if "parallel" in decos and resolved.frames:
         from runtime_shim.parallel import control_metadata, gang_fields
 
-        current._set(**gang_fields(resolved.frames, spec.index_path))
+        current._set(**gang_fields(resolved.frames, spec.index_path, spec.step))
         meta.update(control_metadata(resolved.frames))
 
     cards.start(func)
