@@ -128,7 +128,8 @@ def step_command(
     """The shim command of ``step`` as the IR defines it, for every target and the local
     runner: the step and its input rule, the run's parameters on the start step only, an
     iteration for a recursive step only. Per-task values default to the placeholders the
-    engine fills in; ``params`` defaults to every parameter's placeholder; ``outputs`` are
+    engine fills in; ``params`` defaults to every parameter's placeholder; the start step
+    also carries the resolved configs (``--configs``), a literal; ``outputs`` are
     the remaining options (``foreach_count_out``, ``code_package``, ...)."""
     if params is None:
         params = {p.name: shim.param_value(p.name) for p in ir.parameters}
@@ -143,6 +144,7 @@ def step_command(
         datastore=datastore,
         iteration=iteration if step.recursive else None,
         params=tuple(params.items()) if step.name == ir.start else (),
+        configs=ir.config_document() if step.name == ir.start else None,
         **outputs,
     )
 

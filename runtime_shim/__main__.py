@@ -24,6 +24,20 @@ def _params(command: TaskCommand) -> dict[str, object]:
     return params
 
 
+def _configs(command: TaskCommand) -> dict[str, object] | None:
+    if command.configs is None:
+        return None
+    import json
+
+    try:
+        document = json.loads(text(command.configs))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--configs is not JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise UsageError("--configs must be a JSON object")
+    return document
+
+
 def _optional(value: Value | None) -> str | None:
     return None if value is None else text(value)
 
@@ -34,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         attempt = int(text(command.attempt))
         iteration = int(text(command.iteration or "0"))
         params = _params(command)
+        configs = _configs(command)
     except (UsageError, ValueError) as exc:
         print(f"{usage()}\nerror: {exc}", file=sys.stderr)
         return 2
@@ -68,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         foreach_count_out=_optional(command.foreach_count_out),
         switch_out=_optional(command.switch_out),
         origin_run_id=_optional(command.origin_run_id),
+        configs=configs,
     )
     return run_task(spec)
 

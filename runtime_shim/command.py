@@ -92,7 +92,8 @@ Word = tuple[Value, ...]  # one argv element: literal text and placeholders, con
 class TaskCommand(_Record):
     """The arguments of ``python -m runtime_shim step`` (runtime_shim/README.md).
 
-    ``params`` pairs a parameter name with its value as JSON text. ``None`` leaves an
+    ``params`` pairs a parameter name with its value as JSON text; ``configs`` (start
+    step only) is the flow's resolved configs as one JSON document. ``None`` leaves an
     option out. Field order is the order :func:`render` writes the options in. (A frozen
     dataclass would import ``dataclasses`` and ``inspect`` into every task, and a named
     tuple builds its class with ``eval``: a millisecond or more of start-up either way.)
@@ -114,6 +115,7 @@ class TaskCommand(_Record):
         "switch_out",
         "code_package",
         "origin_run_id",
+        "configs",
     )
     flow_file: Value
     flow: Value
@@ -130,6 +132,7 @@ class TaskCommand(_Record):
     switch_out: Value | None
     code_package: Value | None
     origin_run_id: Value | None
+    configs: Value | None
 
     def __init__(
         self,
@@ -148,6 +151,7 @@ class TaskCommand(_Record):
         switch_out: Value | None = None,
         code_package: Value | None = None,
         origin_run_id: Value | None = None,
+        configs: Value | None = None,
     ) -> None:
         # The arguments are exactly the fields, in order.
         self._init(**{name: value for name, value in locals().items() if name != "self"})

@@ -49,6 +49,7 @@ class TaskSpec:
         foreach_count_out: str | None = None,
         switch_out: str | None = None,
         origin_run_id: str | None = None,
+        configs: dict[str, Any] | None = None,
     ) -> None:
         self.flow_file = flow_file
         self.flow = flow
@@ -64,6 +65,7 @@ class TaskSpec:
         self.foreach_count_out = foreach_count_out
         self.switch_out = switch_out
         self.origin_run_id = origin_run_id
+        self.configs = configs
 
 
 class StepFailed(Exception):
@@ -195,7 +197,7 @@ def _execute(
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
     from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
-    from runtime_shim.decorators import step_decorators
+    from runtime_shim.decorators import flow_decorators, step_decorators
     from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
@@ -205,6 +207,8 @@ def _execute(
     func = getattr(cls, spec.step, None)
     if func is None or not getattr(func, "is_step", False):
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
+    # The run's configs first: decorator arguments and parameter defaults may read them.
+    run_record, params = parameter_refs(ds, cls, spec)
     decos = step_decorators(func)
     for name, value in (decos.get("environment", {}).get("vars") or {}).items():
         os.environ[str(name)] = str(value)
@@ -213,7 +217,6 @@ def _execute(
         ds, spec.run_id, spec.step, spec.inputs, spec.index_path, spec.iteration
     )
     meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
-    run_record, params = parameter_refs(ds, cls, spec)
     state = TaskState(
         step=spec.step, load=ds.load_value, frames=resolved.frames, is_join=resolved.is_join
     )
@@ -236,6 +239,9 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
+    project = flow_decorators(cls).get("project")
+    if project is not None:  # its name may come from a config, resolved only now
+        current._set(project_name=project.get("name"))
 
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")

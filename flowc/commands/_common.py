@@ -6,9 +6,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
+from flowc.analyzer import ConfigInputs
 from flowc.compiler import Analysis, analyze_file
 from flowc.diagnostics import Diagnostic, Severity
 from flowc.render import render_json, render_text, summary
@@ -33,6 +35,39 @@ format_option = click.option(
 )
 
 
+def config_options(command: Any) -> Any:
+    """``--config NAME PATH`` and ``--config-value NAME JSON`` (each repeatable), the
+    options Metaflow's flow command line has; they replace ``$METAFLOW_FLOW_CONFIG`` and
+    ``$METAFLOW_FLOW_CONFIG_VALUE``."""
+    command = click.option(
+        "--config-value",
+        "config_values",
+        type=(str, str),
+        multiple=True,
+        metavar="NAME JSON",
+        help="Give config NAME this value (JSON, or text for the config's parser).",
+    )(command)
+    return click.option(
+        "--config",
+        "config_paths",
+        type=(str, str),
+        multiple=True,
+        metavar="NAME PATH",
+        help="Read config NAME from the file PATH instead of its default.",
+    )(command)
+
+
+def config_inputs(
+    paths: tuple[tuple[str, str], ...] = (), values: tuple[tuple[str, str], ...] = ()
+) -> ConfigInputs:
+    """The configs given on the command line (or in the environment); a malformed
+    environment variable is a usage error."""
+    try:
+        return ConfigInputs.gather(paths, values)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @dataclass
 class Batch:
     analyses: list[Analysis]
@@ -43,9 +78,11 @@ class Batch:
         return [d for a in self.analyses for d in a.diagnostics]
 
 
-def analyze_arguments(patterns: tuple[str, ...], flow_name: str | None) -> Batch:
+def analyze_arguments(
+    patterns: tuple[str, ...], flow_name: str | None, configs: ConfigInputs | None = None
+) -> Batch:
     paths, missing = expand_flow_paths(patterns)
-    return Batch([analyze_file(display_path(p), flow_name) for p in paths], missing)
+    return Batch([analyze_file(display_path(p), flow_name, configs) for p in paths], missing)
 
 
 def report(batch: Batch, output_format: str, *, quiet_ok: bool = False) -> None:

@@ -14,22 +14,24 @@ from typing import Any
 
 import click
 
-from flowc.commands._common import flow_option
+from flowc.analyzer import ConfigInputs
+from flowc.commands._common import config_inputs, config_options, flow_option
 from flowc.ir import FlowIR
 from flowc.ir import Parameter as IRParameter
 
 CONTEXT = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
-def load_ir(flow_file: str, flow_name: str | None) -> FlowIR:
-    """Analyze the flow; print diagnostics and exit 1 if it has errors."""
+def load_ir(flow_file: str, flow_name: str | None, configs: ConfigInputs | None = None) -> FlowIR:
+    """Analyze the flow; print diagnostics and exit 1 if it has errors. ``configs``
+    default to what the environment gives (``$METAFLOW_FLOW_CONFIG...``)."""
     from flowc.compiler import analyze_file
     from flowc.diagnostics import Severity
     from flowc.render import render_text
 
     if not os.path.isfile(flow_file):
         raise click.UsageError(f"no such flow file: {flow_file}")
-    analysis = analyze_file(flow_file, flow_name)
+    analysis = analyze_file(flow_file, flow_name, configs or config_inputs())
     shown = [d for d in analysis.diagnostics if d.severity is Severity.ERROR]
     if shown or analysis.ir is None:
         sources = {analysis.path: analysis.source} if analysis.source else {}
@@ -216,6 +218,7 @@ class RunCommand(click.Command):
 @click.argument("flow_file", metavar="FLOW")
 @click.option("--local", is_flag=True, default=True, help="Run on this machine (the default).")
 @flow_option
+@config_options
 @click.option(
     "--max-workers",
     type=int,
@@ -247,11 +250,13 @@ def run(
     datastore: str | None,
     pairs: tuple[str, ...],
     quiet: bool,
+    config_paths: tuple[tuple[str, str], ...],
+    config_values: tuple[tuple[str, str], ...],
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
     Prints the run id on stdout; exit code 1 if any task failed."""
-    ir = load_ir(flow_file, flow_name)
+    ir = load_ir(flow_file, flow_name, config_inputs(config_paths, config_values))
     params = parse_parameters(ir, list(ctx.args), pairs)
     sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet))
 
