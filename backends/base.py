@@ -123,12 +123,14 @@ def step_command(
     attempt: shim.Value = shim.ATTEMPT,
     iteration: shim.Value | None = shim.ITERATION,
     params: dict[str, shim.Value] | None = None,
+    param_document: shim.Value | None = None,
     **outputs: str | None,
 ) -> shim.TaskCommand:
     """The shim command of ``step`` as the IR defines it, for every target and the local
     runner: the step and its input rule, the run's parameters on the start step only, an
     iteration for a recursive step only. Per-task values default to the placeholders the
-    engine fills in; ``params`` defaults to every parameter's placeholder; the start step
+    engine fills in; ``params`` defaults to every parameter's placeholder (an engine that
+    holds them as one document passes ``params={}`` and ``param_document``); the start step
     also carries the resolved configs (``--configs``), a literal; ``outputs`` are
     the remaining options (``foreach_count_out``, ``code_package``, ...)."""
     if params is None:
@@ -145,6 +147,7 @@ def step_command(
         iteration=iteration if step.recursive else None,
         params=tuple(params.items()) if step.name == ir.start else (),
         configs=ir.config_document() if step.name == ir.start else None,
+        param_document=param_document if step.name == ir.start else None,
         **outputs,
     )
 

@@ -15,7 +15,15 @@ from runtime_shim.command import TaskCommand, UsageError, Value, parse, text, us
 def _params(command: TaskCommand) -> dict[str, object]:
     import json
 
-    params = {}
+    params: dict[str, object] = {}
+    if command.param_document is not None:
+        try:
+            document = json.loads(text(command.param_document))
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--param-document is not JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise UsageError("--param-document must be a JSON object")
+        params.update(document)
     for name, value in command.params:
         try:
             params[name] = json.loads(text(value))

@@ -144,11 +144,15 @@ def _context(spec: Any, name: str, configs: Any) -> ParameterContext:
 
 
 def parameter_refs(
-    ds: FlowDatastore, cls: type[Any], spec: Any
+    ds: FlowDatastore,
+    cls: type[Any],
+    spec: Any,
+    configs_active: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, ArtifactRef]]:
     """The run record and ``{attribute: ArtifactRef}`` of the parameters, configs and
     class constants. Activates the run's configs for the task
-    (``runtime_shim.configs.activate``) before any default that reads them is computed."""
+    (``runtime_shim.configs.activate``) and calls ``configs_active`` before any default
+    that reads them is computed."""
     record = ds.read_run(spec.run_id)
     if record is None or "parameter_artifacts" not in record:
         if spec.inputs != "none":
@@ -157,6 +161,8 @@ def parameter_refs(
             )
         configs = run_configs(cls, spec)
         activate(configs)
+        if configs_active is not None:
+            configs_active()
         wrapped = ConfigValue({k: wrap(k, v) for k, v in configs.items()})
         values = parameter_values(cls, spec.params, lambda name: _context(spec, name, wrapped))
         refs = {attr: ds.save_value(value) for attr, (_name, value) in values.items()}

@@ -197,7 +197,7 @@ def _execute(
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
     from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
-    from runtime_shim.decorators import flow_decorators, step_decorators
+    from runtime_shim.decorators import step_decorators
     from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
@@ -208,7 +208,7 @@ def _execute(
     if func is None or not getattr(func, "is_step", False):
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
     # The run's configs first: decorator arguments and parameter defaults may read them.
-    run_record, params = parameter_refs(ds, cls, spec)
+    run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))
     decos = step_decorators(func)
     for name, value in (decos.get("environment", {}).get("vars") or {}).items():
         os.environ[str(name)] = str(value)
@@ -239,9 +239,7 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
-    project = flow_decorators(cls).get("project")
-    if project is not None:  # its name may come from a config, resolved only now
-        current._set(project_name=project.get("name"))
+    _set_project(cls)
 
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")
@@ -282,6 +280,17 @@ def _execute(
     artifacts = _persist(flow, state, ds)
     meta["status"] = status
     return artifacts, record
+
+
+def _set_project(cls: type[Any]) -> None:
+    """``current.project_name`` from ``@project``, whose name may come from a config (so
+    only once the run's configs are active); callable parameter defaults read it too."""
+    from runtime_shim.current import current
+    from runtime_shim.decorators import flow_decorators
+
+    project = flow_decorators(cls).get("project")
+    if project is not None:
+        current._set(project_name=project.get("name"))
 
 
 def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dict[str, Any]:

@@ -68,6 +68,50 @@ def config_inputs(
         raise click.UsageError(str(exc)) from None
 
 
+def take_config_options(
+    args: list[str], flow_file: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], list[str]]:
+    """``--config NAME PATH`` and ``--config-value NAME JSON`` taken out of ``flowc run``'s
+    free arguments (which also carry the flow's parameters). A flow parameter named
+    ``config`` or ``config-value`` keeps its option, as after Metaflow's ``run``."""
+    own = {"--config", "--config-value"} - {f"--{n}" for n in _parameter_names(flow_file)}
+    paths: list[tuple[str, str]] = []
+    values: list[tuple[str, str]] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        if args[i] in own:
+            if i + 2 >= len(args):
+                raise click.UsageError(f"{args[i]} needs NAME and a value")
+            pair = (args[i + 1], args[i + 2])
+            (paths if args[i] == "--config" else values).append(pair)
+            i += 3
+            continue
+        rest.append(args[i])
+        i += 1
+    return tuple(paths), tuple(values), rest
+
+
+def _parameter_names(flow_file: str) -> set[str]:
+    """The literal names of ``Parameter(...)``/``IncludeFile(...)`` calls in the file."""
+    import ast
+
+    try:
+        with open(flow_file, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if called in ("Parameter", "IncludeFile") and isinstance(first, ast.Constant):
+                names.add(str(first.value))
+    return names
+
+
 @dataclass
 class Batch:
     analyses: list[Analysis]

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from flowc.analyzer import ConfigInputs
-from flowc.commands._common import config_inputs, config_options, flow_option
+from flowc.commands._common import config_inputs, flow_option, take_config_options
 from flowc.ir import FlowIR
 from flowc.ir import Parameter as IRParameter
 
@@ -218,7 +218,6 @@ class RunCommand(click.Command):
 @click.argument("flow_file", metavar="FLOW")
 @click.option("--local", is_flag=True, default=True, help="Run on this machine (the default).")
 @flow_option
-@config_options
 @click.option(
     "--max-workers",
     type=int,
@@ -250,14 +249,15 @@ def run(
     datastore: str | None,
     pairs: tuple[str, ...],
     quiet: bool,
-    config_paths: tuple[tuple[str, str], ...],
-    config_values: tuple[tuple[str, str], ...],
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
+    Configs: --config NAME PATH reads config NAME from a file, --config-value NAME JSON
+    gives its value (unless the flow has a parameter of that name, which wins).
     Prints the run id on stdout; exit code 1 if any task failed."""
-    ir = load_ir(flow_file, flow_name, config_inputs(config_paths, config_values))
-    params = parse_parameters(ir, list(ctx.args), pairs)
+    paths, values, rest = take_config_options(list(ctx.args), flow_file)
+    ir = load_ir(flow_file, flow_name, config_inputs(paths, values))
+    params = parse_parameters(ir, rest, pairs)
     sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet))
 
 

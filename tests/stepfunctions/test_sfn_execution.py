@@ -189,3 +189,17 @@ def test_required_parameter(moto_server: MotoServer) -> None:
     assert given.status == "SUCCEEDED", _failure(given, pool)
     done = artifacts(store, "RequiredParamFlow", "required-given")
     assert done["start/_"]["greeting"] == "hello flowc"
+
+
+def test_parameter_names_with_dashes(moto_server: MotoServer) -> None:
+    """One parameter document reaches the start task (as Metaflow passes them); a required
+    dashed name is still checked before any task runs."""
+    path = flow_path("dashed_params")
+    missing, pool, _ = _run(moto_server, path, "dashed-missing", {"max-items": 5})
+    assert (missing.status, missing.error) == ("FAILED", "flowc.MissingParameter")
+    assert pool.runs == []
+    given, pool, store = _run(moto_server, path, "dashed-given", {"run-label": "nightly"})
+    assert given.status == "SUCCEEDED", _failure(given, pool)
+    done = artifacts(store, "DashedParamsFlow", "dashed-given")
+    assert done["start/_"]["summary"] == "nightly:3"  # the default merged under the input
+    assert done["end/_"]["max_items"] == 3
