@@ -63,7 +63,7 @@ class Placeholder(_Record):
     """A per-task value that only the engine knows when the task starts.
 
     ``kind`` is one of ``run_id``, ``index_path``, ``attempt``, ``iteration``, ``param``
-    or ``params``; ``name`` is the parameter's name for ``param``.
+    ``params`` or ``configs``; ``name`` is the parameter's name for ``param``.
     """
 
     __slots__ = ("kind", "name")
@@ -81,6 +81,9 @@ ITERATION = Placeholder("iteration")
 # Every parameter's value as one JSON object keyed by name, for an engine that holds the
 # run's parameters as one document (Step Functions), whatever characters the names use.
 PARAMS = Placeholder("params")
+# The run's configs document (``--configs``), for an engine that cannot write it as a
+# literal (Step Functions' intrinsic strings refuse braces) and keeps it in its state.
+CONFIGS = Placeholder("configs")
 
 
 def param_value(name: str) -> Placeholder:

@@ -121,9 +121,14 @@ class DelayEvaluator(Mapping):  # type: ignore[type-arg]
         self._scope = scope
         self._access: list[Any] | None = [] if ID_PATTERN.match(expression) else None
 
-    def _extended(self, key: Any) -> DelayEvaluator:
+    def _extended(self, key: tuple[str, Any]) -> DelayEvaluator:
         if self._access is None:
-            raise KeyError(key)
+            # An expression (``config_expr("a.b")``) is evaluated as written; only a bare
+            # config name records further accesses.
+            kind, name = key
+            if kind == "attr":
+                raise AttributeError(name)
+            raise KeyError(name)
         copy = DelayEvaluator(self._expression, self._scope)
         copy._access = [*self._access, key]
         return copy

@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from runtime_shim.configs import DelayEvaluator
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -63,15 +65,6 @@ def _log(message: Any = "", **_options: Any) -> None:
     print(message, file=sys.stderr)
 
 
-def username() -> str | None:
-    """The user running the flow, as Metaflow finds it (``METAFLOW_USER`` first)."""
-    for variable in ("METAFLOW_USER", "SUDO_USER", "USERNAME", "USER"):
-        value = os.environ.get(variable)
-        if value:
-            return value
-    return None
-
-
 def environment_default(name: str) -> str | None:
     """``METAFLOW_RUN_<NAME>`` (upper-cased, dashes as underscores): a parameter's value
     when the run does not give one, as Metaflow's ``run`` command reads it."""
@@ -107,6 +100,9 @@ class Parameter:
         self.required = required
         self.separator = separator
         self.type = type if type is not None else _infer_type(default)
+        # A config expression's value is known only once the run's configs are: the
+        # parameter then takes that value's type, as the compiler infers it.
+        self._infer_at_run = type is None and isinstance(default, DelayEvaluator)
 
     def __set_name__(self, owner: type, attribute: str) -> None:
         self.attribute = attribute
@@ -146,6 +142,9 @@ class Parameter:
 
     def convert(self, value: Any) -> Any:
         """Check ``value`` (already JSON-decoded) against the type; raise ParameterError."""
+        if self._infer_at_run:
+            self._infer_at_run = False
+            self.type = _infer_type(self.default())
         kind = self.type_name
         try:
             if kind == "json":

@@ -14,12 +14,12 @@ from runtime_shim.configs import (
     wrap,
 )
 from runtime_shim.datastore.layout import ArtifactRef, FlowDatastore
+from runtime_shim.identity import get_username
 from runtime_shim.parameters import (
     Parameter,
     ParameterContext,
     ParameterError,
     environment_default,
-    username,
 )
 
 TYPE_CHECKING = False
@@ -136,7 +136,7 @@ def run_configs(cls: type[Any], spec: Any) -> dict[str, Any]:
 def _context(spec: Any, name: str, configs: Any) -> ParameterContext:
     return ParameterContext(
         flow_name=spec.flow,
-        user_name=username(),
+        user_name=get_username(),
         parameter_name=name,
         ds_type="s3" if str(spec.datastore).startswith("s3://") else "local",
         configs=configs,
@@ -199,10 +199,12 @@ def parameter_refs(
 
 def run_system_tags(cls: type[Any]) -> list[str]:
     """The system tags of a run of ``cls`` started by this process's user."""
+    from runtime_shim.decorators import flow_decorators
     from runtime_shim.identity import get_username
     from runtime_shim.tags import system_tags
 
-    project = (getattr(cls, "_flowc_flow_decorators", {}).get("project") or {}).get("name")
+    # Resolved (the project's name may come from a config, active by now).
+    project = (flow_decorators(cls).get("project") or {}).get("name")
     return system_tags(get_username(), project, None)
 
 

@@ -25,6 +25,7 @@ RUN_ID = "$.run_id"
 IDX = "$.idx"
 TASK = "$.task"
 PARAMS = "$.params"
+CONFIGS = "$.configs"
 # Worst-case sizes of the values filled in at run time, for the compile-time checks.
 MAX_RUN_ID = 80  # an execution name is at most 80 characters
 # Digits of one foreach level's position. Inline: ArrayRange yields at most 1,000 items.
@@ -70,6 +71,8 @@ class AslEngine:
             return f"{iteration_path(self.step)}.n"
         if value == shim.PARAMS:
             return call("JsonToString", PARAMS)
+        if value == shim.CONFIGS:
+            return call("JsonToString", CONFIGS)
         return _STRING_PATHS[value]
 
 
@@ -88,6 +91,7 @@ def worst_case_values(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.Values:
     values[shim.PARAMS] = json.dumps(
         {p.name: p.default if p.has_default else None for p in ir.parameters}
     )
+    values[shim.CONFIGS] = ir.config_document() or "{}"
     return shim.Values(values)
 
 
@@ -99,6 +103,7 @@ def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
         datastore=opts.datastore_root,
         params={},
         param_document=shim.PARAMS if ir.parameters else None,
+        configs=shim.CONFIGS if ir.configs else None,
         code_package=opts.code_package or None,
     )
     return ShimCommand(

@@ -101,6 +101,18 @@ def _prelude(
         record["params.$"] = "States.JsonMerge($, $$.Execution.Input, false)"
     first = builder.entry(ir.start)
     states[init] = {"Type": "Pass", "Parameters": record}
+    document = ir.config_document()
+    if document is not None:
+        # The resolved configs travel in the state as data (``Result`` is literal) and
+        # reach the start task through a JSONPath, like the parameters.
+        configs = names.flowc("configs")
+        states[init]["Next"] = configs
+        states[configs] = {
+            "Type": "Pass",
+            "Result": json.loads(document),
+            "ResultPath": "$.configs",
+        }
+        init = configs
     if required:
         check, missing = names.flowc("check"), names.flowc("missing")
         states[init]["Next"] = check

@@ -174,6 +174,15 @@ class ConfigScope:
                 else:
                     out[self._eval(key, names)] = value
             return out
+        inside_expr = names is self._by_name
+        if isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call)) and not inside_expr:
+            # At class level Python itself would compute this while importing the flow,
+            # on a config that has no value yet: only config_expr("...") defers it.
+            raise ConfigProblem(
+                f"`{ast.unparse(node)}` computes with a config at class level; "
+                f'write it as config_expr("{ast.unparse(node)}")',
+                node,
+            )
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self._eval(node.left, names), self._eval(node.right, names)
             return self._apply(_BINARY[type(node.op)], (left, right), node)
@@ -263,6 +272,7 @@ def read_configs(flow: FlowClass, inputs: ConfigInputs, out: list[Diagnostic]) -
     configs: list[Config] = []
     pending: set[str] = set()
     seen: set[str] = set()
+    declared: set[str] = set()  # every literal name, even of a config that failed
     for cls in flow.mro:
         for node in cls.node.body:
             if not (
@@ -276,13 +286,18 @@ def read_configs(flow: FlowClass, inputs: ConfigInputs, out: list[Diagnostic]) -
                 continue
             seen.add(attribute)
             assert isinstance(node.value, ast.Call)
+            name = _literal(node.value.args[0]) if node.value.args else None
+            for kw in node.value.keywords:
+                if kw.arg == "name":
+                    name = _literal(kw.value)
+            if isinstance(name, str):
+                declared.add(name)
             found = _read_config(attribute, node.value, cls, inputs, out)
             if found is not None:
                 config, is_pending = found
                 configs.append(config)
                 if is_pending:
                     pending.add(config.name)
-    declared = {c.name for c in configs}
     for name in sorted({*inputs.paths, *inputs.values} - declared):
         out.append(
             diag(

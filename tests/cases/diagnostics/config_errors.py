@@ -1,6 +1,6 @@
 """Configs the compiler cannot resolve: each problem at the line that names it."""
 
-from metaflow import Config, FlowSpec, Parameter, config_expr, environment, step
+from metaflow import Config, FlowSpec, Parameter, config_expr, environment, resources, step
 
 settings = {"workers": 4, "region": "eu"}
 
@@ -21,6 +21,7 @@ class ConfigErrorsFlow(FlowSpec):
         self.next(self.end)
 
     @environment(vars={"N": config_expr("cfg.workers +")})  # E: FC134 "not an expression"
+    @resources(cpu=cfg.workers + 1)  # E: FC134 "at class level"
     @step
     def end(self):
         pass

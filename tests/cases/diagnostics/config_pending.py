@@ -1,7 +1,7 @@
 """Configs whose parser or default is a function of the flow file: the start task
 evaluates them, and a decorator that reads one keeps its source text."""
 
-from metaflow import Config, FlowSpec, environment, step
+from metaflow import Config, FlowSpec, config_expr, environment, step
 
 
 def first_line(text):
@@ -22,7 +22,7 @@ class ConfigPendingFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @environment(vars={"NAME": fixed.name, "N": f"{fixed.n * 2}"})
+    @environment(vars={"NAME": fixed.name, "N": config_expr("str(fixed.n * 2)")})
     @step
     def end(self):
         pass
