@@ -134,7 +134,7 @@ class DelayEvaluator(Mapping):  # type: ignore[type-arg]
         return copy
 
     def __getattr__(self, name: str) -> DelayEvaluator:
-        if name.startswith("__") or name in ("_expression", "_scope", "_access"):
+        if name.startswith("_"):  # private and introspection names are never config keys
             raise AttributeError(name)
         return self._extended(("attr", name))
 
@@ -239,7 +239,7 @@ class Config(Mapping):  # type: ignore[type-arg]
         return self
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "attribute":
+        if name.startswith("_") or name == "attribute":
             raise AttributeError(name)
         return getattr(DelayEvaluator(self.name), name)
 

@@ -95,7 +95,7 @@ class FlowSpec:
         """The flow's steps as Metaflow lists them (by name), each with ``.name``."""
         cls = type(self)
         for attribute in sorted(dir(cls)):
-            if getattr(getattr(cls, attribute, None), "is_step", False):
+            if getattr(getattr(cls, attribute, None), "is_step", False) is True:
                 yield getattr(self, attribute)
 
     def __getattr__(self, name: str) -> Any:

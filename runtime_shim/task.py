@@ -207,7 +207,7 @@ def _execute(
 
     cls = load_flow_class(spec.flow_file, spec.flow)
     func = getattr(cls, spec.step, None)
-    if func is None or not getattr(func, "is_step", False):
+    if func is None or getattr(func, "is_step", False) is not True:
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
     # The run's configs first: decorator arguments and parameter defaults may read them.
     run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))

@@ -154,6 +154,6 @@ def exit_code(batch: Batch) -> int:
 
 def run_check(flows: Sequence[str], flow_name: str | None, output_format: str) -> int:
     """``flowc check``: analyze, report, and return the exit code."""
-    batch = analyze_arguments(tuple(flows), flow_name)
+    batch = analyze_arguments(tuple(flows), flow_name, config_inputs())
     report(batch, output_format)
     return exit_code(batch)
