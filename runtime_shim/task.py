@@ -209,16 +209,15 @@ def _execute(
     func = getattr(cls, spec.step, None)
     if func is None or getattr(func, "is_step", False) is not True:
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
-    # The run's configs first: decorator arguments and parameter defaults may read them.
-    run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))
-    decos = step_decorators(func)
-    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
-        os.environ[str(name)] = str(value)
-
     resolved: ResolvedInputs = resolve(
         ds, spec.run_id, spec.step, spec.inputs, spec.index_path, spec.iteration
     )
     meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
+    # The run's configs before the decorators: their arguments may read configs.
+    run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))
+    decos = step_decorators(func)
+    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
+        os.environ[str(name)] = str(value)
     state = TaskState(
         step=spec.step, load=ds.load_value, frames=resolved.frames, is_join=resolved.is_join
     )
