@@ -124,18 +124,14 @@ def _shared_arguments(
 
 
 def _config_arguments(command: click.Command, obj: FlowContext) -> list[str]:
+    """``flowc run`` reads ``--config``/``--config-value`` from its free arguments (so a
+    flow parameter named ``config`` keeps its option there): they are passed on as is."""
     top = obj.top_options
     args: list[str] = []
     for option, pairs in (
         ("--config", _items(top.get("config"))),
         ("--config-value", _items(top.get("config_value"))),
     ):
-        if not pairs:
-            continue
-        if not _accepts(command, option):
-            raise click.UsageError(
-                f"{option}: this flowc does not take configs on the command line"
-            )
         for name, value in pairs:
             args += [option, name, value]
     return args
