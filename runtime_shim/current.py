@@ -41,6 +41,10 @@ class Current:
     def get(self, name: str, default: Any = None) -> Any:
         return getattr(self, name, default)
 
+    def _update_env(self, env: dict[str, Any]) -> None:
+        """Add names to ``current`` (what a flow decorator's ``flow_init`` publishes)."""
+        self._set(**env)
+
     def _set(self, **values: Any) -> None:
         for key, value in values.items():
             setattr(self, key, value)

@@ -33,6 +33,10 @@ REPEATED = "_flowc_repeated_decorators"
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
     """The decorators recorded on a step function, with their resolved arguments."""
     found: dict[str, dict[str, Any]] = getattr(func, "_flowc_decorators", {})
+    attached = _attached_decorators()
+    if attached:
+        # ``run --with NAME``: the step's own decorator of that name wins, as in Metaflow.
+        found = {**attached, **found}
     return found
 
 
@@ -40,7 +44,24 @@ def repeated_decorators(func: Any, name: str) -> list[dict[str, Any]]:
     """Every application of a decorator that may appear more than once (``@card``), in
     the order Python applied them (the one nearest the ``def`` first)."""
     found: dict[str, list[dict[str, Any]]] = getattr(func, REPEATED, {})
-    return list(found.get(name, ()))
+    if name in found:
+        return list(found[name])
+    attached = _attached_decorators().get(name)  # ``run --with card``
+    return [attached] if attached is not None else []
+
+
+@cache
+def _attached_decorators() -> dict[str, dict[str, Any]]:
+    """Decorators a run attached to every step (``--with``), resolved by the CLI."""
+    import os
+
+    raw = os.environ.get("FLOWC_STEP_DECORATORS")
+    if not raw:
+        return {}
+    import json
+
+    attached: dict[str, dict[str, Any]] = json.loads(raw)
+    return attached
 
 
 def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +131,7 @@ def step(func: Any = None, **kwargs: Any) -> Any:
 
     def mark(f: Any) -> Any:
         f.is_step = True
+        f.name = f.__name__  # Metaflow's step functions carry their name
         f._flowc_step_flags = kwargs
         if not hasattr(f, "_flowc_decorators"):
             f._flowc_decorators = {}

@@ -297,7 +297,7 @@ class LocalRunner:
         assert origin is not None
         record = self.ds.read_run(origin)
         if record is None:
-            raise LookupError(f"run {origin} of flow {self.ir.name} not found")
+            return  # the origin's start step never recorded the run: nothing to carry over
         fresh = dict(record, run_id=self.run_id, origin_run_id=origin, created=time.time())
         self.ds.write_run(self.run_id, fresh, if_absent=True)
 
