@@ -19,6 +19,12 @@ from runtime_shim.cards.exception import (
 )
 from runtime_shim.cards.store import CardFile, committed_cards, read_card, select_cards
 
+__all__ = [
+    "Card",
+    "CardContainer",
+    "get_cards",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
