@@ -29,6 +29,7 @@ class Current:
         self.parameter_names: tuple[str, ...] = ()
         self.card = CardComponentCollector()
         self.parallel: Any = None
+        self.is_parallel: bool = False
         self.project_name: str | None = None
         self.branch_name: str | None = None
 

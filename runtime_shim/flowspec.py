@@ -16,6 +16,7 @@ from runtime_shim.exceptions import (
     MissingInMergeArtifactsException,
     UnhandledInMergeArtifactsException,
 )
+from runtime_shim.parallel import PARALLEL_VAR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ class FlowSpec:
         if stack_index in state.cached_input:
             return state.cached_input[stack_index]
         _step, var, index, _n = state.frames[stack_index]
+        if var == PARALLEL_VAR:
+            # A @parallel node's input is its node index, as in Metaflow.
+            return index
         try:
             values = getattr(self, var)
         except AttributeError:
@@ -179,7 +183,7 @@ class FlowSpec:
                 "Specify at least one step function as an argument in self.next()."
             )
         if num_parallel is not None and num_parallel >= 1:
-            self._flowc.transition = Transition(names, "_parallel", int(num_parallel))
+            self._flowc.transition = Transition(names, PARALLEL_VAR, int(num_parallel))
             return
         if foreach is None:
             self._flowc.transition = Transition(names)

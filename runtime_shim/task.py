@@ -18,7 +18,7 @@ import sys
 import time
 
 from runtime_shim.datastore import open_object_store
-from runtime_shim.datastore.layout import FlowDatastore, task_key
+from runtime_shim.datastore.layout import FlowDatastore, task_id, task_key
 from runtime_shim.inputs import child_path, resolve
 
 TYPE_CHECKING = False
@@ -230,7 +230,7 @@ def _execute(
         flow_name=spec.flow,
         run_id=spec.run_id,
         step_name=spec.step,
-        task_id=task_key(spec.index_path, spec.iteration),
+        task_id=task_id(spec.step, task_key(spec.index_path, spec.iteration)),
         retry_count=spec.attempt,
         index_path=spec.index_path,
         iteration=spec.iteration,
@@ -238,6 +238,11 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
+    if "parallel" in decos and resolved.frames:
+        from runtime_shim.parallel import control_metadata, gang_fields
+
+        current._set(**gang_fields(resolved.frames, spec.index_path))
+        meta.update(control_metadata(resolved.frames))
 
     cards.start(func)
 

@@ -172,6 +172,7 @@ def execute(
     origin: str | None = None,
     clone_steps: set[str] | None = None,
     settings: RunSettings | None = None,
+    tags: tuple[str, ...] = (),
 ) -> int:
     from flowc.commands import _run_settings, _with
     from flowc.runner import LocalRunner, RunOptions, default_datastore, new_run_id
@@ -190,6 +191,7 @@ def execute(
         origin_run_id=origin,
         clone_steps=clone_steps or set(),
         env={**_with.task_environment(attached), **_run_settings.task_environment(settings)},
+        tags=user_tags(tags),
     )
     assert options.run_id is not None
     write_run_files(settings, ir.name, options.run_id, root)
@@ -200,6 +202,27 @@ def execute(
     result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
+
+
+def user_tags(tags: tuple[str, ...]) -> list[str]:
+    """``--tag`` values, checked by Metaflow's rules (a bad tag is a usage error)."""
+    from runtime_shim.exceptions import MetaflowTaggingError
+    from runtime_shim.tags import validate_tags
+
+    try:
+        validate_tags(tags)
+    except MetaflowTaggingError as exc:
+        raise click.UsageError(f"--tag: {exc}") from None
+    return sorted(set(tags))
+
+
+TAG_OPTION = click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Add a user tag to the run (repeatable); see `flowc tag`.",
+)
 
 
 class RunCommand(click.Command):
@@ -259,6 +282,7 @@ def format_parameters(ir: FlowIR | None, formatter: click.HelpFormatter) -> None
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print the run id and failures.")
 @run_settings_options
+@TAG_OPTION
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -270,13 +294,18 @@ def run(
     pairs: tuple[str, ...],
     quiet: bool,
     settings: RunSettings,
+    tags: tuple[str, ...],
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
     Prints the run id on stdout; exit code 1 if any task failed."""
     ir = load_ir(flow_file, flow_name)
     params = parse_parameters(ir, list(ctx.args), pairs)
-    sys.exit(execute(ir, flow_file, datastore, params, max_workers or 0, quiet, settings=settings))
+    sys.exit(
+        execute(
+            ir, flow_file, datastore, params, max_workers or 0, quiet, settings=settings, tags=tags
+        )
+    )
 
 
 @click.command()
@@ -293,6 +322,7 @@ def run(
 @click.option("--datastore", metavar="URL", default=None)
 @click.option("-q", "--quiet", is_flag=True)
 @run_settings_options
+@TAG_OPTION
 def resume(
     flow_file: str,
     run_id: str | None,
@@ -302,6 +332,7 @@ def resume(
     datastore: str | None,
     quiet: bool,
     settings: RunSettings,
+    tags: tuple[str, ...],
 ) -> None:
     """Resume RUN_ID (default: the latest run) of FLOW as a new run.
 
@@ -328,4 +359,6 @@ def resume(
             f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
             err=True,
         )
-    sys.exit(execute(ir, flow_file, root, {}, max_workers or 0, quiet, origin, clone, settings))
+    sys.exit(
+        execute(ir, flow_file, root, {}, max_workers or 0, quiet, origin, clone, settings, tags)
+    )
