@@ -86,10 +86,12 @@ def repeated_decorators(func: Any, name: str) -> list[dict[str, Any]]:
     """Every application of a decorator that may appear more than once (``@card``), in
     the order Python applied them (the one nearest the ``def`` first)."""
     found: dict[str, list[Any]] = getattr(func, REPEATED, {})
-    return [
-        args.resolve() if isinstance(args, DeferredArguments) else args
-        for args in found.get(name, ())
-    ]
+    if name in found:
+        return [
+            args.resolve() if isinstance(args, DeferredArguments) else args for args in found[name]
+        ]
+    attached = _attached_decorators().get(name)  # ``run --with card``
+    return [attached] if attached is not None else []
 
 
 def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
