@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
+from runtime_shim.cards.collector import CardComponentCollector
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-
-class _Card(list):  # type: ignore[type-arg]
-    """``current.card``: collects components; cards are rendered by tools that need them."""
-
-    def append(self, component: Any) -> None:
-        super().append(component)
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return self
-        return super().__getitem__(key)
-
-    def refresh(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def clear(self) -> None:
-        del self[:]
 
 
 class Current:
@@ -43,7 +27,7 @@ class Current:
         self.index_path: str = ""
         self.iteration: int = 0
         self.parameter_names: tuple[str, ...] = ()
-        self.card = _Card()
+        self.card = CardComponentCollector()
         self.parallel: Any = None
         self.is_parallel: bool = False
         self.project_name: str | None = None
@@ -57,6 +41,10 @@ class Current:
 
     def get(self, name: str, default: Any = None) -> Any:
         return getattr(self, name, default)
+
+    def _update_env(self, env: dict[str, Any]) -> None:
+        """Add names to ``current`` (what a flow decorator's ``flow_init`` publishes)."""
+        self._set(**env)
 
     def _set(self, **values: Any) -> None:
         for key, value in values.items():

@@ -18,7 +18,7 @@ import sys
 import time
 
 from runtime_shim.datastore import open_object_store
-from runtime_shim.datastore.layout import FlowDatastore, task_key
+from runtime_shim.datastore.layout import FlowDatastore, task_id, task_key
 from runtime_shim.inputs import child_path, resolve
 
 TYPE_CHECKING = False
@@ -193,6 +193,7 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.cards import lifecycle as cards
     from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators
@@ -200,6 +201,7 @@ def _execute(
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
     from runtime_shim.params import parameter_refs
+    from runtime_shim.plugin_decorators import TaskHooks
 
     cls = load_flow_class(spec.flow_file, spec.flow)
     func = getattr(cls, spec.step, None)
@@ -228,7 +230,7 @@ def _execute(
         flow_name=spec.flow,
         run_id=spec.run_id,
         step_name=spec.step,
-        task_id=task_key(spec.index_path, spec.iteration),
+        task_id=task_id(spec.step, task_key(spec.index_path, spec.iteration)),
         retry_count=spec.attempt,
         index_path=spec.index_path,
         iteration=spec.iteration,
@@ -242,10 +244,14 @@ def _execute(
         current._set(**gang_fields(resolved.frames, spec.index_path))
         meta.update(control_metadata(resolved.frames))
 
+    cards.start(func)
+
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
     catch = decos.get("catch")
     status = "ok"
+    hooks = TaskHooks(cls, func, spec.step, spec.attempt, retries)
     try:
+        hooks.task_pre_step(flow, spec.run_id, current.task_id or "", meta["parents"])
         if catch is not None and spec.attempt > retries:
             raise FailureHandledByCatch(spec.attempt)
         args: tuple[Any, ...] = ()
@@ -261,25 +267,31 @@ def _execute(
                 views.append(cls._flowc_new(view_state))
             args = (Inputs(views),)
         seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0
-        _call_with_timeout(func, flow, args, seconds, spec.step)
+        _call_with_timeout(hooks.decorated(func), flow, args, seconds, spec.step)
+        hooks.task_post_step(flow)
         if catch is not None and catch.get("var"):
             setattr(flow, catch["var"], None)
     except Exception as exc:
-        if catch is None or spec.attempt < retries:
+        # A plugin decorator's task_exception may handle it, as @catch does.
+        handled = hooks.task_exception(flow, exc)
+        if not handled and (catch is None or spec.attempt < retries):
+            hooks.task_finished(flow, False)
             raise
-        if catch["print_exception"]:
+        if catch is not None and catch["print_exception"]:
             import traceback
 
             print(f"@catch caught an exception from {spec.flow}", file=sys.stderr)
             traceback.print_exc()
         status = "caught"
         meta["exception"] = _describe(exc)
-        if catch.get("var"):
+        if catch is not None and catch.get("var"):
             setattr(flow, catch["var"], MetaflowExceptionWrapper(exc))
         state.transition = None
     record = _transition_record(flow, spec, func, status)
     artifacts = _persist(flow, state, ds)
+    cards.finish(flow, artifacts, ds, meta["task"], spec.attempt)
     meta["status"] = status
+    hooks.task_finished(flow, True)
     return artifacts, record
 
 
