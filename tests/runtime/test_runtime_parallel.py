@@ -30,3 +30,11 @@ def test_only_node_zero_is_the_control_task(tmp_path: Path) -> None:
         for task in ds.list_tasks(run, "gang")
     }
     assert task_types == {"0": "control_task", "1": None, "2": None}
+
+
+def test_foreach_frames_name_step_var_count_index_and_value(tmp_path: Path) -> None:
+    code, run = run_local("tests/runtime/flows/foreach_frames.py", str(tmp_path))
+    assert code == 0
+    frames = artifacts(local_store(str(tmp_path)), "ForeachFramesFlow", run)["end/_"]["frames"]
+    assert frames[4] == [("start", "xs", 2, 1, "b"), ("outer", "ys", 3, 1, 20)]
+    assert len(frames) == 6
