@@ -9,6 +9,7 @@ in a single ``_flowc`` attribute so it never becomes an artifact.
 from __future__ import annotations
 
 import itertools
+from collections import namedtuple
 
 from runtime_shim.exceptions import (
     InvalidNextException,
@@ -17,6 +18,9 @@ from runtime_shim.exceptions import (
     UnhandledInMergeArtifactsException,
 )
 from runtime_shim.parallel import PARALLEL_VAR
+
+#: One level of a task's foreach nesting, as Metaflow's ``FlowSpec._foreach_stack`` gives it.
+ForeachFrame = namedtuple("ForeachFrame", ["step", "var", "num_splits", "index", "value"])
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -156,6 +160,15 @@ class FlowSpec:
 
     def foreach_stack(self) -> list[tuple[int, int, Any]]:
         return [(f[2], f[3], self._find_input(i)) for i, f in enumerate(self._flowc.frames)]
+
+    @property
+    def _foreach_stack(self) -> list[Any]:
+        """Metaflow's frames (``step``, ``var``, ``num_splits``, ``index``, ``value``),
+        which flows and Metaflow's own tests read."""
+        return [
+            ForeachFrame(f[0], f[1], f[3], f[2], self._find_input(i))
+            for i, f in enumerate(self._flowc.frames)
+        ]
 
     # -- transitions -----------------------------------------------------------------
     def next(

@@ -35,3 +35,11 @@ def test_only_node_zero_is_the_control_task(tmp_path: Path) -> None:
     step = Step(f"GangFlow/{run}/gang", ds.store.url, _namespace_check=False)
     assert [t.id for t in step.control_tasks()] == ["gang.0"]
     assert step.control_task is not None and step.control_task.id == "gang.0"
+
+
+def test_foreach_frames_name_step_var_count_index_and_value(tmp_path: Path) -> None:
+    code, run = run_local("tests/runtime/flows/foreach_frames.py", str(tmp_path))
+    assert code == 0
+    frames = artifacts(local_store(str(tmp_path)), "ForeachFramesFlow", run)["end/_"]["frames"]
+    assert frames[4] == [("start", "xs", 2, 1, "b"), ("outer", "ys", 3, 1, 20)]
+    assert len(frames) == 6
