@@ -12,16 +12,21 @@ from runtime_shim.catalogue import DECORATORS
 
 # The user API apart from the catalogue's decorators.
 NON_DECORATOR_NAMES = (
+    "FlowMutator",
     "FlowSpec",
     "IncludeFile",
     "Inputs",
     "JSONType",
     "Parameter",
+    "StepMutator",
+    "USER_SKIP_STEP",
+    "UserStepDecorator",
     "current",
     "default_namespace",
     "get_namespace",
     "namespace",
     "step",
+    "user_step_decorator",
 )
 
 DECORATOR_NAMES: tuple[str, ...] = tuple(sorted(DECORATORS))
