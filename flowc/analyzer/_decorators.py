@@ -18,6 +18,7 @@ from typing import Any
 from flowc import codes
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._names import ApiNames
+from flowc.analyzer._user_decorators import user_decorator_diagnostic
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 from flowc.ir import Decorator, Location
 from runtime_shim.catalogue import DecoratorDef, Problem, decorator
@@ -54,6 +55,11 @@ def read_decorators(
             continue
         span = span_of(file, node)
         spec = decorator(name) if name is not None else None
+        user_kind = _user_decorator_kind(node, names)
+        if spec is None and user_kind is not None:
+            written = source_of(source, node)
+            out.append(user_decorator_diagnostic(node, user_kind, written, span, source))
+            continue
         if spec is None:
             out.append(
                 diag(
@@ -89,6 +95,11 @@ def read_decorators(
         seen.add(spec.name)
         found.append(_read_one(spec, node, file, source, out))
     return found
+
+
+def _user_decorator_kind(node: ast.expr, names: ApiNames) -> str | None:
+    target = node.func if isinstance(node, ast.Call) else node
+    return names.user_decorators.get(target.id) if isinstance(target, ast.Name) else None
 
 
 @dataclass
