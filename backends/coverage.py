@@ -156,10 +156,12 @@ def resolved(dec: Decorator) -> dict[str, Any]:
 
 
 # Handlings every target shares: what the shim does itself, and what no target does yet.
-_NOT_RENDERED = Rejected(
+_SHIM_CARDS = Runtime(
+    "the shim renders the step's cards when the task ends and stores them beside the task"
+)
+_NOT_STREAMED = Rejected(
     codes.FC302,
-    "cards are not rendered yet; the step runs and its results are unchanged, "
-    "but no card is produced",
+    "cards are rendered once, when the task ends; live refreshes are not streamed",
 )
 _NO_ENVIRONMENTS = Rejected(
     codes.FC308,
@@ -174,7 +176,11 @@ SHARED: Table = {
         "var": Runtime("the shim stores the exception in this artifact"),
         "print_exception": Runtime("the shim prints the traceback to the task's stderr"),
     },
-    "card": {EVERY_OTHER: _NOT_RENDERED},
+    "card": {
+        EVERY_OTHER: _SHIM_CARDS,
+        "rank": Runtime("accepted: it orders cards in a viewer and changes no card"),
+        "refresh_interval": _NOT_STREAMED,
+    },
     **{
         name: {EVERY_OTHER: _NO_ENVIRONMENTS}
         for name in ("pypi", "conda", "pypi_base", "conda_base")
@@ -262,8 +268,9 @@ def parallel_only(target: str) -> Rejected:
 
 
 def local_runner_notes(steps: list[Any]) -> list[Diagnostic]:
-    """What ``flowc run --local`` reports about decorators: cards are not rendered there
-    either (every other decorator the shim or the runner honours)."""
+    """What ``flowc run --local`` reports about decorators: only what it shares with every
+    target about cards (live refreshes are not streamed); the shim or the runner honours
+    every other decorator."""
     cards = declare("the local runner", {"card": SHARED["card"]})
     return [
         note

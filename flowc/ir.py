@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from flowc.diagnostics import Span
 
-IR_VERSION = 2
+IR_VERSION = 3
 
 ParamType = Literal["str", "int", "float", "bool", "json"]
 Transition = Literal["linear", "split", "foreach", "switch", "end"]
@@ -82,23 +82,44 @@ class Parameter:
 
 @dataclass
 class InputRule:
-    """How a task finds its inputs (docs/architecture.md, "Task identity and the input rule")."""
+    """How a task finds its inputs (docs/architecture.md, "Task identity and the input rule").
+
+    ``alternatives`` groups the parents of a join of which exactly one runs: the paths of
+    a switch that end at the join (inside one static branch, or inside a foreach body).
+    The join takes one input per group, and one per parent outside every group.
+    """
 
     kind: InputKind
     parents: list[str]
+    alternatives: list[list[str]] = field(default_factory=list)
+
+    def inputs(self) -> list[list[str]]:
+        """The join's inputs in order, each the parents that can provide it."""
+        groups: list[list[str]] = []
+        for parent in self.parents:
+            group = next((g for g in self.alternatives if parent in g), [parent])
+            if group not in groups:
+                groups.append(group)
+        return groups
 
     def render(self) -> str:
-        """The ``--inputs`` argument of the shim command, e.g. ``join:a,b``."""
+        """The ``--inputs`` argument of the shim command, e.g. ``join:a,b`` (``join:a,b|c``
+        when ``b`` and ``c`` are alternatives)."""
         if self.kind == "none":
             return "none"
-        return f"{self.kind}:{','.join(self.parents)}"
+        return f"{self.kind}:{','.join('|'.join(g) for g in self.inputs())}"
 
     @classmethod
     def parse(cls, text: str) -> InputRule:
-        kind, _, parents = text.partition(":")
+        kind, _, names = text.partition(":")
         if kind not in ("none", "same", "enter", "join", "join-foreach", "any"):
             raise ValueError(f"unknown input rule {text!r}")
-        return cls(kind, [p for p in parents.split(",") if p])  # type: ignore[arg-type]
+        groups = [g.split("|") for g in names.split(",") if g]
+        return cls(
+            kind,  # type: ignore[arg-type]
+            [p for g in groups for p in g],
+            [g for g in groups if len(g) > 1],
+        )
 
 
 @dataclass
@@ -220,8 +241,9 @@ def _parameter(data: dict[str, Any]) -> Parameter:
 
 def _step(data: dict[str, Any]) -> Step:
     fields = dict(data)
+    rule = data["input_rule"]
     fields["input_rule"] = InputRule(
-        data["input_rule"]["kind"], list(data["input_rule"]["parents"])
+        rule["kind"], list(rule["parents"]), [list(g) for g in rule["alternatives"]]
     )
     sw = data["switch"]
     fields["switch"] = Switch(sw["condition"], dict(sw["cases"])) if sw else None

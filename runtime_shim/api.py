@@ -13,6 +13,9 @@ from runtime_shim.decorators import decorator_function
 from runtime_shim.decorators import step as step
 from runtime_shim.flowspec import FlowSpec as FlowSpec
 from runtime_shim.flowspec import Inputs as Inputs
+from runtime_shim.identity import default_namespace as default_namespace
+from runtime_shim.identity import get_namespace as get_namespace
+from runtime_shim.identity import namespace as namespace
 from runtime_shim.parameters import IncludeFile as IncludeFile
 from runtime_shim.parameters import JSONType as JSONType
 from runtime_shim.parameters import Parameter as Parameter
@@ -26,19 +29,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
-
-
-def namespace(ns: str | None) -> str | None:
-    """Accepted for compatibility; flowc's client reads every run of the datastore."""
-    return ns
-
-
-def get_namespace() -> str | None:
-    return None
-
-
-def default_namespace() -> str | None:
-    return None
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
+from runtime_shim.cards.collector import CardComponentCollector
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
-
-
-class _Card(list):  # type: ignore[type-arg]
-    """``current.card``: collects components; cards are rendered by tools that need them."""
-
-    def append(self, component: Any) -> None:
-        super().append(component)
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return self
-        return super().__getitem__(key)
-
-    def refresh(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def clear(self) -> None:
-        del self[:]
 
 
 class Current:
@@ -55,8 +39,9 @@ class Current:
         self.index_path: str = ""
         self.iteration: int = 0
         self.parameter_names: tuple[str, ...] = ()
-        self.card = _Card()
+        self.card = CardComponentCollector()
         self.parallel: Any = None
+        self.is_parallel: bool = False
         self.trigger: Any = None
         self.project_name: str | None = None
         self.branch_name: str | None = None
@@ -114,7 +99,8 @@ def _client(kind: str, pathspec: str) -> Any:
     import os
 
     client = importlib.import_module("flowc.client")
-    return getattr(client, kind)(pathspec, datastore=os.environ.get("FLOWC_DATASTORE"))
+    datastore = os.environ.get("FLOWC_DATASTORE")
+    return getattr(client, kind)(pathspec, datastore, _namespace_check=False)
 
 
 current = Current()

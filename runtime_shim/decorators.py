@@ -7,7 +7,8 @@ argument or an invalid value raises ``TypeError`` naming the decorator when the 
 module is imported, as Metaflow does.
 
 A step decorator stores ``{name: arguments}`` on the function (``_flowc_decorators``);
-a flow decorator stores it on the class (``_flowc_flow_decorators``). The shim applies
+a flow decorator stores it on the class (``_flowc_flow_decorators``). A decorator that
+may be applied more than once (``@card``) also keeps every application, in order. The shim applies
 ``@catch``/``@timeout``/``@environment`` when it runs a task, the engine (or the local
 runner) applies ``@retry``, and the compiler reads the same decorators from source. Every
 decorator works bare (``@retry``) or called (``@retry(times=2)``), like Metaflow's.
@@ -25,10 +26,39 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# Where a decorator that may repeat (``allow_multiple``) keeps every application.
+REPEATED = "_flowc_repeated_decorators"
+
+
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
     """The decorators recorded on a step function, with their resolved arguments."""
     found: dict[str, dict[str, Any]] = getattr(func, "_flowc_decorators", {})
+    attached = _attached_decorators()
+    if attached:
+        # ``run --with NAME``: the step's own decorator of that name wins, as in Metaflow.
+        found = {**attached, **found}
     return found
+
+
+@cache
+def _attached_decorators() -> dict[str, dict[str, Any]]:
+    """Decorators a run attached to every step (``--with``), resolved by the CLI."""
+    import os
+
+    raw = os.environ.get("FLOWC_STEP_DECORATORS")
+    if not raw:
+        return {}
+    import json
+
+    attached: dict[str, dict[str, Any]] = json.loads(raw)
+    return attached
+
+
+def repeated_decorators(func: Any, name: str) -> list[dict[str, Any]]:
+    """Every application of a decorator that may appear more than once (``@card``), in
+    the order Python applied them (the one nearest the ``def`` first)."""
+    found: dict[str, list[dict[str, Any]]] = getattr(func, REPEATED, {})
+    return list(found.get(name, ()))
 
 
 def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +88,10 @@ def decorator_function(name: str) -> Callable[..., Any]:
         existing = dict(getattr(target, attribute, {}))
         existing[name] = resolved_arguments(spec, kwargs)
         setattr(target, attribute, existing)
+        if spec.allow_multiple:
+            every = dict(getattr(target, REPEATED, {}))
+            every[name] = [*every.get(name, ()), existing[name]]
+            setattr(target, REPEATED, every)
         return target
 
     def is_target(value: Any) -> bool:
@@ -94,6 +128,7 @@ def step(func: Any = None, **kwargs: Any) -> Any:
 
     def mark(f: Any) -> Any:
         f.is_step = True
+        f.name = f.__name__  # Metaflow's step functions carry their name
         f._flowc_step_flags = kwargs
         if not hasattr(f, "_flowc_decorators"):
             f._flowc_decorators = {}

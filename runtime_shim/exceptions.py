@@ -96,3 +96,100 @@ class MetaflowExceptionWrapper(Exception):
         if self.stacktrace:
             return self.stacktrace
         return f"[no stacktrace]\n{self.type}: {self.exception}"
+
+
+# The rest of Metaflow's ``metaflow.exception``: raised by the client, the command line and
+# the decorators, and caught by name in flows and their tests.
+
+# A task that exits with this code is not retried; with the next one, it may be.
+METAFLOW_EXIT_DISALLOW_RETRY = 202
+METAFLOW_EXIT_ALLOW_RETRY = 203
+
+
+class ParameterFieldFailed(MetaflowException):
+    headline = "Parameter field failed"
+
+    def __init__(self, name: str, field: str) -> None:
+        import traceback
+
+        super().__init__(
+            f"When evaluating the field *{field}* for the Parameter *{name}*, the "
+            f"following exception occurred:\n\n{traceback.format_exc()}"
+        )
+
+
+class ParameterFieldTypeMismatch(MetaflowException):
+    headline = "Parameter field with a mismatching type"
+
+
+class ExternalCommandFailed(MetaflowException):
+    headline = "External command failed"
+
+
+class MetaflowNotFound(MetaflowException):
+    headline = "Object not found"
+
+
+class MetaflowNamespaceMismatch(MetaflowException):
+    headline = "Object not in the current namespace"
+
+    def __init__(self, namespace: str | None) -> None:
+        super().__init__(f"Object not in namespace '{namespace}'")
+
+
+class MetaflowInvalidPathspec(MetaflowException):
+    headline = "Invalid pathspec"
+
+
+class MetaflowInternalError(MetaflowException):
+    headline = "Internal error"
+
+
+class MetaflowTaggingError(MetaflowException):
+    headline = "Tagging error"
+
+
+class MetaflowUnknownUser(MetaflowException):
+    headline = "Unknown user"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Metaflow could not determine your user name based on environment "
+            "variables ($USERNAME etc.)"
+        )
+
+
+class InvalidDecoratorAttribute(MetaflowException):
+    headline = "Unknown decorator attribute"
+
+    def __init__(self, deconame: str, attr: str, defaults: Any) -> None:
+        super().__init__(
+            f"Decorator '{deconame}' does not support the attribute '{attr}'. "
+            f"These attributes are supported: {', '.join(defaults)}."
+        )
+
+
+class CommandException(MetaflowException):
+    headline = "Invalid command"
+
+
+class MetaflowDataMissing(MetaflowException):
+    headline = "Data missing"
+
+
+__all__ = [
+    "METAFLOW_EXIT_ALLOW_RETRY",
+    "METAFLOW_EXIT_DISALLOW_RETRY",
+    *sorted(
+        name
+        for name, value in list(globals().items())
+        if isinstance(value, type) and issubclass(value, Exception) and not name.startswith("_")
+    ),
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Exceptions defined by ``metaflow_extensions`` packages (their ``exceptions`` modules).
+    from runtime_shim.extensions import extension_attribute
+
+    return extension_attribute("metaflow.exception", name)

@@ -16,6 +16,7 @@ from runtime_shim.exceptions import (
     MissingInMergeArtifactsException,
     UnhandledInMergeArtifactsException,
 )
+from runtime_shim.parallel import PARALLEL_VAR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class FlowSpec:
     def __init__(self, use_cli: bool = True) -> None:
         object.__setattr__(self, "_flowc", TaskState())
         if use_cli:
-            from runtime_shim.flow_cli import main
+            from flowc.flowcli.main import main
 
             main(type(self))
 
@@ -89,6 +90,13 @@ class FlowSpec:
     @property
     def name(self) -> str:
         return type(self).__name__
+
+    def __iter__(self) -> Iterator[Any]:
+        """The flow's steps as Metaflow lists them (by name), each with ``.name``."""
+        cls = type(self)
+        for attribute in sorted(dir(cls)):
+            if getattr(getattr(cls, attribute, None), "is_step", False):
+                yield getattr(self, attribute)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_flowc") or name.startswith("__"):
@@ -123,6 +131,9 @@ class FlowSpec:
         if stack_index in state.cached_input:
             return state.cached_input[stack_index]
         _step, var, index, _n = state.frames[stack_index]
+        if var == PARALLEL_VAR:
+            # A @parallel node's input is its node index, as in Metaflow.
+            return index
         try:
             values = getattr(self, var)
         except AttributeError:
@@ -172,7 +183,7 @@ class FlowSpec:
                 "Specify at least one step function as an argument in self.next()."
             )
         if num_parallel is not None and num_parallel >= 1:
-            self._flowc.transition = Transition(names, "_parallel", int(num_parallel))
+            self._flowc.transition = Transition(names, PARALLEL_VAR, int(num_parallel))
             return
         if foreach is None:
             self._flowc.transition = Transition(names)
@@ -201,6 +212,7 @@ class FlowSpec:
                 f"Foreach iterator over *{foreach}* in step *{step}* produced zero "
                 "splits. Check your variable."
             )
+        _check_split_limit(step, count)
         self._flowc.transition = Transition(names, foreach, count)
 
     def _switch(self, step: str, dsts: tuple[Any, ...], condition: str) -> Transition:
@@ -294,6 +306,19 @@ class Inputs:
 
     def __len__(self) -> int:
         return len(self._flows)
+
+
+def _check_split_limit(step: str, count: int) -> None:
+    """``run --max-num-splits``: a foreach wider than the limit fails, as in Metaflow."""
+    import os
+
+    limit = os.environ.get("FLOWC_MAX_NUM_SPLITS")
+    if limit and count > int(limit):
+        raise InvalidNextException(
+            f"Foreach in step *{step}* yielded {count} child steps which is more than the "
+            f"current maximum of {limit} children. You can raise the maximum with the "
+            "--max-num-splits option."
+        )
 
 
 def _target_name(step: str, target: Any, position: int) -> str:

@@ -103,11 +103,32 @@ def _leads_to(task: ParentTask, step: str) -> bool:
     return target is None or target == step
 
 
+def _one_of(
+    ds: FlowDatastore, run: str, step: str, parents: list[str], index_path: str
+) -> ParentTask:
+    """The one committed task among ``parents`` at ``index_path`` that leads to ``step``."""
+    if len(parents) == 1:
+        return _require(_load(ds, run, parents[0], index_path), parents[0], index_path)
+    found = [
+        t
+        for t in (_load(ds, run, p, index_path) for p in parents)
+        if t is not None and _leads_to(t, step)
+    ]
+    if len(found) != 1:
+        raise InputError(
+            f"expected exactly one committed input among {parents} at "
+            f"{task_key(index_path)}, found {len(found)}"
+        )
+    return found[0]
+
+
 def resolve(
     ds: FlowDatastore, run: str, step: str, rule: str, index_path: str, iteration: int
 ) -> ResolvedInputs:
     kind, _, names = rule.partition(":")
-    parents = [p for p in names.split(",") if p]
+    # ``a|b`` names alternatives: a switch's paths of which exactly one ran.
+    groups = [g.split("|") for g in names.split(",") if g]
+    parents = [p for g in groups for p in g]
     if iteration > 0:
         prev = _load(ds, run, step, index_path, exact=task_key(index_path, iteration - 1))
         prev = _require(prev, step, index_path)
@@ -126,34 +147,16 @@ def resolve(
             raise InputError(f"{parents[0]}/{task.task} has no foreach child {position}")
         return ResolvedInputs([task], [*task.frames, (task.step, var, position, count)], False)
     if kind == "join":
-        tasks = [_require(_load(ds, run, p, index_path), p, index_path) for p in parents]
+        tasks = [_one_of(ds, run, step, group, index_path) for group in groups]
         return ResolvedInputs(tasks, tasks[0].frames, True)
     if kind == "join-foreach":
-        first = _require(
-            _load(ds, run, parents[0], child_path(index_path, 0)),
-            parents[0],
-            child_path(index_path, 0),
-        )
+        first = _one_of(ds, run, step, parents, child_path(index_path, 0))
         count = first.frames[-1][3]
         tasks = [first] + [
-            _require(
-                _load(ds, run, parents[0], child_path(index_path, k)),
-                parents[0],
-                child_path(index_path, k),
-            )
-            for k in range(1, count)
+            _one_of(ds, run, step, parents, child_path(index_path, k)) for k in range(1, count)
         ]
         return ResolvedInputs(tasks, first.frames[:-1], True)
     if kind == "any":
-        found = [
-            t
-            for t in (_load(ds, run, p, index_path) for p in parents)
-            if t is not None and _leads_to(t, step)
-        ]
-        if len(found) != 1:
-            raise InputError(
-                f"expected exactly one committed input among {parents} at "
-                f"{task_key(index_path)}, found {len(found)}"
-            )
-        return ResolvedInputs(found, found[0].frames, False)
+        found = _one_of(ds, run, step, parents, index_path)
+        return ResolvedInputs([found], found.frames, False)
     raise InputError(f"unknown input rule {rule!r}")

@@ -12,13 +12,39 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# The ``metaflow`` module paths flowc provides: one line per path, ``"metaflow.X": module``.
+# ``runtime_shim.aliases`` resolves them lazily (and nothing else under ``metaflow``);
+# ``flowc check`` accepts exactly these paths and the names their modules export
+# (``__all__``). A prefix of a path (``metaflow.plugins.cards``) needs no line of its own.
 _ALIASES = {
     "metaflow": "runtime_shim.metaflow_compat",
     "metaflow.exception": "runtime_shim.exceptions",
     "metaflow.parameters": "runtime_shim.parameters",
     "metaflow.cards": "runtime_shim.cards",
-    "metaflow.decorators": "runtime_shim.decorators",
-    "metaflow.current": "runtime_shim.current",
+    "metaflow.decorators": "runtime_shim.compat.decorators",
+    "metaflow.metaflow_current": "runtime_shim.current",
+    "metaflow.util": "runtime_shim.compat.util",
+    "metaflow.includefile": "runtime_shim.compat.includefile",
+    "metaflow.metaflow_config": "runtime_shim.compat.metaflow_config",
+    "metaflow.plugins": "runtime_shim.compat.plugins",
+    "metaflow.plugins.frameworks": "runtime_shim.compat.frameworks",
+    "metaflow.plugins.frameworks.pytorch": "runtime_shim.compat.frameworks.pytorch",
+    "metaflow.cli": "runtime_shim.cli_aliases.cli",
+    "metaflow.cli_components": "runtime_shim.cli_aliases.cli_components",
+    "metaflow.cli_components.run_cmds": "runtime_shim.cli_aliases.run_cmds",
+    "metaflow._vendor": "runtime_shim.cli_aliases.vendor",
+    "metaflow.runner": "runtime_shim.cli_aliases.runner",
+    "metaflow.runner.click_api": "runtime_shim.cli_aliases.click_api",
+    "metaflow.runner.metaflow_runner": "runtime_shim.cli_aliases.metaflow_runner",
+    "metaflow.client": "flowc.client",
+    "metaflow.plugins.cards": "runtime_shim.cards",
+    "metaflow.plugins.cards.exception": "runtime_shim.cards.exception",
+    "metaflow.plugins.cards.card_client": "runtime_shim.cards.client",
+    "metaflow.plugins.cards.card_modules": "runtime_shim.cards",
+    "metaflow.plugins.cards.card_modules.card": "runtime_shim.cards.base",
+    "metaflow.plugins.cards.card_modules.basic": "runtime_shim.cards.builtin",
+    "metaflow.plugins.cards.card_modules.components": "runtime_shim.cards.components",
+    "metaflow.plugins.cards.card_modules.test_cards": "runtime_shim.cards.test_cards",
     "metaflow.plugins.catch_decorator": "runtime_shim.catch_decorator",
     "metaflow.plugins.timeout_decorator": "runtime_shim.timeout_decorator",
     "metaflow.user_decorators.user_step_decorator": "runtime_shim.user_decorators",
@@ -29,16 +55,14 @@ _ALIASES = {
 
 
 def install_metaflow_alias() -> None:
-    """Make ``import metaflow`` (and common submodules) load the shim's modules.
+    """Make ``import metaflow`` (and its submodules) load the shim's modules.
 
     Always installed, even when Metaflow itself is importable: a flow run by flowc must
     use flowc's semantics and datastore.
     """
-    for alias, target in _ALIASES.items():
-        if sys.modules.get(alias) is None or not getattr(sys.modules[alias], "_flowc", False):
-            module = importlib.import_module(target)
-            sys.modules[alias] = module
-    sys.modules["metaflow"]._flowc = True  # type: ignore[attr-defined]
+    from runtime_shim.aliases import install
+
+    install()
 
 
 def load_flow_class(path: str, flow: str | None) -> type[Any]:

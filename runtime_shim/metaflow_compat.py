@@ -1,7 +1,8 @@
 """What ``import metaflow`` resolves to when flowc runs a flow.
 
 The user API comes from :mod:`runtime_shim.api`; the client names (``Flow``, ``Run``, ...)
-load from ``flowc.client`` on first use.
+load from ``flowc.client`` on first use, and the names ``metaflow_extensions`` packages add
+(top-level values, decorators) from the extension on first use.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ if TYPE_CHECKING:
 
 _flowc = True
 _CLIENT = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow")
+_RUNNER = ("Runner", "NBRunner")
 
-__all__ = [*_api_all, "MetaflowException", *_CLIENT]
+__all__ = [*_api_all, "MetaflowException", *_CLIENT, *_RUNNER]
 
 
 def __getattr__(name: str) -> Any:
     if name in _CLIENT:
         return getattr(importlib.import_module("flowc.client"), name)
-    raise AttributeError(f"module 'metaflow' (flowc) has no attribute {name!r}")
+    if name in _RUNNER:
+        return getattr(importlib.import_module("flowc.flowcli.runner"), name)
+    from runtime_shim.extensions import extension_attribute
+
+    return extension_attribute("metaflow", name)

@@ -74,6 +74,7 @@ def parameter_refs(
         )
         fresh.setdefault("created", time.time())
         fresh.setdefault("tags", [])
+        fresh.setdefault("system_tags", run_system_tags(cls))
         if spec.origin_run_id:
             fresh.setdefault("origin_run_id", spec.origin_run_id)
         if record is None:
@@ -84,6 +85,15 @@ def parameter_refs(
         record = stored
     refs = {a: ArtifactRef.from_json(r) for a, r in record["parameter_artifacts"].items()}
     return record, refs
+
+
+def run_system_tags(cls: type[Any]) -> list[str]:
+    """The system tags of a run of ``cls`` started by this process's user."""
+    from runtime_shim.identity import get_username
+    from runtime_shim.tags import system_tags
+
+    project = (getattr(cls, "_flowc_flow_decorators", {}).get("project") or {}).get("name")
+    return system_tags(get_username(), project, None)
 
 
 def _jsonable(value: Any) -> Any:

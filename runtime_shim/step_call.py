@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Any
 
+    from runtime_shim.plugin_decorators import TaskHooks
+
 OK = "ok"
 CAUGHT = "caught"
 
@@ -37,10 +39,16 @@ def call_step(
     args: tuple[Any, ...],
     decos: dict[str, dict[str, Any]],
     attempt: int,
+    hooks: TaskHooks,
+    pre_step: Callable[[], None],
     describe: Callable[[BaseException], dict[str, Any]],
     meta: dict[str, Any],
 ) -> str:
-    """Run the step; returns ``OK`` or ``CAUGHT`` (raises what nothing handled)."""
+    """Run the step; returns ``OK`` or ``CAUGHT`` (raises what nothing handled).
+
+    ``hooks`` are the plugin decorators' (``runtime_shim.plugin_decorators``);
+    ``pre_step`` calls their ``task_pre_step``, first of all, inside the handled region.
+    """
     from runtime_shim.catch_decorator import FailureHandledByCatch
     from runtime_shim.exceptions import MetaflowExceptionWrapper
 
@@ -48,24 +56,29 @@ def call_step(
     catch = decos.get("catch")
     state = flow._flowc
     try:
+        pre_step()
         if catch is not None and attempt > retries:
             raise FailureHandledByCatch(attempt)
         if "secrets" in decos:
             _export_secrets(decos["secrets"])
         with _alarm(decos.get("timeout"), state.step):
-            _wrapped_call(func, flow, args)
+            _wrapped_call(func, hooks.decorated(func), flow, args)
+        hooks.task_post_step(flow)
         if catch is not None and catch.get("var"):
             setattr(flow, catch["var"], None)
     except Exception as exc:
-        if catch is None or attempt < retries:
+        # A plugin decorator's task_exception may handle it, as @catch does.
+        handled = hooks.task_exception(flow, exc)
+        if not handled and (catch is None or attempt < retries):
+            hooks.task_finished(flow, False)
             raise
-        if catch["print_exception"]:
+        if catch is not None and catch["print_exception"]:
             import traceback
 
             print(f"@catch caught an exception from {type(flow).__name__}", file=sys.stderr)
             traceback.print_exc()
         meta["exception"] = describe(exc)
-        if catch.get("var"):
+        if catch is not None and catch.get("var"):
             setattr(flow, catch["var"], MetaflowExceptionWrapper(exc))
         state.transition = None
         return CAUGHT
@@ -123,13 +136,14 @@ class _alarm:
         raise TimeoutException(f"{message}\nStack when the timeout was raised:\n{stack}")
 
 
-def _wrapped_call(func: Any, flow: Any, args: tuple[Any, ...]) -> None:
-    """The body under the step's user decorators (Metaflow's ``_exec_step_function``)."""
+def _wrapped_call(func: Any, body: Callable[..., Any], flow: Any, args: tuple[Any, ...]) -> None:
+    """``body`` (the step function ``func`` under the plugin decorators) under the step's
+    user decorators (Metaflow's ``_exec_step_function``)."""
     from runtime_shim.user_decorators import step_wrappers
 
     wrappers = step_wrappers(func)
     if not wrappers:
-        func(flow, *args)
+        body(flow, *args)
         return
     step = func.__name__
     inputs = args[0] if args else None
@@ -151,7 +165,7 @@ def _wrapped_call(func: Any, flow: Any, args: tuple[Any, ...]) -> None:
             if replacement:
                 next_args = replacement(flow, *args) or None
             else:
-                func(flow, *args)
+                body(flow, *args)
     except Exception as exc:
         raised, had_raised = exc, True
     for wrapper in reversed(entered):

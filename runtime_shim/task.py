@@ -16,7 +16,7 @@ import sys
 import time
 
 from runtime_shim.datastore import open_object_store
-from runtime_shim.datastore.layout import FlowDatastore, task_key
+from runtime_shim.datastore.layout import FlowDatastore, task_id, task_key
 from runtime_shim.inputs import child_path, resolve
 
 TYPE_CHECKING = False
@@ -241,11 +241,13 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
+    from runtime_shim.cards import lifecycle as cards
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
     from runtime_shim.params import parameter_refs
+    from runtime_shim.plugin_decorators import TaskHooks
     from runtime_shim.project import project_info
     from runtime_shim.step_call import call_step
     from runtime_shim.user_decorators import apply_mutators
@@ -278,7 +280,7 @@ def _execute(
         flow_name=spec.flow,
         run_id=spec.run_id,
         step_name=spec.step,
-        task_id=task_key(spec.index_path, spec.iteration),
+        task_id=task_id(spec.step, task_key(spec.index_path, spec.iteration)),
         retry_count=spec.attempt,
         index_path=spec.index_path,
         iteration=spec.iteration,
@@ -290,6 +292,13 @@ def _execute(
     project = project_info(spec.flow, getattr(cls, "_flowc_flow_decorators", {}).get("project"))
     if project is not None:
         current._update_env(project.current_fields())
+    if "parallel" in decos and resolved.frames:
+        from runtime_shim.parallel import control_metadata, gang_fields
+
+        current._set(**gang_fields(resolved.frames, spec.index_path))
+        meta.update(control_metadata(resolved.frames))
+
+    cards.start(func)
 
     args: tuple[Any, ...] = ()
     if resolved.is_join:
@@ -303,10 +312,24 @@ def _execute(
             )
             views.append(cls._flowc_new(view_state))
         args = (Inputs(views),)
-    status = call_step(func, flow, args, decos, spec.attempt, _describe, meta)
+    retries: int = decos["retry"]["times"] if "retry" in decos else 0
+    hooks = TaskHooks(cls, func, spec.step, spec.attempt, retries)
+    status = call_step(
+        func,
+        flow,
+        args,
+        decos,
+        spec.attempt,
+        hooks,
+        lambda: hooks.task_pre_step(flow, spec.run_id, current.task_id or "", meta["parents"]),
+        _describe,
+        meta,
+    )
     record = _transition_record(flow, spec, func, status)
     artifacts = _persist(flow, state, ds)
+    cards.finish(flow, artifacts, ds, meta["task"], spec.attempt)
     meta["status"] = status
+    hooks.task_finished(flow, True)
     return artifacts, record
 
 

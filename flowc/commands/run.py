@@ -15,6 +15,12 @@ from typing import Any
 import click
 
 from flowc.commands._common import flow_option
+from flowc.commands._run_settings import (
+    RunSettings,
+    positive_workers,
+    run_settings_options,
+    write_run_files,
+)
 from flowc.ir import FlowIR
 from flowc.ir import Parameter as IRParameter
 
@@ -165,18 +171,30 @@ def execute(
     quiet: bool,
     origin: str | None = None,
     clone_steps: set[str] | None = None,
+    settings: RunSettings | None = None,
+    tags: tuple[str, ...] = (),
 ) -> int:
-    from flowc.runner import LocalRunner, RunOptions, default_datastore
+    from flowc.commands import _run_settings, _with
+    from flowc.runner import LocalRunner, RunOptions, default_datastore, new_run_id
     from flowc.runner.progress import ConsoleReporter
 
+    settings = settings or RunSettings()
+    attached = _with.resolve_decospecs(settings.decospecs)
+    ir = _with.attach_decorators(ir, attached)
+    root = _absolute(datastore or default_datastore())
     options = RunOptions(
         flow_file=os.path.abspath(flow_file),
-        datastore=_absolute(datastore or default_datastore()),
+        datastore=root,
         params=params,
         max_workers=max_workers,
+        run_id=new_run_id(),
         origin_run_id=origin,
         clone_steps=clone_steps or set(),
+        env={**_with.task_environment(attached), **_run_settings.task_environment(settings)},
+        tags=user_tags(tags),
     )
+    assert options.run_id is not None
+    write_run_files(settings, ir.name, options.run_id, root)
     runner = LocalRunner(ir, options)
     runner.reporter = ConsoleReporter(
         quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
@@ -184,6 +202,27 @@ def execute(
     result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
+
+
+def user_tags(tags: tuple[str, ...]) -> list[str]:
+    """``--tag`` values, checked by Metaflow's rules (a bad tag is a usage error)."""
+    from runtime_shim.exceptions import MetaflowTaggingError
+    from runtime_shim.tags import validate_tags
+
+    try:
+        validate_tags(tags)
+    except MetaflowTaggingError as exc:
+        raise click.UsageError(f"--tag: {exc}") from None
+    return sorted(set(tags))
+
+
+TAG_OPTION = click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Add a user tag to the run (repeatable); see `flowc tag`.",
+)
 
 
 class RunCommand(click.Command):
@@ -200,16 +239,20 @@ class RunCommand(click.Command):
             return
         from flowc.compiler import analyze_file
 
-        ir = analyze_file(flow).ir
-        if ir is None or not ir.parameters:
-            return
-        rows = []
-        for p in ir.parameters:
-            default = p.default_source or (repr(p.default) if p.has_default else "required")
-            kind = "file" if p.is_include_file else p.type
-            rows.append((f"--{p.name} {kind.upper()}", f"{p.help or ''} [default: {default}]"))
-        with formatter.section(f"Parameters of {ir.name}"):
-            formatter.write_dl(rows)
+        format_parameters(analyze_file(flow).ir, formatter)
+
+
+def format_parameters(ir: FlowIR | None, formatter: click.HelpFormatter) -> None:
+    """A help section listing the flow's Parameters as the options they are."""
+    if ir is None or not ir.parameters:
+        return
+    rows = []
+    for p in ir.parameters:
+        default = p.default_source or (repr(p.default) if p.has_default else "required")
+        kind = "file" if p.is_include_file else p.type
+        rows.append((f"--{p.name} {kind.upper()}", f"{p.help or ''} [default: {default}]"))
+    with formatter.section(f"Parameters of {ir.name}"):
+        formatter.write_dl(rows)
 
 
 @click.command(cls=RunCommand, context_settings=CONTEXT)
@@ -219,9 +262,10 @@ class RunCommand(click.Command):
 @click.option(
     "--max-workers",
     type=int,
-    default=0,
+    default=None,
+    callback=positive_workers,
     show_default="2 x CPUs, at least 4",
-    help="How many tasks run at once.",
+    help="How many tasks run at once (at least 1).",
 )
 @click.option(
     "--datastore",
@@ -237,23 +281,31 @@ class RunCommand(click.Command):
     help="Set a parameter (same as --NAME VALUE).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print the run id and failures.")
+@run_settings_options
+@TAG_OPTION
 @click.pass_context
 def run(
     ctx: click.Context,
     flow_file: str,
     local: bool,
     flow_name: str | None,
-    max_workers: int,
+    max_workers: int | None,
     datastore: str | None,
     pairs: tuple[str, ...],
     quiet: bool,
+    settings: RunSettings,
+    tags: tuple[str, ...],
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
     Prints the run id on stdout; exit code 1 if any task failed."""
     ir = load_ir(flow_file, flow_name)
     params = parse_parameters(ir, list(ctx.args), pairs)
-    sys.exit(execute(ir, flow_file, datastore, params, max_workers, quiet))
+    sys.exit(
+        execute(
+            ir, flow_file, datastore, params, max_workers or 0, quiet, settings=settings, tags=tags
+        )
+    )
 
 
 @click.command()
@@ -266,17 +318,21 @@ def run(
     default=None,
     help="Re-run from this step (default: the step that failed).",
 )
-@click.option("--max-workers", type=int, default=0)
+@click.option("--max-workers", type=int, default=None, callback=positive_workers)
 @click.option("--datastore", metavar="URL", default=None)
 @click.option("-q", "--quiet", is_flag=True)
+@run_settings_options
+@TAG_OPTION
 def resume(
     flow_file: str,
     run_id: str | None,
     flow_name: str | None,
     step_name: str | None,
-    max_workers: int,
+    max_workers: int | None,
     datastore: str | None,
     quiet: bool,
+    settings: RunSettings,
+    tags: tuple[str, ...],
 ) -> None:
     """Resume RUN_ID (default: the latest run) of FLOW as a new run.
 
@@ -303,4 +359,6 @@ def resume(
             f"{', '.join(s.name for s in ir.steps if s.name in clone) or 'none'}",
             err=True,
         )
-    sys.exit(execute(ir, flow_file, root, {}, max_workers, quiet, origin, clone))
+    sys.exit(
+        execute(ir, flow_file, root, {}, max_workers or 0, quiet, origin, clone, settings, tags)
+    )

@@ -1,17 +1,21 @@
 """``flowc runs``, ``flowc logs``, ``flowc inspect`` and ``show_run`` (for ``flowc show RUN``).
 
 Tasks are named by pathspec: ``FLOW/RUN/STEP/TASK`` or, when the run id is unique in
-the datastore, ``RUN/STEP/TASK``; TASK is the index path (``_`` or empty at top level,
-``3.1`` in nested foreaches, ``3@2`` for iteration 2 of a recursive step).
+the datastore, ``RUN/STEP/TASK``; TASK is the task id (``start``, ``train.3``, ``loop@2``:
+see ``runtime_shim.datastore.layout.task_id``) or the index path (``_`` or empty at top
+level, ``3.1`` in nested foreaches, ``3@2`` for iteration 2 of a recursive step).
 """
 
 from __future__ import annotations
 
 import os
-import time
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 import click
+
+T = TypeVar("T")
 
 datastore_option = click.option(
     "--datastore",
@@ -39,7 +43,7 @@ def _flow_name(flow: str) -> str:
 def _find_run(run_id: str, root: str) -> str:
     from flowc.client import Metaflow
 
-    owners = [f.id for f in Metaflow(root).flows if run_id in f.run_ids()]
+    owners = [f.id for f in Metaflow(root, _namespace_check=False).flows if run_id in f]
     if len(owners) != 1:
         raise click.UsageError(
             f"run {run_id} is {'ambiguous' if owners else 'not found'} in {root}; "
@@ -60,8 +64,18 @@ def split_pathspec(pathspec: str, root: str, parts: int) -> list[str]:
     return items
 
 
-def _when(stamp: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
+def found(build: Callable[[], T]) -> T:
+    """``build()``; an object that does not exist is a usage error, not a traceback."""
+    from runtime_shim.exceptions import MetaflowNotFound
+
+    try:
+        return build()
+    except MetaflowNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _when(stamp: datetime | None) -> str:
+    return stamp.strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
 
 
 @click.command()
@@ -74,7 +88,11 @@ def runs(flow: str | None, datastore: str | None, limit: int) -> None:
     from flowc.client import Flow, Metaflow
 
     root = _root(datastore)
-    flows = [Flow(_flow_name(flow), root)] if flow else Metaflow(root).flows
+    flows = (
+        found(lambda: [Flow(_flow_name(flow), root, _namespace_check=False)])
+        if flow
+        else Metaflow(root, _namespace_check=False).flows
+    )
     if not flows:
         click.echo(f"no runs in {root}")
     for f in flows:
@@ -99,18 +117,14 @@ def logs(
 
     root = _root(datastore)
     flow, run, step, key = split_pathspec(pathspec, root, 3)
-    task = Task(f"{flow}/{run}/{step}/{key or '_'}", root)
+    task = found(lambda: Task(f"{flow}/{run}/{step}/{key or '_'}", root, _namespace_check=False))
     chosen = task.attempt if attempt is None else attempt
     if chosen is None:
         raise click.UsageError(f"task {task.pathspec} has no attempts")
     for stream, wanted in (("stdout", show_out), ("stderr", show_err)):
         if not wanted:
             continue
-        text = (
-            task._log(stream)
-            if attempt is None
-            else task._ds.log(run, step, task.id, chosen, stream)
-        )
+        text = task._log(stream, chosen)
         if text:
             click.echo(text, nl=not text.endswith("\n"), err=stream == "stderr")
 
@@ -125,7 +139,7 @@ def inspect_command(pathspec: str, datastore: str | None, full: bool) -> None:
 
     root = _root(datastore)
     flow, run, step, key = split_pathspec(pathspec, root, 3)
-    task = Task(f"{flow}/{run}/{step}/{key or '_'}", root)
+    task = found(lambda: Task(f"{flow}/{run}/{step}/{key or '_'}", root, _namespace_check=False))
     if not task.finished:
         raise click.UsageError(f"task {task.pathspec} is not committed")
     click.echo(
@@ -145,7 +159,7 @@ def show_run(pathspec: str, datastore: str | None = None, echo: bool = True) -> 
 
     root = _root(datastore)
     flow, run_id = split_pathspec(pathspec, root, 1)
-    run = Run(f"{flow}/{run_id}", root)
+    run = found(lambda: Run(f"{flow}/{run_id}", root, _namespace_check=False))
     lines = [f"Run {run.pathspec}: {run.status}, created {_when(run.created_at)}"]
     if run.origin_run_id:
         lines.append(f"  resumed from {run.origin_run_id}")
@@ -167,8 +181,7 @@ def show_run(pathspec: str, datastore: str | None = None, echo: bool = True) -> 
 
 def _step_order(run: Any) -> Any:
     def key(step: Any) -> tuple[float, str]:
-        first = step.task
-        meta = first.metadata if first is not None else {}
-        return float(meta.get("started", float("inf"))), step.id
+        created = step.created_at
+        return (created.timestamp() if created else float("inf")), step.id
 
     return key

@@ -202,22 +202,13 @@ def _join(
     scopes.stacks[name] = list(rests.pop())
     scopes.matching_join[split.name] = name
     if split.transition == "foreach":
-        if len(parents) != 1:
-            out.append(
-                diag(
-                    codes.FC116,
-                    f"foreach join `{name}` receives {len(parents)} paths "
-                    f"({', '.join(parents)}); the body of `{split.name}` must end in "
-                    "one step",
-                    step.span,
-                    "join the branches inside the foreach body first",
-                )
-            )
-            return
-        scopes.input_rules[name] = InputRule("join-foreach", parents)
+        # Several parents only when a switch in the body ends at the join: each foreach
+        # task takes one of them, so they are one group of alternatives.
+        alternatives = [parents] if len(parents) > 1 else []
+        scopes.input_rules[name] = InputRule("join-foreach", parents, alternatives)
         return
     branches = [s[-1][1] for s in stacks]
-    if sorted(branches) != sorted(split.targets):
+    if set(branches) != set(split.targets):
         out.append(
             diag(
                 codes.FC116,
@@ -225,15 +216,20 @@ def _join(
                 f"({', '.join(parents)}) but the split at `{split.name}` started "
                 f"{len(split.targets)} ({', '.join(split.targets)})",
                 step.span,
-                "every branch of a split must reach its join exactly once",
+                "every branch of a split must reach its join",
             )
         )
         return
     # Order the join's inputs by the split's branch order, for a deterministic `inputs`.
+    # Parents that end the same branch are a switch's paths inside that branch: exactly
+    # one of them runs, so the join takes one input per branch, as Metaflow's does.
     branch_of = {p: s[-1][1] for p, s in zip(parents, stacks, strict=True)}
     ordered = sorted(parents, key=lambda p: split.targets.index(branch_of[p]))
+    by_branch = [[p for p in ordered if branch_of[p] == b] for b in split.targets]
     scopes.ordered_parents[name] = ordered
-    scopes.input_rules[name] = InputRule("join", ordered)
+    scopes.input_rules[name] = InputRule(
+        "join", ordered, [group for group in by_branch if len(group) > 1]
+    )
 
 
 def _check_foreach_target(step: StepSource, flow: FlowSource, out: list[Diagnostic]) -> None:

@@ -72,6 +72,7 @@ class RunOptions:
     env: dict[str, str] = field(default_factory=dict)
     executor: str = field(default_factory=lambda: default_executor())
     cwd: str | None = None  # working directory of the tasks (default: this process's)
+    tags: list[str] = field(default_factory=list)  # user tags of the run (run --tag)
     branch: str | None = None  # --branch: @project's branch
     production: bool = False  # --production: @project's production branch
 
@@ -139,6 +140,10 @@ class LocalRunner:
         self.reporter.started(self.run_id, self.ir)
         if self.options.origin_run_id:
             self._prepare_resume()
+        else:
+            # The start task completes the record (parameters, system tags).
+            record = {"run_id": self.run_id, "created": began, "tags": self.options.tags}
+            self.ds.write_run(self.run_id, record, if_absent=True)
         # FIFO of (task, attempt): tasks start in the order they became ready, so a wide
         # foreach runs in index order and retries go to the back of the line.
         pending: deque[tuple[TaskId, int]] = deque([(self.plan.first(), 0)])
@@ -305,8 +310,14 @@ class LocalRunner:
         assert origin is not None
         record = self.ds.read_run(origin)
         if record is None:
-            raise LookupError(f"run {origin} of flow {self.ir.name} not found")
-        fresh = dict(record, run_id=self.run_id, origin_run_id=origin, created=time.time())
+            return  # the origin's start step never recorded the run: nothing to carry over
+        fresh = dict(
+            record,
+            run_id=self.run_id,
+            origin_run_id=origin,
+            created=time.time(),
+            tags=self.options.tags,
+        )
         self.ds.write_run(self.run_id, fresh, if_absent=True)
 
     def _try_clone(self, task: TaskId) -> bool:

@@ -73,9 +73,11 @@ class Plan:
     def _arrive(self, name: str, index_path: str, source: str) -> list[TaskId]:
         rule = self.ir.step(name).input_rule
         if rule.kind == "join":
+            # One input per branch; a branch ending in a switch's paths sends one of them.
             arrived = self._join_arrivals[(name, index_path)]
             arrived.add(source)
-            return [TaskId(name, index_path)] if arrived >= set(rule.parents) else []
+            complete = all(arrived & set(group) for group in rule.inputs())
+            return [TaskId(name, index_path)] if complete else []
         if rule.kind == "join-foreach":
             outer = parent_path(index_path)
             self._foreach_done[(name, outer)] += 1

@@ -2,13 +2,16 @@
 
 ```
 FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, write-once
-FLOW/runs/RUN/run.json                    parameters, hashes, created, tags
+FLOW/runs/RUN/run.json                    parameters, hashes, created, tags, system tags
+FLOW/runs/RUN/tags-NNNNNNNN.json          the user tags after each change (versioned)
 FLOW/runs/RUN/STEP/TASK/attempt-N/        artifacts.json, meta.json, stdout.log, stderr.log
-                                          and, for a foreach split, foreach.json
+                                          and, for a foreach split, foreach.json; cards/
+                                          holds the task's cards (runtime_shim.cards.store)
 FLOW/runs/RUN/STEP/TASK/committed.json    written last with a conditional create
 ```
 TASK is the index path ("_" for the top level) plus "@K" for iteration K>0 of a
-recursive step. ``foreach.json`` is the JSON array of the children's foreach positions
+recursive step; the task id the API shows adds the step name (:func:`task_id`).
+``foreach.json`` is the JSON array of the children's foreach positions
 (``[0,1,...,n-1]``), the item list an engine can fan out over straight from the store
 (a distributed Map's S3 ``ItemReader``).
 
@@ -34,6 +37,9 @@ if TYPE_CHECKING:
     from runtime_shim.datastore.objectstore import ObjectStore
 
 PICKLE_PROTOCOL = 4
+# RUN/tags-00000001.json, …: the user-tag set after each change (the name has a dot, so
+# list_steps never mistakes it for a step).
+TAG_VERSION_PREFIX = "tags-"
 COMPRESS_MIN_BYTES = 256
 # Compress only when it saves at least 10 %; decide from a sample first (_sample_compresses).
 COMPRESS_GAIN = 0.9
@@ -87,6 +93,35 @@ def parse_task_key(key: str) -> tuple[str, int]:
     """Inverse of :func:`task_key`: ``"3@2" → ("3", 2)``, ``"_" → ("", 0)``."""
     path, _, iteration = key.partition("@")
     return ("" if path == "_" else path), int(iteration or 0)
+
+
+def task_id(step: str, key: str) -> str:
+    """The task id Metaflow's API shows (``current.task_id``, the client, pathspecs).
+
+    Unique within a run and computable by any engine from what it already knows: the step
+    name, then the index path and iteration of the datastore key (``start``,
+    ``train.3``, ``inner.1.0``, ``loop@2``, ``body.3@1``).
+    """
+    path, iteration = parse_task_key(key)
+    ident = f"{step}.{path}" if path else step
+    return f"{ident}@{iteration}" if iteration else ident
+
+
+def task_key_of(step: str, ident: str) -> str | None:
+    """Inverse of :func:`task_id` for ``step`` (None if ``ident`` is not one of its ids).
+
+    A datastore key itself (``_``, ``3``, ``3@2``) is accepted too, so paths written
+    before task ids existed keep working.
+    """
+    if ident == step or ident.startswith((f"{step}.", f"{step}@")):
+        rest = ident[len(step) :]
+        path, _, iteration = rest.partition("@")
+        if iteration and not iteration.isdigit():
+            return None
+        return task_key(path.removeprefix("."), int(iteration or 0))
+    if ident == "_" or ident[:1].isdigit():
+        return ident
+    return None
 
 
 def encode(value: Any) -> tuple[str, bytes, int]:
@@ -170,6 +205,31 @@ class FlowDatastore:
     def read_run_status(self, run: str) -> dict[str, Any] | None:
         return self._read_json(f"{self.run_prefix(run)}/status.json")
 
+    def tag_versions(self, run: str) -> list[int]:
+        """The versions of the run's user-tag set written after the run started."""
+        prefix = f"{TAG_VERSION_PREFIX}"
+        names = self.store.list_children(self.run_prefix(run))
+        return sorted(
+            int(n[len(prefix) : -5]) for n in names if n.startswith(prefix) and n.endswith(".json")
+        )
+
+    def read_tags(self, run: str, version: int) -> list[str]:
+        data = self._read_json(self._tag_key(run, version))
+        return list((data or {}).get("tags", []))
+
+    def write_tags(self, run: str, version: int, tags: list[str]) -> bool:
+        """Create version ``version`` of the user tags; False if a concurrent writer did.
+
+        Versions are created with a conditional write, so two writers never both publish
+        the same version and no change is lost (the loser re-reads and tries again).
+        """
+        return self.store.put(
+            self._tag_key(run, version), _dump({"tags": sorted(tags)}), if_absent=True
+        )
+
+    def _tag_key(self, run: str, version: int) -> str:
+        return f"{self.run_prefix(run)}/{TAG_VERSION_PREFIX}{version:08d}.json"
+
     def list_runs(self) -> list[str]:
         return self.store.list_children(f"{self.flow}/runs")
 
@@ -232,9 +292,14 @@ class FlowDatastore:
             record = self.committed(run, step, task)
             if record is None:
                 raise ObjectNotFound(f"{self.task_prefix(run, step, task)} is not committed")
-        prefix = record.get("source") or self.attempt_prefix(run, step, task, record["attempt"])
+        prefix = self.output_prefix(run, step, task, record)
         data = json.loads(self.store.get(f"{prefix}/artifacts.json"))
         return {name: ArtifactRef.from_json(ref) for name, ref in data.items()}
+
+    def output_prefix(self, run: str, step: str, task: str, record: dict[str, Any]) -> str:
+        """The attempt whose outputs a commit publishes (the origin's, for a resumed clone)."""
+        source: str | None = record.get("source")
+        return source or self.attempt_prefix(run, step, task, int(record["attempt"]))
 
     def attempt_meta(self, run: str, step: str, task: str, attempt: int) -> dict[str, Any] | None:
         return self._read_json(f"{self.attempt_prefix(run, step, task, attempt)}/meta.json")

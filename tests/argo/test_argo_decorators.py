@@ -62,7 +62,7 @@ def test_cosmetic_drops_are_warnings_at_their_line() -> None:
     result = emit(FLOW)
     found = {(d.code, d.span.start.line if d.span else None) for d in result.diagnostics}
     lines = (REPO / FLOW).read_text().splitlines()
-    card = next(i for i, t in enumerate(lines, 1) if "@card" in t)
+    card = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("@card"))
     schedule = next(i for i, t in enumerate(lines, 1) if t.startswith("@schedule"))
     assert {("FC302", card), ("FC302", schedule)} <= found
     assert result.files  # warnings only

@@ -85,11 +85,12 @@ def test_mapped_pair_changes_the_output(case: tuple[Variant, str, str]) -> None:
     assert with_argument.files != without.files
 
 
-def test_local_runner_says_cards_are_not_rendered(tmp_path: Path) -> None:
+def test_local_runner_renders_cards_without_a_warning(tmp_path: Path) -> None:
     from tests.support.frontend import run_flowc
 
     flow = tmp_path / "card_flow.py"
     flow.write_text(flow_source(application("card", WHOLE))[0], encoding="utf-8")
     done = run_flowc("run", "--local", str(flow), "--datastore", str(tmp_path / "ds"))
     assert done.returncode == 0, done.stderr
-    assert "FC302 @card on step 'start': cards are not rendered yet" in done.stderr
+    assert "FC302" not in done.stderr
+    assert list((tmp_path / "ds").glob("*/runs/*/start/*/attempt-0/cards/default-*.html"))

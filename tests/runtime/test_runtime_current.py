@@ -6,15 +6,19 @@ import pytest
 
 from runtime_shim.exceptions import MetaflowException
 from runtime_shim.project import project_environment, project_info
-from tests.support.runtime import run_local
+from tests.support.runtime import LocalRun, run_local
 
 FLOW = "tests/runtime/flows/current_fields.py"
 
 
-def _seen(result: object) -> dict[str, object]:
+def _seen(result: LocalRun) -> dict[str, object]:
     from flowc.client import Run
 
-    run = Run(f"CurrentFieldsFlow/{result.run_id}", datastore=result.datastore)  # type: ignore[attr-defined]
+    run = Run(
+        f"CurrentFieldsFlow/{result.run_id}",
+        result.datastore,
+        _namespace_check=False,
+    )
     data = run["start"].task.data
     return {
         **data.seen,

@@ -19,7 +19,7 @@ def flowc_tasks(datastore: str, flow: str, run_id: str) -> dict[str, dict[str, A
     run = Run(f"{flow}/{run_id}", datastore=datastore)
     tasks: dict[str, dict[str, Any]] = {}
     for step in run:
-        found = {t.id: {a.id: normalize(a.data) for a in t} for t in step if t.finished}
+        found = {t.key: {a.id: normalize(a.data) for a in t} for t in step if t.finished}
         if found:
             tasks[step.id] = found
     return tasks

@@ -26,7 +26,7 @@ def test_killed_task_is_invisible_and_resume_completes(
     assert not first.ok
     assert os.path.exists(marker)  # the kill happened
     run = Run(f"CrashFlow/{first.run_id}", datastore=first.datastore)
-    work = {t.id: t for t in run["work"]}
+    work = {t.index_path: t for t in run["work"]}
     assert {k for k, t in work.items() if t.finished} == {"0", "1", "3"}
     # The kill landed mid-write: some blobs of work/2 exist, but no task refers to them.
     store = open_object_store(first.datastore)
@@ -43,7 +43,7 @@ def test_killed_task_is_invisible_and_resume_completes(
     assert resumed["end"].task.data.result == 60
     assert resumed["join"].task.data.values == [0, 10, 20, 30]
     start = resumed["start"].task
-    assert start.origin_pathspec == f"CrashFlow/{first.run_id}/start/_"
+    assert start.origin_pathspec == f"CrashFlow/{first.run_id}/start/start"
     assert start.data.start_pid == run["start"].task.data.start_pid  # reused, not re-run
     assert start["items"].sha == run["start"].task["items"].sha
     assert Flow("CrashFlow", datastore=first.datastore).latest_run.id == second.run_id

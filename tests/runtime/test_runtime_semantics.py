@@ -42,8 +42,8 @@ def test_merge_artifacts_errors(workdir: str, mode: str, error: str, words: str)
     assert not result.ok
     join = Run(f"MergeErrorsFlow/{result.run_id}", datastore=result.datastore)["join"].task
     assert not join.finished
-    assert join.exception["type"].endswith(error)
-    assert words in join.exception["message"]
+    assert join.exception is not None and join.exception.type.endswith(error)
+    assert words in join.exception.exception and error in str(join.exception)
     assert error in join.stderr
 
 

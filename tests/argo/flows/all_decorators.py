@@ -16,7 +16,7 @@ from flowc import (
 @schedule(cron="0 6 * * 1-5", timezone="Europe/Paris")
 @project(name="fraud_model")
 class AllDecoratorsFlow(FlowSpec):
-    """Every decorator Argo maps, and one it only warns about (cards are not rendered)."""
+    """Every decorator Argo maps, and @card, which the shim renders inside the task."""
 
     @kubernetes(
         image="registry.example.com/train:1.2",
@@ -39,7 +39,7 @@ class AllDecoratorsFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @card
+    @card(refresh_interval=1)
     @step
     def end(self):
         pass

@@ -1,0 +1,102 @@
+"""The run options ``flowc run``/``flowc resume`` share with a flow file's ``run``/``resume``.
+
+``--with``, ``--run-id-file``, ``--max-num-splits``, ``--namespace`` and the Runner's
+``--runner-attribute-file`` are Metaflow's run options; ``RunSettings`` carries them from
+the command line to ``execute``. ``--max-workers`` below 1 is a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+SETTING_NAMES = (
+    "decospecs",
+    "run_id_file",
+    "runner_attribute_file",
+    "max_num_splits",
+    "user_namespace",
+)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    decospecs: tuple[str, ...] = ()
+    run_id_file: str | None = None
+    runner_attribute_file: str | None = None
+    max_num_splits: int | None = None
+    user_namespace: str | None = None
+
+
+def positive_workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise click.BadParameter(f"must be at least 1, got {value}")
+    return value
+
+
+def run_settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared run options to a click command; it receives ``settings=``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in SETTING_NAMES}
+        values["decospecs"] = tuple(values["decospecs"] or ())
+        return func(*args, settings=RunSettings(**values), **kwargs)
+
+    options = [
+        click.option(
+            "--with",
+            "decospecs",
+            multiple=True,
+            metavar="DECORATOR",
+            help="Add a step decorator to every step: NAME or NAME:ARG=VALUE,... (repeatable).",
+        ),
+        click.option("--run-id-file", default=None, help="Write the run's id to this file."),
+        click.option(
+            "--runner-attribute-file",
+            default=None,
+            hidden=True,
+            help="Write the run's flow, id and metadata as JSON to this file (Runner API).",
+        ),
+        click.option(
+            "--max-num-splits",
+            type=int,
+            default=None,
+            help="Fail a foreach that yields more splits than this (a safety check).",
+        ),
+        click.option(
+            "--namespace",
+            "user_namespace",
+            default=None,
+            help="The client namespace the run's tasks see (empty: the global namespace).",
+        ),
+    ]
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+def write_run_files(settings: RunSettings, flow_name: str, run_id: str, root: str) -> None:
+    """The run id (``--run-id-file``) and the Runner's attribute file, before the run."""
+    if settings.run_id_file:
+        with open(settings.run_id_file, "w", encoding="utf-8") as f:
+            f.write(run_id)
+    if settings.runner_attribute_file:
+        with open(settings.runner_attribute_file, "w", encoding="utf-8") as f:
+            json.dump({"run_id": run_id, "flow_name": flow_name, "metadata": f"local@{root}"}, f)
+
+
+def task_environment(settings: RunSettings) -> dict[str, str]:
+    """Environment every task of the run gets for the settings that act inside tasks."""
+    env: dict[str, str] = {}
+    if settings.user_namespace is not None:
+        env["FLOWC_NAMESPACE"] = settings.user_namespace
+    if settings.max_num_splits is not None:
+        env["FLOWC_MAX_NUM_SPLITS"] = str(settings.max_num_splits)
+    return env

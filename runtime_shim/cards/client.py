@@ -1,0 +1,125 @@
+"""Reading cards back: ``get_cards(task_or_pathspec, id=, type=)`` (``metaflow.cards``).
+
+``get_cards`` returns a ``CardContainer``, a read-only list of ``Card`` objects; a card's
+HTML is read from the datastore only when asked for (``Card.get()``, or a notebook
+showing it through ``_repr_html_``). A task without any card raises
+``CardNotPresentException``; filters that match none of its cards give an empty
+container, as in Metaflow. A task a resume cloned shows its origin's cards.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from runtime_shim.cards.exception import (
+    CardNotPresentException,
+    IncorrectArgumentException,
+    IncorrectPathspecException,
+)
+from runtime_shim.cards.store import CardFile, committed_cards, read_card, select_cards
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from runtime_shim.datastore.layout import FlowDatastore
+
+
+class Card:
+    """One stored card: ``type``, ``id``, ``hash``, ``path``; ``get()`` reads its HTML."""
+
+    def __init__(self, ds: FlowDatastore, file: CardFile, origin_pathspec: str | None = None):
+        self._ds = ds
+        self._file = file
+        self._html: str | None = None
+        self.type = file.type
+        self.hash = file.hash
+        self.from_resumed = origin_pathspec is not None
+        self.origin_pathspec = origin_pathspec
+
+    @property
+    def id(self) -> str | None:
+        return self._file.id
+
+    @property
+    def path(self) -> str:
+        """The card's key in the datastore (unique to this card)."""
+        return self._file.key
+
+    def get(self) -> str:
+        if self._html is None:
+            self._html = read_card(self._ds, self._file)
+        return self._html
+
+    def get_data(self) -> dict[str, Any] | None:
+        """A card's live-update data; cards rendered once at task end have none."""
+        return None
+
+    def __str__(self) -> str:
+        return f"<Card at '{self.path}'>"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return f"<div class='embed' data-card='{html.escape(self.hash)}'>{self.get()}</div>"
+
+
+class CardContainer:
+    """The cards of one task (immutable, list-like)."""
+
+    def __init__(self, cards: list[Card], origin_pathspec: str | None = None) -> None:
+        self._cards = list(cards)
+        self.from_resumed = origin_pathspec is not None
+        self.origin_pathspec = origin_pathspec
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def __iter__(self) -> Iterator[Card]:
+        return iter(self._cards)
+
+    def __getitem__(self, index: int) -> Card:
+        return self._cards[index]
+
+    def _repr_html_(self) -> str:
+        return "\n".join(
+            f"<h1>Displaying Card Of Type : {html.escape(c.type.title())}</h1>{c._repr_html_()}"
+            for c in self._cards
+        )
+
+
+def get_cards(
+    task: Any,
+    id: str | None = None,
+    type: str | None = None,
+    follow_resumed: bool = True,
+) -> CardContainer:
+    """The cards of ``task`` (a client ``Task`` or ``FLOW/RUN/STEP/TASK``), filtered."""
+    ds, run, step, key, pathspec, origin = task_location(task)
+    files = committed_cards(ds, run, step, key)
+    if not files:
+        raise CardNotPresentException(pathspec, card_type=type, card_id=id)
+    chosen = select_cards(files, card_type=type, card_id=id)
+    return CardContainer([Card(ds, f, origin) for f in chosen], origin)
+
+
+def task_location(task: Any) -> tuple[FlowDatastore, str, str, str, str, str | None]:
+    """(datastore, run, step, task key, pathspec, origin pathspec) of a task or pathspec."""
+    from flowc.client import Task
+
+    if isinstance(task, str):
+        if len(task.split("/")) != 4:
+            raise IncorrectPathspecException(task)
+        task = Task(task)
+    elif not isinstance(task, Task):
+        raise IncorrectArgumentException(type(task))
+    origin = getattr(task, "origin_pathspec", None)
+    return task._ds, task.run_id, task.step_name, task.id, task.pathspec, origin
+
+
+def cards_as_json(pathspec: str, cards: list[Card]) -> str:
+    """``card list --as-json`` of one task."""
+    listed = [c._file.to_json() for c in cards]
+    return json.dumps({"pathspec": pathspec, "cards": listed})

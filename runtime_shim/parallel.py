@@ -1,0 +1,56 @@
+"""``@parallel``: what a gang task knows about its gang (Metaflow's ``current.parallel``).
+
+A ``self.next(self.step, num_parallel=N)`` runs ``step`` as N tasks, the way a foreach of
+N runs its body: node ``k`` is the task at foreach position ``k``. Node 0 is the gang's
+control task (Metaflow runs the control task as node 0 when it runs locally), so every node
+names the same ``control_task_id`` without asking the engine. ``self.input`` of a node is
+its node index, as in Metaflow.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from runtime_shim.datastore.layout import task_key
+from runtime_shim.inputs import child_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from runtime_shim.flowspec import Frame
+
+Parallel = namedtuple("Parallel", ["main_ip", "num_nodes", "node_index", "control_task_id"])
+
+#: The foreach variable a ``num_parallel`` transition records: no artifact carries it.
+PARALLEL_VAR = "_parallel"
+#: Where the local gang's nodes reach the control node (all nodes run on this machine).
+LOCAL_MAIN_IP = "127.0.0.1"
+#: The metadata field and value Metaflow gives a control task (``Step.control_tasks()``).
+CONTROL_TASK_FIELD = "internal_task_type"
+CONTROL_TASK_VALUE = "control_task"
+
+
+def gang_fields(frames: list[Frame], index_path: str) -> dict[str, Any]:
+    """``current`` fields of a ``@parallel`` task: ``parallel`` and ``is_parallel``.
+
+    ``frames[-1]`` is the gang's frame ``(split step, var, node index, num nodes)``.
+    """
+    _split, _var, node_index, num_nodes = frames[-1]
+    outer = index_path.rpartition(".")[0]
+    return {
+        "is_parallel": True,
+        "parallel": Parallel(
+            main_ip=LOCAL_MAIN_IP,
+            num_nodes=int(num_nodes),
+            node_index=int(node_index),
+            control_task_id=task_key(child_path(outer, 0)),
+        ),
+    }
+
+
+def control_metadata(frames: list[Frame]) -> dict[str, str]:
+    """The metadata a gang's node 0 carries as its control task; none for other nodes."""
+    if frames and frames[-1][1] == PARALLEL_VAR and int(frames[-1][2]) == 0:
+        return {CONTROL_TASK_FIELD: CONTROL_TASK_VALUE}
+    return {}

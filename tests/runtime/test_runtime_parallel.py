@@ -1,0 +1,32 @@
+"""``@parallel`` run locally as Metaflow runs it: N nodes, node 0 the control task, every
+node told its place in the gang through ``current.parallel``, the join sees N inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runtime_shim.datastore.layout import FlowDatastore
+from tests.support.runs import artifacts, local_store, run_local
+
+FLOW = "tests/runtime/flows/gang.py"
+
+
+def test_gang_nodes_know_their_place(tmp_path: Path) -> None:
+    code, run = run_local(FLOW, str(tmp_path))
+    assert code == 0
+    got = artifacts(local_store(str(tmp_path)), "GangFlow", run)
+    control = got["gang/0"]["control"]
+    assert control == "0"
+    assert got["join/_"]["gathered"] == [(k, 3, k, control, "127.0.0.1", True) for k in range(3)]
+    assert got["start/_"]["seen_parallel"] is False
+
+
+def test_only_node_zero_is_the_control_task(tmp_path: Path) -> None:
+    code, run = run_local(FLOW, str(tmp_path))
+    assert code == 0
+    ds = FlowDatastore(local_store(str(tmp_path)), "GangFlow")
+    task_types = {
+        task: (ds.attempt_meta(run, "gang", task, 0) or {}).get("internal_task_type")
+        for task in ds.list_tasks(run, "gang")
+    }
+    assert task_types == {"0": "control_task", "1": None, "2": None}

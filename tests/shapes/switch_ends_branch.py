@@ -1,0 +1,43 @@
+from metaflow import FlowSpec, step
+
+
+class SwitchEndsBranchFlow(FlowSpec):
+    """A switch inside one branch of a static split; its cases go straight on to the join,
+    which takes one input per branch (Metaflow's switch_in_branch graph)."""
+
+    @step
+    def start(self):
+        self.choice = "down"
+        self.next(self.left, self.right)
+
+    @step
+    def left(self):
+        self.next({"up": self.up, "down": self.down}, condition="choice")
+
+    @step
+    def up(self):
+        self.v = 1
+        self.next(self.join)
+
+    @step
+    def down(self):
+        self.v = -1
+        self.next(self.join)
+
+    @step
+    def right(self):
+        self.v = 100
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.vs = [i.v for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        self.result = {"vs": self.vs}
+
+
+if __name__ == "__main__":
+    SwitchEndsBranchFlow()
