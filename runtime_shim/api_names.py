@@ -12,6 +12,8 @@ from runtime_shim.catalogue import DECORATORS
 
 # The user API apart from the catalogue's decorators.
 NON_DECORATOR_NAMES = (
+    "Config",
+    "ConfigValue",
     "FlowMutator",
     "FlowSpec",
     "IncludeFile",
@@ -21,6 +23,7 @@ NON_DECORATOR_NAMES = (
     "StepMutator",
     "USER_SKIP_STEP",
     "UserStepDecorator",
+    "config_expr",
     "current",
     "default_namespace",
     "get_namespace",

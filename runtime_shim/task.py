@@ -47,6 +47,7 @@ class TaskSpec:
         foreach_count_out: str | None = None,
         switch_out: str | None = None,
         origin_run_id: str | None = None,
+        configs: dict[str, Any] | None = None,
     ) -> None:
         self.flow_file = flow_file
         self.flow = flow
@@ -62,6 +63,7 @@ class TaskSpec:
         self.foreach_count_out = foreach_count_out
         self.switch_out = switch_out
         self.origin_run_id = origin_run_id
+        self.configs = configs
 
 
 class StepFailed(Exception):
@@ -248,24 +250,23 @@ def _execute(
     from runtime_shim.loader import load_flow_class
     from runtime_shim.params import parameter_refs
     from runtime_shim.plugin_decorators import TaskHooks
-    from runtime_shim.project import project_info
     from runtime_shim.step_call import call_step
     from runtime_shim.user_decorators import apply_mutators
 
     cls = load_flow_class(spec.flow_file, spec.flow)
     apply_mutators(cls)
     func = getattr(cls, spec.step, None)
-    if func is None or not getattr(func, "is_step", False):
+    if func is None or getattr(func, "is_step", False) is not True:
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
-    decos = step_decorators(func)
-    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
-        os.environ[str(name)] = str(value)
-
     resolved: ResolvedInputs = resolve(
         ds, spec.run_id, spec.step, spec.inputs, spec.index_path, spec.iteration
     )
     meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
-    run_record, params = parameter_refs(ds, cls, spec)
+    # The run's configs before the decorators: their arguments may read configs.
+    run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))
+    decos = step_decorators(func)
+    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
+        os.environ[str(name)] = str(value)
     state = TaskState(
         step=spec.step, load=ds.load_value, frames=resolved.frames, is_join=resolved.is_join
     )
@@ -289,13 +290,11 @@ def _execute(
         parameter_names=tuple(run_record.get("parameters", {})),
         **_identity(run_record),
     )
-    project = project_info(spec.flow, getattr(cls, "_flowc_flow_decorators", {}).get("project"))
-    if project is not None:
-        current._update_env(project.current_fields())
+    _set_project(cls)
     if "parallel" in decos and resolved.frames:
         from runtime_shim.parallel import control_metadata, gang_fields
 
-        current._set(**gang_fields(resolved.frames, spec.index_path))
+        current._set(**gang_fields(resolved.frames, spec.index_path, spec.step))
         meta.update(control_metadata(resolved.frames))
 
     cards.start(func)
@@ -346,6 +345,18 @@ def _identity(run_record: dict[str, Any]) -> dict[str, Any]:
         "tags": {str(tag) for tag in run_record.get("tags") or ()},
         "tempdir": tempfile.gettempdir(),
     }
+
+
+def _set_project(cls: type[Any]) -> None:
+    """``current.project_name`` from ``@project``, whose name may come from a config (so
+    only once the run's configs are active); callable parameter defaults read it too."""
+    from runtime_shim.current import current
+    from runtime_shim.decorators import flow_decorators
+    from runtime_shim.project import project_info
+
+    project = project_info(cls.__name__, flow_decorators(cls).get("project"))
+    if project is not None:
+        current._update_env(project.current_fields())
 
 
 def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ def run_local(
     origin: str | None = None,
     resume_step: str | None = None,
     executor: str = "fork",
+    tags: list[str] | None = None,
     **run_options: Any,
 ) -> LocalRun:
     """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly.
@@ -59,6 +60,7 @@ def run_local(
         clone_steps=clone,
         executor=executor,
         cwd=cwd,
+        tags=list(tags or []),
         **run_options,
     )
     result = LocalRunner(ir, options, Reporter()).run()
