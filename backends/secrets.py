@@ -4,8 +4,9 @@ A source is a string or a ``{"type": ..., "id": ...}`` mapping. Metaflow names t
 backend in a string with a prefix (``aws-secrets-manager.db-creds``; ``:`` is accepted
 too); a source without one uses the platform's default backend, which on a Kubernetes
 target is a Kubernetes Secret in the pod's namespace, exposed with ``envFrom``. Secrets
-held elsewhere need a fetch inside the task, which the shim does not do yet, so they are
-reported, never passed on as a mangled Secret name.
+held elsewhere are fetched inside the task (``runtime_shim.secrets``, which reads sources
+the same way); what a target cannot pass to a pod is reported, never passed on as a
+mangled Secret name.
 """
 
 from __future__ import annotations
@@ -13,21 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-KUBERNETES = "kubernetes"
-# Secrets backends Metaflow knows by name; a prefix naming one of them is a backend type.
-BACKEND_TYPES = ("aws-secrets-manager", "gcp-secret-manager", "az-key-vault", "inline")
+from runtime_shim.secrets import DEFAULT_BACKEND, parse_source
+
+# A source without a backend prefix is the platform's: a Kubernetes Secret on a pod.
+KUBERNETES = DEFAULT_BACKEND
 _SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-
-
-def parse_source(source: str | dict[str, Any]) -> tuple[str, str]:
-    """``(backend type, secret id)`` of one source."""
-    if isinstance(source, dict):
-        return str(source.get("type") or KUBERNETES), str(source.get("id", ""))
-    for separator in (":", "."):
-        kind, found, ident = source.partition(separator)
-        if found and (separator == ":" or kind in BACKEND_TYPES):
-            return kind, ident
-    return KUBERNETES, source
 
 
 def kubernetes_secret_names(

@@ -352,6 +352,27 @@ FC308: Final = Code(
     "The target cannot honour a decorator argument that changes how the step or flow runs.",
 )
 
+# FC46x: mutators and user step decorators (code that runs inside the task)
+FC460: Final = Code(
+    "FC460",
+    "mutator",
+    Severity.ERROR,
+    "A FlowMutator or StepMutator changes the flow when it runs; the compiled spec cannot "
+    "include its changes.",
+)
+FC461: Final = Code(
+    "FC461",
+    "runtime-mutator",
+    Severity.WARNING,
+    "A mutator accepted with `# flowc: runtime-mutator` is applied inside the task only.",
+)
+FC462: Final = Code(
+    "FC462",
+    "user-step-decorator",
+    Severity.NOTE,
+    "A user step decorator wraps the step inside the task; the compiled spec is unchanged.",
+)
+
 # FC40x: the Metaflow module surface (what ``import metaflow...`` provides under flowc)
 FC401: Final = Code(
     "FC401",

@@ -22,6 +22,11 @@ from runtime_shim.identity import namespace as namespace
 from runtime_shim.parameters import IncludeFile as IncludeFile
 from runtime_shim.parameters import JSONType as JSONType
 from runtime_shim.parameters import Parameter as Parameter
+from runtime_shim.user_decorators import USER_SKIP_STEP as USER_SKIP_STEP
+from runtime_shim.user_decorators import FlowMutator as FlowMutator
+from runtime_shim.user_decorators import StepMutator as StepMutator
+from runtime_shim.user_decorators import UserStepDecorator as UserStepDecorator
+from runtime_shim.user_decorators import user_step_decorator as user_step_decorator
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

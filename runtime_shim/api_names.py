@@ -14,17 +14,22 @@ from runtime_shim.catalogue import DECORATORS
 NON_DECORATOR_NAMES = (
     "Config",
     "ConfigValue",
+    "FlowMutator",
     "FlowSpec",
     "IncludeFile",
     "Inputs",
     "JSONType",
     "Parameter",
+    "StepMutator",
+    "USER_SKIP_STEP",
+    "UserStepDecorator",
     "config_expr",
     "current",
     "default_namespace",
     "get_namespace",
     "namespace",
     "step",
+    "user_step_decorator",
 )
 
 DECORATOR_NAMES: tuple[str, ...] = tuple(sorted(DECORATORS))

@@ -47,18 +47,19 @@ class MissingInMergeArtifactsException(MergeArtifactsException):
     headline = "Missing artifacts in merge"
 
 
-class TimeoutException(MetaflowException):
-    headline = "@timeout"
+def metaflow_class_path(cls: type) -> str:
+    """``module.ClassName`` of ``cls`` as a Metaflow flow sees it.
 
+    A class defined by one of the shim's modules is named by the ``metaflow...`` path
+    that module is imported as (``runtime_shim.loader._ALIASES``), so ``@catch`` records
+    ``metaflow.exception.ExternalCommandFailed`` and
+    ``metaflow.plugins.timeout_decorator.TimeoutException``, as Metaflow does.
+    """
+    from runtime_shim.loader import _ALIASES
 
-class FailureHandledByCatch(MetaflowException):
-    headline = "Task execution failed but @catch handled it"
-
-    def __init__(self, retry_count: int) -> None:
-        super().__init__(
-            f"Task execution kept failing over {retry_count} attempts. Your code did not "
-            "raise an exception. Something in the execution environment caused the failure."
-        )
+    module = cls.__module__
+    paths = sorted(alias for alias, target in _ALIASES.items() if target == module)
+    return f"{paths[0] if paths else module}.{cls.__qualname__}"
 
 
 class MetaflowExceptionWrapper(Exception):
@@ -72,7 +73,7 @@ class MetaflowExceptionWrapper(Exception):
         super().__init__()
         if exc is not None:
             self.exception = str(exc)
-            self.type = f"{exc.__class__.__module__}.{exc.__class__.__name__}"
+            self.type = metaflow_class_path(type(exc))
             self.stacktrace: str | None = None
             if sys.exc_info()[0] is not None:
                 import traceback

@@ -44,6 +44,12 @@ _ALIASES = {
     "metaflow.plugins.cards.card_modules.basic": "runtime_shim.cards.builtin",
     "metaflow.plugins.cards.card_modules.components": "runtime_shim.cards.components",
     "metaflow.plugins.cards.card_modules.test_cards": "runtime_shim.cards.test_cards",
+    "metaflow.plugins.catch_decorator": "runtime_shim.catch_decorator",
+    "metaflow.plugins.timeout_decorator": "runtime_shim.timeout_decorator",
+    "metaflow.user_decorators.user_step_decorator": "runtime_shim.user_decorators",
+    "metaflow.user_decorators.user_flow_decorator": "runtime_shim.user_decorators",
+    "metaflow.user_decorators.mutable_step": "runtime_shim.mutable",
+    "metaflow.user_decorators.mutable_flow": "runtime_shim.mutable",
 }
 
 
@@ -85,15 +91,16 @@ def load_flow_class(path: str, flow: str | None) -> type[Any]:
 
 def find_flow_class(module: types.ModuleType, flow: str | None, path: str) -> type[Any]:
     from runtime_shim.flowspec import FlowSpec
+    from runtime_shim.user_decorators import flow_class_of
 
     if flow:
-        cls = getattr(module, flow, None)
+        cls = flow_class_of(getattr(module, flow, None))
         if not (isinstance(cls, type) and issubclass(cls, FlowSpec)):
             raise LookupError(f"{path} defines no FlowSpec subclass named {flow!r}")
         return cls
     found = [
         v
-        for v in vars(module).values()
+        for v in map(flow_class_of, vars(module).values())
         if isinstance(v, type)
         and issubclass(v, FlowSpec)
         and v is not FlowSpec

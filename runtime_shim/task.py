@@ -10,10 +10,8 @@ A crash or kill at any point before step 3 leaves no visible task.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import signal
 import sys
 import time
 
@@ -23,11 +21,11 @@ from runtime_shim.inputs import child_path, resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from types import FrameType
     from typing import Any, TextIO
 
     from runtime_shim.datastore.layout import ArtifactRef
     from runtime_shim.inputs import ResolvedInputs
+    from runtime_shim.supervisor import LogSpool
 
 
 class TaskSpec:
@@ -73,7 +71,11 @@ class StepFailed(Exception):
 
 
 class _Tee:
-    """Writes to the task's log file and, unless disabled, to the original stream."""
+    """Writes to the task's log file and, unless disabled, to the original stream.
+
+    The log is flushed on every write: what the step printed is on disk if its process
+    dies the next instant (``runtime_shim.supervisor``).
+    """
 
     def __init__(self, log: TextIO, echo: TextIO | None) -> None:
         self.log = log
@@ -81,6 +83,7 @@ class _Tee:
 
     def write(self, text: str) -> int:
         self.log.write(text)
+        self.log.flush()
         if self.echo is not None:
             self.echo.write(text)
         return len(text)
@@ -119,13 +122,14 @@ def _write_text(path: str, text: str) -> None:
 
 def run_task(spec: TaskSpec) -> int:
     """Execute one task; return the process exit code (0 only once committed)."""
+    from runtime_shim.supervisor import supervised
+
     ds = FlowDatastore(open_object_store(spec.datastore), spec.flow)
     key = task_key(spec.index_path, spec.iteration)
     existing = ds.committed(spec.run_id, spec.step, key)
     if existing is not None:
         write_outputs(spec, existing)
         return 0
-    echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
     # A step that reads other runs (``from flowc import Flow``) sees this run's datastore.
     os.environ.setdefault("FLOWC_DATASTORE", spec.datastore)
     meta: dict[str, Any] = {
@@ -138,9 +142,22 @@ def run_task(spec: TaskSpec) -> int:
         "attempt": spec.attempt,
         "inputs": spec.inputs,
         "started": time.time(),
-        "pid": os.getpid(),
     }
-    out, err = io.StringIO(), io.StringIO()
+    return supervised(
+        lambda spool: _run_attempt(spec, ds, key, meta, spool),
+        lambda spool, signum: _record_killed(spec, ds, key, meta, spool, signum),
+    )
+
+
+def _run_attempt(
+    spec: TaskSpec, ds: FlowDatastore, key: str, meta: dict[str, Any], spool: LogSpool
+) -> int:
+    import faulthandler
+
+    echo = os.environ.get("FLOWC_TASK_ECHO", "1") != "0"
+    meta["pid"] = os.getpid()
+    out, err = spool.open("stdout.log"), spool.open("stderr.log")
+    faulthandler.enable(file=err)
     real_out, real_err = sys.stdout, sys.stderr
     sys.stdout = _Tee(out, real_out if echo else None)
     sys.stderr = _Tee(err, real_err if echo else None)
@@ -154,8 +171,8 @@ def run_task(spec: TaskSpec) -> int:
         artifacts, record = None, None
     finally:
         sys.stdout, sys.stderr = real_out, real_err
+        faulthandler.disable()
     meta["finished"] = time.time()
-    logs = {"stdout.log": out.getvalue(), "stderr.log": err.getvalue()}
     count = record.get("foreach_count") if record is not None else None
     ds.write_attempt(
         spec.run_id,
@@ -164,7 +181,7 @@ def run_task(spec: TaskSpec) -> int:
         spec.attempt,
         artifacts,
         meta,
-        logs,
+        spool.logs(),
         foreach_count=None if count is None else int(count),
     )
     if record is None:
@@ -182,11 +199,42 @@ def run_task(spec: TaskSpec) -> int:
     return 0
 
 
+def _record_killed(
+    spec: TaskSpec,
+    ds: FlowDatastore,
+    key: str,
+    meta: dict[str, Any],
+    spool: LogSpool,
+    signum: int,
+) -> int:
+    """The attempt's process died from ``signum``: record it as failed, with its logs."""
+    from runtime_shim.supervisor import signal_message
+
+    committed = ds.committed(spec.run_id, spec.step, key)
+    if committed is not None:  # killed after its commit: the task is done
+        write_outputs(spec, committed)
+        return 0
+    message = signal_message(signum)
+    logs = spool.logs()
+    logs["stderr.log"] += message + "\n"
+    print(f"flowc: task {spec.step}/{key}: {message}", file=sys.stderr)
+    meta.update(
+        status="failed",
+        finished=time.time(),
+        signal=signum,
+        exception={"type": "signal", "message": message, "traceback": ""},
+    )
+    ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, None, meta, logs)
+    return 1
+
+
 def _describe(exc: BaseException) -> dict[str, Any]:
     import traceback
 
+    from runtime_shim.exceptions import metaflow_class_path
+
     return {
-        "type": f"{type(exc).__module__}.{type(exc).__name__}",
+        "type": metaflow_class_path(type(exc)),
         "message": str(exc),
         "traceback": "".join(traceback.format_exception(exc)),
     }
@@ -196,16 +244,17 @@ def _execute(
     spec: TaskSpec, ds: FlowDatastore, meta: dict[str, Any]
 ) -> tuple[dict[str, ArtifactRef], dict[str, Any]]:
     from runtime_shim.cards import lifecycle as cards
-    from runtime_shim.catalogue import timeout_seconds
     from runtime_shim.current import current
     from runtime_shim.decorators import step_decorators
-    from runtime_shim.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
     from runtime_shim.flowspec import Inputs, TaskState
     from runtime_shim.loader import load_flow_class
     from runtime_shim.params import parameter_refs
     from runtime_shim.plugin_decorators import TaskHooks
+    from runtime_shim.step_call import call_step
+    from runtime_shim.user_decorators import apply_mutators
 
     cls = load_flow_class(spec.flow_file, spec.flow)
+    apply_mutators(cls)
     func = getattr(cls, spec.step, None)
     if func is None or getattr(func, "is_step", False) is not True:
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
@@ -239,6 +288,7 @@ def _execute(
         is_running_flow=True,
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
+        **_identity(run_record),
     )
     _set_project(cls)
     if "parallel" in decos and resolved.frames:
@@ -249,47 +299,31 @@ def _execute(
 
     cards.start(func)
 
+    args: tuple[Any, ...] = ()
+    if resolved.is_join:
+        views = []
+        for parent in resolved.parents:
+            view_state = TaskState(
+                step=parent.step,
+                refs=dict(parent.refs),
+                load=ds.load_value,
+                frames=parent.frames,
+            )
+            views.append(cls._flowc_new(view_state))
+        args = (Inputs(views),)
     retries: int = decos["retry"]["times"] if "retry" in decos else 0
-    catch = decos.get("catch")
-    status = "ok"
     hooks = TaskHooks(cls, func, spec.step, spec.attempt, retries)
-    try:
-        hooks.task_pre_step(flow, spec.run_id, current.task_id or "", meta["parents"])
-        if catch is not None and spec.attempt > retries:
-            raise FailureHandledByCatch(spec.attempt)
-        args: tuple[Any, ...] = ()
-        if resolved.is_join:
-            views = []
-            for parent in resolved.parents:
-                view_state = TaskState(
-                    step=parent.step,
-                    refs=dict(parent.refs),
-                    load=ds.load_value,
-                    frames=parent.frames,
-                )
-                views.append(cls._flowc_new(view_state))
-            args = (Inputs(views),)
-        seconds = timeout_seconds(decos["timeout"]) if "timeout" in decos else 0
-        _call_with_timeout(hooks.decorated(func), flow, args, seconds, spec.step)
-        hooks.task_post_step(flow)
-        if catch is not None and catch.get("var"):
-            setattr(flow, catch["var"], None)
-    except Exception as exc:
-        # A plugin decorator's task_exception may handle it, as @catch does.
-        handled = hooks.task_exception(flow, exc)
-        if not handled and (catch is None or spec.attempt < retries):
-            hooks.task_finished(flow, False)
-            raise
-        if catch is not None and catch["print_exception"]:
-            import traceback
-
-            print(f"@catch caught an exception from {spec.flow}", file=sys.stderr)
-            traceback.print_exc()
-        status = "caught"
-        meta["exception"] = _describe(exc)
-        if catch is not None and catch.get("var"):
-            setattr(flow, catch["var"], MetaflowExceptionWrapper(exc))
-        state.transition = None
+    status = call_step(
+        func,
+        flow,
+        args,
+        decos,
+        spec.attempt,
+        hooks,
+        lambda: hooks.task_pre_step(flow, spec.run_id, current.task_id or "", meta["parents"]),
+        _describe,
+        meta,
+    )
     record = _transition_record(flow, spec, func, status)
     artifacts = _persist(flow, state, ds)
     cards.finish(flow, artifacts, ds, meta["task"], spec.attempt)
@@ -298,15 +332,31 @@ def _execute(
     return artifacts, record
 
 
+def _identity(run_record: dict[str, Any]) -> dict[str, Any]:
+    """``current``'s user, namespace and tags (the run's user tags) for this task."""
+    import tempfile
+
+    from runtime_shim.project import username
+
+    user = username()
+    return {
+        "username": user,
+        "namespace": f"user:{user}" if user else None,
+        "tags": {str(tag) for tag in run_record.get("tags") or ()},
+        "tempdir": tempfile.gettempdir(),
+    }
+
+
 def _set_project(cls: type[Any]) -> None:
     """``current.project_name`` from ``@project``, whose name may come from a config (so
     only once the run's configs are active); callable parameter defaults read it too."""
     from runtime_shim.current import current
     from runtime_shim.decorators import flow_decorators
+    from runtime_shim.project import project_info
 
-    project = flow_decorators(cls).get("project")
+    project = project_info(cls.__name__, flow_decorators(cls).get("project"))
     if project is not None:
-        current._set(project_name=project.get("name"))
+        current._update_env(project.current_fields())
 
 
 def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dict[str, Any]:
@@ -346,23 +396,3 @@ def _persist(flow: Any, state: Any, ds: FlowDatastore) -> dict[str, ArtifactRef]
             continue
         refs[name] = ds.save_value(value)
     return refs
-
-
-def _call_with_timeout(
-    func: Any, flow: Any, args: tuple[Any, ...], seconds: float, step: str
-) -> None:
-    if seconds <= 0:
-        func(flow, *args)
-        return
-    from runtime_shim.exceptions import TimeoutException
-
-    def expire(_signum: int, _frame: FrameType | None) -> None:
-        raise TimeoutException(f"Step {step} timed out after {seconds:g} seconds (@timeout).")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        func(flow, *args)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -21,6 +21,7 @@ from flowc.analyzer._literals import NotLiteral, source_of
 from flowc.analyzer._names import ApiNames
 from flowc.analyzer._spans import location_of as location_of
 from flowc.analyzer._spans import span_of as span_of
+from flowc.analyzer._user_decorators import user_decorator_diagnostic
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 from flowc.ir import Decorator
 from runtime_shim.catalogue import DecoratorDef, Problem, decorator
@@ -51,6 +52,11 @@ def read_decorators(
             continue
         span = span_of(file, node)
         spec = decorator(name) if name is not None else None
+        user_kind = _user_decorator_kind(node, names)
+        if spec is None and user_kind is not None:
+            written = source_of(source, node)
+            out.append(user_decorator_diagnostic(node, user_kind, written, span, source))
+            continue
         extension = extension_decorator(names, node, placement, file) if spec is None else None
         if extension is not None:
             out.append(extension)
@@ -90,6 +96,11 @@ def read_decorators(
         seen.add(spec.name)
         found.append(_read_one(spec, node, file, source, out, scope))
     return found
+
+
+def _user_decorator_kind(node: ast.expr, names: ApiNames) -> str | None:
+    target = node.func if isinstance(node, ast.Call) else node
+    return names.user_decorators.get(target.id) if isinstance(target, ast.Name) else None
 
 
 @dataclass

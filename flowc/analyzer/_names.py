@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from flowc.analyzer._user_decorators import user_decorator_kinds
 from runtime_shim.api_names import USER_API_NAMES
 
 API_MODULES = frozenset({"metaflow", "flowc", "runtime_shim.api", "runtime_shim"})
@@ -28,6 +29,8 @@ class ApiNames:
     # Names imported from other modules (for base classes defined in local modules):
     # local name -> (module, original name, relative level).
     foreign: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    # Mutators and user step decorators the module defines: local name -> API base class.
+    user_decorators: dict[str, str] = field(default_factory=dict)
     # Other names imported from ``metaflow`` (an extension's decorators, say):
     # local name -> name in ``metaflow``.
     from_metaflow: dict[str, str] = field(default_factory=dict)
@@ -94,6 +97,7 @@ def collect_api_names(module: ast.Module) -> ApiNames:
                 for alias in node.names:
                     if alias.name != "*":
                         result.foreign[alias.asname or alias.name] = (mod, alias.name, node.level)
+    result.user_decorators = user_decorator_kinds(module, result)
     return result
 
 

@@ -30,11 +30,12 @@ from flowc.ir import FlowIR
 from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
 from runtime_shim.catalogue import timeout_seconds
+from runtime_shim.catch_decorator import NUM_FALLBACK_RETRIES
 from runtime_shim.command import LITERAL, launcher, render
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
+from runtime_shim.project import project_environment
 
-CATCH_FALLBACK_ATTEMPTS = 3
 TIMEOUT_GRACE_SECONDS = 5.0
 
 
@@ -72,6 +73,8 @@ class RunOptions:
     executor: str = field(default_factory=lambda: default_executor())
     cwd: str | None = None  # working directory of the tasks (default: this process's)
     tags: list[str] = field(default_factory=list)  # user tags of the run (run --tag)
+    branch: str | None = None  # --branch: @project's branch
+    production: bool = False  # --production: @project's production branch
 
     def workers(self) -> int:
         return self.max_workers if self.max_workers > 0 else max(4, (os.cpu_count() or 2) * 2)
@@ -201,7 +204,7 @@ class LocalRunner:
         retry = step.decorator("retry")
         times: int = retry.args["times"] if retry else 0
         if step.decorator("catch"):
-            times += CATCH_FALLBACK_ATTEMPTS
+            times += NUM_FALLBACK_RETRIES
         # Like ``metaflow run``, a local run retries at once; minutes_between_retries is
         # for the engines (Argo backoff, Step Functions IntervalSeconds, ...).
         return attempt < times
@@ -234,7 +237,12 @@ class LocalRunner:
         self.reporter.task_started(task, attempt)
         cmd = self.command(task, attempt)
         limit = self._timeout(task)
-        env = task_environment(self.options.env)
+        env = task_environment(
+            {
+                **self.options.env,
+                **project_environment(self.options.branch, self.options.production),
+            }
+        )
         if self.options.executor == "fork":
             self._launch_forked(task, attempt, cmd, env, limit)
             return

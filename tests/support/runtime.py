@@ -31,8 +31,12 @@ def run_local(
     resume_step: str | None = None,
     executor: str = "fork",
     tags: list[str] | None = None,
+    **run_options: Any,
 ) -> LocalRun:
-    """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly."""
+    """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly.
+
+    ``run_options`` are further ``RunOptions`` fields (``branch=``, ``production=``).
+    """
     from flowc.commands.run import load_ir, parse_parameters
     from flowc.runner import LocalRunner, Reporter, RunOptions, resume_plan
     from runtime_shim.datastore import open_object_store
@@ -57,6 +61,7 @@ def run_local(
         executor=executor,
         cwd=cwd,
         tags=list(tags or []),
+        **run_options,
     )
     result = LocalRunner(ir, options, Reporter()).run()
     return LocalRun(result.run_id, result.ok, store, ir.name, result)
