@@ -95,6 +95,18 @@ class FlowSpec:
     def name(self) -> str:
         return type(self).__name__
 
+    @property
+    def _graph(self) -> Any:
+        """The step graph, shaped like Metaflow's ``FlowGraph`` (see ``runtime_shim.flowgraph``)."""
+        from runtime_shim.flowgraph import graph_of
+
+        return graph_of(type(self))
+
+    @property
+    def _current_step(self) -> str | None:
+        """The step this task runs (Metaflow's attribute of the same name)."""
+        return self._flowc.step or None
+
     def __iter__(self) -> Iterator[Any]:
         """The flow's steps as Metaflow lists them (by name), each with ``.name``."""
         cls = type(self)
