@@ -9,6 +9,7 @@ in a single ``_flowc`` attribute so it never becomes an artifact.
 from __future__ import annotations
 
 import itertools
+from collections import namedtuple
 
 from runtime_shim.exceptions import (
     InvalidNextException,
@@ -17,6 +18,9 @@ from runtime_shim.exceptions import (
     UnhandledInMergeArtifactsException,
 )
 from runtime_shim.parallel import PARALLEL_VAR
+
+#: One level of a task's foreach nesting, as Metaflow's ``FlowSpec._foreach_stack`` gives it.
+ForeachFrame = namedtuple("ForeachFrame", ["step", "var", "num_splits", "index", "value"])
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,7 +99,7 @@ class FlowSpec:
         """The flow's steps as Metaflow lists them (by name), each with ``.name``."""
         cls = type(self)
         for attribute in sorted(dir(cls)):
-            if getattr(getattr(cls, attribute, None), "is_step", False):
+            if getattr(getattr(cls, attribute, None), "is_step", False) is True:
                 yield getattr(self, attribute)
 
     def __getattr__(self, name: str) -> Any:
@@ -107,6 +111,14 @@ class FlowSpec:
             object.__setattr__(self, name, value)
             return value
         raise AttributeError(f"Flow {type(self).__name__} has no attribute '{name}'")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from runtime_shim.params import frozen_names
+
+        if name in frozen_names(type(self)):
+            # Metaflow's message: a new process runs each step, so such a change is lost.
+            raise AttributeError("Flow level attributes and Parameters are not modifiable")
+        object.__setattr__(self, name, value)
 
     def _flowc_artifact_names(self) -> set[str]:
         names = {n for n in self.__dict__ if n != "_flowc"}
@@ -148,6 +160,15 @@ class FlowSpec:
 
     def foreach_stack(self) -> list[tuple[int, int, Any]]:
         return [(f[2], f[3], self._find_input(i)) for i, f in enumerate(self._flowc.frames)]
+
+    @property
+    def _foreach_stack(self) -> list[Any]:
+        """Metaflow's frames (``step``, ``var``, ``num_splits``, ``index``, ``value``),
+        which flows and Metaflow's own tests read."""
+        return [
+            ForeachFrame(f[0], f[1], f[3], f[2], self._find_input(i))
+            for i, f in enumerate(self._flowc.frames)
+        ]
 
     # -- transitions -----------------------------------------------------------------
     def next(

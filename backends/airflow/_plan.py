@@ -167,7 +167,11 @@ class _Planner:
         elif step.transition == "switch":
             output = "switch"
         upstream = [self.branch.get(p, self.var[p]) for p in _outer_parents(step)]
-        merge = step.input_rule.kind == "any" and not step.recursive
+        # A merge after a switch, and a join some of whose inputs come from one of a
+        # switch's paths, run although the paths not chosen were skipped.
+        merge = (step.input_rule.kind == "any" and not step.recursive) or bool(
+            step.input_rule.alternatives
+        )
         var = self._add(
             PlannedTask(
                 var=self._name(step.name),

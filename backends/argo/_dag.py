@@ -64,17 +64,24 @@ class DagBuilder:
         return f"{{{{tasks.{self.task_name(step)}.outputs.parameters.{SWITCH}}}}}"
 
     def _depends(self, step: Step, scope: str) -> str | None:
-        reps: list[str] = []
-        for parent in step.parents:
-            if parent == step.name:
-                continue
-            task = self._parent_task(parent, scope)
-            if task is not None and task not in reps:
-                reps.append(task)
-        if not reps:
-            return None
-        glue = " || " if step.input_rule.kind == "any" else " && "
-        return glue.join(f"{t}.Succeeded" for t in reps)
+        """Every input must have succeeded; an input that one of several alternatives
+        provides (a merge after a switch, or a join's branch that ends in a switch's
+        paths) needs any one of them."""
+        rule = step.input_rule
+        groups = [step.parents] if rule.kind == "any" else rule.inputs()
+        terms: list[str] = []
+        for group in groups:
+            reps: list[str] = []
+            for parent in group:
+                task = self._parent_task(parent, scope) if parent != step.name else None
+                if task is not None and task not in reps:
+                    reps.append(task)
+            term = " || ".join(f"{t}.Succeeded" for t in reps)
+            if len(reps) > 1 and len(groups) > 1:
+                term = f"({term})"
+            if reps and term not in terms:
+                terms.append(term)
+        return " && ".join(terms) or None
 
     def _parent_task(self, parent: str, scope: str) -> str | None:
         rep = self.layout.representative(parent, scope)

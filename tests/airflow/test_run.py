@@ -46,6 +46,7 @@ def _states(result: dict[str, object]) -> dict[str, set[str]]:
 EQUIVALENCE_FLOWS = [SHAPES / f"{name}.py" for name in SHAPE_NAMES] + [
     FLOWS / "branch_in_foreach.py",
     FLOWS / "switch_nested_in_foreach.py",
+    FLOWS / "switch_case_unused_in_foreach.py",
     FLOWS / "builtin_names.py",
 ]
 

@@ -2,8 +2,7 @@ from metaflow import FlowSpec, step
 
 
 class SwitchEndsBranchFlow(FlowSpec):
-    """A switch inside one branch of a static split; its cases go straight on to the join,
-    which takes one input per branch (Metaflow's switch_in_branch graph)."""
+    """A switch in one branch of a split; its cases end at the join."""
 
     @step
     def start(self):

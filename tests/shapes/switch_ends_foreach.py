@@ -2,8 +2,7 @@ from metaflow import FlowSpec, step
 
 
 class SwitchEndsForeachFlow(FlowSpec):
-    """A switch inside a foreach body whose cases end at the foreach join: every task takes
-    one case, the join sees one input per task (Metaflow's switch_in_foreach graph)."""
+    """A switch in a foreach body; its cases end at the foreach join."""
 
     @step
     def start(self):
