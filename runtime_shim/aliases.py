@@ -118,12 +118,20 @@ def _alias_of(name: str) -> str | None:
     if name == ROOT or name.startswith(ROOT + "."):
         return name
     parent, _, child = name.rpartition(".")
-    table = _table(tuple(sys.path))
+    search_path = tuple(sys.path)
+    table = _table(search_path)
     for alias in _aliases_of_target(table).get(parent, ()):
         candidate = f"{alias}.{child}"
         if candidate in table and table[candidate] != name:
             return candidate
+        if candidate not in table and candidate in _packages(search_path):
+            return candidate
     return None
+
+
+@lru_cache(maxsize=8)
+def _packages(search_path: tuple[str, ...]) -> frozenset[str]:
+    return package_paths(_table(search_path))
 
 
 @lru_cache(maxsize=8)

@@ -113,11 +113,11 @@ class MetaflowSurface:
                 }
                 found = ModuleNames(found.names | frozenset(subs), found.open)
             return found
+        # ``__all__`` (which names lazily loaded attributes too) and whatever else the
+        # module binds publicly: an import that works is never reported.
         module = importlib.import_module(provider)
-        exported = getattr(module, "__all__", None)
-        if exported is None:
-            exported = [n for n in dir(module) if not n.startswith("_") and n.isidentifier()]
-        return ModuleNames(frozenset(exported))
+        public = {n for n in dir(module) if not n.startswith("_") and n.isidentifier()}
+        return ModuleNames(frozenset(getattr(module, "__all__", ())) | frozenset(public))
 
 
 def check_imports(file: str, tree: ast.Module) -> list[Diagnostic]:
