@@ -116,7 +116,7 @@ def task_location(task: Any) -> tuple[FlowDatastore, str, str, str, str, str | N
     elif not isinstance(task, Task):
         raise IncorrectArgumentException(type(task))
     origin = getattr(task, "origin_pathspec", None)
-    return task._ds, task.run_id, task.step_name, task.id, task.pathspec, origin
+    return task._ds, task.run_id, task.step_name, task.key, task.pathspec, origin
 
 
 def cards_as_json(pathspec: str, cards: list[Card]) -> str:
