@@ -34,7 +34,7 @@ def test_list_as_json_names_type_id_hash_and_file(run: tuple[str, str], tmp_path
     done = _card(datastore, "list", f"{run_id}/start/_", "--as-json", "--file", str(out))
     assert done.exit_code == 0, done.output
     listing = json.loads(out.read_text())
-    assert listing["pathspec"] == f"CardResumeFlow/{run_id}/start/_"
+    assert listing["pathspec"] == f"CardResumeFlow/{run_id}/start/start"
     (entry,) = listing["cards"]
     assert entry["type"] == "taskspec_card" and entry["id"] is None
     assert entry["filename"] == f"taskspec_card-{entry['hash']}.html"
@@ -48,11 +48,11 @@ def test_get_writes_the_card_or_prints_it(run: tuple[str, str], tmp_path: Path) 
     out = tmp_path / "card.html"
     done = _card(datastore, "get", f"{run_id}/start/_", str(out), "--type", "taskspec_card")
     assert done.exit_code == 0, done.output
-    assert out.read_text() == f"CardResumeFlow/{run_id}/start/_"
+    assert out.read_text() == f"CardResumeFlow/{run_id}/start/start"
     listing = json.loads(_card(datastore, "list", f"{run_id}/start", "--as-json").stdout)
     short = listing["cards"][0]["hash"][:5]
     printed = _card(datastore, "get", f"{run_id}/start/_", "--hash", short)
-    assert printed.stdout.strip() == f"CardResumeFlow/{run_id}/start/_"
+    assert printed.stdout.strip() == f"CardResumeFlow/{run_id}/start/start"
 
 
 def test_a_missing_card_is_reported_with_metaflows_headline(run: tuple[str, str]) -> None:

@@ -61,7 +61,7 @@ def test_customize_picks_the_default_editable_card(rules_run) -> None:
     assert contents["test_editable_card_2"] == ""
     assert contents["taskspec_card"].startswith("CardRulesFlow/") and contents[
         "taskspec_card"
-    ].endswith("/customized/_")
+    ].endswith("/customized/customized")
 
 
 def test_failures_store_error_cards_unless_save_errors_is_off(rules_run) -> None:
@@ -133,4 +133,4 @@ def test_a_resumed_task_shows_the_card_of_its_origin(tmp_path: Path) -> None:
 
     task = Flow("CardResumeFlow", datastore=datastore)[resumed.stdout.strip()]["start"].task
     (card,) = get_cards(task)
-    assert card.get() == f"CardResumeFlow/{origin}/start/_" == task["origin"].data
+    assert card.get() == f"CardResumeFlow/{origin}/start/start" == task["origin"].data

@@ -30,7 +30,8 @@ def test_client_api_and_concurrent_runs(workdir: str) -> None:
     store = results[0].datastore
     flow = Flow("ParametersFlow", datastore=store)
     runs = flow.runs()
-    assert [r.id for r in runs] == sorted((r.run_id for r in results), reverse=True)
+    assert {r.id for r in runs} == {r.run_id for r in results}
+    assert [r.created_at for r in runs] == sorted((r.created_at for r in runs), reverse=True)
     assert flow.latest_run is not None and flow.latest_run.id == runs[0].id
     assert flow.latest_successful_run is not None
     texts = {r.parameters["who"]: r.data.result["text"] for r in runs if r.data}
