@@ -123,12 +123,17 @@ def step_command(
     attempt: shim.Value = shim.ATTEMPT,
     iteration: shim.Value | None = shim.ITERATION,
     params: dict[str, shim.Value] | None = None,
+    param_document: shim.Value | None = None,
+    configs: shim.Value | None = None,
     **outputs: str | None,
 ) -> shim.TaskCommand:
     """The shim command of ``step`` as the IR defines it, for every target and the local
     runner: the step and its input rule, the run's parameters on the start step only, an
     iteration for a recursive step only. Per-task values default to the placeholders the
-    engine fills in; ``params`` defaults to every parameter's placeholder; ``outputs`` are
+    engine fills in; ``params`` defaults to every parameter's placeholder (an engine that
+    holds them as one document passes ``params={}`` and ``param_document``); the start step
+    also carries the resolved configs (``--configs``), a literal unless the engine passes
+    its own ``configs`` placeholder; ``outputs`` are
     the remaining options (``foreach_count_out``, ``code_package``, ...)."""
     if params is None:
         params = {p.name: shim.param_value(p.name) for p in ir.parameters}
@@ -143,6 +148,8 @@ def step_command(
         datastore=datastore,
         iteration=iteration if step.recursive else None,
         params=tuple(params.items()) if step.name == ir.start else (),
+        configs=(configs or ir.config_document()) if step.name == ir.start else None,
+        param_document=param_document if step.name == ir.start else None,
         **outputs,
     )
 

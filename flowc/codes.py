@@ -242,6 +242,50 @@ FC210: Final = Code(
 )
 
 
+# FC13x: configs (``Config`` / ``config_expr``), resolved at compile time
+FC130: Final = Code(
+    "FC130",
+    "config-declaration",
+    Severity.ERROR,
+    "A Config needs a literal, valid name and arguments the compiler can read.",
+)
+FC131: Final = Code(
+    "FC131",
+    "config-file-missing",
+    Severity.ERROR,
+    "A config file (its default= or --config PATH) cannot be read.",
+)
+FC132: Final = Code(
+    "FC132",
+    "config-invalid",
+    Severity.ERROR,
+    "A config value cannot be parsed (invalid JSON, a failing parser, or not a mapping).",
+)
+FC133: Final = Code(
+    "FC133",
+    "config-missing",
+    Severity.ERROR,
+    "A required config has no value, or a config is given twice on the command line.",
+)
+FC134: Final = Code(
+    "FC134",
+    "config-key-missing",
+    Severity.ERROR,
+    "A config expression reads a key the config does not have, or cannot be evaluated.",
+)
+FC135: Final = Code(
+    "FC135",
+    "config-at-run-start",
+    Severity.WARNING,
+    "A config uses a function of the flow file; the start task evaluates it, not the compiler.",
+)
+FC136: Final = Code(
+    "FC136",
+    "config-unknown",
+    Severity.ERROR,
+    "--config or --config-value names a config the flow does not declare.",
+)
+
 # FC208's sub-codes: which rule refused the value
 FC208_POSITIONAL: Final = sub(
     FC208, "positional-decorator-arg", "A decorator argument is passed by position."
@@ -306,6 +350,26 @@ FC308: Final = Code(
     "unsupported-decorator-argument",
     Severity.ERROR,
     "The target cannot honour a decorator argument that changes how the step or flow runs.",
+)
+
+# FC40x: the Metaflow module surface (what ``import metaflow...`` provides under flowc)
+FC401: Final = Code(
+    "FC401",
+    "unprovided-module",
+    Severity.ERROR,
+    "A metaflow module path the flow imports is not provided by flowc; the import fails.",
+)
+FC402: Final = Code(
+    "FC402",
+    "unprovided-name",
+    Severity.ERROR,
+    "A name the flow imports from a metaflow module is not provided by flowc; the import fails.",
+)
+FC403: Final = Code(
+    "FC403",
+    "extension-decorator",
+    Severity.NOTE,
+    "A decorator from a metaflow_extensions package runs inside the task, not in the compiler.",
 )
 
 # FC9xx: internal

@@ -13,6 +13,10 @@ from flowc import codes
 from flowc.diagnostics import Diagnostic, Position, Span, diag, has_errors, sort_key
 from flowc.ir import FlowIR
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from flowc.analyzer import ConfigInputs
+
 
 @dataclass
 class Analysis:
@@ -26,8 +30,13 @@ class Analysis:
         return self.ir is not None and not has_errors(self.diagnostics)
 
 
-def analyze_source(path: str, source: str, flow: str | None = None) -> Analysis:
-    """Analyze ``source`` (the text of ``path``) without importing or running it."""
+def analyze_source(
+    path: str, source: str, flow: str | None = None, configs: ConfigInputs | None = None
+) -> Analysis:
+    """Analyze ``source`` (the text of ``path``) without importing or running it.
+
+    ``configs`` are config values given from outside the flow (``--config``); without
+    them the configs take their defaults."""
     import gc
 
     # A large flow allocates hundreds of thousands of AST nodes, none in reference
@@ -37,20 +46,20 @@ def analyze_source(path: str, source: str, flow: str | None = None) -> Analysis:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(path, source, flow)
+        return _analyze(path, source, flow, configs)
     finally:
         if collecting:
             gc.enable()
 
 
-def _analyze(path: str, source: str, flow: str | None) -> Analysis:
+def _analyze(path: str, source: str, flow: str | None, configs: ConfigInputs | None) -> Analysis:
     from flowc.analyzer import read_flow
     from flowc.graph import build_ir
 
     out: list[Diagnostic] = []
     ir: FlowIR | None = None
     try:
-        flow_source = read_flow(path, source, flow, out)
+        flow_source = read_flow(path, source, flow, out, configs)
         if flow_source is not None:
             ir = build_ir(flow_source, source, out)
     except RecursionError:
@@ -103,7 +112,9 @@ def _character_columns(d: Diagnostic, path: str, source: str) -> Diagnostic:
     return replace(d, span=convert(span), fix=fix)
 
 
-def analyze_file(path: str, flow: str | None = None) -> Analysis:
+def analyze_file(
+    path: str, flow: str | None = None, configs: ConfigInputs | None = None
+) -> Analysis:
     """Read and analyze one flow file; an unreadable file is an FC005 diagnostic."""
     try:
         with open(path, "rb") as handle:
@@ -119,4 +130,4 @@ def analyze_file(path: str, flow: str | None = None) -> Analysis:
         return Analysis(
             path, None, [diag(codes.FC005, f"cannot read the file: {exc.strerror}", None)]
         )
-    return analyze_source(path, source, flow)
+    return analyze_source(path, source, flow, configs)

@@ -81,6 +81,34 @@ class Parameter:
 
 
 @dataclass
+class Config:
+    """A flow ``Config`` class attribute and the value the compiler resolved for it.
+
+    ``value`` is the config's JSON value (``None`` for a config without one). Where the
+    value needs a function of the flow file (``parser=`` or ``default_value=`` naming
+    one), the compiler cannot evaluate it: ``pending`` then says what the run's start
+    task evaluates instead (``{"text": T}``: parse T with the flow's parser;
+    ``{"default_value": true}``: call the flow's function) and ``value`` is ``None``.
+    ``origin`` says where the value came from: ``value`` (``--config-value``), ``file``
+    (``--config PATH``), ``default`` (the ``default=`` file), ``default_value`` or
+    ``none``; ``path`` is the file read, if any.
+    """
+
+    attribute: str
+    name: str
+    value: Any
+    pending: dict[str, Any] | None
+    origin: str
+    path: str | None
+    plain: bool
+    location: Location
+
+    def task_entry(self) -> dict[str, Any]:
+        """The config's item of the start task's ``--configs`` document."""
+        return dict(self.pending) if self.pending is not None else {"value": self.value}
+
+
+@dataclass
 class InputRule:
     """How a task finds its inputs (docs/architecture.md, "Task identity and the input rule").
 
@@ -170,6 +198,7 @@ class FlowIR:
     parameters: list[Parameter]
     decorators: list[Decorator]
     steps: list[Step]
+    configs: list[Config] = field(default_factory=list)
     ir_version: int = IR_VERSION
     _index: dict[str, Step] = field(default_factory=dict, repr=False, compare=False)
 
@@ -193,6 +222,16 @@ class FlowIR:
         """The split step whose branches ``join`` joins (``matching_join``)."""
         return next((s for s in self.steps if s.matching_join == join), None)
 
+    def config_document(self) -> str | None:
+        """The start task's ``--configs`` argument: every config by name, as one JSON
+        document (sorted keys, so the bytes are the same on every compile)."""
+        if not self.configs:
+            return None
+        import json
+
+        entries = {c.name: c.task_entry() for c in self.configs}
+        return json.dumps(entries, sort_keys=True, separators=(",", ":"))
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("_index")
@@ -215,6 +254,7 @@ class FlowIR:
             parameters=[_parameter(p) for p in data["parameters"]],
             decorators=[_decorator(d) for d in data["decorators"]],
             steps=[_step(s) for s in data["steps"]],
+            configs=[_config(c) for c in data["configs"]],
             ir_version=version,
         )
 
@@ -237,6 +277,12 @@ def _parameter(data: dict[str, Any]) -> Parameter:
     fields = dict(data)
     fields["location"] = _location(data["location"])
     return Parameter(**fields)
+
+
+def _config(data: dict[str, Any]) -> Config:
+    fields = dict(data)
+    fields["location"] = _location(data["location"])
+    return Config(**fields)
 
 
 def _step(data: dict[str, Any]) -> Step:

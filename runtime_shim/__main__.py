@@ -15,13 +15,35 @@ from runtime_shim.command import TaskCommand, UsageError, Value, parse, text, us
 def _params(command: TaskCommand) -> dict[str, object]:
     import json
 
-    params = {}
+    params: dict[str, object] = {}
+    if command.param_document is not None:
+        try:
+            document = json.loads(text(command.param_document))
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--param-document is not JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise UsageError("--param-document must be a JSON object")
+        params.update(document)
     for name, value in command.params:
         try:
             params[name] = json.loads(text(value))
         except json.JSONDecodeError as exc:
             raise UsageError(f"--param {name}: value is not JSON ({exc}): {value!r}") from None
     return params
+
+
+def _configs(command: TaskCommand) -> dict[str, object] | None:
+    if command.configs is None:
+        return None
+    import json
+
+    try:
+        document = json.loads(text(command.configs))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--configs is not JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise UsageError("--configs must be a JSON object")
+    return document
 
 
 def _optional(value: Value | None) -> str | None:
@@ -34,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         attempt = int(text(command.attempt))
         iteration = int(text(command.iteration or "0"))
         params = _params(command)
+        configs = _configs(command)
     except (UsageError, ValueError) as exc:
         print(f"{usage()}\nerror: {exc}", file=sys.stderr)
         return 2
@@ -68,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         foreach_count_out=_optional(command.foreach_count_out),
         switch_out=_optional(command.switch_out),
         origin_run_id=_optional(command.origin_run_id),
+        configs=configs,
     )
     return run_task(spec)
 

@@ -24,6 +24,11 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from functools import lru_cache
+
+# Imported here, not when an import is being resolved: the finder runs for every import.
+from runtime_shim.extensions import promoted_modules
+from runtime_shim.loader import _ALIASES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,17 +38,15 @@ if TYPE_CHECKING:
 ROOT = "metaflow"
 
 
-def registered_modules() -> dict[str, str]:
+def registered_modules(search_path: list[str] | None = None) -> dict[str, str]:
     """Every ``metaflow...`` path flowc provides, with the module that provides it.
 
-    The core table plus the paths ``metaflow_extensions`` packages on ``sys.path``
-    promote; the checker (``flowc check``) and the finder both read this.
+    The core table plus the paths ``metaflow_extensions`` packages on ``search_path``
+    (default ``sys.path``) promote; the checker (``flowc check``) and the finder both
+    read this.
     """
-    from runtime_shim.extensions import promoted_modules
-    from runtime_shim.loader import _ALIASES
-
     table = dict(_ALIASES)
-    for alias, target in promoted_modules().items():
+    for alias, target in promoted_modules(search_path).items():
         # The extension's module replaces flowc's and everything below it; as in
         # Metaflow, the replaced modules stay importable under ``<path>._orig``.
         for replaced in [k for k in table if k == alias or k.startswith(alias + ".")]:
@@ -105,6 +108,41 @@ class _AliasLoader:
             module.__spec__ = self.own_spec
 
 
+def _alias_of(name: str) -> str | None:
+    """The ``metaflow`` path ``name`` stands for, or None for an unrelated module.
+
+    Besides ``metaflow...`` itself: ``from metaflow.plugins import cards`` asks the
+    import system for ``<real name of metaflow.plugins>.cards``; when that is not the
+    module the registered ``metaflow.plugins.cards`` resolves to, it stands for the alias.
+    """
+    if name == ROOT or name.startswith(ROOT + "."):
+        return name
+    parent, _, child = name.rpartition(".")
+    table = _table(tuple(sys.path))
+    for alias in _aliases_of_target(table).get(parent, ()):
+        candidate = f"{alias}.{child}"
+        if candidate in table and table[candidate] != name:
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=8)
+def _table(search_path: tuple[str, ...]) -> dict[str, str]:
+    return registered_modules(list(search_path))
+
+
+@lru_cache(maxsize=8)
+def _aliases_of_target_cached(items: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for alias, target in items:
+        found.setdefault(target, []).append(alias)
+    return found
+
+
+def _aliases_of_target(table: dict[str, str]) -> dict[str, list[str]]:
+    return _aliases_of_target_cached(tuple(table.items()))
+
+
 class MetaflowAliasFinder:
     """The ``sys.meta_path`` entry that resolves every ``metaflow...`` import."""
 
@@ -112,11 +150,15 @@ class MetaflowAliasFinder:
     def find_spec(
         cls, name: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
-        if name != ROOT and not name.startswith(ROOT + "."):
+        alias = _alias_of(name)
+        if alias is None:
             return None
-        from importlib.machinery import ModuleSpec
-
-        table = registered_modules()
+        if alias != name:
+            try:
+                return _spec(name, importlib.import_module(alias))
+            except ModuleNotFoundError as exc:
+                raise ModuleNotFoundError(str(exc), name=name) from None
+        table = _table(tuple(sys.path))
         provider = resolve(name, table)
         if provider is None:
             module = types.ModuleType(name, f"Package {name} (provided by flowc)")
@@ -124,10 +166,16 @@ class MetaflowAliasFinder:
             module = importlib.import_module(provider)
         if name in package_paths(table) and not hasattr(module, "__path__"):
             module.__path__ = []
-        spec = ModuleSpec(name, _AliasLoader(module))  # type: ignore[arg-type]
-        if hasattr(module, "__path__"):
-            spec.submodule_search_locations = list(module.__path__)
-        return spec
+        return _spec(name, module)
+
+
+def _spec(name: str, module: types.ModuleType) -> ModuleSpec:
+    from importlib.machinery import ModuleSpec
+
+    spec = ModuleSpec(name, _AliasLoader(module))  # type: ignore[arg-type]
+    if hasattr(module, "__path__"):
+        spec.submodule_search_locations = list(module.__path__)
+    return spec
 
 
 def install() -> None:

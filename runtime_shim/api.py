@@ -8,6 +8,9 @@ here. This module only re-exports; it is cheap to import because every task impo
 from __future__ import annotations
 
 from runtime_shim.api_names import DECORATOR_NAMES, USER_API_NAMES
+from runtime_shim.configs import Config as Config
+from runtime_shim.configs import ConfigValue as ConfigValue
+from runtime_shim.configs import config_expr as config_expr
 from runtime_shim.current import current as current
 from runtime_shim.decorators import decorator_function
 from runtime_shim.decorators import step as step

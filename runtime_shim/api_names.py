@@ -12,11 +12,14 @@ from runtime_shim.catalogue import DECORATORS
 
 # The user API apart from the catalogue's decorators.
 NON_DECORATOR_NAMES = (
+    "Config",
+    "ConfigValue",
     "FlowSpec",
     "IncludeFile",
     "Inputs",
     "JSONType",
     "Parameter",
+    "config_expr",
     "current",
     "default_namespace",
     "get_namespace",

@@ -62,8 +62,8 @@ class _Record:
 class Placeholder(_Record):
     """A per-task value that only the engine knows when the task starts.
 
-    ``kind`` is one of ``run_id``, ``index_path``, ``attempt``, ``iteration`` or
-    ``param``; ``name`` is the parameter's name for ``param``.
+    ``kind`` is one of ``run_id``, ``index_path``, ``attempt``, ``iteration``, ``param``
+    ``params`` or ``configs``; ``name`` is the parameter's name for ``param``.
     """
 
     __slots__ = ("kind", "name")
@@ -78,6 +78,12 @@ RUN_ID = Placeholder("run_id")
 INDEX_PATH = Placeholder("index_path")
 ATTEMPT = Placeholder("attempt")
 ITERATION = Placeholder("iteration")
+# Every parameter's value as one JSON object keyed by name, for an engine that holds the
+# run's parameters as one document (Step Functions), whatever characters the names use.
+PARAMS = Placeholder("params")
+# The run's configs document (``--configs``), for an engine that cannot write it as a
+# literal (Step Functions' intrinsic strings refuse braces) and keeps it in its state.
+CONFIGS = Placeholder("configs")
 
 
 def param_value(name: str) -> Placeholder:
@@ -92,7 +98,10 @@ Word = tuple[Value, ...]  # one argv element: literal text and placeholders, con
 class TaskCommand(_Record):
     """The arguments of ``python -m runtime_shim step`` (runtime_shim/README.md).
 
-    ``params`` pairs a parameter name with its value as JSON text. ``None`` leaves an
+    ``params`` pairs a parameter name with its value as JSON text; ``configs`` (start
+    step only) is the flow's resolved configs as one JSON document; ``param_document``
+    (start step only) the parameters as one JSON object, for engines that pass them so
+    (``--param`` values override it). ``None`` leaves an
     option out. Field order is the order :func:`render` writes the options in. (A frozen
     dataclass would import ``dataclasses`` and ``inspect`` into every task, and a named
     tuple builds its class with ``eval``: a millisecond or more of start-up either way.)
@@ -114,6 +123,8 @@ class TaskCommand(_Record):
         "switch_out",
         "code_package",
         "origin_run_id",
+        "configs",
+        "param_document",
     )
     flow_file: Value
     flow: Value
@@ -130,6 +141,8 @@ class TaskCommand(_Record):
     switch_out: Value | None
     code_package: Value | None
     origin_run_id: Value | None
+    configs: Value | None
+    param_document: Value | None
 
     def __init__(
         self,
@@ -148,6 +161,8 @@ class TaskCommand(_Record):
         switch_out: Value | None = None,
         code_package: Value | None = None,
         origin_run_id: Value | None = None,
+        configs: Value | None = None,
+        param_document: Value | None = None,
     ) -> None:
         # The arguments are exactly the fields, in order.
         self._init(**{name: value for name, value in locals().items() if name != "self"})

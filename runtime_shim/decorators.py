@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from runtime_shim.catalogue import DECORATORS, DecoratorDef
+from runtime_shim.configs import UNPACK_KEY, is_delayed, unpack_delayed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,13 +32,40 @@ REPEATED = "_flowc_repeated_decorators"
 
 
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
-    """The decorators recorded on a step function, with their resolved arguments."""
-    found: dict[str, dict[str, Any]] = getattr(func, "_flowc_decorators", {})
+    """The decorators recorded on a step function, with their resolved arguments.
+
+    Arguments that use configs are resolved here, so the run's configs must be active
+    (``runtime_shim.configs.activate``) before a task asks.
+    """
+    found = _resolved(getattr(func, "_flowc_decorators", {}))
     attached = _attached_decorators()
     if attached:
         # ``run --with NAME``: the step's own decorator of that name wins, as in Metaflow.
         found = {**attached, **found}
     return found
+
+
+def flow_decorators(cls: type[Any]) -> dict[str, dict[str, Any]]:
+    """The decorators recorded on a flow class, resolved as :func:`step_decorators`."""
+    return _resolved(getattr(cls, "_flowc_flow_decorators", {}))
+
+
+class DeferredArguments:
+    """A decorator's arguments that use configs: resolved once the run's configs are known."""
+
+    def __init__(self, spec: DecoratorDef, given: dict[str, Any]) -> None:
+        self.spec = spec
+        self.given = given
+
+    def resolve(self) -> dict[str, Any]:
+        return resolved_arguments(self.spec, unpack_delayed(self.given))
+
+
+def _resolved(found: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: args.resolve() if isinstance(args, DeferredArguments) else args
+        for name, args in found.items()
+    }
 
 
 @cache
@@ -57,8 +85,13 @@ def _attached_decorators() -> dict[str, dict[str, Any]]:
 def repeated_decorators(func: Any, name: str) -> list[dict[str, Any]]:
     """Every application of a decorator that may appear more than once (``@card``), in
     the order Python applied them (the one nearest the ``def`` first)."""
-    found: dict[str, list[dict[str, Any]]] = getattr(func, REPEATED, {})
-    return list(found.get(name, ()))
+    found: dict[str, list[Any]] = getattr(func, REPEATED, {})
+    if name in found:
+        return [
+            args.resolve() if isinstance(args, DeferredArguments) else args for args in found[name]
+        ]
+    attached = _attached_decorators().get(name)  # ``run --with card``
+    return [attached] if attached is not None else []
 
 
 def resolved_arguments(spec: DecoratorDef, given: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +119,11 @@ def decorator_function(name: str) -> Callable[..., Any]:
 
     def record(target: Any, kwargs: dict[str, Any]) -> Any:
         existing = dict(getattr(target, attribute, {}))
-        existing[name] = resolved_arguments(spec, kwargs)
+        existing[name] = (
+            DeferredArguments(spec, kwargs)
+            if _uses_configs(kwargs)
+            else resolved_arguments(spec, kwargs)
+        )
         setattr(target, attribute, existing)
         if spec.allow_multiple:
             every = dict(getattr(target, REPEATED, {}))
@@ -102,7 +139,8 @@ def decorator_function(name: str) -> Callable[..., Any]:
             return record(args[0], {})
         if args:
             raise TypeError(f"@{name} takes keyword arguments only")
-        resolved_arguments(spec, kwargs)  # report mistakes where the decorator is written
+        if not _uses_configs(kwargs):
+            resolved_arguments(spec, kwargs)  # report mistakes where the decorator is written
         return lambda target: record(target, kwargs)
 
     decorator.__name__ = decorator.__qualname__ = name
@@ -111,6 +149,10 @@ def decorator_function(name: str) -> Callable[..., Any]:
         f"(arguments: {', '.join(spec.argument_names) or 'none'})."
     )
     return decorator
+
+
+def _uses_configs(kwargs: dict[str, Any]) -> bool:
+    return any(k.startswith(UNPACK_KEY) for k in kwargs) or is_delayed(kwargs)
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

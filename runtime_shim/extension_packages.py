@@ -23,7 +23,6 @@ name is accepted from it. Standard library only: the compiler imports this modul
 
 from __future__ import annotations
 
-import ast
 import os
 import sys
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from functools import cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ast
     from collections.abc import Iterable
 
 EXT_PKG = "metaflow_extensions"
@@ -149,6 +149,9 @@ def _points_of(org: str, org_dir: str) -> list[ExtensionPoint]:
 
 @cache
 def _parsed(path: str) -> ast.Module | None:
+    # ``ast`` loads only when an extension is read: a task without one never pays for it.
+    import ast
+
     try:
         with open(path, encoding="utf-8") as handle:
             return ast.parse(handle.read(), path)
@@ -158,6 +161,8 @@ def _parsed(path: str) -> ast.Module | None:
 
 def literal_assignment(path: str, name: str) -> object:
     """The literal value assigned to ``name`` at the top of the file, or None."""
+    import ast
+
     tree = _parsed(path)
     value: object = None
     for node in tree.body if tree else []:
@@ -235,6 +240,8 @@ def public_names(path: str | None, drop_modules: bool = False) -> ModuleNames:
     module's globals except modules). A file that does not exist binds nothing (it may be
     a namespace package); one that cannot be parsed is open.
     """
+    import ast
+
     if path is None or not os.path.isfile(path):
         return ModuleNames(frozenset())
     tree = _parsed(path)
@@ -259,6 +266,8 @@ def public_names(path: str | None, drop_modules: bool = False) -> ModuleNames:
 
 
 def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    import ast
+
     out: list[ast.stmt] = []
     for node in body:
         out.append(node)
@@ -270,17 +279,3 @@ def _module_statements(body: list[ast.stmt]) -> list[ast.stmt]:
                 out.extend(_module_statements(handler.body))
             out.extend(_module_statements(node.orelse) + _module_statements(node.finalbody))
     return out
-
-
-def card_packages(search_path: list[str] | None = None) -> list[str]:
-    """The card modules of every ``plugins/cards`` point (each may define ``CARDS``)."""
-    found = []
-    for root in discover(search_path).roots:
-        for org in sorted(os.listdir(root)):
-            directory = os.path.join(root, org, "plugins", "cards")
-            if not os.path.isdir(directory):
-                continue
-            for entry in sorted(os.listdir(directory)):
-                if os.path.isfile(os.path.join(directory, entry, "__init__.py")):
-                    found.append(f"{EXT_PKG}.{org}.plugins.cards.{entry}")
-    return found

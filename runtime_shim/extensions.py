@@ -34,9 +34,9 @@ POINT_OF_MODULE = {
 _MISSING = object()
 
 
-def promoted_modules() -> dict[str, str]:
-    """``metaflow.X`` -> extension module, for every promoted submodule on ``sys.path``."""
-    return dict(discover().promoted)
+def promoted_modules(search_path: list[str] | None = None) -> dict[str, str]:
+    """``metaflow.X`` -> extension module, for every promoted submodule on the path."""
+    return dict(discover(search_path).promoted)
 
 
 def _source_module(point: ExtensionPoint) -> str | None:
@@ -44,17 +44,18 @@ def _source_module(point: ExtensionPoint) -> str | None:
     return toplevel_module(point) if point.point == "toplevel" else point.module
 
 
-def extension_names(alias: str) -> ModuleNames:
+def extension_names(alias: str, search_path: list[str] | None = None) -> ModuleNames:
     """The names extensions add to module ``alias``, read without importing them."""
     from runtime_shim.extension_packages import module_file
 
     point_name = POINT_OF_MODULE.get(alias)
-    extensions = discover()
+    extensions = discover(search_path)
     names: set[str] = set()
     is_open = False
     for point in extensions.at(point_name) if point_name else []:
         source = _source_module(point)
-        found = public_names(module_file(source) if source else None, drop_modules=True)
+        path = module_file(source, search_path) if source else None
+        found = public_names(path, drop_modules=True)
         names.update(found.names)
         is_open = is_open or found.open
     if alias == "metaflow":

@@ -99,7 +99,7 @@ class FlowSpec:
         """The flow's steps as Metaflow lists them (by name), each with ``.name``."""
         cls = type(self)
         for attribute in sorted(dir(cls)):
-            if getattr(getattr(cls, attribute, None), "is_step", False):
+            if getattr(getattr(cls, attribute, None), "is_step", False) is True:
                 yield getattr(self, attribute)
 
     def __getattr__(self, name: str) -> Any:
@@ -111,6 +111,14 @@ class FlowSpec:
             object.__setattr__(self, name, value)
             return value
         raise AttributeError(f"Flow {type(self).__name__} has no attribute '{name}'")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from runtime_shim.params import frozen_names
+
+        if name in frozen_names(type(self)):
+            # Metaflow's message: a new process runs each step, so such a change is lost.
+            raise AttributeError("Flow level attributes and Parameters are not modifiable")
+        object.__setattr__(self, name, value)
 
     def _flowc_artifact_names(self) -> set[str]:
         names = {n for n in self.__dict__ if n != "_flowc"}

@@ -58,7 +58,11 @@ def namespace(ns: str | None) -> str | None:
 def get_namespace() -> str | None:
     """The namespace client objects are filtered by (the default one until changed)."""
     if _current is _UNSET:
-        default_namespace()
+        chosen = os.environ.get("FLOWC_NAMESPACE")  # ``run --namespace``, for its tasks
+        if chosen is not None:
+            namespace(chosen or None)
+        else:
+            default_namespace()
     assert _current is None or isinstance(_current, str)
     return _current
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from runtime_shim.datastore.layout import task_key
+from runtime_shim.datastore.layout import task_id, task_key
 from runtime_shim.inputs import child_path
 
 TYPE_CHECKING = False
@@ -31,7 +31,7 @@ CONTROL_TASK_FIELD = "internal_task_type"
 CONTROL_TASK_VALUE = "control_task"
 
 
-def gang_fields(frames: list[Frame], index_path: str) -> dict[str, Any]:
+def gang_fields(frames: list[Frame], index_path: str, step: str) -> dict[str, Any]:
     """``current`` fields of a ``@parallel`` task: ``parallel`` and ``is_parallel``.
 
     ``frames[-1]`` is the gang's frame ``(split step, var, node index, num nodes)``.
@@ -44,7 +44,7 @@ def gang_fields(frames: list[Frame], index_path: str) -> dict[str, Any]:
             main_ip=LOCAL_MAIN_IP,
             num_nodes=int(num_nodes),
             node_index=int(node_index),
-            control_task_id=task_key(child_path(outer, 0)),
+            control_task_id=task_id(step, task_key(child_path(outer, 0))),
         ),
     }
 

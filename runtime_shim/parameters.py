@@ -8,6 +8,10 @@ record; every task of the run sees the values as plain attributes (``self.alpha`
 from __future__ import annotations
 
 import json
+import os
+import sys
+
+from runtime_shim.configs import DelayEvaluator
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,6 +32,43 @@ JSONType = _JSONTypeClass()
 
 class ParameterError(ValueError):
     """A parameter value that cannot be used; the message names the parameter."""
+
+
+class ParameterContext:
+    """What a callable default receives (Metaflow's ``ParameterContext``): the flow's name,
+    the user's name, the parameter's name, a logger, the datastore type and the run's
+    configs (``ctx.configs.cfg.a``; ``None`` for a config's own ``default_value``)."""
+
+    __slots__ = ("configs", "ds_type", "flow_name", "logger", "parameter_name", "user_name")
+
+    def __init__(
+        self,
+        flow_name: str,
+        user_name: str | None,
+        parameter_name: str,
+        ds_type: str,
+        configs: Any = None,
+    ) -> None:
+        self.flow_name = flow_name
+        self.user_name = user_name
+        self.parameter_name = parameter_name
+        self.logger = _log
+        self.ds_type = ds_type
+        self.configs = configs
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if n != "logger")
+        return f"ParameterContext({fields})"
+
+
+def _log(message: Any = "", **_options: Any) -> None:
+    print(message, file=sys.stderr)
+
+
+def environment_default(name: str) -> str | None:
+    """``METAFLOW_RUN_<NAME>`` (upper-cased, dashes as underscores): a parameter's value
+    when the run does not give one, as Metaflow's ``run`` command reads it."""
+    return os.environ.get("METAFLOW_RUN_" + name.upper().replace("-", "_"))
 
 
 class Parameter:
@@ -59,6 +100,9 @@ class Parameter:
         self.required = required
         self.separator = separator
         self.type = type if type is not None else _infer_type(default)
+        # A config expression's value is known only once the run's configs are: the
+        # parameter then takes that value's type, as the compiler infers it.
+        self._infer_at_run = type is None and isinstance(default, DelayEvaluator)
 
     def __set_name__(self, owner: type, attribute: str) -> None:
         self.attribute = attribute
@@ -84,17 +128,23 @@ class Parameter:
             return "json"
         return getattr(self.type, "__name__", "str")
 
-    def default_value(self) -> Any:
-        """The default as a value of the parameter's type (``None`` when there is none)."""
+    def default_value(self, context: ParameterContext | None = None) -> Any:
+        """The default as a value of the parameter's type (``None`` when there is none).
+
+        A callable default (a function, or a config expression) is called with
+        ``context``."""
         default = self.default
         if callable(default) and not isinstance(default, type):
-            default = default(None)
+            default = default(context)
         if default is None:
             return None
         return self.convert(default)
 
     def convert(self, value: Any) -> Any:
         """Check ``value`` (already JSON-decoded) against the type; raise ParameterError."""
+        if self._infer_at_run:
+            self._infer_at_run = False
+            self.type = _infer_type(self.default())
         kind = self.type_name
         try:
             if kind == "json":

@@ -57,6 +57,19 @@ def decorator_function(cls: type[Any], placement: str) -> Callable[..., Any]:
     return decorator
 
 
+def flow_options(cls: type[Any]) -> dict[str, dict[str, Any]]:
+    """The top-level command-line options the flow's decorators declare (``--<name>``).
+
+    A command line that accepts them passes a given value on to the tasks as
+    ``option_env_name(name)`` in their environment, which is where ``option_values``
+    reads it, so every task's ``flow_init`` sees the same options.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for deco in getattr(cls, FLOW_ATTRIBUTE, ()):
+        found.update(getattr(deco, "options", {}))
+    return found
+
+
 def option_env_name(option: str) -> str:
     """The environment variable that gives a flow-decorator option its default."""
     return "METAFLOW_" + option.upper().replace("-", "_")

@@ -49,6 +49,7 @@ class TaskSpec:
         foreach_count_out: str | None = None,
         switch_out: str | None = None,
         origin_run_id: str | None = None,
+        configs: dict[str, Any] | None = None,
     ) -> None:
         self.flow_file = flow_file
         self.flow = flow
@@ -64,6 +65,7 @@ class TaskSpec:
         self.foreach_count_out = foreach_count_out
         self.switch_out = switch_out
         self.origin_run_id = origin_run_id
+        self.configs = configs
 
 
 class StepFailed(Exception):
@@ -205,17 +207,17 @@ def _execute(
 
     cls = load_flow_class(spec.flow_file, spec.flow)
     func = getattr(cls, spec.step, None)
-    if func is None or not getattr(func, "is_step", False):
+    if func is None or getattr(func, "is_step", False) is not True:
         raise LookupError(f"flow {spec.flow} has no step {spec.step!r}")
-    decos = step_decorators(func)
-    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
-        os.environ[str(name)] = str(value)
-
     resolved: ResolvedInputs = resolve(
         ds, spec.run_id, spec.step, spec.inputs, spec.index_path, spec.iteration
     )
     meta["parents"] = [f"{p.step}/{p.task}" for p in resolved.parents]
-    run_record, params = parameter_refs(ds, cls, spec)
+    # The run's configs before the decorators: their arguments may read configs.
+    run_record, params = parameter_refs(ds, cls, spec, lambda: _set_project(cls))
+    decos = step_decorators(func)
+    for name, value in (decos.get("environment", {}).get("vars") or {}).items():
+        os.environ[str(name)] = str(value)
     state = TaskState(
         step=spec.step, load=ds.load_value, frames=resolved.frames, is_join=resolved.is_join
     )
@@ -238,10 +240,11 @@ def _execute(
         origin_run_id=run_record.get("origin_run_id"),
         parameter_names=tuple(run_record.get("parameters", {})),
     )
+    _set_project(cls)
     if "parallel" in decos and resolved.frames:
         from runtime_shim.parallel import control_metadata, gang_fields
 
-        current._set(**gang_fields(resolved.frames, spec.index_path))
+        current._set(**gang_fields(resolved.frames, spec.index_path, spec.step))
         meta.update(control_metadata(resolved.frames))
 
     cards.start(func)
@@ -293,6 +296,17 @@ def _execute(
     meta["status"] = status
     hooks.task_finished(flow, True)
     return artifacts, record
+
+
+def _set_project(cls: type[Any]) -> None:
+    """``current.project_name`` from ``@project``, whose name may come from a config (so
+    only once the run's configs are active); callable parameter defaults read it too."""
+    from runtime_shim.current import current
+    from runtime_shim.decorators import flow_decorators
+
+    project = flow_decorators(cls).get("project")
+    if project is not None:
+        current._set(project_name=project.get("name"))
 
 
 def _transition_record(flow: Any, spec: TaskSpec, func: Any, status: str) -> dict[str, Any]:

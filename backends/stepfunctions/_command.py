@@ -3,9 +3,10 @@
 The command is the ``TaskCommand`` every backend renders (``runtime_shim/command.py``); here
 the per-task values come from the state data: the run id is the execution name, the index
 path and task key are set by the enclosing Map's ``ItemSelector``, the attempt is
-``$$.State.RetryCount`` and a recursive step's iteration is its loop counter. Parameter
-values enter only as ``States.JsonToString`` of a JSONPath, so a user's value is data and
-never syntax. The result is an argv list: no shell ever sees it.
+``$$.State.RetryCount`` and a recursive step's iteration is its loop counter. The
+parameters enter as one document, ``States.JsonToString($.params)`` (``--param-document``),
+as Metaflow passes them: a user's value is data and never syntax, and a name needs no
+JSONPath spelling (``max-items`` works). The result is an argv list: no shell ever sees it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ RUN_ID = "$.run_id"
 IDX = "$.idx"
 TASK = "$.task"
 PARAMS = "$.params"
+CONFIGS = "$.configs"
 # Worst-case sizes of the values filled in at run time, for the compile-time checks.
 MAX_RUN_ID = 80  # an execution name is at most 80 characters
 # Digits of one foreach level's position. Inline: ArrayRange yields at most 1,000 items.
@@ -67,8 +69,10 @@ class AslEngine:
             return "$$.State.RetryCount"
         if value == shim.ITERATION:
             return f"{iteration_path(self.step)}.n"
-        if value.kind == "param":
-            return call("JsonToString", f"{PARAMS}.{value.name}")
+        if value == shim.PARAMS:
+            return call("JsonToString", PARAMS)
+        if value == shim.CONFIGS:
+            return call("JsonToString", CONFIGS)
         return _STRING_PATHS[value]
 
 
@@ -84,9 +88,10 @@ def worst_case_values(ir: FlowIR, step: Step, opts: SfnOptions) -> shim.Values:
         shim.ATTEMPT: "99",
         shim.ITERATION: "9999",
     }
-    for param in ir.parameters:
-        default = json.dumps(param.default) if param.has_default else "null"
-        values[shim.param_value(param.name)] = default
+    values[shim.PARAMS] = json.dumps(
+        {p.name: p.default if p.has_default else None for p in ir.parameters}
+    )
+    values[shim.CONFIGS] = ir.config_document() or "{}"
     return shim.Values(values)
 
 
@@ -96,6 +101,9 @@ def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
         step,
         flow_file=opts.flow_file,
         datastore=opts.datastore_root,
+        params={},
+        param_document=shim.PARAMS if ir.parameters else None,
+        configs=shim.CONFIGS if ir.configs else None,
         code_package=opts.code_package or None,
     )
     return ShimCommand(

@@ -49,17 +49,6 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
     required: list[Parameter] = []
     out: list[Diagnostic] = []
     for p in ir.parameters:
-        if not _PARAM_NAME.match(p.name):
-            out.append(
-                diag(
-                    codes.FC304,
-                    f"parameter name {p.name!r} cannot be addressed in the "
-                    "execution input (JSONPath needs [A-Za-z_][A-Za-z0-9_]*)",
-                    p.location.span(),
-                    "rename the parameter",
-                )
-            )
-            continue
         if p.default_source is not None:
             out.append(
                 diag(
@@ -86,6 +75,14 @@ def _parameters(ir: FlowIR) -> tuple[dict[str, Any], list[Parameter], list[Diagn
     return defaults, required, out
 
 
+def _param_path(name: str) -> str:
+    """The JSONPath of a parameter in the state data: dotted for an identifier, bracketed
+    for a name such as ``max-items``."""
+    if _PARAM_NAME.match(name):
+        return f"$.params.{name}"
+    return f"$.params['{name}']"
+
+
 def _prelude(
     ir: FlowIR, builder: StatesBuilder, defaults: dict[str, Any], required: list[Parameter]
 ) -> dict[str, Any]:
@@ -104,13 +101,25 @@ def _prelude(
         record["params.$"] = "States.JsonMerge($, $$.Execution.Input, false)"
     first = builder.entry(ir.start)
     states[init] = {"Type": "Pass", "Parameters": record}
+    document = ir.config_document()
+    if document is not None:
+        # The resolved configs travel in the state as data (``Result`` is literal) and
+        # reach the start task through a JSONPath, like the parameters.
+        configs = names.flowc("configs")
+        states[init]["Next"] = configs
+        states[configs] = {
+            "Type": "Pass",
+            "Result": json.loads(document),
+            "ResultPath": "$.configs",
+        }
+        init = configs
     if required:
         check, missing = names.flowc("check"), names.flowc("missing")
         states[init]["Next"] = check
         states[check] = {
             "Type": "Choice",
             "Choices": [
-                {"Not": {"Variable": f"$.params.{p.name}", "IsPresent": True}, "Next": missing}
+                {"Not": {"Variable": _param_path(p.name), "IsPresent": True}, "Next": missing}
                 for p in required
             ],
             "Default": first,

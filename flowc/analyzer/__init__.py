@@ -19,13 +19,15 @@ from flowc.analyzer._classes import (
     main_flow_name,
     parse_module,
 )
+from flowc.analyzer._configs import ConfigInputs, read_configs
 from flowc.analyzer._decorators import location_of, read_decorators, span_of
+from flowc.analyzer._imports import check_imports
 from flowc.analyzer._params import parameter_call, read_parameter
 from flowc.analyzer._steps import StepSource, is_step, read_step
 from flowc.diagnostics import Diagnostic, Span, diag
-from flowc.ir import Decorator, Location, Parameter
+from flowc.ir import Config, Decorator, Location, Parameter
 
-__all__ = ["FlowSource", "StepSource", "read_flow"]
+__all__ = ["ConfigInputs", "FlowSource", "StepSource", "read_flow"]
 
 RESERVED_STEP_NAMES = frozenset({"name", "next", "input", "index", "cmd"})
 # Parameter names the run command line keeps for itself (as Metaflow does).
@@ -64,12 +66,18 @@ class FlowSource:
     parameters: list[Parameter]
     decorators: list[Decorator]
     methods: set[str] = field(default_factory=set)
+    configs: list[Config] = field(default_factory=list)
 
 
 def read_flow(
-    path: str, source: str, flow_name: str | None, out: list[Diagnostic]
+    path: str,
+    source: str,
+    flow_name: str | None,
+    out: list[Diagnostic],
+    configs: ConfigInputs | None = None,
 ) -> FlowSource | None:
-    """Find the flow class in ``source`` and read its steps, parameters and decorators."""
+    """Find the flow class in ``source`` and read its steps, parameters, configs and
+    decorators; ``configs`` are the config values given from outside the flow."""
     if not source.strip():
         out.append(
             diag(
@@ -97,11 +105,12 @@ def read_flow(
     except ValueError as exc:  # e.g. null bytes in the source
         out.append(diag(codes.FC001, f"the file cannot be parsed: {exc}", Span.at(path, 1, 0)))
         return None
+    out.extend(check_imports(path, module.tree))
     flows, _ = find_flow_classes(module)
     chosen = _choose_flow(module, flows, flow_name, path, out)
     if chosen is None:
         return None
-    return _read_flow_class(chosen, out)
+    return _read_flow_class(chosen, out, configs or ConfigInputs())
 
 
 def _choose_flow(
@@ -154,9 +163,13 @@ def _choose_flow(
     return None
 
 
-def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
+def _read_flow_class(flow: FlowClass, out: list[Diagnostic], inputs: ConfigInputs) -> FlowSource:
     ref = flow.ref
     file = ref.module.path
+    # Configs first: decorators and parameter defaults anywhere in the class may read them.
+    scope = read_configs(flow, inputs, out)
+    for cls in flow.mro:
+        cls.module.config_scope = scope
     for owner, base in flow.unresolved_bases:
         out.append(
             diag(
@@ -194,7 +207,7 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
     _check_step_names(steps, out)
     _check_parameter_names(parameters, steps, out)
     decorators = read_decorators(
-        ref.node.decorator_list, "flow", ref.module.names, file, ref.module.source, out
+        ref.node.decorator_list, "flow", ref.module.names, file, ref.module.source, out, scope
     )
     return FlowSource(
         name=ref.name,
@@ -212,6 +225,7 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic]) -> FlowSource:
         parameters=parameters,
         decorators=decorators,
         methods=seen_members,
+        configs=scope.configs,
     )
 
 

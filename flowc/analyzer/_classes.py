@@ -10,8 +10,12 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flowc.analyzer._names import ApiNames, collect_api_names
+
+if TYPE_CHECKING:
+    from flowc.analyzer._configs import ConfigScope
 
 
 @dataclass
@@ -21,6 +25,8 @@ class ParsedModule:
     tree: ast.Module
     names: ApiNames
     classes: dict[str, ast.ClassDef]
+    config_scope: ConfigScope | None = None
+    """The flow's resolved configs, for decorator arguments and parameter defaults."""
 
 
 @dataclass

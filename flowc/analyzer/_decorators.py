@@ -13,28 +13,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc import codes
-from flowc.analyzer._literals import NotLiteral, literal_value, source_of
+from flowc.analyzer._config_reader import ConfigReader, ConfigUnresolved
+from flowc.analyzer._literals import NotLiteral, source_of
 from flowc.analyzer._names import ApiNames
+from flowc.analyzer._spans import location_of as location_of
+from flowc.analyzer._spans import span_of as span_of
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
-from flowc.ir import Decorator, Location
+from flowc.ir import Decorator
 from runtime_shim.catalogue import DecoratorDef, Problem, decorator
 
-
-def span_of(file: str, node: ast.AST) -> Span:
-    return Span.at(
-        file,
-        getattr(node, "lineno", 1),
-        getattr(node, "col_offset", 0),
-        getattr(node, "end_lineno", None),
-        getattr(node, "end_col_offset", None),
-    )
-
-
-def location_of(file: str, node: ast.AST) -> Location:
-    return Location(file, getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+if TYPE_CHECKING:
+    from flowc.analyzer._configs import ConfigScope
 
 
 def read_decorators(
@@ -44,8 +36,13 @@ def read_decorators(
     file: str,
     source: str,
     out: list[Diagnostic],
+    scope: ConfigScope | None = None,
 ) -> list[Decorator]:
-    """Decorators other than ``@step`` (the caller handles that one)."""
+    """Decorators other than ``@step`` (the caller handles that one); arguments that read
+    configs are evaluated over ``scope``."""
+    # An extension's decorators are read from its package (imports this module).
+    from flowc.analyzer._imports import extension_decorator
+
     found: list[Decorator] = []
     seen: set[str] = set()
     for node in nodes:
@@ -54,6 +51,10 @@ def read_decorators(
             continue
         span = span_of(file, node)
         spec = decorator(name) if name is not None else None
+        extension = extension_decorator(names, node, placement, file) if spec is None else None
+        if extension is not None:
+            out.append(extension)
+            continue
         if spec is None:
             out.append(
                 diag(
@@ -87,7 +88,7 @@ def read_decorators(
             )
             continue
         seen.add(spec.name)
-        found.append(_read_one(spec, node, file, source, out))
+        found.append(_read_one(spec, node, file, source, out, scope))
     return found
 
 
@@ -106,9 +107,14 @@ class _Written:
 
 
 def _read_one(
-    spec: DecoratorDef, node: ast.expr, file: str, source: str, out: list[Diagnostic]
+    spec: DecoratorDef,
+    node: ast.expr,
+    file: str,
+    source: str,
+    out: list[Diagnostic],
+    scope: ConfigScope | None,
 ) -> Decorator:
-    written = _read_arguments(spec, node, file, source, out)
+    written = _read_arguments(spec, node, file, source, out, scope)
     resolution = spec.resolve(written.literals)
     for problem in resolution.problems:
         if problem.argument is None and problem.kind != "conflict" and written.unreadable:
@@ -126,12 +132,18 @@ def _read_one(
 
 
 def _read_arguments(
-    spec: DecoratorDef, node: ast.expr, file: str, source: str, out: list[Diagnostic]
+    spec: DecoratorDef,
+    node: ast.expr,
+    file: str,
+    source: str,
+    out: list[Diagnostic],
+    scope: ConfigScope | None,
 ) -> _Written:
     written = _Written()
     if not isinstance(node, ast.Call):
         return written
     name = spec.name
+    configs = ConfigReader(scope, file, source, out)
     for positional in node.args:
         written.unreadable = True
         out.append(
@@ -142,7 +154,7 @@ def _read_arguments(
                 f"write @{name}(<name>=...) as in the flow API documentation",
             )
         )
-    for kw in node.keywords:
+    for kw in configs.expand_unpacking(node.keywords):
         if kw.arg is None:
             written.unreadable = True
             out.append(
@@ -174,7 +186,10 @@ def _read_arguments(
             continue
         written.keywords[arg.name] = kw
         try:
-            written.literals[kw.arg] = literal_value(kw.value)
+            written.literals[kw.arg] = configs.value(kw.value)
+        except ConfigUnresolved:
+            written.unreadable = True
+            written.source_args[arg.name] = source_of(source, kw.value)
         except NotLiteral:
             text = source_of(source, kw.value)
             written.unreadable = True

@@ -28,6 +28,19 @@ class ApiNames:
     # Names imported from other modules (for base classes defined in local modules):
     # local name -> (module, original name, relative level).
     foreign: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    # Other names imported from ``metaflow`` (an extension's decorators, say):
+    # local name -> name in ``metaflow``.
+    from_metaflow: dict[str, str] = field(default_factory=dict)
+
+    def metaflow_name(self, node: ast.expr) -> str | None:
+        """The ``metaflow`` name outside the flow API an expression refers to, or None."""
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Name):
+            return self.from_metaflow.get(node.id)
+        if isinstance(node, ast.Attribute) and _dotted(node.value) in (self.modules | {"metaflow"}):
+            return node.attr
+        return None
 
     def canonical(self, node: ast.expr) -> str | None:
         """The API name an expression refers to (``step``, ``mf.step``), or None."""
@@ -75,6 +88,8 @@ def collect_api_names(module: ast.Module) -> ApiNames:
                     # ``canonical`` accepts as it is.
                     if alias.name != "*" and alias.name in API_NAMES:
                         result.names[alias.asname or alias.name] = alias.name
+                    elif alias.name != "*" and mod == "metaflow":
+                        result.from_metaflow[alias.asname or alias.name] = alias.name
             else:
                 for alias in node.names:
                     if alias.name != "*":

@@ -8,8 +8,9 @@ from typing import Any
 
 from flowc import codes
 from flowc.analyzer._classes import ClassRef
+from flowc.analyzer._config_reader import ConfigReader, ConfigUnresolved
 from flowc.analyzer._decorators import location_of, span_of
-from flowc.analyzer._literals import NotLiteral, literal_value, source_of
+from flowc.analyzer._literals import NotLiteral, source_of
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Parameter, ParamType
 
@@ -72,11 +73,14 @@ def read_parameter(
             args[kw.arg] = kw.value
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    configs = ConfigReader(ref.module.config_scope, file, source, out)
     for key, node in args.items():
         if key == "type":
             continue
         try:
-            values[key] = literal_value(node)
+            values[key] = configs.value(node)
+        except ConfigUnresolved:
+            sources[key] = source_of(source, node)
         except NotLiteral:
             sources[key] = source_of(source, node)
             if key != "name":

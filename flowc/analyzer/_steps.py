@@ -70,7 +70,9 @@ def read_step(
         start_flag=start_flag,
         end_flag=end_flag,
         docstring=ast.get_docstring(func),
-        decorators=read_decorators(func.decorator_list, "step", module.names, file, source, out),
+        decorators=read_decorators(
+            func.decorator_list, "step", module.names, file, source, out, module.config_scope
+        ),
     )
     if isinstance(func, ast.AsyncFunctionDef):
         out.append(

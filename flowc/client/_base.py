@@ -104,8 +104,11 @@ class MetaflowObject:
         return self.pathspec.split("/")
 
     @property
-    def parent(self) -> MetaflowObject | None:
+    def parent(self) -> Any:
         """The containing object, built without a namespace check (as in Metaflow)."""
+        return self._parent_object()
+
+    def _parent_object(self) -> MetaflowObject | None:
         return None
 
     def is_in_namespace(self) -> bool:

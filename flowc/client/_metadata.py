@@ -3,7 +3,8 @@
 flowc keeps one ``meta.json`` per attempt; the events are derived from it and from the
 run record: ``attempt`` when an attempt starts, ``attempt-done`` and ``attempt_ok`` (type
 ``internal_attempt_status``) when it ends, and the run's ``user``, ``runtime``,
-``python_version``, ``ds-type``, ``ds-root`` and ``origin-run-id``. A task cloned by
+``python_version``, ``ds-type``, ``ds-root`` and ``origin-run-id``, and
+``internal_task_type`` for the control task of a ``@parallel`` gang. A task cloned by
 resume shows its origin's events plus ``origin-run-id`` and ``origin-task-id``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from runtime_shim.datastore.layout import task_id
+from runtime_shim.parallel import CONTROL_TASK_FIELD
 
 if TYPE_CHECKING:
     from flowc.client._task import Metadata, Task
@@ -71,6 +73,8 @@ def task_metadata(task: Task) -> list[Metadata]:
         started = _millis(meta.get("started"))
         events.extend(event(name, value, started) for name, value in common.items())
         events.append(event("attempt", str(attempt), started))
+        if CONTROL_TASK_FIELD in meta:  # node 0 of a @parallel gang
+            events.append(event(CONTROL_TASK_FIELD, meta[CONTROL_TASK_FIELD], started))
         if meta.get("finished") is not None:
             finished = _millis(meta["finished"])
             ok = meta.get("status") in ("ok", "caught")

@@ -29,6 +29,7 @@ from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore, task_id, task_key_of
 from runtime_shim.exceptions import MetaflowNamespaceMismatch, MetaflowNotFound
 from runtime_shim.identity import get_namespace
+from runtime_shim.parallel import CONTROL_TASK_FIELD, CONTROL_TASK_VALUE
 
 
 def _with_tags(children: Iterable[Any], tags: tuple[str, ...]) -> list[Any]:
@@ -56,8 +57,7 @@ class Step(RunMember):
         self._run = _run
         self._check_namespace()
 
-    @property
-    def parent(self) -> Run:
+    def _parent_object(self) -> Run:
         run: Run = self._run_object
         return run
 
@@ -97,6 +97,18 @@ class Step(RunMember):
         """One task of the step: a committed one if any."""
         tasks = list(self)
         return next((t for t in tasks if t.finished), tasks[0] if tasks else None)
+
+    @property
+    def control_task(self) -> Task | None:
+        """The control task (node 0) of a ``@parallel`` step."""
+        return next(iter(self.control_tasks()), None)
+
+    def control_tasks(self, *tags: str) -> list[Task]:
+        return [
+            t
+            for t in self.tasks(*tags)
+            if t.metadata_dict.get(CONTROL_TASK_FIELD) == CONTROL_TASK_VALUE
+        ]
 
     @property
     def created_at(self) -> datetime | None:
@@ -207,8 +219,7 @@ class Run(MetaflowObject):
         )
 
     # -- fields -------------------------------------------------------------------------
-    @property
-    def parent(self) -> Flow:
+    def _parent_object(self) -> Flow:
         return Flow(self.flow_name, _ds=self._ds, _namespace_check=False)
 
     @property

@@ -94,8 +94,7 @@ class DataArtifact(MetaflowObject):
     def system_tags(self) -> frozenset[str]:
         return self.task.system_tags
 
-    @property
-    def parent(self) -> Task:
+    def _parent_object(self) -> Task:
         return self.task
 
     @property
@@ -169,8 +168,7 @@ class Task(RunMember):
             return f"Task('{self.pathspec}', attempt={self._attempt})"
         return f"Task('{self.pathspec}')"
 
-    @property
-    def parent(self) -> Step:
+    def _parent_object(self) -> Step:
         from flowc.client._run import Step
 
         return Step(

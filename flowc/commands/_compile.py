@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.base import EmitResult, TargetOptions
+from flowc.analyzer import ConfigInputs
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
@@ -43,6 +44,7 @@ class CompileRequest:
     code_package: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     target_options: dict[str, str] = field(default_factory=dict)
+    configs: ConfigInputs | None = None
 
 
 def split_key_value(item: str) -> tuple[str, str] | None:
@@ -68,7 +70,7 @@ def compile_flows(request: CompileRequest) -> int:
     except ConfigError as exc:
         raise CompileError(str(exc)) from exc
     options = _options(config, request)
-    batch = analyze_arguments(request.flows, request.flow_name)
+    batch = analyze_arguments(request.flows, request.flow_name, request.configs)
     results: list[EmitResult] = []
     backend = _backend(request.target)
     for analysis in batch.analyses:

@@ -1,7 +1,8 @@
 """The run options ``flowc run``/``flowc resume`` share with a flow file's ``run``/``resume``.
 
-``--with``, ``--run-id-file``, ``--max-num-splits``, ``--namespace`` and the Runner's
-``--runner-attribute-file`` are Metaflow's run options; ``RunSettings`` carries them from
+``--with``, ``--run-id-file``, ``--max-num-splits``, ``--namespace``, ``@project``'s
+``--branch``/``--production`` and the Runner's ``--runner-attribute-file`` are Metaflow's
+run options; ``RunSettings`` carries them from
 the command line to ``execute``. ``--max-workers`` below 1 is a usage error.
 """
 
@@ -21,6 +22,8 @@ SETTING_NAMES = (
     "runner_attribute_file",
     "max_num_splits",
     "user_namespace",
+    "branch",
+    "production",
 )
 
 
@@ -31,6 +34,8 @@ class RunSettings:
     runner_attribute_file: str | None = None
     max_num_splits: int | None = None
     user_namespace: str | None = None
+    branch: str | None = None
+    production: bool = False
 
 
 def positive_workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
@@ -75,6 +80,10 @@ def run_settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="The client namespace the run's tasks see (empty: the global namespace).",
         ),
+        click.option("--branch", default=None, help="The @project branch of the run."),
+        click.option(
+            "--production", is_flag=True, default=False, help="The @project production branch."
+        ),
     ]
     decorated: Callable[..., Any] = wrapper
     for option in reversed(options):
@@ -97,6 +106,10 @@ def task_environment(settings: RunSettings) -> dict[str, str]:
     env: dict[str, str] = {}
     if settings.user_namespace is not None:
         env["FLOWC_NAMESPACE"] = settings.user_namespace
+    if settings.branch:
+        env["METAFLOW_BRANCH"] = settings.branch
+    if settings.production:
+        env["METAFLOW_PRODUCTION"] = "True"
     if settings.max_num_splits is not None:
         env["FLOWC_MAX_NUM_SPLITS"] = str(settings.max_num_splits)
     return env

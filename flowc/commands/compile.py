@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from backends.base import TARGET_NAMES, target_help
-from flowc.commands._common import flow_option, format_option
+from flowc.commands._common import config_inputs, config_options, flow_option, format_option
 from flowc.commands._compile import (
     CompileError,
     CompileRequest,
@@ -51,6 +51,7 @@ def _key_value(
     help="Write nothing; exit 1 if the files in -o DIR differ from what would be emitted (for CI).",
 )
 @flow_option
+@config_options
 @format_option
 @click.option("--image", default=None, help="Container image that runs the steps.")
 @click.option("--namespace", default=None, help="Kubernetes namespace.")
@@ -97,6 +98,8 @@ def compile_command(
     code_package: str | None,
     labels: dict[str, str],
     target_options: dict[str, str],
+    config_paths: tuple[tuple[str, str], ...],
+    config_values: tuple[tuple[str, str], ...],
 ) -> None:
     """Compile FLOW files to TARGET.
 
@@ -123,6 +126,7 @@ def compile_command(
                 code_package=code_package,
                 labels=labels,
                 target_options=target_options,
+                configs=config_inputs(config_paths, config_values),
             )
         )
     except CompileUsageError as exc:

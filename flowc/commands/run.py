@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from flowc.commands._common import flow_option
+from flowc.analyzer import ConfigInputs
+from flowc.commands._common import config_inputs, flow_option, take_config_options
 from flowc.commands._run_settings import (
     RunSettings,
     positive_workers,
@@ -27,15 +28,16 @@ from flowc.ir import Parameter as IRParameter
 CONTEXT = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
-def load_ir(flow_file: str, flow_name: str | None) -> FlowIR:
-    """Analyze the flow; print diagnostics and exit 1 if it has errors."""
+def load_ir(flow_file: str, flow_name: str | None, configs: ConfigInputs | None = None) -> FlowIR:
+    """Analyze the flow; print diagnostics and exit 1 if it has errors. ``configs``
+    default to what the environment gives (``$METAFLOW_FLOW_CONFIG...``)."""
     from flowc.compiler import analyze_file
     from flowc.diagnostics import Severity
     from flowc.render import render_text
 
     if not os.path.isfile(flow_file):
         raise click.UsageError(f"no such flow file: {flow_file}")
-    analysis = analyze_file(flow_file, flow_name)
+    analysis = analyze_file(flow_file, flow_name, configs or config_inputs())
     shown = [d for d in analysis.diagnostics if d.severity is Severity.ERROR]
     if shown or analysis.ir is None:
         sources = {analysis.path: analysis.source} if analysis.source else {}
@@ -298,9 +300,12 @@ def run(
 ) -> None:
     """Run FLOW on this machine; the flow's Parameters are options (--alpha 0.1).
 
+    Configs: --config NAME PATH reads config NAME from a file, --config-value NAME JSON
+    gives its value (unless the flow has a parameter of that name, which wins).
     Prints the run id on stdout; exit code 1 if any task failed."""
-    ir = load_ir(flow_file, flow_name)
-    params = parse_parameters(ir, list(ctx.args), pairs)
+    paths, values, rest = take_config_options(list(ctx.args), flow_file)
+    ir = load_ir(flow_file, flow_name, config_inputs(paths, values))
+    params = parse_parameters(ir, rest, pairs)
     sys.exit(
         execute(
             ir, flow_file, datastore, params, max_workers or 0, quiet, settings=settings, tags=tags

@@ -121,6 +121,10 @@ def logs(
     chosen = task.attempt if attempt is None else attempt
     if chosen is None:
         raise click.UsageError(f"task {task.pathspec} has no attempts")
+    attempts = task._ds.attempts(run, step, task.key)
+    if attempt is not None and attempt not in attempts and attempt != task.attempt:
+        have = ", ".join(map(str, attempts)) or "none"
+        raise click.ClickException(f"task {task.pathspec} has no attempt {attempt} ({have})")
     for stream, wanted in (("stdout", show_out), ("stderr", show_err)):
         if not wanted:
             continue

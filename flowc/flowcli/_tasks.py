@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flowc.flowcli.context import FlowContext
 from flowc.flowcli.main import FlowCliError
-from runtime_shim.datastore.layout import FlowDatastore, parse_task_key
+from runtime_shim.datastore.layout import FlowDatastore, parse_task_key, task_id, task_key_of
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,14 @@ class TaskRef:
     """The task's key in the datastore (its index path; ``_`` at top level)."""
 
     @property
+    def task_id(self) -> str:
+        """The id the client and ``current.task_id`` show (``work.3``)."""
+        return task_id(self.step, self.key)
+
+    @property
     def pathspec(self) -> str:
-        """``RUN/STEP/TASK``: how Metaflow's verbs name a task within its flow."""
-        return f"{self.run_id}/{self.step}/{self.key}"
+        """``RUN/STEP/TASK_ID``: how Metaflow's verbs name a task within its flow."""
+        return f"{self.run_id}/{self.step}/{self.task_id}"
 
 
 def flow_datastore(obj: FlowContext) -> FlowDatastore:
@@ -51,7 +56,7 @@ def find_tasks(ds: FlowDatastore, obj: FlowContext, input_path: str) -> list[Tas
             "either none exist or none have started yet"
         )
     if len(parts) == 3:
-        wanted = "_" if parts[2] in ("", "_") else parts[2]
+        wanted = task_key_of(step, parts[2])
         if wanted not in keys:
             raise FlowCliError(f"step {obj.flow_name}/{run_id}/{step} has no task {parts[2]!r}")
         keys = [wanted]

@@ -21,6 +21,8 @@ import click
 
 from flowc.flowcli.context import FlowContext
 
+__all__ = ["MetaflowAPI", "click_to_python_types", "extract_all_params"]
+
 
 class JSON:
     """The Python type of a JSON-valued option (a JSONType Parameter)."""

@@ -85,7 +85,7 @@ def dump(
     for task in find_tasks(ds, obj, input_path):
         if not obj.quiet:
             click.echo(
-                f"Dumping output of run_id={task.run_id} step={task.step} task_id={task.key}",
+                f"Dumping output of run_id={task.run_id} step={task.step} task_id={task.task_id}",
                 err=True,
             )
         artifacts = task_artifacts(

@@ -80,7 +80,7 @@ def logs(
     for task in find_tasks(ds, obj, input_path):
         if not obj.quiet:
             click.echo(
-                f"Dumping logs of run_id={task.run_id} step={task.step} task_id={task.key}",
+                f"Dumping logs of run_id={task.run_id} step={task.step} task_id={task.task_id}",
                 err=True,
             )
         for stream in streams:

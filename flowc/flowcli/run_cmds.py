@@ -19,6 +19,8 @@ import click
 from flowc.commands._run_settings import positive_workers
 from flowc.flowcli.context import FlowContext, flow_context
 
+__all__ = ["resume", "run"]
+
 
 def common_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``run`` and ``resume`` share, as Metaflow declares them."""
@@ -109,6 +111,10 @@ def _shared_arguments(
     # Run-level decorators come first, as in Metaflow (the first of a name wins).
     for spec in [*_items(options.get("decospecs")), *_items(top.get("decospecs"))]:
         args += ["--with", spec]
+    if top.get("branch"):
+        args += ["--branch", str(top["branch"])]
+    if top.get("production"):
+        args.append("--production")
     if options.get("max_num_splits") is not None:
         args += ["--max-num-splits", str(options["max_num_splits"])]
     for name in ("run_id_file", "runner_attribute_file"):
@@ -118,18 +124,14 @@ def _shared_arguments(
 
 
 def _config_arguments(command: click.Command, obj: FlowContext) -> list[str]:
+    """``flowc run`` reads ``--config``/``--config-value`` from its free arguments (so a
+    flow parameter named ``config`` keeps its option there): they are passed on as is."""
     top = obj.top_options
     args: list[str] = []
     for option, pairs in (
         ("--config", _items(top.get("config"))),
         ("--config-value", _items(top.get("config_value"))),
     ):
-        if not pairs:
-            continue
-        if not _accepts(command, option):
-            raise click.UsageError(
-                f"{option}: this flowc does not take configs on the command line"
-            )
         for name, value in pairs:
             args += [option, name, value]
     return args

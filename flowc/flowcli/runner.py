@@ -26,6 +26,8 @@ from typing import IO, Any
 
 from flowc.flowcli.click_api import MetaflowAPI
 
+__all__ = ["CommandManager", "ExecutingRun", "NBRunner", "Runner"]
+
 
 class CommandManager:
     """One subprocess of a Runner: its command, process and log files."""

@@ -21,6 +21,8 @@ import click
 
 from flowc.flowcli.context import FlowContext
 
+__all__ = ["start"]
+
 # verb -> ("module:attribute", one-line help); keep sorted. A verb whose module is not
 # installed (tag, card) is simply not listed.
 VERBS: dict[str, tuple[str, str]] = {

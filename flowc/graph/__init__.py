@@ -34,6 +34,7 @@ def build_ir(flow: FlowSource, source: str, out: list[Diagnostic]) -> FlowIR | N
         start=structure.start,
         end=structure.end,
         parameters=sorted(flow.parameters, key=lambda p: (p.location.file, p.location.line)),
+        configs=sorted(flow.configs, key=lambda c: (c.location.file, c.location.line)),
         decorators=flow.decorators,
         steps=steps,
     )

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import uuid
 
+__all__ = [
+    "MetaflowCard",
+    "MetaflowCardComponent",
+    "create_component_id",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

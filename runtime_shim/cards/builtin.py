@@ -10,6 +10,13 @@ import html
 
 from runtime_shim.cards.base import MetaflowCard
 
+__all__ = [
+    "BlankCard",
+    "DefaultCard",
+    "ErrorCard",
+    "TaskSpecCard",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

@@ -19,6 +19,12 @@ from runtime_shim.cards.exception import (
 )
 from runtime_shim.cards.store import CardFile, committed_cards, read_card, select_cards
 
+__all__ = [
+    "Card",
+    "CardContainer",
+    "get_cards",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -116,7 +122,9 @@ def task_location(task: Any) -> tuple[FlowDatastore, str, str, str, str, str | N
     elif not isinstance(task, Task):
         raise IncorrectArgumentException(type(task))
     origin = getattr(task, "origin_pathspec", None)
-    return task._ds, task.run_id, task.step_name, task.id, task.pathspec, origin
+    # The datastore key (``_``, ``3@1``), which task ids (``start``, ``train.3@1``) name.
+    key = getattr(task, "key", None) or task.id
+    return task._ds, task.run_id, task.step_name, key, task.pathspec, origin
 
 
 def cards_as_json(pathspec: str, cards: list[Card]) -> str:

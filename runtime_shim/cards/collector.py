@@ -171,7 +171,7 @@ class CardSlot:
             if c.REALTIME_UPDATABLE and (r := _render_component(c)) is not None
         }
         return {
-            "user": self.user_data if self.user_data is not None else {},
+            "user": self.user_data,
             "components": components,
             "render_seq": "final",
             "mode": "render",

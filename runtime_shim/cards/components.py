@@ -14,6 +14,23 @@ import re
 
 from runtime_shim.cards.base import MetaflowCardComponent
 
+__all__ = [
+    "Artifact",
+    "Error",
+    "EventsTimeline",
+    "Image",
+    "JSONViewer",
+    "Markdown",
+    "ProgressBar",
+    "PythonCode",
+    "SectionComponent",
+    "Table",
+    "UserComponent",
+    "ValueBox",
+    "VegaChart",
+    "YAMLViewer",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

@@ -11,6 +11,20 @@ import traceback
 
 from runtime_shim.exceptions import MetaflowException
 
+__all__ = [
+    "CARD_ID_PATTERN",
+    "TYPE_CHECK_REGEX",
+    "CardClassFoundException",
+    "CardNotPresentException",
+    "ComponentOverwriteNotSupportedException",
+    "IncorrectArgumentException",
+    "IncorrectCardArgsException",
+    "IncorrectPathspecException",
+    "TaskNotFoundException",
+    "TypeRequiredException",
+    "UnrenderableCardException",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

@@ -15,6 +15,20 @@ import time
 
 from runtime_shim.cards.base import MetaflowCard, MetaflowCardComponent
 
+__all__ = [
+    "TestEditableCard",
+    "TestEditableCard2",
+    "TestErrorCard",
+    "TestJSONComponent",
+    "TestMockCard",
+    "TestNonEditableCard",
+    "TestPathSpecCard",
+    "TestRefreshCard",
+    "TestRefreshComponentCard",
+    "TestStringComponent",
+    "TestTimeoutCard",
+]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

@@ -85,7 +85,10 @@ def test_emitted_commands_parse_and_match_the_ir(shape: Path, target: str, tmp_p
             assert command.iteration is not None and int(command.iteration) >= 0
         else:
             assert command.iteration is None
-        params = {name: json.loads(str(value)) for name, value in command.params}
+        # One parameter document (Step Functions) or one --param per parameter.
+        document = command.param_document
+        params = json.loads(str(document)) if document is not None else {}
+        params.update({name: json.loads(str(value)) for name, value in command.params})
         assert params == (values if step.name == ir.start else {})
     # Every step runs as a command (the recursive ones possibly more than once).
     assert seen == {s.name for s in ir.steps}

@@ -41,6 +41,9 @@ ELSEWHERE = {
     # Every parameter name the analyzer accepts is safe in a pod; FC304 guards IRs made
     # elsewhere: test_emit.py (a parameter renamed in the IR).
     ("airflow", "FC304"),
+    # State names are allocated collision-free and parameters travel as one document
+    # (any name works); FC304 guards flowc itself.
+    ("stepfunctions", "FC304"),
     # Batch/ECS overrides and the 1 MiB definition: test_sfn_emit.py
     # (test_limits_are_reported_with_sizes).
     ("stepfunctions", "FC303"),

@@ -16,7 +16,7 @@ def test_gang_nodes_know_their_place(tmp_path: Path) -> None:
     assert code == 0
     got = artifacts(local_store(str(tmp_path)), "GangFlow", run)
     control = got["gang/0"]["control"]
-    assert control == "0"
+    assert control == "gang.0"  # the control task's id: what current.task_id says in node 0
     assert got["join/_"]["gathered"] == [(k, 3, k, control, "127.0.0.1", True) for k in range(3)]
     assert got["start/_"]["seen_parallel"] is False
 
@@ -30,6 +30,11 @@ def test_only_node_zero_is_the_control_task(tmp_path: Path) -> None:
         for task in ds.list_tasks(run, "gang")
     }
     assert task_types == {"0": "control_task", "1": None, "2": None}
+    from flowc.client import Step
+
+    step = Step(f"GangFlow/{run}/gang", ds.store.url, _namespace_check=False)
+    assert [t.id for t in step.control_tasks()] == ["gang.0"]
+    assert step.control_task is not None and step.control_task.id == "gang.0"
 
 
 def test_foreach_frames_name_step_var_count_index_and_value(tmp_path: Path) -> None:

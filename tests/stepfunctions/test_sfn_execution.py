@@ -189,3 +189,32 @@ def test_required_parameter(moto_server: MotoServer) -> None:
     assert given.status == "SUCCEEDED", _failure(given, pool)
     done = artifacts(store, "RequiredParamFlow", "required-given")
     assert done["start/_"]["greeting"] == "hello flowc"
+
+
+def test_parameter_names_with_dashes(moto_server: MotoServer) -> None:
+    """One parameter document reaches the start task (as Metaflow passes them); a required
+    dashed name is still checked before any task runs."""
+    path = flow_path("dashed_params")
+    missing, pool, _ = _run(moto_server, path, "dashed-missing", {"max-items": 5})
+    assert (missing.status, missing.error) == ("FAILED", "flowc.MissingParameter")
+    assert pool.runs == []
+    given, pool, store = _run(moto_server, path, "dashed-given", {"run-label": "nightly"})
+    assert given.status == "SUCCEEDED", _failure(given, pool)
+    done = artifacts(store, "DashedParamsFlow", "dashed-given")
+    assert done["start/_"]["summary"] == "nightly:3"  # the default merged under the input
+    assert done["end/_"]["max_items"] == 3
+
+
+def test_configs_reach_the_tasks(moto_server: MotoServer, tmp_path: Path) -> None:
+    """The definition carries the resolved configs as state data; the start task stores
+    them (and evaluates the flow's own parser and default functions), as a local run does."""
+    path = "tests/config/flows/configured.py"  # relative: tasks run from the repository
+    code, local_run = run_local(path, str(tmp_path / "local"))
+    assert code == 0
+    # ``double`` has a callable default, which the execution input must give on this target.
+    result, pool, store = _run(moto_server, path, "configs-run", {"double": 4})
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    local = artifacts(local_store(str(tmp_path / "local")), "ConfiguredFlow", local_run)
+    assert artifacts(store, "ConfiguredFlow", "configs-run") == local
+    assert local["start/_"]["seen"]["region"] == "eu-west-1"
+    assert local["end/_"]["notes"] == {"lines": ["ONE", "TWO"]}

@@ -173,6 +173,10 @@ def stepfunctions_commands(ir: FlowIR) -> list[Emitted]:
     machine = json.loads(_emit(ir, "stepfunctions"))
     data: dict[str, Any] = {"run_id": RUN_ID, "task": "_", "params": run_values(ir)}
     data.update({data_key("iter", s.name): {"n": ITERATION} for s in ir.steps})
+    # The resolved configs enter the state data where the definition puts them.
+    for state in machine["States"].values():
+        if state.get("ResultPath") == "$.configs":
+            data["configs"] = state["Result"]
     context = {"State": {"RetryCount": ATTEMPT}}
     emitted = []
     for expression in _commands_in(machine):

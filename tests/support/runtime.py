@@ -30,6 +30,7 @@ def run_local(
     origin: str | None = None,
     resume_step: str | None = None,
     executor: str = "fork",
+    tags: list[str] | None = None,
 ) -> LocalRun:
     """Run a flow like ``flowc run --local`` (or ``flowc resume``) does, quietly."""
     from flowc.commands.run import load_ir, parse_parameters
@@ -55,6 +56,7 @@ def run_local(
         clone_steps=clone,
         executor=executor,
         cwd=cwd,
+        tags=list(tags or []),
     )
     result = LocalRunner(ir, options, Reporter()).run()
     return LocalRun(result.run_id, result.ok, store, ir.name, result)

@@ -4,7 +4,7 @@ from flowc import FlowSpec, Parameter, batch, resources, step
 
 
 class StepFunctionsCallbackFlow(FlowSpec):
-    bad = Parameter("bad-name", default=1)  # E: FC304 "parameter name 'bad-name' cannot be"
+    dashed = Parameter("max-items", default=1)  # a name with dashes is valid here too
 
     @resources(memory=8192)  # W: FC302 "@resources on step 'start': with"
     @batch(queue="q")  # E: FC308 "@batch on step 'start': with"

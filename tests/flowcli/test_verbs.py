@@ -1,0 +1,180 @@
+"""The verbs that read a flow or its runs: dump, logs, show, check, help, and the
+compilers behind argo-workflows/step-functions/airflow create."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.support.flowcli import FlowDir, assert_user_error
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[FlowDir, str]:
+    """One successful run shared by the read-only tests."""
+    from tests.support.flowcli import make_flowdir
+
+    flowdir = make_flowdir(str(tmp_path_factory.mktemp("verbs")))
+    return flowdir, flowdir.run("--alpha", "3")
+
+
+def test_dump_file_is_metaflows_pickle(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    done = flowdir.python(
+        "dump", "--max-value-size", "100000000000", "--private", "--include", "square",
+        "--file", "out.pkl", f"{run_id}/work",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with open(os.path.join(flowdir.path, "out.pkl"), "rb") as f:
+        dumped = pickle.load(f)
+    assert dumped == {f"{run_id}/work/work.{i}": {"square": i * i} for i in range(3)}
+    # A task is named by its task id or by its datastore key (the index path).
+    for ident in ("work.1", "1"):
+        one = flowdir.python("--quiet", "dump", "--file", "one.pkl", f"{run_id}/work/{ident}")
+        assert one.returncode == 0, one.stderr
+        with open(os.path.join(flowdir.path, "one.pkl"), "rb") as f:
+            assert list(pickle.load(f)) == [f"{run_id}/work/work.1"]
+
+
+def test_dump_private_and_include(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+
+    def names(*options: str) -> set[str]:
+        done = flowdir.python("dump", *options, "--file", "o.pkl", f"{run_id}/start")
+        assert done.returncode == 0, done.stderr
+        with open(os.path.join(flowdir.path, "o.pkl"), "rb") as f:
+            (artifacts,) = pickle.load(f).values()
+        return set(artifacts)
+
+    public = names()
+    assert {"items", "alpha"} <= public and "_hidden" not in public
+    assert "_hidden" in names("--private")
+    assert names("--include", "items,alpha") == {"items", "alpha"}
+
+
+def test_dump_prints_values_without_a_file(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    done = flowdir.python("dump", f"{run_id}/end")
+    assert done.returncode == 0 and "result: 15" in done.stdout
+    assert "Dumping output of" in done.stderr
+    small = flowdir.python("--quiet", "dump", "--max-value-size", "0", f"{run_id}/end")
+    assert "result: <artifact too large>" in small.stdout and small.stderr == ""
+
+
+def test_logs_streams_and_quiet(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    out = flowdir.python("--quiet", "logs", "--stdout", f"{run_id}/start")
+    assert out.returncode == 0 and out.stdout == "start says 3\n" and out.stderr == ""
+    err = flowdir.python("--quiet", "logs", "--stderr", f"{run_id}/start/start")
+    assert err.stdout == "start complains\n"
+    both = flowdir.python("logs", f"{run_id}/start")
+    assert both.stdout == "start says 3\nstart complains\n"
+    assert "Dumping logs of" in both.stderr
+
+
+def test_user_mistakes_in_pathspecs_are_clear_errors(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    for verb in ("logs", "dump"):
+        assert_user_error(flowdir.python(verb, "nope/start"), 1, "no run 'nope'")
+        assert_user_error(flowdir.python(verb, f"{run_id}/nostep"), 1, "nostep")
+        assert_user_error(flowdir.python(verb, f"{run_id}/work/9"), 1, "no task '9'")
+        assert_user_error(flowdir.python(verb, run_id), 1, "RUN_ID/STEP_NAME")
+
+
+def test_a_missing_attempt_is_an_error_in_both_forms(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    assert flowdir.python("logs", "--attempt", "0", f"{run_id}/start").returncode == 0
+    assert_user_error(
+        flowdir.python("logs", "--attempt", "5", f"{run_id}/start"), 1, "no attempt 5"
+    )
+    assert_user_error(
+        flowdir.flowc("logs", f"CliFlow/{run_id}/start/start", "--attempt", "5"), 1, "no attempt 5"
+    )
+
+
+def test_flowc_show_of_a_missing_run_is_a_usage_error(finished: tuple[FlowDir, str]) -> None:
+    flowdir, run_id = finished
+    assert flowdir.flowc("show", f"CliFlow/{run_id}").returncode == 0
+    assert_user_error(flowdir.flowc("show", "CliFlow/NO_SUCH_RUN"), 2, "NO_SUCH_RUN")
+
+
+def test_show_check_and_help(flowdir: FlowDir) -> None:
+    show = flowdir.python("show")
+    assert show.returncode == 0 and "work [" in show.stdout and "--alpha" in show.stdout
+    check = flowdir.python("check")
+    assert check.returncode == 0 and "looks good" in check.stderr
+    assert flowdir.python().returncode == 0  # no verb: check, as in Metaflow
+    helped = flowdir.python("help")
+    assert helped.returncode == 0 and "argo-workflows" in helped.stdout
+    with open(flowdir.flow, "a", encoding="utf-8") as f:
+        f.write("\nclass Broken(CliFlow):\n    pass\n")
+    broken = flowdir.python("--no-pylint", "check")
+    assert broken.returncode in (0, 1) and "Traceback" not in broken.stderr
+
+
+def test_help_lists_the_verbs_whose_modules_exist(flowdir: FlowDir) -> None:
+    import importlib.util
+
+    done = flowdir.python("--help")
+    assert done.returncode == 0
+    for option in ("--metadata", "--datastore-root", "--with", "--no-pylint", "--config-value"):
+        assert option in done.stdout
+    for verb in ("run", "resume", "dump", "logs", "show", "check", "step-functions"):
+        assert f"  {verb} " in done.stdout
+    for verb in ("tag", "card"):
+        installed = importlib.util.find_spec(f"flowc.flowcli.{verb}") is not None
+        assert (f"  {verb} " in done.stdout) == installed
+    run_help = flowdir.python("run", "--help")
+    assert "Parameters of CliFlow" in run_help.stdout and "--alpha INT" in run_help.stdout
+
+
+def test_flowspec_without_cli_lists_its_steps(flowdir: FlowDir) -> None:
+    probe = (
+        "import sys; sys.path.insert(0, '.')\n"
+        "from cli_flow import CliFlow\n"
+        "flow = CliFlow(use_cli=False)\n"
+        "print(flow.name, [s.name for s in flow])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=flowdir.path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(" ", 1) == ["CliFlow", "['end', 'join', 'start', 'work']\n"]
+
+
+def test_argo_workflows_create(flowdir: FlowDir) -> None:
+    done = flowdir.python("argo-workflows", "create")
+    assert done.returncode == 0, done.stderr
+    template = yaml.safe_load(done.stdout)
+    assert template["kind"] == "WorkflowTemplate"
+    as_json = flowdir.python("argo-workflows", "create", "--only-json")
+    assert json.loads(as_json.stdout) == template
+    assert_user_error(flowdir.python("--with", "retry", "argo-workflows", "create"), 2, "--with")
+
+
+def test_step_functions_create_only_json(flowdir: FlowDir) -> None:
+    done = flowdir.python(
+        "--datastore", "s3", "--datastore-root", "s3://bucket/prefix",
+        "step-functions", "create", "--only-json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    machine = json.loads(done.stdout)
+    assert "States" in machine and "s3://bucket/prefix" in done.stdout
+    # Step Functions needs a shared datastore: the compiler's diagnostic, exit 1.
+    assert_user_error(flowdir.python("step-functions", "create"), 1, "FC305")
+
+
+def test_airflow_create_writes_the_dag_file(flowdir: FlowDir) -> None:
+    dag = os.path.join(flowdir.path, "dags", "cli_flow_dag.py")
+    os.makedirs(os.path.dirname(dag))
+    done = flowdir.python("airflow", "create", dag)
+    assert done.returncode == 0, done.stderr
+    with open(dag, encoding="utf-8") as f:
+        compile(f.read(), dag, "exec")
+    assert_user_error(flowdir.python("airflow", "create", "dag.txt"), 2, ".py")
