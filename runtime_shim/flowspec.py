@@ -170,15 +170,27 @@ class FlowSpec:
         state.cached_input[stack_index] = value
         return value
 
-    def foreach_stack(self) -> list[tuple[int, int, Any]]:
-        return [(f[2], f[3], self._find_input(i)) for i, f in enumerate(self._flowc.frames)]
+    def foreach_stack(self) -> list[tuple[int, int | None, Any]]:
+        return [
+            (f[2], self._num_splits(i), self._find_input(i))
+            for i, f in enumerate(self._flowc.frames)
+        ]
+
+    def _num_splits(self, stack_index: int) -> int | None:
+        """A frame's width; ``None`` for an unbounded foreach, as in Metaflow."""
+        from runtime_shim.unbounded_foreach import UnboundedForeachInput
+
+        _step, var, _index, count = self._flowc.frames[stack_index]
+        if isinstance(getattr(self, var, None), UnboundedForeachInput):
+            return None
+        return int(count)
 
     @property
     def _foreach_stack(self) -> list[Any]:
         """Metaflow's frames (``step``, ``var``, ``num_splits``, ``index``, ``value``),
         which flows and Metaflow's own tests read."""
         return [
-            ForeachFrame(f[0], f[1], f[3], f[2], self._find_input(i))
+            ForeachFrame(f[0], f[1], self._num_splits(i), f[2], self._find_input(i))
             for i, f in enumerate(self._flowc.frames)
         ]
 

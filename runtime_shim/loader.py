@@ -27,6 +27,7 @@ _ALIASES = {
     "metaflow.includefile": "runtime_shim.compat.includefile",
     "metaflow.metaflow_config": "runtime_shim.compat.metaflow_config",
     "metaflow.plugins": "runtime_shim.compat.plugins",
+    "metaflow.unbounded_foreach": "runtime_shim.unbounded_foreach",
     "metaflow.plugins.frameworks": "runtime_shim.compat.frameworks",
     "metaflow.plugins.frameworks.pytorch": "runtime_shim.compat.frameworks.pytorch",
     "metaflow.cli": "flowc.flowcli.start",

@@ -95,6 +95,12 @@ _COMMON: Table = merged(
                 "use @kubernetes or @resources",
             )
         },
+        "unbounded_test_foreach_internal": {
+            WHOLE: Rejected(
+                codes.FC301,
+                "cannot be expressed on Airflow (an unbounded foreach test decorator)",
+            )
+        },
         "parallel": {
             WHOLE: Rejected(codes.FC301, "cannot be expressed on Airflow (no gang-scheduled steps)")
         },

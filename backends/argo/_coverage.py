@@ -112,6 +112,12 @@ ARGO: Table = merged(
             )
         },
         "secrets": kubernetes_secrets_table("container.envFrom.secretRef"),
+        "unbounded_test_foreach_internal": {
+            WHOLE: Rejected(
+                codes.FC301,
+                "cannot be expressed on Argo (an unbounded foreach test decorator)",
+            )
+        },
         "parallel": {
             WHOLE: Rejected(codes.FC301, "cannot be expressed on Argo (no gang-scheduled steps)")
         },

@@ -87,6 +87,12 @@ _COMMON: Table = merged(
                 "attach the secrets in the Batch job definition or ECS task definition",
             )
         },
+        "unbounded_test_foreach_internal": {
+            WHOLE: Rejected(
+                codes.FC301,
+                "cannot be expressed on Step Functions (an unbounded foreach test decorator)",
+            )
+        },
         "parallel": {
             WHOLE: Rejected(
                 codes.FC301, "cannot be expressed on Step Functions (no gang-scheduled steps)"

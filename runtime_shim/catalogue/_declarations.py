@@ -278,6 +278,11 @@ STEP = (
         allow_multiple=True,
     ),
     DecoratorDef("parallel", "step", "Run the step as a gang of num_parallel tasks."),
+    DecoratorDef(
+        "unbounded_test_foreach_internal",
+        "step",
+        "Metaflow's internal test decorator: the foreach body over an unbounded input.",
+    ),
     DecoratorDef("pypi", "step", "PyPI packages of the step's environment.", _ENVIRONMENT_ARGS),
     DecoratorDef("conda", "step", "Conda packages of the step's environment.", _CONDA_ARGS),
 )

@@ -6,4 +6,6 @@ modules ``metaflow_extensions`` packages promote) are registered paths of their 
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from runtime_shim.unbounded_foreach import InternalTestUnboundedForeachInput
+
+__all__: list[str] = ["InternalTestUnboundedForeachInput"]

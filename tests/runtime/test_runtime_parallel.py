@@ -43,3 +43,11 @@ def test_foreach_frames_name_step_var_count_index_and_value(tmp_path: Path) -> N
     frames = artifacts(local_store(str(tmp_path)), "ForeachFramesFlow", run)["end/_"]["frames"]
     assert frames[4] == [("start", "xs", 2, 1, "b"), ("outer", "ys", 3, 1, 20)]
     assert len(frames) == 6
+
+
+def test_unbounded_foreach_runs_one_task_per_item_of_unknown_width(tmp_path: Path) -> None:
+    code, run = run_local("tests/runtime/flows/unbounded.py", str(tmp_path))
+    assert code == 0
+    join = artifacts(local_store(str(tmp_path)), "UnboundedFlow", run)["join/_"]
+    assert join["got"] == [(0, "a", None), (1, "b", None), (2, "c", None)]
+    assert join["whole"] == "['a', 'b', 'c']"
