@@ -12,14 +12,15 @@ Exit codes (stable, documented in ``flowc --help``):
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
 import click
 
+from flowc.lazy_group import CommandTable, LazyGroup
+
 # command name -> "module:attribute"; keep sorted by name.
-COMMANDS: dict[str, tuple[str, str]] = {
+COMMANDS: CommandTable = {
     "check": ("flowc.commands.check:check", "Lint flows and report every problem."),
     "compile": (
         "flowc.commands.compile:compile_command",
@@ -46,32 +47,11 @@ Exit codes:
 """
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, _, attribute = target[0].partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("flowc.commands"):
-                return None
-            raise
-        command: click.Command = getattr(module, attribute)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Short help comes from COMMANDS so --help does not import every command.
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+class FlowcGroup(LazyGroup):
+    table = COMMANDS
 
 
-@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FlowcGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="flowc")
 def cli() -> None:
     pass

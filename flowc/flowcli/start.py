@@ -12,20 +12,19 @@ Verbs load lazily, each from its own module: ``python flow.py --help`` imports n
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from typing import Any
 
 import click
 
 from flowc.flowcli.context import FlowContext
+from flowc.lazy_group import CommandTable, LazyGroup, load_command
 
 __all__ = ["start"]
 
 # verb -> ("module:attribute", one-line help); keep sorted. A verb whose module is not
 # installed (tag, card) is simply not listed.
-VERBS: dict[str, tuple[str, str]] = {
+VERBS: CommandTable = {
     "airflow": ("flowc.flowcli.deploy:airflow", "Compile the flow to an Airflow DAG file."),
     "argo-workflows": (
         "flowc.flowcli.deploy:argo_workflows",
@@ -53,39 +52,8 @@ EVENT_LOGGERS = ("nullSidecarLogger", "debugLogger")
 MONITORS = ("nullSidecarMonitor", "debugMonitor")
 
 
-def _verb(name: str) -> click.Command | None:
-    target = VERBS.get(name)
-    if target is None:
-        return None
-    module_name, _, attribute = target[0].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    command: click.Command | None = getattr(module, attribute, None)
-    return command
-
-
-def _installed(name: str) -> bool:
-    module_name = VERBS[name][0].partition(":")[0]
-    return importlib.util.find_spec(module_name) is not None
-
-
-class VerbGroup(click.Group):
-    """The verbs of ``VERBS``, each imported when it is used."""
-
-    def list_commands(self, ctx: click.Context | None) -> list[str]:
-        return [name for name in sorted(VERBS) if _installed(name)]
-
-    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
-        return _verb(cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, VERBS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+class VerbGroup(LazyGroup):
+    table = VERBS
 
 
 def datastore_root_for(datastore: str, datastore_root: str | None) -> str | None:
@@ -217,6 +185,6 @@ def start(ctx: click.Context, /, **options: Any) -> None:
     obj.datastore_root = datastore_root_for(options["datastore"], options["datastore_root"])
     obj.top_options = dict(options)
     if ctx.invoked_subcommand is None:
-        check = _verb("check")
+        check = load_command(VERBS, "check")
         assert check is not None
         ctx.invoke(check)
