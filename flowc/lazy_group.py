@@ -32,16 +32,20 @@ def load_command(table: CommandTable, name: str) -> click.Command | None:
 
 
 class LazyGroup(click.Group):
-    """Subclass with ``table`` set to the command table."""
+    """Subclass with ``table`` set to the command table; ``optional`` names the commands
+    whose module may be missing (looking one up imports its parent package, which
+    ``flowc --help`` must not do for its own commands)."""
 
     table: CommandTable = {}
+    optional: frozenset[str] = frozenset()
 
     def list_commands(self, ctx: click.Context | None) -> list[str]:
-        return [
-            name
-            for name in sorted(self.table)
-            if importlib.util.find_spec(self.table[name][0].partition(":")[0]) is not None
-        ]
+        return [name for name in sorted(self.table) if self._installed(name)]
+
+    def _installed(self, name: str) -> bool:
+        if name not in self.optional:
+            return True
+        return importlib.util.find_spec(self.table[name][0].partition(":")[0]) is not None
 
     def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
         return load_command(self.table, cmd_name)

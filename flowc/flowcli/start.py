@@ -54,6 +54,7 @@ MONITORS = ("nullSidecarMonitor", "debugMonitor")
 
 class VerbGroup(LazyGroup):
     table = VERBS
+    optional = frozenset({"tag", "card"})
 
 
 def datastore_root_for(datastore: str, datastore_root: str | None) -> str | None:
