@@ -12,23 +12,22 @@ import os
 
 from runtime_shim.exceptions import MetaflowUnknownUser
 
-# Metaflow's order; "root" in these is skipped in favour of a later one.
-_USER_VARIABLES = ("METAFLOW_USER", "SUDO_USER", "USERNAME", "USER")
-
 _UNSET = object()
 _current: object = _UNSET
 
 
 def get_username() -> str | None:
-    """``$METAFLOW_USER``, else the invoking user from the environment, else the OS user.
+    """``$METAFLOW_USER``, else the invoking user from the environment
+    (``runtime_shim.project.username``), else the OS user.
 
     Metaflow gives up when only "root" is known; flowc uses the OS user even then, so a
     container running as root still has a namespace (``user:root``).
     """
-    for variable in _USER_VARIABLES:
-        user = os.environ.get(variable)
-        if user and user != "root":
-            return user
+    from runtime_shim.project import username
+
+    user = username()
+    if user:
+        return user
     try:
         import pwd
 
