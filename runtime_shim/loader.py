@@ -21,6 +21,7 @@ _ALIASES = {
     "metaflow.exception": "runtime_shim.exceptions",
     "metaflow.parameters": "runtime_shim.parameters",
     "metaflow.cards": "runtime_shim.cards",
+    "metaflow.events": "runtime_shim.events",
     "metaflow.decorators": "runtime_shim.compat.decorators",
     "metaflow.metaflow_current": "runtime_shim.current",
     "metaflow.util": "runtime_shim.compat.util",

@@ -291,6 +291,9 @@ def _execute(
         **_identity(run_record),
     )
     _set_project(cls)
+    from runtime_shim.events import trigger_from_environment
+
+    current._set(trigger=trigger_from_environment())
     if "parallel" in decos and resolved.frames:
         from runtime_shim.parallel import control_metadata, gang_fields
 

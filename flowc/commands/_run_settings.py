@@ -24,6 +24,7 @@ SETTING_NAMES = (
     "user_namespace",
     "branch",
     "production",
+    "trigger",
 )
 
 
@@ -36,6 +37,7 @@ class RunSettings:
     user_namespace: str | None = None
     branch: str | None = None
     production: bool = False
+    trigger: tuple[str, ...] = ()
 
 
 def positive_workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
@@ -51,6 +53,7 @@ def run_settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in SETTING_NAMES}
         values["decospecs"] = tuple(values["decospecs"] or ())
+        values["trigger"] = tuple(values["trigger"] or ())
         return func(*args, settings=RunSettings(**values), **kwargs)
 
     options = [
@@ -84,11 +87,55 @@ def run_settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--production", is_flag=True, default=False, help="The @project production branch."
         ),
+        click.option(
+            "--trigger",
+            multiple=True,
+            metavar="FLOW/RUN",
+            callback=_run_pathspecs,
+            help="Run as if these finished runs had triggered it (@trigger_on_finish); "
+            "current.trigger names them (repeatable).",
+        ),
     ]
     decorated: Callable[..., Any] = wrapper
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+def _run_pathspecs(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for pathspec in value:
+        if len(pathspec.split("/")) != 2 or not all(pathspec.split("/")):
+            raise click.BadParameter(f"{pathspec!r} is not a run pathspec FLOW/RUN")
+    return value
+
+
+def trigger_events(settings: RunSettings, datastore: str) -> list[dict[str, Any]]:
+    """The events of ``--trigger``'s runs, as their finish would have published them.
+
+    A run that does not exist or has not succeeded is a usage error (Metaflow refuses
+    runs that are not successful yet).
+    """
+    from flowc.client import Run
+    from runtime_shim.events import run_events
+    from runtime_shim.exceptions import MetaflowNotFound
+
+    events: list[dict[str, Any]] = []
+    for pathspec in settings.trigger:
+        try:
+            run = Run(pathspec, datastore, _namespace_check=False)
+            successful = run.successful
+        except MetaflowNotFound as exc:
+            raise click.BadParameter(f"{pathspec}: {exc}", param_hint="--trigger") from None
+        if not successful:
+            raise click.BadParameter(
+                f"run {pathspec} has not succeeded; only a finished, successful run can "
+                "trigger a flow",
+                param_hint="--trigger",
+            )
+        events.extend(run_events(run))
+    return events
 
 
 def write_run_files(settings: RunSettings, flow_name: str, run_id: str, root: str) -> None:

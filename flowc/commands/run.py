@@ -179,11 +179,13 @@ def execute(
     from flowc.commands import _run_settings, _with
     from flowc.runner import LocalRunner, RunOptions, default_datastore, new_run_id
     from flowc.runner.progress import ConsoleReporter
+    from runtime_shim.events import event_environment
 
     settings = settings or RunSettings()
     attached = _with.resolve_decospecs(settings.decospecs)
     ir = _with.attach_decorators(ir, attached)
     root = _absolute(datastore or default_datastore())
+    triggered_by = event_environment(_run_settings.trigger_events(settings, root))
     options = RunOptions(
         flow_file=os.path.abspath(flow_file),
         datastore=root,
@@ -192,7 +194,11 @@ def execute(
         run_id=new_run_id(),
         origin_run_id=origin,
         clone_steps=clone_steps or set(),
-        env={**_with.task_environment(attached), **_run_settings.task_environment(settings)},
+        env={
+            **_with.task_environment(attached),
+            **_run_settings.task_environment(settings),
+            **triggered_by,
+        },
         tags=user_tags(tags),
     )
     assert options.run_id is not None

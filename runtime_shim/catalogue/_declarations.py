@@ -328,8 +328,8 @@ FLOW = (
         "flow",
         "Start the deployed flow when another flow finishes.",
         (
-            Arg("flow", k.FLOW_NAMES, None, "Upstream flow"),
-            Arg("flows", k.FLOW_NAMES, [], "Upstream flows"),
+            Arg("flow", k.UPSTREAM_FLOWS, None, "Upstream flow"),
+            Arg("flows", k.UPSTREAM_FLOWS, [], "Upstream flows"),
             Arg("options", k.JSON_OBJECT, {}, "Engine options"),
         ),
         exclusive=(("flow", "flows"),),

@@ -255,6 +255,23 @@ def _events(value: Any) -> list[str | dict[str, Any]]:
     return result
 
 
+def _upstream_flows(value: Any) -> list[str | dict[str, Any]]:
+    """``@trigger_on_finish`` flows: names, or ``{"name": ..., "project": ...,
+    "project_branch": ...}`` mappings, as a list."""
+    items = [value] if isinstance(value, str | dict) else value
+    if not isinstance(items, list | tuple):
+        raise InvalidValue(f"{value!r} is not a flow name or a list of flows")
+    result: list[str | dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, str) and item:
+            result.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            result.append(_json_object(item))
+        else:
+            raise InvalidValue(f"{item!r} is neither a flow name nor a dict with a 'name'")
+    return result
+
+
 def _step_names(value: Any) -> list[str]:
     """Names of functions or steps (``@exit_hook(on_success=[...])``), as strings."""
     return [_identifier(item) for item in _string_or_list(value)]
@@ -296,5 +313,8 @@ CRON = Kind("cron", "a 5-field cron expression", '"0 3 * * *"', _cron)
 EVENTS = Kind("events", "an event name or a list of events", '"data_updated"', _events)
 FLOW_NAMES = Kind(
     "flow-names", "a flow name or a list of flow names", '"TrainFlow"', _string_or_list
+)
+UPSTREAM_FLOWS = Kind(
+    "upstream-flows", "a flow name, a flow dict or a list of them", '"TrainFlow"', _upstream_flows
 )
 STEP_NAMES = Kind("function-names", "a list of function names", '["notify"]', _step_names)
