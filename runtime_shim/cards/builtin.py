@@ -1,4 +1,4 @@
-"""The card types every flow has: ``default``, ``blank`` and the ``error`` card.
+"""The card types every flow has: ``default``, ``blank``, ``html`` and the ``error`` card.
 
 A card is one self-contained HTML file that opens in any browser without network access
 (``runtime_shim.cards.page``). While the task runs, ``current.card.refresh()`` stores a
@@ -16,6 +16,7 @@ __all__ = [
     "BlankCard",
     "DefaultCard",
     "ErrorCard",
+    "HTMLCard",
     "TaskSpecCard",
 ]
 
@@ -123,6 +124,29 @@ class DefaultCard(_ComponentCard):
         return page(task.pathspec, body, self._live())
 
 
+class HTMLCard(MetaflowCard):
+    """The task's ``html`` artifact as a page (``options={"artifact": NAME}`` picks
+    another). The HTML is shown in a sandboxed frame: it is drawn, but its scripts do not
+    run and it cannot reach the card around it or the network."""
+
+    type = "html"
+
+    def __init__(self, options: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self._artifact = str((options or {}).get("artifact", "html"))
+
+    def render(self, task: Any) -> str:
+        name = html.escape(self._artifact)
+        if self._artifact not in task:
+            body = f"<p>This task has no artifact <code>{name}</code> to show.</p>"
+        else:
+            content = html.escape(str(task[self._artifact].data), quote=True)
+            body = (
+                f"<iframe class='html-artifact' title='{name}' sandbox srcdoc=\"{content}\" "
+                "style='width:100%;min-height:80vh;border:0'></iframe>"
+            )
+        return page(task.pathspec, body)
+
+
 class ErrorCard(MetaflowCard):
     """What is stored instead of a card that failed to render (``save_errors=True``)."""
 
@@ -145,4 +169,10 @@ class TaskSpecCard(MetaflowCard):
         return str(task.pathspec)
 
 
-BUILTIN_CARDS: tuple[type[MetaflowCard], ...] = (DefaultCard, BlankCard, ErrorCard, TaskSpecCard)
+BUILTIN_CARDS: tuple[type[MetaflowCard], ...] = (
+    DefaultCard,
+    BlankCard,
+    HTMLCard,
+    ErrorCard,
+    TaskSpecCard,
+)

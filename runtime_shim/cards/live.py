@@ -8,8 +8,11 @@ beside its card::
     ROOT/FLOW/runs/RUN/STEP/IDX/attempt-N/cards/TYPE[-ID]-HASH.data.json   its data
 
 ``{"render_seq": N, "reload_token": T, "mode": "refresh"|"final", "components": {ID:
-HTML}, "user": DATA, "created_on": EPOCH}``: the rendered HTML of every component that
-can be updated, by component id, and the flow's ``refresh(data)``. The first refresh, and
+HTML}, "user": DATA, "created_on": EPOCH, "data": ...}``: the rendered HTML of every
+component that can be updated, by component id, the flow's ``refresh(data)``, and, as
+Metaflow's ``Card.get_data()`` has it, ``data``: what the card type's ``refresh(task,
+latest)`` returns for ``latest = {mode, component_update_ts, components, render_seq,
+user}`` (``latest`` itself for a type without ``refresh``). The first refresh, and
 any refresh after components were added or removed, also stores a runtime render of the
 card (card types with ``RUNTIME_UPDATABLE``: ``default``, ``blank``) under the card's
 own name, whose ``reload_token`` names that layout. At task end the final card replaces
@@ -63,10 +66,12 @@ class LiveCards:
         where: TaskCards,
         render_runtime: Callable[[CardSlot, dict[str, Any]], str | None],
         clock: Callable[[], float] = time.monotonic,
+        card_data: Callable[[CardSlot, dict[str, Any]], Any] | None = None,
     ) -> None:
         self.where = where
         self._render_runtime = render_runtime
         self._clock = clock
+        self._card_data = card_data or _latest
 
     def refresh(self, slot: CardSlot, force: bool) -> None:
         now = self._clock()
@@ -92,13 +97,22 @@ class LiveCards:
         self._write_data(slot, "final", FINAL_TOKEN)
 
     def _write_data(self, slot: CardSlot, mode: str, token: str) -> None:
+        components = slot.runtime_data()["components"]
+        latest = {
+            "mode": mode,
+            "component_update_ts": time.time(),
+            "components": components,
+            "render_seq": slot.render_seq,
+            "user": slot.user_data,
+        }
         record = {
             "render_seq": slot.render_seq,
             "reload_token": token,
             "mode": mode,
-            "components": slot.runtime_data()["components"],
+            "components": components,
             "user": slot.user_data,
-            "created_on": time.time(),
+            "created_on": latest["component_update_ts"],
+            "data": self._card_data(slot, latest),
         }
         data = json.dumps(record, sort_keys=True).encode()
         self._put(data_filename(slot.card_filename), data)
@@ -110,6 +124,10 @@ class LiveCards:
             w.ds.store.put(key, data)
         except Exception as exc:  # a live update never fails the task
             print(f"[@card WARNING] live card update not stored: {exc}", file=sys.stderr)
+
+
+def _latest(_slot: CardSlot, latest: dict[str, Any]) -> Any:
+    return latest
 
 
 def _interval(slot: CardSlot) -> float:

@@ -12,6 +12,7 @@ Rendering runs in the task's process, under an alarm of ``timeout`` seconds.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import sys
 import threading
@@ -170,6 +171,24 @@ def render_cards(
         if slot.live is not None:
             slot.live.finish(slot)
     return stored
+
+
+def card_data(slot: CardSlot, task: FinishedTask, flow: Any, latest: dict[str, Any]) -> Any:
+    """What the card type's ``refresh(task, latest)`` makes of a live update (``latest``
+    itself when the type has no ``refresh`` or it fails)."""
+    cls = slot.card_class
+    if cls is None:
+        return latest
+    options = slot.attributes.get("options") or {}
+    kwargs: dict[str, Any] = {"components": [], "graph": None, "flow": flow}
+    if options:
+        kwargs["options"] = options
+    try:
+        data = cls(**kwargs).refresh(task, latest)
+        json.dumps(data)
+    except Exception:
+        return latest
+    return data
 
 
 def render_live(slot: CardSlot, task: FinishedTask, flow: Any, live: dict[str, Any]) -> str | None:

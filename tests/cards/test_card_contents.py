@@ -127,3 +127,20 @@ def test_refresh_stored_live_data_and_the_final_card_does_not_poll(
     assert "step 2" in data["components"]["progress"]
     assert all(HOSTILE not in html for html in data["components"].values())
     assert "flowc-card-data" not in text
+
+
+def test_the_html_card_draws_the_artifact_in_a_sandbox_without_scripts(
+    contents_run: tuple[str, str],
+) -> None:
+    from metaflow.cards import get_cards
+
+    from flowc.client import Flow
+
+    task = Flow("CardContentsFlow", datastore=contents_run[0])[contents_run[1]]["end"].task
+    (card,) = get_cards(task, type="html")
+    page = _parsed(card.get())
+    (frame,) = [a for t, a in page.elements if t == "iframe"]
+    # "sandbox" with no value: no scripts, no same-origin access, no forms, no popups.
+    assert "sandbox" in frame and frame["sandbox"] in (None, "")
+    assert frame["srcdoc"] == task["html"].data
+    assert not any(t == "script" for t, _a in page.elements)

@@ -17,7 +17,7 @@ import pytest
 from runtime_shim.cards.collector import CardComponentCollector
 from runtime_shim.cards.components import Markdown, ProgressBar
 from runtime_shim.cards.live import LiveCards, data_filename, poll_script
-from runtime_shim.cards.render import FinishedTask, TaskCards, TaskFacts, render_live
+from runtime_shim.cards.render import FinishedTask, TaskCards, TaskFacts, card_data, render_live
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
 
@@ -37,11 +37,16 @@ def _live(tmp_path: Path, **card: object) -> tuple[CardComponentCollector, Path,
     collector = CardComponentCollector([{"type": "default", **card}])
     clock = _Clock()
 
+    task = FinishedTask(PATHSPEC, {}, ds.load_value, facts=TaskFacts(), finished=False)
+
     def runtime(slot: object, live: dict[str, object]) -> str | None:
-        task = FinishedTask(PATHSPEC, {}, ds.load_value, facts=TaskFacts(), finished=False)
         return render_live(slot, task, None, live)  # type: ignore[arg-type]
 
-    collector.go_live(LiveCards(TaskCards(ds, "1", "start", "_", 0), runtime, clock), PATHSPEC, 0)
+    def data(slot: object, latest: dict[str, object]) -> object:
+        return card_data(slot, task, None, latest)  # type: ignore[arg-type]
+
+    where = TaskCards(ds, "1", "start", "_", 0)
+    collector.go_live(LiveCards(where, runtime, clock, card_data=data), PATHSPEC, 0)
     return collector, tmp_path / "LiveFlow/runs/1/start/_/attempt-0/cards", clock
 
 
@@ -94,3 +99,21 @@ def test_the_poll_script_parses(tmp_path: Path) -> None:
     script = tmp_path / "poll.js"
     script.write_text(poll_script({"interval_ms": 1000}))
     subprocess.run(["node", "--check", str(script)], check=True)
+
+
+def test_the_data_holds_what_the_card_types_refresh_returns(tmp_path: Path) -> None:
+    collector, cards, _clock = _live(tmp_path, refresh_interval=0)
+    collector.append(Markdown("text"), id="text")
+    collector.refresh({"arr": [1]})
+    data = _data(cards)
+    # The default card's refresh() gives its components (as Metaflow's does).
+    assert data["data"] == data["components"] and "text" in data["components"]  # type: ignore[operator]
+    ds = FlowDatastore(open_object_store(str(tmp_path / "other")), "LiveFlow")
+    passthrough = CardComponentCollector([{"type": "test_refresh_card", "id": "r"}])
+    live = LiveCards(TaskCards(ds, "1", "start", "_", 0), lambda slot, live: None, _Clock())
+    passthrough.go_live(live, PATHSPEC, 0)
+    passthrough["r"].refresh({"arr": [1, 2]})
+    (found,) = (tmp_path / "other").glob("LiveFlow/runs/1/start/_/attempt-0/cards/*.data.json")
+    record = json.loads(found.read_text())
+    assert record["data"]["user"] == {"arr": [1, 2]}
+    assert {"mode", "component_update_ts", "components", "render_seq"} <= set(record["data"])

@@ -39,9 +39,10 @@ class CardContentsFlow(FlowSpec):
         current.card.refresh()
         self.next(self.end)
 
+    @card(type="html")
     @step
     def end(self):
-        pass
+        self.html = "<h1>Made by the flow</h1><script>parent.document.title = 'owned'</script>"
 
 
 if __name__ == "__main__":
