@@ -178,7 +178,8 @@ def event_environment(events: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _checked(value: Any, variable: str) -> dict[str, Any]:
-    if isinstance(value, dict) and "type" not in value and isinstance(value.get("payload"), dict):
+    webhook_body = isinstance(value, dict) and set(value) == {"name", "payload"}
+    if webhook_body and isinstance(value["payload"], dict):
         value = _from_webhook_body(value)
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise ValueError(f"{variable} holds {value!r}, not an event object with a name")

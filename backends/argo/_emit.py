@@ -22,7 +22,13 @@ from backends.argo._model import (
 )
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
-from backends.argo._sensor import SensorPlan, add_event_parameters, add_webhook_url, sensor
+from backends.argo._sensor import (
+    SensorPlan,
+    add_event_parameters,
+    add_webhook_url,
+    read_triggers,
+    sensor,
+)
 from backends.argo._sensor import plan as sensor_plan
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.option_keys import unknown_option_keys
@@ -74,6 +80,8 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     diagnostic found on the way."""
 
     diagnostics = _unsupported(ir)
+    triggers, found = read_triggers(ir, opts)
+    diagnostics.extend(found)
     settings = {}
     for step in ir.steps:
         settings[step.name], found = step_settings(step)
@@ -86,8 +94,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     if has_errors(diagnostics):
         return None, None, diagnostics
     names, dags, params = _allocate(ir, list(layout.bodies))
-    events, found = sensor_plan(ir, opts, params.allocate, names.parameters)
-    diagnostics.extend(found)
+    events = sensor_plan(triggers, params.allocate, names.parameters)
     builder = DagBuilder(ir, layout, names, dags)
     templates = [builder.dag_template(TOP)]
     for split in layout.bodies:

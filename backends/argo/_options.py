@@ -21,8 +21,7 @@ EVENT_OPTIONS: dict[str, tuple[str, str]] = {
     "event": ("metaflow-event", "the EventSource's event name (ARGO_EVENTS_EVENT)"),
     "sensor_service_account": (
         "operate-workflow-sa",
-        "service account of the Sensor, allowed to create Workflows "
-        "(ARGO_EVENTS_SERVICE_ACCOUNT)",
+        "service account of the Sensor, allowed to create Workflows (ARGO_EVENTS_SERVICE_ACCOUNT)",
     ),
 }
 #: Sets METAFLOW_ARGO_EVENTS_WEBHOOK_URL in every pod, so that a finished run publishes

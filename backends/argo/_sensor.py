@@ -83,19 +83,12 @@ def deployed_project(ir: FlowIR, opts: ArgoOptions) -> tuple[str | None, str | N
     return project.args["name"], f"{'prod' if production else 'test'}.{branch}"
 
 
-def plan(
-    ir: FlowIR,
-    opts: ArgoOptions,
-    parameter_name: Callable[[str, str], str],
-    flow_parameters: dict[str, str],
-) -> tuple[SensorPlan | None, list[Diagnostic]]:
-    """The flow's Sensor plan (None without triggers). ``parameter_name(key, wanted)``
-    allocates a workflow parameter name beside the flow's own; ``flow_parameters`` are
-    the workflow parameters of the flow's parameters, by parameter name."""
+def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], list[Diagnostic]]:
+    """The flow's triggers, and everything that keeps them from an Argo Sensor."""
     project, branch = deployed_project(ir, opts)
     triggers, diagnostics = flow_triggers(ir, project, branch)
     if not triggers:
-        return None, diagnostics
+        return triggers, diagnostics
     if len(triggers) > 1:
         diagnostics.append(
             diag(
@@ -129,10 +122,23 @@ def plan(
             )
         )
     diagnostics.extend(_check_options(opts))
+    return triggers, diagnostics
+
+
+def plan(
+    triggers: list[FlowTriggers],
+    parameter_name: Callable[[str, str], str],
+    flow_parameters: dict[str, str],
+) -> SensorPlan | None:
+    """The Sensor plan of ``triggers`` (None without any). ``parameter_name(key,
+    wanted)`` allocates a workflow parameter name beside the flow's own;
+    ``flow_parameters`` are the workflow parameters of the flow's parameters."""
+    if not triggers:
+        return None
     events = tuple(e for t in triggers for e in t.events)
     names = {e.name: parameter_name(f"event:{e.name}", f"flowc-event-{e.key}") for e in events}
     lowered = {name.lower(): argo for name, argo in flow_parameters.items()}
-    return SensorPlan(events, names, tuple(triggers), lowered), diagnostics
+    return SensorPlan(events, names, tuple(triggers), lowered)
 
 
 def event_option(opts: ArgoOptions, key: str) -> str:

@@ -11,10 +11,6 @@ validator.
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +22,7 @@ from tests.support.argo import REPO, artifacts, emit
 from tests.support.argo_harness import Harness
 from tests.support.argo_sensor import Sensor
 from tests.support.golden import regenerating
+from tests.support.webhook import Webhook
 
 FLOWS = Path("tests/argo/event_flows")
 GOLDEN = REPO / "tests" / "argo" / "golden"
@@ -48,44 +45,6 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, list):
         return [_canonical(v) for v in value]
     return value
-
-
-class Webhook:
-    """A local Argo Events webhook stand-in: records every JSON body POSTed to it."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        bodies, headers = self.bodies, self.headers
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                bodies.append(json.loads(self.rfile.read(length)))
-                headers.append(dict(self.headers))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/metaflow-event"
-
-    def __enter__(self) -> Webhook:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    with Webhook() as hook:
-        yield hook
 
 
 @pytest.mark.parametrize("flow", sorted(GOLDENS))
@@ -169,13 +128,16 @@ def test_other_events_start_nothing(tmp_path: Path) -> None:
     assert len(custom.receive(ArgoEvent("data.ready").body(), "hooks", "flows")) == 1
 
 
-def test_finished_run_starts_the_downstream_flow(tmp_path: Path, webhook: Webhook) -> None:
+def _upstream_run(root: Path, url: str, name: str, **env: str) -> Any:
     upstream = emit(
-        str(FLOWS / "upstream.py"),
-        datastore_root=str(tmp_path),
-        extra={"events_webhook_url": webhook.url},
+        str(FLOWS / "upstream.py"), datastore_root=str(root), extra={"events_webhook_url": url}
     )
-    _run(yaml.safe_load(upstream.files[0].content), "upstream-1")
+    return _run(yaml.safe_load(upstream.files[0].content), name, **env)
+
+
+def test_finished_run_starts_the_downstream_flow(tmp_path: Path) -> None:
+    with Webhook() as webhook:
+        _upstream_run(tmp_path, webhook.url, "upstream-1")
     assert [b["name"] for b in webhook.bodies] == ["metaflow.UpstreamFlow.end"]
     payload = webhook.bodies[0]["payload"]
     assert payload["pathspec"] == "UpstreamFlow/upstream-1/end/end"
@@ -188,6 +150,14 @@ def test_finished_run_starts_the_downstream_flow(tmp_path: Path, webhook: Webhoo
     assert start["upstream"] == "UpstreamFlow/upstream-1"
     assert start["number"] == 42
     assert start["event"] == ("metaflow.UpstreamFlow.end", "run")
+
+
+def test_a_failed_publish_does_not_fail_the_run(tmp_path: Path) -> None:
+    with Webhook(status=500) as webhook:
+        result = _upstream_run(tmp_path, webhook.url, "upstream-2")
+    assert len(webhook.bodies) == 1
+    end = next(n for n in result.nodes if n.template == "end")
+    assert "Unable to publish Argo Event (metaflow.UpstreamFlow.end)" in end.stderr
 
 
 def test_a_user_event_of_that_name_is_not_a_finished_run(tmp_path: Path) -> None:
