@@ -1,14 +1,22 @@
-"""Everything is declared in pyproject.toml; this file only adds ``flowc-metaflow.pth``.
+"""Everything is declared in pyproject.toml; this file adds ``flowc-metaflow.pth`` and the
+cards' chart libraries.
 
 The .pth file makes ``import metaflow`` fall back to flowc's runtime when Metaflow is not
 installed (``_flowc_metaflow.py``). setuptools has no declarative way to put a file at the
 top of site-packages, so ``build_py`` copies it there: into the wheel for a normal
 install, and into the editable wheel's ``purelib`` data for ``pip install -e``.
+
+``build_py`` also runs ``tools/fetch_card_assets.py`` first, which puts the pinned vega,
+vega-lite and vega-embed bundles (with their licences) from the npm registry into
+``runtime_shim/cards/assets/vendor/``; package data ships them. Without ``npm`` the build
+goes on and warns: cards then show chart specs with a note instead of drawing them.
 """
 
 from __future__ import annotations
 
 import os
+import runpy
+import sys
 from typing import Any
 
 from setuptools import setup
@@ -19,6 +27,7 @@ PTH = "flowc-metaflow.pth"
 
 class BuildPyWithPth(build_py):
     def run(self) -> None:
+        _fetch_card_assets()
         super().run()
         if getattr(self, "editable_mode", False):
             data = self.get_finalized_command("install").install_data
@@ -33,6 +42,19 @@ class BuildPyWithPth(build_py):
         if getattr(self, "editable_mode", False):
             return outputs
         return [*outputs, os.path.join(self.build_lib, PTH)]
+
+
+def _fetch_card_assets() -> None:
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools", "fetch_card_assets.py")
+    if not os.path.exists(tool):  # an sdist built with its assets already in place
+        return
+    fetcher = runpy.run_path(tool)
+    if fetcher["is_current"]():
+        return
+    try:
+        fetcher["fetch"]()
+    except Exception as exc:
+        print(f"warning: card chart libraries not bundled: {exc}", file=sys.stderr)
 
 
 setup(cmdclass={"build_py": BuildPyWithPth})

@@ -159,9 +159,9 @@ def resolved(dec: Decorator) -> dict[str, Any]:
 _SHIM_CARDS = Runtime(
     "the shim renders the step's cards when the task ends and stores them beside the task"
 )
-_NOT_STREAMED = Rejected(
-    codes.FC302,
-    "cards are rendered once, when the task ends; live refreshes are not streamed",
+_SHIM_LIVE_CARDS = Runtime(
+    "the shim stores the card's live data at most this often while the task runs "
+    "(current.card.refresh)"
 )
 _NO_ENVIRONMENTS = Rejected(
     codes.FC308,
@@ -179,7 +179,7 @@ SHARED: Table = {
     "card": {
         EVERY_OTHER: _SHIM_CARDS,
         "rank": Runtime("accepted: it orders cards in a viewer and changes no card"),
-        "refresh_interval": _NOT_STREAMED,
+        "refresh_interval": _SHIM_LIVE_CARDS,
     },
     **{
         name: {EVERY_OTHER: _NO_ENVIRONMENTS}
@@ -269,8 +269,8 @@ def parallel_only(target: str) -> Rejected:
 
 def local_runner_notes(steps: list[Any]) -> list[Diagnostic]:
     """What ``flowc run --local`` reports about decorators: only what it shares with every
-    target about cards (live refreshes are not streamed); the shim or the runner honours
-    every other decorator."""
+    target about cards (nothing today: the shim handles every @card argument); the shim or
+    the runner honours every other decorator."""
     cards = declare("the local runner", {"card": SHARED["card"]})
     return [
         note

@@ -306,7 +306,7 @@ def _execute(
         current._set(**gang_fields(resolved.frames, spec.index_path, spec.step))
         meta.update(control_metadata(resolved.frames))
 
-    cards.start(func)
+    cards.start(func, flow, ds, meta["task"], spec.attempt, meta["started"], run_record)
 
     args: tuple[Any, ...] = ()
     if resolved.is_join:

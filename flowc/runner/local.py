@@ -138,6 +138,7 @@ class LocalRunner:
     def _run(self) -> RunResult:
         began = time.time()
         self.reporter.started(self.run_id, self.ir)
+        _write_card_graph(self.ds, self.run_id, self.ir)
         if self.options.origin_run_id:
             self._prepare_resume()
         else:
@@ -352,6 +353,15 @@ def task_environment(extra: dict[str, str]) -> dict[str, str]:
         env.pop("PYTHONDONTWRITEBYTECODE")
         env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "flowc", "pycache")
     return env
+
+
+def _write_card_graph(ds: FlowDatastore, run_id: str, ir: FlowIR) -> None:
+    """The run's graph for the default card's DAG (runtime_shim.cards.dag): written from
+    the IR here, so no task has to analyse the flow's file for it."""
+    from runtime_shim.cards.dag import steps_of, write_graph
+    from runtime_shim.flowgraph import FlowGraph
+
+    write_graph(ds, run_id, steps_of(FlowGraph(ir)))
 
 
 def resume_plan(ir: FlowIR, ds: FlowDatastore, origin: str, step: str | None) -> set[str]:

@@ -1,7 +1,9 @@
-"""The card types every flow has: ``default``, ``blank`` and the ``error`` card.
+"""The card types every flow has: ``default``, ``blank``, ``html`` and the ``error`` card.
 
-The pages are plain HTML with a small inline stylesheet: a card is a self-contained file
-that opens in any browser, without scripts or network access.
+A card is one self-contained HTML file that opens in any browser without network access
+(``runtime_shim.cards.page``). While the task runs, ``current.card.refresh()`` stores a
+runtime version of the default and blank cards whose script updates the components in
+place (``runtime_shim.cards.live``); the card rendered at task end replaces it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ __all__ = [
     "BlankCard",
     "DefaultCard",
     "ErrorCard",
+    "HTMLCard",
     "TaskSpecCard",
 ]
 
@@ -21,21 +24,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_STYLE = (
-    "body{font-family:sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-    "text-align:left;vertical-align:top}pre{white-space:pre-wrap;margin:0}"
-    ".card-warning,.error{border-left:4px solid #c33;padding:0 1em;margin:1em 0}"
-)
 
+def page(title: str, body: str, live: dict[str, Any] | None = None) -> str:
+    """A complete HTML document around ``body`` (``runtime_shim.cards.page.page``)."""
+    from runtime_shim.cards.page import page as document
 
-def page(title: str, body: str) -> str:
-    """A complete HTML document around ``body`` (already escaped markup)."""
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body>{body}</body></html>"
-    )
+    return document(title, body, live)
 
 
 def _components_html(components: list[Any]) -> str:
@@ -52,6 +46,7 @@ class _ComponentCard(MetaflowCard):
     """A card type that shows the step's components and reads its options."""
 
     ALLOW_USER_COMPONENTS = True
+    RUNTIME_UPDATABLE = True
 
     def __init__(
         self,
@@ -63,6 +58,18 @@ class _ComponentCard(MetaflowCard):
     ) -> None:
         self._options = dict(options or {})
         self._components = list(components or [])
+        self._flow = flow
+
+    def _live(self) -> dict[str, Any] | None:
+        data = self.runtime_data if isinstance(self.runtime_data, dict) else {}
+        live = data.get("live")
+        return live if isinstance(live, dict) else None
+
+    def render_runtime(self, task: Any, data: dict[str, Any]) -> str:
+        return self.render(task)
+
+    def refresh(self, task: Any, data: dict[str, Any]) -> Any:
+        return data.get("components")
 
 
 class BlankCard(_ComponentCard):
@@ -73,37 +80,70 @@ class BlankCard(_ComponentCard):
     def render(self, task: Any) -> str:
         title = str(self._options.get("title", ""))
         heading = f"<h1>{html.escape(title)}</h1>" if title else ""
-        return page(title or task.pathspec, heading + _components_html(self._components))
+        body = heading + _components_html(self._components)
+        return page(title or task.pathspec, body, self._live())
 
 
 class DefaultCard(_ComponentCard):
-    """The task at a glance: its pathspec, its artifacts, then the step's components.
+    """The task at a glance: metadata, parameters, the step's components, the flow's DAG
+    with this step marked, every artifact, and the step's source.
 
-    ``options={"max_artifact_size_chars": N}`` truncates each artifact's repr (500).
+    ``options={"max_artifact_size_chars": N}`` caps each artifact's repr (500).
     """
 
     type = "default"
 
     def render(self, task: Any) -> str:
+        from runtime_shim.cards import sections
+
         limit = int(self._options.get("max_artifact_size_chars", 500))
-        rows = []
-        for artifact in task:
-            if artifact.id.startswith("_"):
-                continue
-            text = repr(artifact.data)
-            if len(text) > limit:
-                text = text[:limit] + "..."
-            rows.append(
-                f"<tr><th>{html.escape(artifact.id)}</th>"
-                f"<td><pre>{html.escape(text)}</pre></td></tr>"
-            )
+        finished = getattr(task, "finished", True)
+        steps = getattr(task, "graph_steps", None)
+        if steps:
+            from runtime_shim.cards.dag import dag_svg
+
+            dag = dag_svg(steps, task.step_name)
+        else:
+            dag = "<p>The flow's graph is not available to this task.</p>"
+        artifacts = (
+            sections.artifacts_table(task, limit)
+            if finished
+            else "<p>Artifacts are shown when the task finishes.</p>"
+        )
         body = (
             f"<h1>{html.escape(task.pathspec)}</h1>"
+            f"<h2>Task</h2>{sections.metadata_table(task)}"
+            f"<h2>Parameters</h2>"
+            f"{sections.parameters_table(getattr(task, 'parameters', {}) or {}, limit)}"
             + _components_html(self._components)
-            + "<h2>Artifacts</h2><table>"
-            + "".join(rows)
-            + "</table>"
+            + f"<h2>DAG</h2>{dag}"
+            + f"<h2>Artifacts</h2>{artifacts}"
+            + f"<h2>Source of {html.escape(task.step_name)}</h2>"
+            + sections.step_source(self._flow, task.step_name)
         )
+        return page(task.pathspec, body, self._live())
+
+
+class HTMLCard(MetaflowCard):
+    """The task's ``html`` artifact as a page (``options={"artifact": NAME}`` picks
+    another). The HTML is shown in a sandboxed frame: it is drawn, but its scripts do not
+    run and it cannot reach the card around it or the network."""
+
+    type = "html"
+
+    def __init__(self, options: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self._artifact = str((options or {}).get("artifact", "html"))
+
+    def render(self, task: Any) -> str:
+        name = html.escape(self._artifact)
+        if self._artifact not in task:
+            body = f"<p>This task has no artifact <code>{name}</code> to show.</p>"
+        else:
+            content = html.escape(str(task[self._artifact].data), quote=True)
+            body = (
+                f"<iframe class='html-artifact' title='{name}' sandbox srcdoc=\"{content}\" "
+                "style='width:100%;min-height:80vh;border:0'></iframe>"
+            )
         return page(task.pathspec, body)
 
 
@@ -129,4 +169,10 @@ class TaskSpecCard(MetaflowCard):
         return str(task.pathspec)
 
 
-BUILTIN_CARDS: tuple[type[MetaflowCard], ...] = (DefaultCard, BlankCard, ErrorCard, TaskSpecCard)
+BUILTIN_CARDS: tuple[type[MetaflowCard], ...] = (
+    DefaultCard,
+    BlankCard,
+    HTMLCard,
+    ErrorCard,
+    TaskSpecCard,
+)

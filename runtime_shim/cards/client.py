@@ -60,8 +60,17 @@ class Card:
         return self._html
 
     def get_data(self) -> dict[str, Any] | None:
-        """A card's live-update data; cards rendered once at task end have none."""
-        return None
+        """The card's live data (``runtime_shim.cards.live``): the last
+        ``current.card.refresh()`` of its task, or None when the task never refreshed."""
+        from runtime_shim.cards.live import data_filename
+        from runtime_shim.datastore.errors import ObjectNotFound
+
+        key = self.path.rsplit("/", 1)[0] + "/" + data_filename(self._file.filename)
+        try:
+            data: dict[str, Any] = json.loads(self._ds.store.get(key))
+        except (ObjectNotFound, ValueError):
+            return None
+        return data
 
     def __str__(self) -> str:
         return f"<Card at '{self.path}'>"

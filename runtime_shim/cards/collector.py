@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
+    from runtime_shim.cards.live import LiveCards
+
 
 def card_warning(message: str) -> None:
     print(f"[@card WARNING] {message}", file=sys.stderr)
@@ -127,6 +129,12 @@ class CardSlot:
         self.card_id: str | None = card_id
         self.components = ComponentStore(self.type, self.card_id)
         self.user_data: Any = None
+        # Live updates (runtime_shim.cards.live), set when the task starts.
+        self.live: LiveCards | None = None
+        self.card_filename = ""
+        self.last_refresh: float | None = None
+        self.render_seq = 0
+        self.reload_token: str | None = None
 
     # The per-card interface of ``current.card[ID]`` (Metaflow's CardComponentManager).
     def append(self, component: Any, id: str | None = None) -> None:
@@ -139,13 +147,16 @@ class CardSlot:
         self.components.clear()
 
     def refresh(self, data: Any = None, force: bool = False) -> None:
-        """Keep ``data`` for the card's final render (live updates are not streamed)."""
+        """Keep ``data`` for the card's renders and, in a running task, store the live
+        card and its data (rate-limited, ``runtime_shim.cards.live``)."""
         try:
             json.dumps(data)
         except (TypeError, ValueError):
             card_warning("Data provided to `refresh` is not JSON serializable. It will be ignored.")
             return
         self.user_data = data
+        if self.live is not None:
+            self.live.refresh(self, force)
 
     def __iter__(self) -> Iterator[MetaflowCardComponent]:
         return iter(self.components)
@@ -156,12 +167,15 @@ class CardSlot:
         Flow-built components (``UserComponent``) are wrapped into one section, as
         Metaflow does, so a card type receives one block of markup.
         """
-        from runtime_shim.cards.components import SectionComponent, UserComponent
+        from runtime_shim.cards.components import SectionComponent, UserComponent, placed
 
-        rendered = [r for r in (_render_component(c) for c in self.components) if r is not None]
-        if rendered and any(isinstance(c, UserComponent) for c in self.components):
-            return [SectionComponent(contents=rendered).render()]
-        return rendered
+        pairs = [(c, r) for c in self.components if (r := _render_component(c)) is not None]
+        if pairs and any(isinstance(c, UserComponent) for c in self.components):
+            # Each piece of markup sits in an element carrying its component's id, which
+            # the card's live-update script finds (runtime_shim.cards.live).
+            contents = [placed(c, r) if isinstance(r, str) else r for c, r in pairs]
+            return [SectionComponent(contents=contents).render()]
+        return [r for _, r in pairs]
 
     def runtime_data(self) -> dict[str, Any]:
         """What ``MetaflowCard.runtime_data`` holds at the final render."""
@@ -203,7 +217,18 @@ class CardComponentCollector:
         self._warned: set[str] = set()
         self._by_id: dict[str, CardSlot] = {}
         self._default: CardSlot | None = None
+        self.facts: Any = None  # the task's TaskFacts, once the task has started
         self._finalize()
+
+    def go_live(self, live: LiveCards, pathspec: str, attempt: int) -> None:
+        """Let ``refresh()`` store live cards for this task (``cards.lifecycle.start``)."""
+        from runtime_shim.cards.store import card_filename, card_hash
+
+        for slot in self.slots:
+            card_type = slot.type if CARD_ID_PATTERN.match(slot.type) else "error"
+            digest = card_hash(pathspec, attempt, slot.position)
+            slot.card_filename = card_filename(card_type, digest, slot.card_id)
+            slot.live = live
 
     def _finalize(self) -> None:
         editable = [s for s in self.slots if s.editable]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-import re
+from functools import cache
 
 from runtime_shim.cards.base import MetaflowCardComponent
 
@@ -29,6 +29,7 @@ __all__ = [
     "ValueBox",
     "VegaChart",
     "YAMLViewer",
+    "placed",
 ]
 
 TYPE_CHECKING = False
@@ -58,7 +59,11 @@ class UserComponent(MetaflowCardComponent):
 
 
 class Markdown(UserComponent):
-    """Markdown text: headings, emphasis, inline code and paragraphs (the common subset)."""
+    """Markdown text, rendered by markdown-it-py (CommonMark) with raw HTML disabled.
+
+    HTML written in the text is shown as text, and links whose scheme could run code
+    (``javascript:``, ``vbscript:``, ``file:``, non-image ``data:``) are not made links.
+    """
 
     REALTIME_UPDATABLE = True
 
@@ -69,30 +74,14 @@ class Markdown(UserComponent):
         self._text = "" if text is None else str(text)
 
     def render(self) -> str:
-        blocks = [b for b in re.split(r"\n\s*\n", self._text.strip()) if b.strip()]
-        return "<div class='markdown'>" + "".join(_markdown_block(b) for b in blocks) + "</div>"
+        return f"<div class='markdown'>{_markdown().render(self._text)}</div>"
 
 
-_BULLET = re.compile(r"^\s*[-*]\s+")
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
 
-
-def _markdown_inline(text: str) -> str:
-    out = _text(text)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
-
-
-def _markdown_block(block: str) -> str:
-    heading = re.match(r"^(#{1,6})\s+(.*)$", block.strip())
-    if heading and "\n" not in block.strip():
-        level = len(heading.group(1))
-        return f"<h{level}>{_markdown_inline(heading.group(2))}</h{level}>"
-    lines = block.strip().splitlines()
-    if all(_BULLET.match(line) for line in lines):
-        items = "".join(f"<li>{_markdown_inline(_BULLET.sub('', line))}</li>" for line in lines)
-        return f"<ul>{items}</ul>"
-    return f"<p>{'<br>'.join(_markdown_inline(line) for line in lines)}</p>"
+    return MarkdownIt("commonmark", {"html": False})
 
 
 class Artifact(UserComponent):
@@ -183,17 +172,22 @@ class Image(UserComponent):
         caption = f"<figcaption>{_text(self._label)}</figcaption>" if self._label else ""
         if not self._src:
             return f"<figure class='image'>{caption}</figure>"
-        mime = _image_mime(self._src)
+        mime = image_kind(self._src) or "image/png"
         data = base64.b64encode(self._src).decode("ascii")
         return f"<figure class='image'><img src='data:{mime};base64,{data}'/>{caption}</figure>"
 
 
-def _image_mime(data: bytes) -> str:
+def image_kind(data: bytes) -> str | None:
+    """The MIME type of PNG, JPEG, GIF or WebP bytes; None for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
     if data[:3] == b"\xff\xd8\xff":
         return "image/jpeg"
     if data[:4] == b"GIF8":
         return "image/gif"
-    return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 class Error(UserComponent):
@@ -215,7 +209,7 @@ class Error(UserComponent):
 
 
 class VegaChart(UserComponent):
-    """A Vega-Lite specification, embedded as JSON for a viewer that loads vega-embed."""
+    """A Vega or Vega-Lite specification, drawn by the vega-embed bundled into the card."""
 
     REALTIME_UPDATABLE = True
 
@@ -233,7 +227,8 @@ class VegaChart(UserComponent):
 
     def render(self) -> str:
         spec = json.dumps(self._spec, sort_keys=True, default=str)
-        return f"<div class='vega-chart' data-spec='{_text(spec)}'></div>"
+        controls = " data-controls" if self._show_controls else ""
+        return f"<div class='vega-chart' data-spec='{_text(spec)}'{controls}></div>"
 
 
 class ProgressBar(UserComponent):
@@ -348,6 +343,14 @@ class EventsTimeline(UserComponent):
         title = f"<h4>{_text(self._title)}</h4>" if self._title else ""
         rows = "".join(f"<li>{_text(json.dumps(e, default=str))}</li>" for e in self._events)
         return f"<div class='timeline'>{title}<ul>{rows}</ul></div>"
+
+
+def placed(component: MetaflowCardComponent, markup: str) -> str:
+    """``markup`` inside an element naming the component's id (for live updates)."""
+    component_id = component.component_id
+    if component_id is None:
+        return markup
+    return f"<div class='component' data-component-id='{_text(component_id)}'>{markup}</div>"
 
 
 class SectionComponent(MetaflowCardComponent):

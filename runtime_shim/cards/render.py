@@ -12,6 +12,7 @@ Rendering runs in the task's process, under an alarm of ``timeout`` seconds.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import sys
 import threading
@@ -62,14 +63,35 @@ class _Data:
         return self._task[name].data
 
 
+class TaskFacts:
+    """What the default card shows about a task besides its artifacts (epoch seconds)."""
+
+    def __init__(
+        self,
+        created_at: float | None = None,
+        finished_at: float | None = None,
+        attempt: int = 0,
+        tags: list[str] | None = None,
+        user: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        graph_steps: list[tuple[str, str, list[str]]] | None = None,
+    ) -> None:
+        self.created_at = created_at
+        self.finished_at = finished_at
+        self.attempt = attempt
+        self.tags = list(tags or [])
+        self.user = user
+        self.parameters = dict(parameters or {})
+        self.graph_steps = graph_steps
+
+
 class FinishedTask:
     """The task a card type renders: the client ``Task`` interface cards use.
 
     Built from the task's own outputs, so rendering needs no metadata service and works
-    the same inside a container as on a laptop.
+    the same inside a container as on a laptop. A live render (``finished=False``) has
+    no artifacts yet.
     """
-
-    finished = True
 
     def __init__(
         self,
@@ -77,13 +99,24 @@ class FinishedTask:
         refs: dict[str, ArtifactRef],
         load: Callable[[ArtifactRef], Any],
         successful: bool = True,
+        facts: TaskFacts | None = None,
+        finished: bool = True,
     ) -> None:
         self.pathspec = pathspec
         self.flow_name, self.run_id, self.step_name, self.id = pathspec.split("/")
         self.successful = successful
+        self.finished = finished
         self._refs = refs
         self._load = load
         self.data = _Data(self)
+        facts = facts or TaskFacts()
+        self.created_at = facts.created_at
+        self.finished_at = facts.finished_at if finished else None
+        self.attempt = facts.attempt
+        self.tags = facts.tags
+        self.user = facts.user
+        self.parameters = facts.parameters
+        self.graph_steps = facts.graph_steps
 
     def __getitem__(self, name: str) -> TaskArtifact:
         if name not in self._refs:
@@ -125,16 +158,61 @@ def render_cards(
         content = render_one(slot, task, flow)
         if content is None:
             continue
-        card_type = slot.type if CARD_ID_PATTERN.match(slot.type) else "error"
-        name = card_filename(
-            card_type, card_hash(task.pathspec, where.attempt, slot.position), slot.card_id
+        name = slot.card_filename or card_filename(
+            slot.type if CARD_ID_PATTERN.match(slot.type) else "error",
+            card_hash(task.pathspec, where.attempt, slot.position),
+            slot.card_id,
         )
         stored.append(
             write_card(
                 where.ds, where.run, where.step, where.task_key, where.attempt, name, content
             )
         )
+        if slot.live is not None:
+            slot.live.finish(slot)
     return stored
+
+
+def card_data(slot: CardSlot, task: FinishedTask, flow: Any, latest: dict[str, Any]) -> Any:
+    """What the card type's ``refresh(task, latest)`` makes of a live update (``latest``
+    itself when the type has no ``refresh`` or it fails)."""
+    cls = slot.card_class
+    if cls is None:
+        return latest
+    options = slot.attributes.get("options") or {}
+    kwargs: dict[str, Any] = {"components": [], "graph": None, "flow": flow}
+    if options:
+        kwargs["options"] = options
+    try:
+        data = cls(**kwargs).refresh(task, latest)
+        json.dumps(data)
+    except Exception:
+        return latest
+    return data
+
+
+def render_live(slot: CardSlot, task: FinishedTask, flow: Any, live: dict[str, Any]) -> str | None:
+    """A running task's card (``render_runtime``) for ``runtime_shim.cards.live``; None
+    for a card type that has no runtime render, or when it fails (a warning says why)."""
+    cls = slot.card_class
+    if cls is None or not cls.RUNTIME_UPDATABLE:
+        return None
+    kwargs: dict[str, Any] = {"components": slot.serialized_components(), "graph": None}
+    kwargs["flow"] = flow
+    options = slot.attributes.get("options") or {}
+    if options:
+        kwargs["options"] = options
+    data = {**slot.runtime_data(), "render_seq": slot.render_seq, "mode": "render_runtime"}
+    try:
+        card = cls(**kwargs)
+        _set_runtime_data(card, {**data, "live": live})
+        html = card.render_runtime(task, data)
+    except Exception as exc:
+        print(f"[@card WARNING] live card of type {slot.type} not rendered: {exc}", file=sys.stderr)
+        return None
+    return (
+        None if html is None else str(html).replace("[METAFLOW_RELOAD_TOKEN]", live["reload_token"])
+    )
 
 
 def render_one(slot: CardSlot, task: FinishedTask, flow: Any) -> str | None:

@@ -8,7 +8,7 @@ from runtime_shim.cards import components as c
 def test_values_are_escaped_and_structure_is_markup() -> None:
     assert (
         c.Markdown("## A & <b>").render()
-        == "<div class='markdown'><h2>A &amp; &lt;b&gt;</h2></div>"
+        == "<div class='markdown'><h2>A &amp; &lt;b&gt;</h2>\n</div>"
     )
     assert "<li><code>x&lt;y</code></li>" in c.Markdown("- `x<y`\n- two").render()
     assert "<pre>&#x27;&lt;tag&gt;&#x27;</pre>" in c.Artifact("<tag>").render()

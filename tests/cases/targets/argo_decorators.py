@@ -17,7 +17,7 @@ class ArgoDecoratorsFlow(FlowSpec):
     def middle(self):
         self.next(self.end)
 
-    @card(refresh_interval=1)  # W: FC302 "@card(refresh_interval=...) on step 'end': cards are rendered once"
+    @card(refresh_interval=1)  # the shim stores live card data (no diagnostic)
     @kubernetes(port=8080, qos="Burstable")  # W: FC302 "only @parallel gangs use it" (the default qos asks for nothing)
     @step
     def end(self):

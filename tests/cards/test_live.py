@@ -1,0 +1,119 @@
+"""Live cards: ``refresh()`` stores the runtime card and its data, rate-limited.
+
+The collector, the card types and the datastore are the real ones (a local store in a
+temporary directory); only the clock is a counter the test moves, so the rate limit
+is checked without sleeping. The page's script is checked by node's parser.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runtime_shim.cards.collector import CardComponentCollector
+from runtime_shim.cards.components import Markdown, ProgressBar
+from runtime_shim.cards.live import LiveCards, data_filename, poll_script
+from runtime_shim.cards.render import FinishedTask, TaskCards, TaskFacts, card_data, render_live
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import FlowDatastore
+
+PATHSPEC = "LiveFlow/1/start/start"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _live(tmp_path: Path, **card: object) -> tuple[CardComponentCollector, Path, _Clock]:
+    ds = FlowDatastore(open_object_store(str(tmp_path)), "LiveFlow")
+    collector = CardComponentCollector([{"type": "default", **card}])
+    clock = _Clock()
+
+    task = FinishedTask(PATHSPEC, {}, ds.load_value, facts=TaskFacts(), finished=False)
+
+    def runtime(slot: object, live: dict[str, object]) -> str | None:
+        return render_live(slot, task, None, live)  # type: ignore[arg-type]
+
+    def data(slot: object, latest: dict[str, object]) -> object:
+        return card_data(slot, task, None, latest)  # type: ignore[arg-type]
+
+    where = TaskCards(ds, "1", "start", "_", 0)
+    collector.go_live(LiveCards(where, runtime, clock, card_data=data), PATHSPEC, 0)
+    return collector, tmp_path / "LiveFlow/runs/1/start/_/attempt-0/cards", clock
+
+
+def _data(cards: Path) -> dict[str, object]:
+    (found,) = cards.glob("*.data.json")
+    data: dict[str, object] = json.loads(found.read_text())
+    return data
+
+
+def test_refresh_is_rate_limited_unless_forced(tmp_path: Path) -> None:
+    collector, cards, clock = _live(tmp_path, refresh_interval=5)
+    bar = ProgressBar(max=10)
+    collector.append(bar, id="bar")
+    collector.refresh({"n": 1})
+    assert _data(cards)["render_seq"] == 1
+    bar.update(3)
+    clock.now += 1
+    collector.refresh({"n": 2})  # within 5 s: only kept
+    assert _data(cards)["render_seq"] == 1
+    collector.refresh({"n": 3}, force=True)
+    data = _data(cards)
+    assert data["render_seq"] == 2 and data["user"] == {"n": 3}
+    assert "3/10" in data["components"]["bar"]  # type: ignore[index]
+    clock.now += 5
+    collector.refresh()
+    assert _data(cards)["render_seq"] == 3
+
+
+def test_the_runtime_card_polls_its_data_and_reloads_on_a_new_layout(tmp_path: Path) -> None:
+    collector, cards, _clock = _live(tmp_path, refresh_interval=0)
+    collector.append(Markdown("first"), id="text")
+    collector.refresh()
+    (page,) = cards.glob("*.html")
+    first = page.read_text()
+    token = _data(cards)["reload_token"]
+    assert f"content='{data_filename(page.name)}'" in first
+    assert f"name='flowc-card-token' content='{token}'" in first
+    assert "data-component-id='text'" in first and "first" in first
+    assert "Artifacts are shown when the task finishes." in first
+    collector.components["text"].update("second")  # type: ignore[union-attr]
+    collector.refresh()
+    assert _data(cards)["reload_token"] == token and page.read_text() == first
+    collector.append(Markdown("added"), id="more")
+    collector.refresh()
+    assert _data(cards)["reload_token"] != token and "added" in page.read_text()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is a test tool (setup)")
+def test_the_poll_script_parses(tmp_path: Path) -> None:
+    script = tmp_path / "poll.js"
+    script.write_text(poll_script({"interval_ms": 1000}))
+    subprocess.run(["node", "--check", str(script)], check=True)
+
+
+def test_the_data_holds_what_the_card_types_refresh_returns(tmp_path: Path) -> None:
+    collector, cards, _clock = _live(tmp_path, refresh_interval=0)
+    collector.append(Markdown("text"), id="text")
+    collector.refresh({"arr": [1]})
+    data = _data(cards)
+    # The default card's refresh() gives its components (as Metaflow's does).
+    assert data["data"] == data["components"] and "text" in data["components"]  # type: ignore[operator]
+    ds = FlowDatastore(open_object_store(str(tmp_path / "other")), "LiveFlow")
+    passthrough = CardComponentCollector([{"type": "test_refresh_card", "id": "r"}])
+    live = LiveCards(TaskCards(ds, "1", "start", "_", 0), lambda slot, live: None, _Clock())
+    passthrough.go_live(live, PATHSPEC, 0)
+    passthrough["r"].refresh({"arr": [1, 2]})
+    (found,) = (tmp_path / "other").glob("LiveFlow/runs/1/start/_/attempt-0/cards/*.data.json")
+    record = json.loads(found.read_text())
+    assert record["data"]["user"] == {"arr": [1, 2]}
+    assert {"mode", "component_update_ts", "components", "render_seq"} <= set(record["data"])
