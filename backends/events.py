@@ -32,14 +32,13 @@ from typing import Any, Literal
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, FlowIR
+from runtime_shim.events import AUTO_GENERATED_FIELD
 
 #: Metaflow's characters for an event name, a payload field and a flow name.
 EVENT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 PAYLOAD_FIELD = re.compile(r"^[A-Za-z0-9_]+$")
 FLOW_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
-#: The payload field Metaflow sets on the events a finished run publishes.
-AUTO_GENERATED_FIELD = "auto-generated-by-metaflow"
 
 EventKind = Literal["event", "run"]
 

@@ -26,6 +26,7 @@ COMMANDS: CommandTable = {
         "flowc.commands.compile:compile_command",
         "Compile flows to a target (argo, airflow, stepfunctions, ir).",
     ),
+    "event": ("flowc.commands.event:event", "Publish an event that starts deployed flows."),
     "graph": ("flowc.commands.graph:graph", "Print a flow's graph as mermaid or dot."),
     "inspect": ("flowc.commands.runs:inspect_command", "Show the artifacts of a task."),
     "logs": ("flowc.commands.runs:logs", "Print a task's stdout and stderr."),

@@ -6,7 +6,9 @@ needs no engine code: environment variables whose names start with
 variable per event it listens for, and leaves the ones that did not fire empty or
 ``null``), and ``FLOWC_TRIGGER_EVENTS`` may hold a JSON list of them. An event object
 is ``{"type": "event" | "run", "name": ..., "id": ..., "timestamp": ...,
-"payload": {...}}``; for a ``run`` event (``@trigger_on_finish``, or ``--trigger
+"payload": {...}}``, or the body an Argo Events webhook received (``{"name": ...,
+"payload": {...}}``, what ``ArgoEvent`` publishes; Argo's Sensor hands it on whole).
+For a ``run`` event (``@trigger_on_finish``, or ``--trigger
 FLOW/RUN`` locally), ``id`` is the pathspec of the upstream run's end task.
 
 Metaflow's ``MetaflowEvent`` carries name, id, timestamp and type; flowc's adds the
@@ -32,6 +34,8 @@ EVENTS_VARIABLE = "FLOWC_TRIGGER_EVENTS"
 EVENT_VARIABLE_PREFIX = "FLOWC_TRIGGER_EVENT_"
 #: The kinds of event: a published event (``@trigger``) or a finished run.
 EVENT_TYPES = ("event", "run")
+#: The payload field Metaflow sets on the events a finished run publishes.
+AUTO_GENERATED_FIELD = "auto-generated-by-metaflow"
 
 _MetaflowEventFields = namedtuple("_MetaflowEventFields", ["name", "id", "timestamp", "type"])
 
@@ -174,6 +178,9 @@ def event_environment(events: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _checked(value: Any, variable: str) -> dict[str, Any]:
+    webhook_body = isinstance(value, dict) and set(value) == {"name", "payload"}
+    if webhook_body and isinstance(value["payload"], dict):
+        value = _from_webhook_body(value)
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise ValueError(f"{variable} holds {value!r}, not an event object with a name")
     kind = value.get("type", "event")
@@ -187,6 +194,22 @@ def _checked(value: Any, variable: str) -> dict[str, Any]:
         "name": value["name"],
         "id": value.get("id"),
         "timestamp": value.get("timestamp"),
+        "payload": payload,
+    }
+
+
+def _from_webhook_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The event of an Argo Events webhook body as ``ArgoEvent`` posts it: ``{"name":
+    ..., "payload": {"name", "id", "timestamp", ...}}``. A finished run's event (its
+    payload marked ``auto-generated-by-metaflow`` and naming the end task's
+    ``pathspec``) is a ``run`` event whose id is that pathspec."""
+    payload = body["payload"]
+    finished_run = bool(payload.get(AUTO_GENERATED_FIELD)) and bool(payload.get("pathspec"))
+    return {
+        "type": "run" if finished_run else "event",
+        "name": body.get("name", payload.get("name")),
+        "id": payload.get("pathspec") if finished_run else payload.get("id"),
+        "timestamp": payload.get("timestamp"),
         "payload": payload,
     }
 

@@ -22,6 +22,8 @@ _ALIASES = {
     "metaflow.parameters": "runtime_shim.parameters",
     "metaflow.cards": "runtime_shim.cards",
     "metaflow.events": "runtime_shim.events",
+    "metaflow.integrations": "runtime_shim.integrations",
+    "metaflow.plugins.argo.argo_events": "runtime_shim.argo_events",
     "metaflow.decorators": "runtime_shim.compat.decorators",
     "metaflow.metaflow_current": "runtime_shim.current",
     "metaflow.util": "runtime_shim.compat.util",

@@ -80,12 +80,9 @@ _KUBERNETES: dict[str, Handling] = {
     "security_context": _no_pod_field("a container security context"),
 }
 
-_TRIGGERS = Rejected(
-    codes.FC308,
-    "needs Argo Events sensors, which flowc does not emit; the deployed flow would "
-    "never start on the event",
-    "submit the WorkflowTemplate from your own Sensor, or remove the decorator",
-)
+# backends/argo/_sensor.py reads the events and options (rejecting options it does not map).
+_TRIGGERS = Mapped("Argo Events Sensor: dependencies, trigger parameters")
+_TRIGGER_OPTIONS = Mapped("Sensor trigger conditionsReset (reset_at; other options are FC308)")
 
 ARGO: Table = merged(
     SHARED,
@@ -125,8 +122,12 @@ ARGO: Table = merged(
         "project": project_table(
             "metadata.name, flowc/project label", "metadata.name, flowc/branch label"
         ),
-        "trigger": {EVERY_OTHER: _TRIGGERS},
-        "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
+        "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
+        "trigger_on_finish": {
+            WHOLE: _TRIGGERS,
+            EVERY_OTHER: _TRIGGERS,
+            "options": _TRIGGER_OPTIONS,
+        },
         "exit_hook": {
             EVERY_OTHER: Rejected(
                 codes.FC308,

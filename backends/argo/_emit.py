@@ -22,6 +22,14 @@ from backends.argo._model import (
 )
 from backends.argo._names import NameAllocator, is_param_name
 from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
+from backends.argo._sensor import (
+    SensorPlan,
+    add_event_parameters,
+    add_webhook_url,
+    read_triggers,
+    sensor,
+)
+from backends.argo._sensor import plan as sensor_plan
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.option_keys import unknown_option_keys
 from flowc import codes
@@ -29,7 +37,7 @@ from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.ir import FlowIR
 
 
-def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
+def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames, NameAllocator]:
     templates = NameAllocator()
     step_names = {s.name: templates.allocate(f"step:{s.name}", s.name) for s in ir.steps}
     dags = DagNames(entry=templates.allocate("dag:", "main"))
@@ -47,7 +55,7 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames]:
             if is_param_name(p.name)
             else params.allocate(p.name, p.name)
         )
-    return StepNames(step_names, param_names), dags
+    return StepNames(step_names, param_names), dags, params
 
 
 def _unsupported(ir: FlowIR) -> list[Diagnostic]:
@@ -67,10 +75,13 @@ def _unsupported(ir: FlowIR) -> list[Diagnostic]:
     return out
 
 
-def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
-    """The WorkflowSpec, the resource name and every diagnostic found on the way."""
+def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, list[Diagnostic]]:
+    """The WorkflowSpec, the flow's Sensor plan (None without triggers) and every
+    diagnostic found on the way."""
 
     diagnostics = _unsupported(ir)
+    triggers, found = read_triggers(ir, opts)
+    diagnostics.extend(found)
     settings = {}
     for step in ir.steps:
         settings[step.name], found = step_settings(step)
@@ -81,8 +92,9 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
             diag(codes.FC301, f"step '{step.name}': {problem}", step.location.span())
         )
     if has_errors(diagnostics):
-        return None, diagnostics
-    names, dags = _allocate(ir, list(layout.bodies))
+        return None, None, diagnostics
+    names, dags, params = _allocate(ir, list(layout.bodies))
+    events = sensor_plan(triggers, params.allocate, names.parameters)
     builder = DagBuilder(ir, layout, names, dags)
     templates = [builder.dag_template(TOP)]
     for split in layout.bodies:
@@ -95,6 +107,9 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         templates.append(container_template(ir, step, opts, names, in_foreach, settings[step.name]))
     args, found = arguments(ir, names.parameters)
     diagnostics.extend(found)
+    if events is not None:
+        args = add_event_parameters(templates, args, events)
+    diagnostics.extend(add_webhook_url(templates, opts))
     spec = WorkflowSpec(
         entrypoint=dags.entry,
         arguments=args,
@@ -103,7 +118,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, list[Diagnostic]]:
         parallelism=opts.parallelism,
     )
     diagnostics.extend(check_dags(ir, templates, names))
-    return spec, diagnostics
+    return spec, events, diagnostics
 
 
 def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
@@ -125,7 +140,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
             ],
         )
     head = header(ir, opts)
-    spec, diagnostics = build_spec(ir, opts)
+    spec, events, diagnostics = build_spec(ir, opts)
     diagnostics = head.diagnostics + diagnostics
     shared = unshared_datastore(opts.datastore_root, "every Argo step runs in its own pod")
     if shared is not None:
@@ -166,6 +181,10 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
             )
         )
     text = to_yaml(to_document(resource))
+    if events is not None and opts.kind == "WorkflowTemplate":
+        defaults = {p.name: p.value for p in spec.arguments.parameters}
+        document = sensor(ir, opts, events, head, defaults)
+        text += "---\n" + to_yaml(to_document(document))
     diagnostics.extend(check_size(text, opts.kind))
     if has_errors(diagnostics):
         return EmitResult([], diagnostics)

@@ -226,7 +226,8 @@ def _ordered(value: Any) -> Any:
 
 
 def to_document(model: Any) -> dict[str, Any]:
-    document: dict[str, Any] = _ordered(model.to_dict())
+    """A model (or a document already made of dicts) with its keys in reading order."""
+    document: dict[str, Any] = _ordered(model if isinstance(model, dict) else model.to_dict())
     return document
 
 

@@ -10,12 +10,33 @@ from flowc.ir import FlowIR
 
 KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
 
+#: The Argo Events settings of a trigger flow's Sensor: option key -> (default, meaning).
+#: The names are Metaflow's configuration's (``METAFLOW_ARGO_EVENTS_*``).
+EVENT_OPTIONS: dict[str, tuple[str, str]] = {
+    "event_bus": ("default", "Argo Events EventBus the Sensor reads (ARGO_EVENTS_EVENT_BUS)"),
+    "event_source": (
+        "argo-events-webhook",
+        "Argo Events EventSource the events arrive through (ARGO_EVENTS_EVENT_SOURCE)",
+    ),
+    "event": ("metaflow-event", "the EventSource's event name (ARGO_EVENTS_EVENT)"),
+    "sensor_service_account": (
+        "operate-workflow-sa",
+        "service account of the Sensor, allowed to create Workflows (ARGO_EVENTS_SERVICE_ACCOUNT)",
+    ),
+}
+#: Sets METAFLOW_ARGO_EVENTS_WEBHOOK_URL in every pod, so that a finished run publishes
+#: its event (and ``ArgoEvent(...).safe_publish()`` works) without a secret.
+WEBHOOK_OPTION = "events_webhook_url"
+
 # Every key read from ``--option``/``[tool.flowc.argo]``, with what it means.
 OPTION_KEYS: dict[str, str] = {
     "kind": "the resource: WorkflowTemplate (default), Workflow or CronWorkflow",
     "flow_file": "path of the flow file inside the image",
     "branch": "@project branch of the deployed name (default: the decorator's, else prod)",
     "parallelism": "most pods running at once (spec.parallelism)",
+    **{key: f"{meaning}; default {default!r}" for key, (default, meaning) in EVENT_OPTIONS.items()},
+    WEBHOOK_OPTION: "Argo Events webhook URL every pod publishes finished-run events to "
+    "(METAFLOW_ARGO_EVENTS_WEBHOOK_URL)",
 }
 
 

@@ -34,6 +34,9 @@ VALUES: dict[tuple[str, str], str] = {
     ("schedule", "daily"): "True",  # daily=False alone names no schedule
     ("kubernetes", "secrets"): '["db-credentials"]',
     ("kubernetes", "image"): '"registry.example.com/train:2"',
+    # The option Argo's Sensor maps (others are refused).
+    ("trigger", "options"): '{"reset_at": {"cron": "0 0 * * *", "timezone": "UTC"}}',
+    ("trigger_on_finish", "options"): '{"reset_at": {"cron": "0 0 * * *"}}',
 }
 # What a decorator's bare form is compared with when "no decorator" is not a valid flow
 # for every target, or the argument's only valid value is its default.

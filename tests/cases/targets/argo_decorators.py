@@ -2,7 +2,7 @@
 from flowc import FlowSpec, batch, card, kubernetes, pypi, resources, secrets, step, trigger
 
 
-@trigger(event="data_ready")  # E: FC308 "@trigger on the flow: needs Argo Events"
+@trigger(event="data_ready", options={"delay": 5})  # E: FC308 "@trigger(options={'delay': ...}) has no Argo Events"
 class ArgoDecoratorsFlow(FlowSpec):
     @kubernetes(namespace="elsewhere", labels={"bad key!": "x"})  # E: FC308 "@kubernetes(namespace=...) on step", FC308 "@kubernetes on step 'start': label bad"
     @secrets(sources=["aws-secrets-manager:db-creds"])  # E: FC308 "@secrets on step 'start': secret source"
