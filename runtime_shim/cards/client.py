@@ -77,8 +77,28 @@ class Card:
 
     __repr__ = __str__
 
+    def view(self) -> str:
+        """Open the card in the default web browser (``$BROWSER`` if set) from a local
+        copy; returns that file's path. A card needs no network, so the copy is enough."""
+        import tempfile
+        import webbrowser
+        from pathlib import Path
+
+        folder = Path(tempfile.gettempdir()) / "flowc-cards"
+        folder.mkdir(exist_ok=True)
+        path = folder / self._file.filename
+        path.write_text(self.get(), encoding="utf-8")
+        webbrowser.open(path.as_uri())
+        return str(path)
+
     def _repr_html_(self) -> str:
-        return f"<div class='embed' data-card='{html.escape(self.hash)}'>{self.get()}</div>"
+        # In a sandboxed frame: the card's own content policy applies, and its scripts
+        # (charts, live updates) run without reaching the notebook around it.
+        return (
+            f"<iframe class='embed' data-card='{html.escape(self.hash)}' sandbox='allow-scripts' "
+            f'srcdoc="{html.escape(self.get(), quote=True)}" '
+            "style='width:100%;height:600px;border:0'></iframe>"
+        )
 
 
 class CardContainer:
