@@ -104,6 +104,17 @@ def test_retries_happen(airflow: AirflowWorker, tmp_path: Path) -> None:
     assert [ti["try_number"] for ti in flaky] == [3]
 
 
+def test_tasks_store_their_cards(airflow: AirflowWorker, tmp_path: Path) -> None:
+    """Real Airflow runs the shim, which renders the cards as locally; the first carded
+    task derives the run's graph for the DAG picture."""
+    from tests.support.cards import CARD_FLOW, check_cards
+    from tests.support.runs import REPO, local_store
+
+    result, datastore = _run(airflow, REPO / CARD_FLOW, tmp_path)
+    assert result["state"] == "success", result
+    check_cards(local_store(str(datastore)), str(result["run_id"]))
+
+
 def test_failing_step_fails_the_run(airflow: AirflowWorker, tmp_path: Path) -> None:
     result, _ = _run(airflow, FLOWS / "failing.py", tmp_path)
     assert result["state"] == "failed"

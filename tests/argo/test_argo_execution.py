@@ -120,3 +120,16 @@ def test_switch_case_straight_to_merge(choice: str, ran: list[str], tmp_path: Pa
     assert got == expected
     assert sorted(key.split("/")[0] for key in got) == sorted(ran)
     assert got["merge/_"]["summary"] == f"{choice}:{choice == 'work'}"
+
+
+def test_tasks_store_their_cards(tmp_path: Path) -> None:
+    """The shim renders cards inside the workflow's containers exactly as locally; the
+    first carded task derives the run's graph for the DAG picture."""
+    from tests.support.cards import CARD_FLOW, check_cards
+    from tests.support.runs import local_store
+
+    result, run = _run_argo(CARD_FLOW, tmp_path / "argo", "cards-run")
+    assert result.phase == "Succeeded", (
+        result.message + "\n" + "\n".join(n.stderr[-2000:] for n in result.nodes if n.stderr)
+    )
+    check_cards(local_store(str(tmp_path / "argo")), run)

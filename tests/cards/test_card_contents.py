@@ -144,3 +144,13 @@ def test_the_html_card_draws_the_artifact_in_a_sandbox_without_scripts(
     assert "sandbox" in frame and frame["sandbox"] in (None, "")
     assert frame["srcdoc"] == task["html"].data
     assert not any(t == "script" for t, _a in page.elements)
+
+
+def test_the_targets_card_flow_runs_locally(tmp_path: Path) -> None:
+    """The flow every target's card test runs (tests/support/cards.py), run locally."""
+    from tests.support.cards import CARD_FLOW, check_cards
+    from tests.support.runs import local_store
+
+    code, run_id = run_local(CARD_FLOW, str(tmp_path / "ds"), "--local")
+    assert code == 0, run_id
+    check_cards(local_store(str(tmp_path / "ds")), run_id)

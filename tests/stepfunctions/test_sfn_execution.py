@@ -218,3 +218,13 @@ def test_configs_reach_the_tasks(moto_server: MotoServer, tmp_path: Path) -> Non
     assert artifacts(store, "ConfiguredFlow", "configs-run") == local
     assert local["start/_"]["seen"]["region"] == "eu-west-1"
     assert local["end/_"]["notes"] == {"lines": ["ONE", "TWO"]}
+
+
+def test_tasks_store_their_cards(moto_server: MotoServer) -> None:
+    """The shim renders cards in the workers as locally, into the S3 datastore; the first
+    carded task derives the run's graph for the DAG picture."""
+    from tests.support.cards import CARD_FLOW, check_cards
+
+    result, pool, store = _run(moto_server, CARD_FLOW, "sfn-cards")
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    check_cards(store, "sfn-cards")
