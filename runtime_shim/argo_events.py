@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-__all__ = ["ArgoEvent", "ArgoEventException", "publish_finished_run", "webhook_url"]
+__all__ = ["ArgoEvent", "ArgoEventException"]
 
 #: How often a connection failure is tried (Metaflow's ``SERVICE_RETRY_COUNT``).
 DEFAULT_RETRIES = 5
