@@ -39,6 +39,9 @@ class TargetOptions:
     labels: dict[str, str] = field(default_factory=dict)
     code_package: str | None = None
     python: str = "python"
+    # ``@project`` branch of the deployment (``flowc compile --branch/--production``).
+    branch: str | None = None
+    production: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -229,16 +229,13 @@ def schedule_table(to: str, timezone: str) -> dict[str, Handling]:
 
 
 def project_table(name: str, branch: str) -> dict[str, Handling]:
-    """``@project`` mapped: the project and branch names go to ``name``/``branch``."""
+    """``@project`` mapped: the project and branch names go to ``name``/``branch``
+    (backends/project.py names the deployment, as ``flowc compile --branch`` does)."""
     return {
         WHOLE: PER_ARGUMENT,
         "name": Mapped(name),
         "branch": Mapped(branch),
-        "production": Rejected(
-            codes.FC302,
-            "flowc deploys the production branch unless a branch is named; "
-            "production= changes nothing",
-        ),
+        "production": Mapped(branch),
     }
 
 

@@ -26,3 +26,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped under FLOWC_FORBID_SKIPS=1 (tools/test.sh): {reason}"
+
+
+#: The user every test runs as: a deployment compiled without --branch is on the user
+#: branch user.USERNAME (backends/project.py), so goldens must not depend on who
+#: regenerates them. Tests about user names set their own.
+TEST_USER = "flowc-tests"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_user() -> Iterator[None]:
+    # Session-wide, so session fixtures that compile (the linted corpora) see it too.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("METAFLOW_USER", TEST_USER)
+        patch.delenv("METAFLOW_OWNER", raising=False)
+        yield

@@ -105,7 +105,9 @@ _COMMON: Table = merged(
             WHOLE: Rejected(codes.FC301, "cannot be expressed on Airflow (no gang-scheduled steps)")
         },
         "schedule": schedule_table("DAG schedule", "DAG schedule (CronTriggerTimetable timezone)"),
-        "project": project_table("DAG tags (project:NAME)", "DAG tags (branch:NAME)"),
+        "project": project_table(
+            "DAG id PROJECT.BRANCH.FLOW, tag project:NAME", "DAG id, tag branch:BRANCH"
+        ),
         "trigger": {EVERY_OTHER: _TRIGGERS},
         "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
         "exit_hook": {

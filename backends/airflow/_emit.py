@@ -41,7 +41,12 @@ class AirflowBackend:
             )
             return EmitResult([], diagnostics)
         local = operator == "local"
-        dag_id = str(extra.get("dag_id", ir.name))
+        from backends.project import deployed_name
+
+        # Under @project the DAG id is the deployed flow name (PROJECT.BRANCH.FLOW).
+        deployed, project, found = deployed_name(ir, "airflow", options.branch, options.production)
+        diagnostics.extend(found)
+        dag_id = str(extra.get("dag_id", deployed or ir.name))
         if not _DAG_ID.match(dag_id):
             diagnostics.append(
                 diag(
@@ -70,8 +75,14 @@ class AirflowBackend:
                 diagnostics.append(shared)
         plan = plan_tasks(ir, local)
         diagnostics.extend(plan.diagnostics)
+        if project is not None:
+            for task in plan.tasks:
+                if task.step is not None:
+                    task.settings.env = {**dict(project.environment), **task.settings.env}
         flow, notes = flow_settings(ir, local)
         diagnostics.extend(notes)
+        if project is not None:
+            flow.tags.append(f"branch:{project.branch_name}")
         flow.tags.extend(_tags(extra.get("tags")))
         if has_errors(diagnostics):
             return EmitResult([], diagnostics)

@@ -196,9 +196,7 @@ def flow_settings(ir: FlowIR, local: bool) -> tuple[FlowSettings, list[Diagnosti
             except InvalidValue as error:
                 notes.append(diag(codes.FC308, f"@schedule cron: {error}", deco.location.span()))
             settings.timezone = args.get("timezone")
-        elif deco.name == "project":
-            if args.get("name") is not None:
-                settings.tags.append(f"project:{args['name']}")
-            if args.get("branch") is not None:
-                settings.tags.append(f"branch:{args['branch']}")
+        elif deco.name == "project" and args.get("name") is not None:
+            # The branch tag is the deployment's (backends/project.py), set by the emitter.
+            settings.tags.append(f"project:{args['name']}")
     return settings, notes

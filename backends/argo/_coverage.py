@@ -118,9 +118,13 @@ ARGO: Table = merged(
         "parallel": {
             WHOLE: Rejected(codes.FC301, "cannot be expressed on Argo (no gang-scheduled steps)")
         },
-        "schedule": schedule_table("CronWorkflow spec.schedules", "CronWorkflow spec.timezone"),
+        "schedule": schedule_table(
+            "CronWorkflow spec.schedules (beside a WorkflowTemplate: workflowTemplateRef)",
+            "CronWorkflow spec.timezone",
+        ),
         "project": project_table(
-            "metadata.name, flowc/project label", "metadata.name, flowc/branch label"
+            "metadata.name project-branch-flow, flowc/project label",
+            "metadata.name, flowc/branch label, pod environment",
         ),
         "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
         "trigger_on_finish": {

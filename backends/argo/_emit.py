@@ -10,7 +10,15 @@ from backends.argo._coverage import COVERAGE
 from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import step_settings
 from backends.argo._layout import TOP, build_layout
-from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
+from backends.argo._manifest import (
+    API_VERSION,
+    ResourceHeader,
+    arguments,
+    header,
+    schedule,
+    to_document,
+    to_yaml,
+)
 from backends.argo._model import (
     CronWorkflow,
     CronWorkflowSpec,
@@ -32,6 +40,7 @@ from backends.argo._sensor import (
 from backends.argo._sensor import plan as sensor_plan
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.option_keys import unknown_option_keys
+from backends.project import deployed_project
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.ir import FlowIR
@@ -83,9 +92,13 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     triggers, found = read_triggers(ir, opts)
     diagnostics.extend(found)
     settings = {}
+    # The deployment's branch reaches every pod (its diagnostics come with the header).
+    project, _ = deployed_project(ir, opts.branch, opts.production)
     for step in ir.steps:
         settings[step.name], found = step_settings(step)
         diagnostics.extend(found)
+        if project is not None:
+            settings[step.name].env[:0] = list(project.environment)
     layout = build_layout(ir)
     for step, problem in layout.problems:
         diagnostics.append(
@@ -119,6 +132,30 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     )
     diagnostics.extend(check_dags(ir, templates, names))
     return spec, events, diagnostics
+
+
+def scheduled_template(
+    ir: FlowIR, head: ResourceHeader, opts: ArgoOptions
+) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The CronWorkflow beside a scheduled WorkflowTemplate: of the template's name, it
+    starts a Workflow from the template (``workflowTemplateRef``) on ``@schedule``'s
+    cron in its time zone, as Metaflow's ``argo-workflows create`` deploys one."""
+    crons, timezone, found = schedule(ir)
+    if not crons:
+        return None, found
+    metadata: dict[str, Any] = {"name": head.name, "labels": head.labels}
+    if opts.namespace is not None:
+        metadata["namespace"] = opts.namespace
+    spec: dict[str, Any] = {"schedules": crons}
+    if timezone:
+        spec["timezone"] = timezone
+    spec["workflowSpec"] = {
+        "workflowMetadata": {"labels": head.labels},
+        "workflowTemplateRef": {"name": head.name},
+    }
+    document = {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": metadata}
+    document["spec"] = spec
+    return document, found
 
 
 def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
@@ -169,18 +206,24 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
             metadata=meta,
             spec=CronWorkflowSpec(schedules=crons, timezone=timezone, workflow_spec=spec),
         )
-    if opts.kind != "CronWorkflow" and ir.decorator("schedule") is not None:
+    cron = None
+    if opts.kind == "WorkflowTemplate" and ir.decorator("schedule") is not None:
+        cron, found = scheduled_template(ir, head, opts)
+        diagnostics.extend(found)
+    elif opts.kind == "Workflow" and ir.decorator("schedule") is not None:
         dec = ir.decorator("schedule")
         assert dec is not None
         diagnostics.append(
             diag(
                 codes.FC302,
-                f"@schedule only applies to a CronWorkflow; this is a {opts.kind}",
+                "@schedule does not apply to a single Workflow",
                 dec.location.span(),
-                "compile with --kind CronWorkflow",
+                "compile to a WorkflowTemplate (with its CronWorkflow) or a CronWorkflow",
             )
         )
     text = to_yaml(to_document(resource))
+    if cron is not None:
+        text += "---\n" + to_yaml(to_document(cron))
     if events is not None and opts.kind == "WorkflowTemplate":
         defaults = {p.name: p.value for p in spec.arguments.parameters}
         document = sensor(ir, opts, events, head, defaults)

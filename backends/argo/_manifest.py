@@ -49,24 +49,20 @@ def label_value(text: str) -> str:
 
 
 def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
-    limit = MAX_CRON_NAME if opts.kind == "CronWorkflow" else MAX_NAME
+    # A scheduled WorkflowTemplate has a CronWorkflow of its name beside it.
+    scheduled = opts.kind == "CronWorkflow" or ir.decorator("schedule") is not None
+    limit = MAX_CRON_NAME if scheduled else MAX_NAME
     labels = {"app.kubernetes.io/managed-by": "flowc", "flowc/flow": label_value(ir.name)}
     diagnostics: list[Diagnostic] = []
-    wanted = ir.name
-    project = ir.decorator("project")
+    wanted = dns1123(ir.name, limit)
+    from backends.project import deployed_name
+
+    deployed, project, found = deployed_name(ir, "argo", opts.branch, opts.production, limit)
+    diagnostics.extend(found)
     if project is not None:
-        name = project.args.get("name")
-        if isinstance(name, str) and name:
-            # --option branch=... wins over @project(branch=...); the default is "prod".
-            declared = project.args.get("branch")
-            branch = opts.branch or (declared if isinstance(declared, str) and declared else "prod")
-            wanted = f"{name}-{branch}-{ir.name}"
-            labels["flowc/project"] = label_value(name)
-            labels["flowc/branch"] = label_value(branch)
-        else:
-            diagnostics.append(
-                diag(codes.FC302, "@project needs a literal name; ignored", project.location.span())
-            )
+        wanted = deployed or wanted
+        labels["flowc/project"] = label_value(project.project_name)
+        labels["flowc/branch"] = label_value(project.branch_name)
     for key, value in opts.labels.items():
         if is_label(key, value):
             labels[key] = value
@@ -84,7 +80,7 @@ def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
     if ir.docstring:
         # Top-level metadata is not templated by Argo, so the text is kept as written.
         annotations["workflows.argoproj.io/description"] = ir.docstring
-    return ResourceHeader(dns1123(wanted, limit), labels, annotations, diagnostics)
+    return ResourceHeader(wanted, labels, annotations, diagnostics)
 
 
 def _check_options(opts: ArgoOptions) -> list[Diagnostic]:

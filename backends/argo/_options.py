@@ -32,7 +32,7 @@ WEBHOOK_OPTION = "events_webhook_url"
 OPTION_KEYS: dict[str, str] = {
     "kind": "the resource: WorkflowTemplate (default), Workflow or CronWorkflow",
     "flow_file": "path of the flow file inside the image",
-    "branch": "@project branch of the deployed name (default: the decorator's, else prod)",
+    "branch": "@project branch, as flowc compile --branch NAME",
     "parallelism": "most pods running at once (spec.parallelism)",
     **{key: f"{meaning}; default {default!r}" for key, (default, meaning) in EVENT_OPTIONS.items()},
     WEBHOOK_OPTION: "Argo Events webhook URL every pod publishes finished-run events to "
@@ -60,6 +60,7 @@ class ArgoOptions:
     python: str
     flow_file: str
     branch: str | None
+    production: bool
     parallelism: int | None
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -80,7 +81,8 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
     flow_file = extra.get("flow_file")
     if not isinstance(flow_file, str) or not flow_file:
         flow_file = ir.file if not os.path.isabs(ir.file) else os.path.basename(ir.file)
-    branch = extra.get("branch")
+    # --option branch=NAME is the older spelling of flowc compile --branch NAME.
+    branch = options.branch or extra.get("branch")
     parallelism = extra.get("parallelism")
     return ArgoOptions(
         kind=str(extra.get("kind") or "WorkflowTemplate"),
@@ -93,6 +95,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
         python=options.python,
         flow_file=flow_file,
         branch=branch if isinstance(branch, str) and branch else None,
+        production=options.production,
         parallelism=_positive_int(parallelism),
         extra=extra,
     )

@@ -69,18 +69,14 @@ class SensorPlan:
 
 
 def deployed_project(ir: FlowIR, opts: ArgoOptions) -> tuple[str | None, str | None]:
-    """``(project, branch)`` of the deployed flow, in Metaflow's form (``prod``,
-    ``test.BRANCH``): a branch given as an option or in ``@project`` is a test branch;
-    without one the flow is deployed as production (the manifest's name says ``prod``)."""
-    project = ir.decorator("project")
-    if project is None or not isinstance(project.args.get("name"), str):
+    """``(project, branch)`` of the deployed flow in Metaflow's form (``prod``,
+    ``test.BRANCH``, ``user.USERNAME``; backends/project.py), or ``(None, None)``."""
+    from backends.project import deployed_project as project_of
+
+    project, _ = project_of(ir, opts.branch, opts.production)
+    if project is None:
         return None, None
-    declared = project.args.get("branch")
-    branch = opts.branch or (declared if isinstance(declared, str) and declared else None)
-    production = bool(project.args.get("production")) or branch is None
-    if branch is None:
-        return project.args["name"], "prod"
-    return project.args["name"], f"{'prod' if production else 'test'}.{branch}"
+    return project.project_name, project.branch_name
 
 
 def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], list[Diagnostic]]:

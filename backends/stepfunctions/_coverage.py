@@ -102,7 +102,9 @@ _COMMON: Table = merged(
             "EventBridge Scheduler ScheduleExpression",
             "EventBridge Scheduler ScheduleExpressionTimezone",
         ),
-        "project": project_table("state machine name", "state machine name"),
+        "project": project_table(
+            "state machine name PROJECT.BRANCH.FLOW", "state machine name, task environment"
+        ),
         "trigger": {EVERY_OTHER: _TRIGGERS},
         "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
         "exit_hook": {

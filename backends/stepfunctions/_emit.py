@@ -140,6 +140,8 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
     for step in ir.steps:
         settings[step.name], found = step_settings(step, opts.compute)
         out.extend(found)
+        # The deployment's branch reaches every task (runtime_shim/project.py).
+        settings[step.name].env[:0] = list(opts.project_environment)
     defaults, required, found = _parameters(ir)
     out.extend(found)
     out.extend(check_timeouts(ir, settings))

@@ -38,15 +38,15 @@ OPTION_KEYS: dict[str, str] = {
     "map_mode": "foreach Map mode: inline (default) or distributed",
     "max_concurrency": "Map MaxConcurrency, 0 = engine default (default 0)",
     "flow_file": "path of the flow file inside the task image",
-    "state_machine_name": "state machine name (default: the flow class name, after "
-    "PROJECT-BRANCH- under @project)",
+    "state_machine_name": "state machine name (default: the flow class name; "
+    "PROJECT.BRANCH.FLOW under @project)",
     "state_machine_arn": "ARN the schedule targets (default built from region/account)",
     "region": "AWS region for the schedule's target ARN",
     "account_id": "AWS account id for the schedule's target ARN",
     "scheduler_role_arn": "IAM role EventBridge Scheduler assumes to start executions",
 }
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 
 
 @dataclass
@@ -79,6 +79,8 @@ class SfnOptions:
     region: str
     account_id: str
     scheduler_role_arn: str
+    # The deployment's @project branch, in every task's environment.
+    project_environment: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -94,17 +96,6 @@ def _list(extra: dict[str, Any], key: str) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return []
-
-
-def _project_name(ir: FlowIR) -> str:
-    """``PROJECT-BRANCH-Flow`` under ``@project`` (branch ``prod`` unless named), else the flow."""
-    from backends.coverage import resolved
-
-    project = ir.decorator("project")
-    values = resolved(project) if project is not None else {}
-    if not values.get("name"):
-        return ir.name
-    return f"{values['name']}-{values.get('branch') or 'prod'}-{ir.name}"
 
 
 def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagnostic]]:
@@ -151,10 +142,17 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
     queue_url = _text(extra, "queue_url", "")
     if compute == "callback" and not queue_url:
         bad("compute=callback needs option queue_url (the SQS queue the worker polls)")
-    name = _text(extra, "state_machine_name", _project_name(ir))
+    from backends.project import deployed_name
+
+    # Under @project the machine is the deployed flow name (PROJECT.BRANCH.FLOW).
+    deployed, project, found = deployed_name(
+        ir, "stepfunctions", options.branch, options.production
+    )
+    out.extend(found)
+    name = _text(extra, "state_machine_name", deployed or ir.name)
     if not _NAME.match(name):
         bad(
-            f"state machine name {name!r} must be 1-80 characters of A-Z a-z 0-9 _ -",
+            f"state machine name {name!r} must be 1-80 characters of A-Z a-z 0-9 _ . -",
             "set --option state_machine_name=NAME",
         )
     opts = SfnOptions(
@@ -185,6 +183,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
         scheduler_role_arn=_text(
             extra, "scheduler_role_arn", "arn:aws:iam::ACCOUNT_ID:role/flowc-scheduler"
         ),
+        project_environment=project.environment if project is not None else (),
         extra=extra,
     )
     for label, value in (

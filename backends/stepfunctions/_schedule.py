@@ -21,6 +21,8 @@ from flowc.ir import Decorator
 if TYPE_CHECKING:
     from runtime_shim.catalogue import CronExpression
 
+#: EventBridge Scheduler schedule names: 1-64 of [0-9A-Za-z._-].
+MAX_SCHEDULE_NAME = 64
 _WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 
 
@@ -98,12 +100,23 @@ def schedule_document(
                 "schedule on the day of month or on weekdays, not both",
             )
         ]
+    if len(opts.state_machine_name) > MAX_SCHEDULE_NAME:
+        return None, [
+            diag(
+                codes.FC304,
+                f"the schedule is named after the state machine, {opts.state_machine_name!r}, "
+                f"which is {len(opts.state_machine_name)} characters; an EventBridge "
+                f"Scheduler schedule name allows {MAX_SCHEDULE_NAME}",
+                dec.location.span(),
+                "use a shorter state machine name (flowc does not truncate names)",
+            )
+        ]
     timezone = values.get("timezone")
     arn = opts.state_machine_arn or (
         f"arn:aws:states:{opts.region}:{opts.account_id}:stateMachine:{opts.state_machine_name}"
     )
     document: dict[str, Any] = {
-        "Name": opts.state_machine_name[:64],
+        "Name": opts.state_machine_name,
         "ScheduleExpression": expression,
         "ScheduleExpressionTimezone": timezone or "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},

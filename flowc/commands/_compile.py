@@ -45,6 +45,8 @@ class CompileRequest:
     labels: dict[str, str] = field(default_factory=dict)
     target_options: dict[str, str] = field(default_factory=dict)
     configs: ConfigInputs | None = None
+    branch: str | None = None
+    production: bool = False
 
 
 def split_key_value(item: str) -> tuple[str, str] | None:
@@ -171,5 +173,7 @@ def _options(config: ProjectConfig, request: CompileRequest) -> TargetOptions:
         labels={str(k): str(v) for k, v in labels.items()},
         code_package=pick(request.code_package, "code_package", defaults.code_package),
         python=pick(request.python_exe, "python", defaults.python),
+        branch=request.branch,
+        production=request.production,
         extra=extra,
     )

@@ -83,6 +83,14 @@ def _key_value(
     help="Target-specific option, e.g. kind=Workflow (argo), operator=local "
     "(airflow), compute=callback (stepfunctions). Repeatable.",
 )
+@click.option(
+    "--branch",
+    default=None,
+    help="@project branch of the deployment (test.BRANCH; default: user.USERNAME).",
+)
+@click.option(
+    "--production", is_flag=True, default=False, help="Deploy the @project production branch."
+)
 def compile_command(
     flows: tuple[str, ...],
     target: str,
@@ -100,6 +108,8 @@ def compile_command(
     target_options: dict[str, str],
     config_paths: tuple[tuple[str, str], ...],
     config_values: tuple[tuple[str, str], ...],
+    branch: str | None,
+    production: bool,
 ) -> None:
     """Compile FLOW files to TARGET.
 
@@ -127,6 +137,8 @@ def compile_command(
                 labels=labels,
                 target_options=target_options,
                 configs=config_inputs(config_paths, config_values),
+                branch=branch,
+                production=production,
             )
         )
     except CompileUsageError as exc:

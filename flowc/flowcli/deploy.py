@@ -9,9 +9,9 @@ leaves applying the spec to the engine's own tools, so a CI script keeps its com
   ``--only-json``, which Metaflow uses to print instead of deploying).
 - ``airflow create FILE`` writes the DAG file to FILE, as Metaflow does.
 
-``--datastore-root`` becomes the tasks' datastore. Top-level options a compiler cannot
-apply (``--with``, ``--branch``, ``--production``) are usage errors naming the decorator
-to write instead.
+``--datastore-root`` becomes the tasks' datastore and ``--branch``/``--production`` the
+deployment's ``@project`` branch (as ``flowc compile --branch/--production``). ``--with``,
+which a compiler cannot apply, is a usage error naming the decorator to write instead.
 """
 
 from __future__ import annotations
@@ -34,11 +34,6 @@ def _refuse_unapplied(obj: FlowContext) -> None:
         raise click.UsageError(
             "--with is not applied when compiling; write the decorator on the steps instead"
         )
-    if top.get("branch") or top.get("production"):
-        raise click.UsageError(
-            "--branch/--production are not applied when compiling; flowc deploys the "
-            "branch named in @project(branch=...) (default: production)"
-        )
 
 
 def compile_to(obj: FlowContext, target: str, output_dir: str | None) -> int:
@@ -57,6 +52,8 @@ def compile_to(obj: FlowContext, target: str, output_dir: str | None) -> int:
         output_dir=output_dir,
         flow_name=obj.flow_class,
         datastore_root=obj.datastore_root,
+        branch=str(obj.top_options.get("branch") or "") or None,
+        production=bool(obj.top_options.get("production")),
     )
     try:
         return compile_flows(request)

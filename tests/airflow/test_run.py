@@ -10,6 +10,7 @@ import pytest
 
 from tests.airflow.conftest import SHAPES, AirflowWorker
 from tests.support.airflow import artifacts, compile_dag, run_local, value
+from tests.support.runs import PROJECT_FLOW, project_fields
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
@@ -23,11 +24,12 @@ def _run(
     tmp_path: Path,
     operator: str = "local",
     conf: dict[str, object] | None = None,
+    target: dict[str, object] | None = None,
 ) -> tuple[dict[str, object], Path]:
     folder = airflow.dags / f"{tmp_path.name}"
     folder.mkdir(exist_ok=True)
     datastore = tmp_path / "airflow-ds"
-    dag_file, dag_id = compile_dag(flow, folder, datastore, operator)
+    dag_file, dag_id = compile_dag(flow, folder, datastore, operator, target=target)
     result = airflow.request(
         cmd="test", file=str(dag_file), dag_id=dag_id, conf=conf, fake_pods=operator == "kubernetes"
     )
@@ -221,3 +223,38 @@ def test_kubernetes_pod_fields_reach_the_pod(airflow: AirflowWorker, tmp_path: P
     assert (shm["medium"], shm["size_limit"]) == ("Memory", "256Mi")
     end = {v["name"]: v for v in pods["end"]["volumes"]}
     assert [v["empty_dir"]["size_limit"] for v in end.values()] == ["128Mi"]
+
+
+@pytest.mark.parametrize(
+    ("target", "branch_name", "production"),
+    [({"branch": "feature_x"}, "test.feature_x", False), ({"production": True}, "prod", True)],
+)
+def test_project_branch_reaches_every_task(
+    airflow: AirflowWorker,
+    tmp_path: Path,
+    target: dict[str, object],
+    branch_name: str,
+    production: bool,
+) -> None:
+    """The DAG of a ``@project`` flow is its deployed name, and every task of it sees the
+    compile-time ``--branch``/``--production`` in ``current``."""
+    flow = Path(__file__).parents[2] / PROJECT_FLOW
+    result, datastore = _run(airflow, flow, tmp_path, target=target)
+    assert result["state"] == "success", result
+    flow_name = f"deploy_check.{branch_name}.ProjectFieldsFlow"
+    assert compile_dag(flow, tmp_path, tmp_path / "ds", target=target)[1] == flow_name
+    shas = artifacts(datastore, "ProjectFieldsFlow", str(result["run_id"]))
+    found = {
+        task: {"fields": value(datastore, "ProjectFieldsFlow", names["fields"])}
+        for task, names in shas.items()
+        if "fields" in names
+    }
+    assert project_fields(found) == [
+        {
+            "project_name": "deploy_check",
+            "branch_name": branch_name,
+            "is_user_branch": False,
+            "is_production": production,
+            "project_flow_name": flow_name,
+        }
+    ]

@@ -16,7 +16,7 @@ FLOW = str((FLOWS_DIR / "all_decorators.py").relative_to(REPO))
 
 
 def _doc(path: str = FLOW, **options: Any) -> dict[str, Any]:
-    return dict(yaml.safe_load(manifest(path, **options)))
+    return dict(next(yaml.safe_load_all(manifest(path, **options))))
 
 
 def _template(doc: dict[str, Any], name: str) -> dict[str, Any]:
@@ -28,7 +28,11 @@ def test_step_decorators_map_to_container_fields() -> None:
     start = _template(_doc(), "start")
     container = start["container"]
     assert container["image"] == "registry.example.com/train:1.2"
-    assert container["env"] == [{"name": "MODE", "value": "train"}]
+    # The deployment's user branch first (backends/project.py), then @environment.
+    assert container["env"] == [
+        {"name": "METAFLOW_OWNER", "value": "flowc-tests"},
+        {"name": "MODE", "value": "train"},
+    ]
     assert container["envFrom"] == [
         {"secretRef": {"name": "db-creds"}},
         {"secretRef": {"name": "api-key"}},
@@ -62,10 +66,24 @@ def test_cosmetic_drops_are_warnings_at_their_line() -> None:
     result = emit(FLOW)
     found = {(d.code, d.span.start.line if d.span else None) for d in result.diagnostics}
     lines = (REPO / FLOW).read_text().splitlines()
-    card = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("@card"))
     schedule = next(i for i, t in enumerate(lines, 1) if t.startswith("@schedule"))
-    assert {("FC302", card), ("FC302", schedule)} <= found
+    # @schedule is no drop on a WorkflowTemplate: its CronWorkflow comes beside it.
+    assert not any(line == schedule for _, line in found)
     assert result.files  # warnings only
+
+
+def test_scheduled_template_comes_with_its_cron_workflow() -> None:
+    """``@schedule`` on a WorkflowTemplate needs no option: a CronWorkflow of the
+    template's name starts it (``workflowTemplateRef``) on the cron, in the time zone."""
+    template, cron = yaml.safe_load_all(manifest(FLOW, extra={"branch": "staging"}))
+    assert (template["kind"], cron["kind"]) == ("WorkflowTemplate", "CronWorkflow")
+    assert cron["metadata"]["name"] == template["metadata"]["name"]
+    assert cron["spec"]["schedules"] == ["0 6 * * 1-5"]
+    assert cron["spec"]["timezone"] == "Europe/Paris"
+    assert cron["spec"]["workflowSpec"]["workflowTemplateRef"] == {
+        "name": template["metadata"]["name"]
+    }
+    assert len(cron["metadata"]["name"]) <= MAX_CRON_NAME
 
 
 def test_cron_workflow_with_timezone_and_project_name() -> None:
@@ -73,7 +91,9 @@ def test_cron_workflow_with_timezone_and_project_name() -> None:
     assert doc["kind"] == "CronWorkflow"
     assert doc["spec"]["schedules"] == ["0 6 * * 1-5"]
     assert doc["spec"]["timezone"] == "Europe/Paris"
-    assert doc["metadata"]["name"] == "fraud-model-staging-all-decorators-flow"
+    # fraud_model.test.staging.AllDecoratorsFlow as a Kubernetes name
+    assert doc["metadata"]["name"] == "fraud-model-test-staging-alldecoratorsflow"
+    assert doc["metadata"]["labels"]["flowc/branch"] == "test.staging"
     assert doc["metadata"]["labels"]["flowc/project"] == "fraud_model"
     assert len(doc["metadata"]["name"]) <= MAX_CRON_NAME
 

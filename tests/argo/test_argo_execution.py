@@ -133,3 +133,36 @@ def test_tasks_store_their_cards(tmp_path: Path) -> None:
         result.message + "\n" + "\n".join(n.stderr[-2000:] for n in result.nodes if n.stderr)
     )
     check_cards(local_store(str(tmp_path / "argo")), run)
+
+
+@pytest.mark.parametrize(
+    ("options", "run_args", "branch_name"),
+    [
+        ({"branch": "feature_x"}, ["--branch", "feature_x"], "test.feature_x"),
+        ({"production": True}, ["--production"], "prod"),
+        ({}, [], "user.flowc-tests"),
+    ],
+)
+def test_project_branch_reaches_every_pod(
+    options: dict[str, Any], run_args: list[str], branch_name: str, tmp_path: Path
+) -> None:
+    """``flowc compile --branch/--production`` (neither: the compiling user's branch) is
+    what ``current.project_*`` says in every pod, as ``flowc run`` with the same options."""
+    from tests.support.runs import PROJECT_FLOW, project_fields
+
+    result, run = _run_argo(PROJECT_FLOW, tmp_path / "argo", "project-x7k2p", **options)
+    assert result.phase == "Succeeded", result.message
+    seen = project_fields(artifacts(str(tmp_path / "argo"), "ProjectFieldsFlow", run))
+    code, local_run = run_local(PROJECT_FLOW, str(tmp_path / "local"), *run_args)
+    assert code == 0
+    locally = artifacts(str(tmp_path / "local"), "ProjectFieldsFlow", local_run)
+    assert seen == project_fields(locally)
+    assert seen == [
+        {
+            "project_name": "deploy_check",
+            "branch_name": branch_name,
+            "is_user_branch": not options,
+            "is_production": "production" in options,
+            "project_flow_name": f"deploy_check.{branch_name}.ProjectFieldsFlow",
+        }
+    ]

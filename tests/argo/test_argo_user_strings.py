@@ -56,7 +56,7 @@ def test_unencoded_value_would_be_templated(tmp_path: Path) -> None:
 
 
 def test_manifest_holds_no_user_template_syntax() -> None:
-    doc = yaml.safe_load(manifest(FLOW))
+    doc = next(yaml.safe_load_all(manifest(FLOW)))
     # Argo templates the spec; every expression in it must be one flowc wrote.
     spec = yaml.safe_dump(doc["spec"], allow_unicode=True, width=10**6)
     tags = re.findall(r"\{\{.*?\}\}", spec, re.DOTALL)

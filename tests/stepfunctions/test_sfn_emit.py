@@ -303,7 +303,8 @@ def test_secrets_are_an_error_and_project_names_the_machine(tmp_path: Path) -> N
     assert found == [("FC308", 6)]
     ir.step("start").decorators = []
     named = BACKEND.emit(ir, TargetOptions(datastore_root="s3://b/p"))
-    assert [f.path for f in named.files] == ["x-prod-WarnFlow.asl.json"]
+    # Compiled without --branch: the compiling user's branch, as Metaflow deploys it.
+    assert [f.path for f in named.files] == ["x.user.flowc-tests.WarnFlow.asl.json"]
 
 
 def test_gpu_resources(tmp_path: Path) -> None:

@@ -13,8 +13,17 @@ from typing import Any
 
 import pytest
 
-from tests.support.runs import artifacts, local_store, run_local
-from tests.support.sfn import SHAPES, definition, flow_path, load_ir, pretty, s3_store, shape_path
+from tests.support.runs import PROJECT_FLOW, artifacts, local_store, project_fields, run_local
+from tests.support.sfn import (
+    SHAPES,
+    definition,
+    emit,
+    flow_path,
+    load_ir,
+    pretty,
+    s3_store,
+    shape_path,
+)
 from tests.support.sfn_harness import Execution, MotoServer, WorkerPool, execute
 
 BUCKET = "flowc-sfn-e2e"
@@ -32,6 +41,7 @@ def _run(
     workers: int = 4,
     warm: bool = False,
     timeout: float = 240,
+    target: dict[str, Any] | None = None,
     **extra: str,
 ) -> tuple[Execution, WorkerPool, Any]:
     n = next(_counter)
@@ -44,6 +54,7 @@ def _run(
         path,
         datastore_root=f"s3://{BUCKET}/{prefix}",
         extra={"compute": "callback", "queue_url": queue, **extra},
+        **(target or {}),
     )
     with WorkerPool(server, queue, size=workers, warm=warm) as pool:
         result = execute(server, text, f"machine-{n}", run_id, execution_input, timeout)
@@ -228,3 +239,64 @@ def test_tasks_store_their_cards(moto_server: MotoServer) -> None:
     result, pool, store = _run(moto_server, CARD_FLOW, "sfn-cards")
     assert result.status == "SUCCEEDED", _failure(result, pool)
     check_cards(store, "sfn-cards")
+
+
+@pytest.mark.parametrize(
+    ("target", "branch_name", "production"),
+    [
+        ({"branch": "feature_x"}, "test.feature_x", False),
+        ({"production": True}, "prod", True),
+        ({}, "user.flowc-tests", False),
+    ],
+)
+def test_project_branch_reaches_every_task(
+    target: dict[str, Any], branch_name: str, production: bool, moto_server: MotoServer
+) -> None:
+    """``flowc compile --branch/--production`` (or neither: the compiling user's branch)
+    names the machine and is what ``current`` says in every task the machine runs."""
+    run_id = f"project-{branch_name.replace('.', '-')}"
+    result, pool, store = _run(moto_server, PROJECT_FLOW, run_id, target=target)
+    assert result.status == "SUCCEEDED", _failure(result, pool)
+    flow_name = f"deploy_check.{branch_name}.ProjectFieldsFlow"
+    assert project_fields(artifacts(store, "ProjectFieldsFlow", run_id)) == [
+        {
+            "project_name": "deploy_check",
+            "branch_name": branch_name,
+            "is_user_branch": branch_name.startswith("user."),
+            "is_production": production,
+            "project_flow_name": flow_name,
+        }
+    ]
+    named = emit(PROJECT_FLOW, datastore_root="s3://b/p", **target)
+    assert [f.path for f in named.files] == [f"{flow_name}.asl.json"]
+
+
+def test_schedule_is_a_create_schedule_request(moto_server: MotoServer) -> None:
+    """``@schedule`` beside the machine: a ``CreateSchedule`` request that botocore's own
+    model of EventBridge Scheduler accepts, and that creates the schedule (cron, time
+    zone, the deployed machine as target) in moto."""
+    import json
+
+    import botocore.session
+    from botocore.validate import validate_parameters
+
+    from tests.support.sfn_harness import REGION, ROLE
+
+    flow = "tests/airflow/flows/scheduled.py"  # @project(name="demo") + a Berlin cron
+    sfn = moto_server.client("stepfunctions")
+    name = "demo.test.nightly.ScheduledFlow"
+    arn = sfn.create_state_machine(
+        name=name, definition=definition(flow, branch="nightly"), roleArn=ROLE
+    )["stateMachineArn"]
+    extra = {"region": REGION, "account_id": arn.split(":")[4], "scheduler_role_arn": ROLE}
+    result = emit(flow, datastore_root="s3://b/p", branch="nightly", extra=extra)
+    (document,) = [json.loads(f.content) for f in result.files if f.path.endswith(".schedule.json")]
+    model = botocore.session.get_session().get_service_model("scheduler")
+    validate_parameters(document, model.operation_model("CreateSchedule").input_shape)
+    assert document["Target"]["Arn"] == arn
+    scheduler = moto_server.client("scheduler")
+    scheduler.create_schedule(**document)
+    made = scheduler.get_schedule(Name=name)
+    assert made["ScheduleExpression"] == "cron(30 6 ? * 2-6 *)"
+    assert made["ScheduleExpressionTimezone"] == "Europe/Berlin"
+    assert made["Target"]["Arn"] == arn

@@ -25,6 +25,7 @@ def compile_dag(
     datastore: Path,
     operator: str = "local",
     python: str = sys.executable,
+    target: dict[str, Any] | None = None,
     **extra: Any,
 ) -> tuple[Path, str]:
     """Compile ``flow_file`` into ``out_dir``; returns the DAG file and its DAG id."""
@@ -32,14 +33,18 @@ def compile_dag(
     # Fake pods run on this machine, so they find the flow where it is.
     extra.setdefault("flow_file", str(flow_file))
     options = TargetOptions(
-        datastore_root=str(datastore), python=python, extra={"operator": operator, **extra}
+        datastore_root=str(datastore),
+        python=python,
+        extra={"operator": operator, **extra},
+        **(target or {}),
     )
     result = get_backend("airflow").emit(ir, options)
     assert result.files, result.diagnostics
     (emitted,) = result.files
     path = out_dir / emitted.path
     path.write_text(emitted.content, encoding="utf-8")
-    return path, str(extra.get("dag_id", ir.name))
+    # The file is named after the DAG id (under @project: PROJECT.BRANCH.FLOW).
+    return path, emitted.path.removesuffix(".py")
 
 
 def run_local(flow_file: Path, datastore: Path, params: dict[str, str] | None = None) -> str:

@@ -110,7 +110,8 @@ class Harness:
 
     @classmethod
     def from_yaml(cls, text: str, **kwargs: Any) -> Harness:
-        return cls(yaml.safe_load(text), **kwargs)
+        # The first document is the workflow; a CronWorkflow or Sensor may follow it.
+        return cls(next(yaml.safe_load_all(text)), **kwargs)
 
     # -- workflow level --------------------------------------------------------------
     def spec(self) -> dict[str, Any]:

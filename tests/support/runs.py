@@ -55,3 +55,24 @@ def local_store(path: str) -> Any:
     from runtime_shim.datastore import open_object_store
 
     return open_object_store(path)
+
+
+#: A flow whose every task records ``current.project_*`` (as the artifact ``fields``).
+PROJECT_FLOW = "tests/runtime/flows/project_fields.py"
+
+
+def project_fields(found: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The distinct ``current.project_*`` the tasks of a ``PROJECT_FLOW`` run saw, after
+    checking that every one of its tasks (start, 2 bodies, join, end) recorded them."""
+    assert sorted(k.split("/")[0] for k in found if "fields" in found[k]) == [
+        "body",
+        "body",
+        "end",
+        "join",
+        "start",
+    ], sorted(found)
+    distinct: list[dict[str, Any]] = []
+    for values in found.values():
+        if values["fields"] not in distinct:
+            distinct.append(values["fields"])
+    return distinct
