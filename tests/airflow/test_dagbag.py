@@ -35,12 +35,15 @@ def test_schedule_with_timezone_and_tags(airflow: AirflowWorker, tmp_path: Path)
     folder = airflow.dags / "scheduled"
     folder.mkdir(exist_ok=True)
     flows = Path(__file__).with_name("flows")
-    dag_file, dag_id = compile_dag(flows / "scheduled.py", folder, tmp_path / "ds")
+    dag_file, dag_id = compile_dag(
+        flows / "scheduled.py", folder, tmp_path / "ds", target={"branch": "nightly"}
+    )
+    assert dag_id == "demo.test.nightly.ScheduledFlow"
     loaded = airflow.request(cmd="load", file=str(dag_file))
     assert loaded["import_errors"] == {}
     dag = loaded["dags"][dag_id]
     assert dag["timetable"]["expression"] == "30 6 * * 1-5"
     assert dag["timetable"]["timezone"] == "Europe/Berlin"
     assert dag["catchup"] is False
-    assert dag["tags"] == ["flow:ScheduledFlow", "flowc", "project:demo"]
+    assert dag["tags"] == ["branch:test.nightly", "flow:ScheduledFlow", "flowc", "project:demo"]
     assert dag["doc_md"] == "Runs on weekday mornings, Berlin time."

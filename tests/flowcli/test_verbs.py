@@ -156,6 +156,11 @@ def test_argo_workflows_create(flowdir: FlowDir) -> None:
     as_json = flowdir.python("argo-workflows", "create", "--only-json")
     assert json.loads(as_json.stdout) == template
     assert_user_error(flowdir.python("--with", "retry", "argo-workflows", "create"), 2, "--with")
+    # --branch/--production choose a @project deployment's branch; without @project the
+    # template is the same.
+    branched = flowdir.python("--branch", "x", "--production", "argo-workflows", "create")
+    assert branched.returncode == 0, branched.stderr
+    assert yaml.safe_load(branched.stdout) == template
 
 
 def test_step_functions_create_only_json(flowdir: FlowDir) -> None:

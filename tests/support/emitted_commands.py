@@ -71,7 +71,7 @@ def _after_launcher(argv: list[str]) -> list[str]:
 
 
 def argo_commands(ir: FlowIR) -> list[Emitted]:
-    manifest = yaml.safe_load(_emit(ir, "argo"))
+    manifest = next(yaml.safe_load_all(_emit(ir, "argo")))  # then its CronWorkflow, if any
     spec = manifest["spec"]
     declared = (spec.get("arguments") or {}).get("parameters") or []
     assert len(declared) == len(ir.parameters)

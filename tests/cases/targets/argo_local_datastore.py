@@ -4,7 +4,7 @@
 from flowc import FlowSpec, schedule, step
 
 
-@schedule(hourly=True)  # W: FC302 "@schedule only applies to a CronWorkflow;"
+@schedule(hourly=True)  # a CronWorkflow beside the WorkflowTemplate (no diagnostic)
 class ArgoLocalDatastoreFlow(FlowSpec):
     @step
     def start(self):

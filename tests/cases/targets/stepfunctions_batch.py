@@ -3,7 +3,7 @@ from flowc import FlowSpec, batch, card, kubernetes, project, pypi_base, resourc
 
 
 @pypi_base(packages={"numpy": "2.1.3"})  # E: FC308 "@pypi_base on the flow: flowc does not"
-@project(name="fraud", production=True)  # W: FC302 "@project(production=...) on the flow:"
+@project(name="fraud", production=True)  # names the machine fraud.prod.StepFunctionsBatchFlow
 class StepFunctionsBatchFlow(FlowSpec):
     @timeout(hours=100000000)  # E: FC307 "@timeout on step 'start' is"
     @resources(disk=20000)  # E: FC308 "@resources(disk=...) on step 'start': this"
