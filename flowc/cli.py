@@ -21,6 +21,7 @@ from flowc.lazy_group import CommandTable, LazyGroup
 
 # command name -> "module:attribute"; keep sorted by name.
 COMMANDS: CommandTable = {
+    "card": ("flowc.commands.card:card", "List, get or view the cards of a task."),
     "check": ("flowc.commands.check:check", "Lint flows and report every problem."),
     "compile": (
         "flowc.commands.compile:compile_command",

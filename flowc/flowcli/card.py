@@ -1,4 +1,4 @@
-"""``python flow.py card get|list``: reading a flow's cards from the command line.
+"""``python flow.py card get|list|view``: reading a flow's cards from the command line.
 
 Shaped like Metaflow's ``card`` verb. PATHSPEC is ``STEP`` (in the latest run),
 ``RUN/STEP`` or ``RUN/STEP/TASK``. A missing card is reported on stderr with the headline
@@ -151,6 +151,24 @@ def get(
         return
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(html)
+
+
+@card.command(help="Open a card in the web browser (a local copy; it needs no network).")
+@click.argument("pathspec")
+@_read_options
+@_reports_card_errors
+def view(
+    pathspec: str,
+    hash: str | None,
+    card_type: str | None,
+    card_id: str | None,
+    follow_resumed: bool,
+) -> None:
+    task_pathspec, cards = resolve_cards(pathspec, card_type, hash, card_id, follow_resumed)
+    if len(cards) > 1:
+        _list_plainly(task_pathspec, cards)
+        return
+    click.echo(cards[0].view())
 
 
 @card.command(name="list", help="List the cards of a task (or of every task of the latest run).")

@@ -67,3 +67,52 @@ def test_a_missing_card_is_reported_with_metaflows_headline(run: tuple[str, str]
         assert "Card not found in datastore" in done.stderr
     unknown = _card(datastore, "get", f"{run_id}/nowhere/_")
     assert unknown.exit_code == 1 and "Cannot resolve task for pathspec" in unknown.stderr
+
+
+def _browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A $BROWSER command that records the URL it is asked to open (webbrowser runs it)."""
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(script))
+    import webbrowser
+
+    # webbrowser reads $BROWSER once per process; make it read this one.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    return opened
+
+
+def test_card_view_opens_a_local_copy(
+    run: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    datastore, run_id = run
+    opened = _browser(tmp_path, monkeypatch)
+    done = _card(datastore, "view", f"{run_id}/start/_")
+    assert done.exit_code == 0, done.output
+    copy = Path(done.output.strip().splitlines()[-1])
+    assert opened.read_text().strip() == copy.as_uri()
+    assert copy.read_text() == f"CardResumeFlow/{run_id}/start/start"
+
+
+def test_flowc_card_reads_a_task_by_pathspec(
+    run: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowc.cli import cli
+
+    datastore, run_id = run
+    runner = CliRunner()
+    task = f"CardResumeFlow/{run_id}/start/start"
+    listed = runner.invoke(cli, ["card", "list", task, "--datastore", datastore, "--as-json"])
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.output)["cards"]
+    assert entry["type"] == "taskspec_card"
+    got = runner.invoke(cli, ["card", "get", f"{run_id}/start/_", "--datastore", datastore])
+    assert got.exit_code == 0 and got.output.strip() == task
+    opened = _browser(tmp_path, monkeypatch)
+    viewed = runner.invoke(cli, ["card", "view", task, "--datastore", datastore])
+    assert viewed.exit_code == 0, viewed.output
+    assert opened.read_text().strip().startswith("file://")
+    missing = runner.invoke(cli, ["card", "get", task, "--datastore", datastore, "--type", "x"])
+    assert missing.exit_code == 1 and "Card not found" in missing.output

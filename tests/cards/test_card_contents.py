@@ -126,7 +126,15 @@ def test_refresh_stored_live_data_and_the_final_card_does_not_poll(
     assert data["render_seq"] == 4
     assert "step 2" in data["components"]["progress"]
     assert all(HOSTILE not in html for html in data["components"].values())
-    assert "flowc-card-data" not in text
+    page = _parsed(text)
+    assert not any(a.get("name") == "flowc-card-data" for _t, a in page.elements)
+    assert "fetch(url" not in "".join(page.scripts)
+    from flowc.client import Flow
+
+    run = Flow("CardContentsFlow", datastore=contents_run[0])[contents_run[1]]
+    seen = run["start"].task["live_seen"].data
+    assert seen["polls"] and seen["token_matches"] and seen["still_running"], seen
+    assert seen["render_seq"] == 3 and "step 2" in seen["progress"]
 
 
 def test_the_html_card_draws_the_artifact_in_a_sandbox_without_scripts(

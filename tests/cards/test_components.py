@@ -31,3 +31,43 @@ def test_image_bytes_become_a_data_url() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
     assert "src='data:image/png;base64,iVBORw0KGgo" in c.Image(png, label="<l>").render()
     assert "&lt;l&gt;" in c.Image(png, label="<l>").render()
+
+
+def test_no_component_turns_a_hostile_string_into_markup() -> None:
+    """Every component, given the hostile string wherever it takes text, shows it as text:
+    parsed back, the page has no element with an event handler and no javascript: link."""
+    from html.parser import HTMLParser
+
+    hostile = "<img src=x onerror=alert(1)>"
+    link = "[x](javascript:alert(1)) <a href='javascript:alert(1)'>y</a>"
+    rendered = [
+        c.Markdown(f"# {hostile}\n\n{link}\n\n- {hostile}"),
+        c.Table([[hostile, c.Markdown(hostile)]], headers=[hostile, hostile]),
+        c.Artifact(hostile, name=hostile),
+        c.Image(b"\x89PNG\r\n\x1a\n", label=hostile),
+        c.Error(ValueError(hostile), title=hostile),
+        c.VegaChart({"title": hostile, "mark": "bar"}),
+        c.ProgressBar(max=3, label=hostile, value=1, unit=hostile, metadata=hostile),
+        c.ValueBox(title=hostile, value=hostile, subtitle=hostile),
+        c.PythonCode(code_string=hostile),
+        c.JSONViewer({hostile: hostile}),
+        c.YAMLViewer({hostile: [hostile]}),
+    ]
+    timeline = c.EventsTimeline(title=hostile)
+    timeline.update({"event": hostile})
+    rendered.append(timeline)
+
+    class Elements(HTMLParser):
+        found: list[tuple[str, dict[str, str | None]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.found.append((tag, dict(attrs)))
+
+    for component in rendered:
+        parser = Elements()
+        parser.found = []
+        parser.feed(component.render())
+        for tag, attrs in parser.found:
+            assert not any(name.startswith("on") for name in attrs), (component, tag, attrs)
+            assert tag not in ("script", "a") or "javascript:" not in str(attrs.get("href"))
+            assert not (tag == "img" and attrs.get("src") == "x"), component

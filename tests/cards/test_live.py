@@ -17,7 +17,7 @@ import pytest
 from runtime_shim.cards.collector import CardComponentCollector
 from runtime_shim.cards.components import Markdown, ProgressBar
 from runtime_shim.cards.live import LiveCards, data_filename, poll_script
-from runtime_shim.cards.render import FinishedTask, TaskCards, TaskFacts, card_data, render_live
+from runtime_shim.cards.render import FinishedTask, RunningCards, TaskCards, TaskFacts
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
 
@@ -38,15 +38,8 @@ def _live(tmp_path: Path, **card: object) -> tuple[CardComponentCollector, Path,
     clock = _Clock()
 
     task = FinishedTask(PATHSPEC, {}, ds.load_value, facts=TaskFacts(), finished=False)
-
-    def runtime(slot: object, live: dict[str, object]) -> str | None:
-        return render_live(slot, task, None, live)  # type: ignore[arg-type]
-
-    def data(slot: object, latest: dict[str, object]) -> object:
-        return card_data(slot, task, None, latest)  # type: ignore[arg-type]
-
     where = TaskCards(ds, "1", "start", "_", 0)
-    collector.go_live(LiveCards(where, runtime, clock, card_data=data), PATHSPEC, 0)
+    collector.go_live(LiveCards(where, RunningCards(task, None), clock), PATHSPEC, 0)
     return collector, tmp_path / "LiveFlow/runs/1/start/_/attempt-0/cards", clock
 
 
@@ -110,10 +103,13 @@ def test_the_data_holds_what_the_card_types_refresh_returns(tmp_path: Path) -> N
     assert data["data"] == data["components"] and "text" in data["components"]  # type: ignore[operator]
     ds = FlowDatastore(open_object_store(str(tmp_path / "other")), "LiveFlow")
     passthrough = CardComponentCollector([{"type": "test_refresh_card", "id": "r"}])
-    live = LiveCards(TaskCards(ds, "1", "start", "_", 0), lambda slot, live: None, _Clock())
-    passthrough.go_live(live, PATHSPEC, 0)
+    task = FinishedTask(PATHSPEC, {}, ds.load_value, finished=False)
+    where = TaskCards(ds, "1", "start", "_", 0)
+    passthrough.go_live(LiveCards(where, RunningCards(task, None), _Clock()), PATHSPEC, 0)
     passthrough["r"].refresh({"arr": [1, 2]})
     (found,) = (tmp_path / "other").glob("LiveFlow/runs/1/start/_/attempt-0/cards/*.data.json")
     record = json.loads(found.read_text())
     assert record["data"]["user"] == {"arr": [1, 2]}
+    # test_refresh_card reloads on every update (RELOAD_POLICY_ALWAYS), as in Metaflow.
+    assert record["reload_token"] == "render-seq-1"
     assert {"mode", "component_update_ts", "components", "render_seq"} <= set(record["data"])
