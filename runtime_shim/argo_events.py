@@ -12,9 +12,11 @@ Configuration, as Metaflow reads it: the URL from ``METAFLOW_ARGO_EVENTS_WEBHOOK
 headers of ``METAFLOW_SERVICE_HEADERS`` (a JSON object) are sent too; ``access_token``
 becomes a bearer ``Authorization`` header.
 
-A finished run publishes ``metaflow.<project_flow_name or flow>.<end step>`` (and
-``...end`` when the end step has another name) from its end task, when a webhook URL is
-configured (:func:`publish_finished_run`); a failure to publish is printed, not raised.
+A finished run on Argo (its containers carry ``ARGO_WORKFLOW_TEMPLATE``) publishes
+``metaflow.<project_flow_name or flow>.<end step>`` (and ``...end`` when the end step
+has another name) from its end task when a webhook URL is configured
+(:func:`publish_finished_run`); a failure to publish is printed, not raised.
+``safe_publish`` sends only on Argo too; ``publish`` always.
 """
 
 from __future__ import annotations
@@ -104,8 +106,8 @@ class ArgoEvent:
     def safe_publish(
         self, payload: Mapping[str, Any] | None = None, ignore_errors: bool = True
     ) -> str | None:
-        """Publish only inside a deployed run (a task with a webhook URL configured, or
-        on Argo Workflows); elsewhere print that nothing was published."""
+        """Publish only inside a deployed run on Argo Workflows; elsewhere print that
+        nothing was published."""
         return self.publish(payload=payload, force=False, ignore_errors=ignore_errors)
 
     def publish(
@@ -116,8 +118,7 @@ class ArgoEvent:
     ) -> str | None:
         """Send the event; return its id. Errors are printed when ``ignore_errors``,
         else raised as :class:`ArgoEventException`."""
-        deployed = bool(os.environ.get("ARGO_WORKFLOW_TEMPLATE") or webhook_url())
-        if not (force or deployed):
+        if not (force or on_argo()):
             return self._fail(
                 f"Argo Event ({self._name}) was not published. Use ArgoEvent(...).publish(...) "
                 "to force publish.",
@@ -209,9 +210,16 @@ def finished_run_events(current: Any, end_step: str) -> list[ArgoEvent]:
     return events
 
 
+def on_argo(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether this task runs in a deployed Argo Workflow (the emitter marks every
+    container with ``ARGO_WORKFLOW_TEMPLATE``, as Metaflow does)."""
+    return bool(environ.get("ARGO_WORKFLOW_TEMPLATE"))
+
+
 def publish_finished_run(current: Any, end_step: str) -> None:
-    """Publish the finished-run events when a webhook URL is configured; never raises."""
-    if not webhook_url():
+    """Publish the finished-run events of a deployed run (on Argo, with a webhook URL
+    configured); never raises. Local runs publish nothing, as in Metaflow."""
+    if not (on_argo() and webhook_url()):
         return
     for event in finished_run_events(current, end_step):
         event.publish(ignore_errors=True)

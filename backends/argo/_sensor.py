@@ -43,6 +43,8 @@ _EVENT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TRIGGER_OPTIONS = ("reset_at",)
 #: The event's environment variable in every pod (runtime_shim/events.py).
 ENV_PREFIX = "FLOWC_TRIGGER_EVENT_"
+#: The variable that marks a task of a deployed Argo run (runtime_shim/argo_events.py).
+DEPLOYED_VARIABLE = "ARGO_WORKFLOW_TEMPLATE"
 #: The variable a task reads the webhook URL from (runtime_shim/argo_events.py).
 WEBHOOK_VARIABLE = "METAFLOW_ARGO_EVENTS_WEBHOOK_URL"
 
@@ -174,6 +176,16 @@ def add_event_parameters(
         if template.container is not None:
             template.container.env = list(template.container.env or []) + variables
     return Arguments(parameters=parameters)
+
+
+def mark_deployed(templates: list[Template], name: str) -> None:
+    """``ARGO_WORKFLOW_TEMPLATE`` in every container, as Metaflow sets it: the mark of a
+    deployed run, without which a task neither publishes its finished-run event nor
+    ``ArgoEvent.safe_publish()`` (so a local run never starts deployed flows)."""
+    variable = EnvVar(name=DEPLOYED_VARIABLE, value=name)
+    for template in templates:
+        if template.container is not None:
+            template.container.env = [*(template.container.env or []), variable]
 
 
 def add_webhook_url(templates: list[Template], opts: ArgoOptions) -> list[Diagnostic]:
