@@ -71,3 +71,16 @@ def test_no_component_turns_a_hostile_string_into_markup() -> None:
             assert not any(name.startswith("on") for name in attrs), (component, tag, attrs)
             assert tag not in ("script", "a") or "javascript:" not in str(attrs.get("href"))
             assert not (tag == "img" and attrs.get("src") == "x"), component
+
+
+def test_a_component_that_fails_shows_why_in_its_place() -> None:
+    from runtime_shim.cards.collector import CardComponentCollector
+
+    collector = CardComponentCollector([{"type": "blank"}])
+    collector.append(c.Table([[1]], headers=["a"]))
+    broken = c.Markdown("x")
+    broken._text = None  # type: ignore[assignment]  # markdown-it raises on None
+    collector.append(broken)
+    (section,) = collector.slots[0].serialized_components()
+    assert "<table>" in section
+    assert "Markdown failed to render" in section and "Traceback" in section
