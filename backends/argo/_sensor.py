@@ -128,7 +128,7 @@ def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], li
                 f"@{first.name} needs kind WorkflowTemplate: the Sensor submits the run from "
                 f"the WorkflowTemplate, and a {opts.kind} cannot be referenced",
                 first.location.span(),
-                "compile with --kind WorkflowTemplate",
+                "compile with --option kind=WorkflowTemplate (the default)",
             )
         )
     diagnostics.extend(_check_options(opts))
