@@ -85,7 +85,19 @@ def step_environments(ir: FlowIR) -> tuple[list[StepEnvironment], list[Diagnosti
     compiler cannot read (a non-literal ``packages`` or ``python``)."""
     base = ir.decorator("pypi_base")
     found: list[StepEnvironment] = []
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = [
+        diag(
+            codes.FC308,
+            f"@{d.name}: flowc builds no conda environments (no conda channel); "
+            "the step would run without these packages",
+            d.location.span(),
+            "use @pypi (or @pypi_base) with the packages' PyPI names",
+        )
+        for d in [
+            *(d for d in ir.decorators if d.name == "conda_base"),
+            *(d for s in ir.steps for d in s.decorators if d.name == "conda"),
+        ]
+    ]
     for step in ir.steps:
         own = step.decorator("pypi")
         if own is None and base is None:

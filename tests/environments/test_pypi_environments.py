@@ -104,7 +104,7 @@ def test_each_step_runs_in_its_environment_and_a_step_without_one_sees_none(
     assert first.stderr.count("building environment") == 2
     # The second run (through `python flow.py run`) reuses both cached environments.
     again = subprocess.run(
-        [sys.executable, "envflow.py", "run"],
+        [sys.executable, "envflow.py", "--environment", "pypi", "run"],
         cwd=tmp_path,
         env=dict(os.environ, FLOWC_ENV_CACHE=env_cache),
         capture_output=True,
