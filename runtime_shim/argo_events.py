@@ -25,10 +25,8 @@ import json
 import os
 import sys
 import time
-import uuid
-from datetime import UTC, datetime
 
-from runtime_shim.events import AUTO_GENERATED_FIELD
+from runtime_shim.events import ARGO_DEPLOYED_VARIABLE, AUTO_GENERATED_FIELD
 from runtime_shim.exceptions import MetaflowException
 
 TYPE_CHECKING = False
@@ -40,6 +38,8 @@ __all__ = ["ArgoEvent", "ArgoEventException"]
 
 #: How often a connection failure is tried (Metaflow's ``SERVICE_RETRY_COUNT``).
 DEFAULT_RETRIES = 5
+#: The configured webhook URL (Metaflow's ``ARGO_EVENTS_WEBHOOK_URL`` setting).
+WEBHOOK_URL_VARIABLE = "METAFLOW_ARGO_EVENTS_WEBHOOK_URL"
 #: The ``current`` fields of ``@project`` a finished run's event carries.
 PROJECT_FIELDS = (
     "project_name",
@@ -56,11 +56,7 @@ class ArgoEventException(MetaflowException):
 
 def webhook_url(environ: Mapping[str, str] = os.environ) -> str | None:
     """The configured Argo Events webhook URL, or None."""
-    return (
-        environ.get("METAFLOW_ARGO_EVENTS_WEBHOOK_URL")
-        or environ.get("ARGO_EVENTS_WEBHOOK_URL")
-        or None
-    )
+    return environ.get(WEBHOOK_URL_VARIABLE) or environ.get("ARGO_EVENTS_WEBHOOK_URL") or None
 
 
 def _headers(access_token: str | None, environ: Mapping[str, str]) -> dict[str, str]:
@@ -132,6 +128,10 @@ class ArgoEvent:
 
     def body(self, payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The JSON document :meth:`publish` posts (a fresh id and timestamp each call)."""
+        # Imported here: every end task imports this module, few publish.
+        import uuid
+        from datetime import UTC, datetime
+
         now = time.time()
         return {
             "name": self._name,
@@ -213,7 +213,7 @@ def finished_run_events(current: Any, end_step: str) -> list[ArgoEvent]:
 def on_argo(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether this task runs in a deployed Argo Workflow (the emitter marks every
     container with ``ARGO_WORKFLOW_TEMPLATE``, as Metaflow does)."""
-    return bool(environ.get("ARGO_WORKFLOW_TEMPLATE"))
+    return bool(environ.get(ARGO_DEPLOYED_VARIABLE))
 
 
 def publish_finished_run(current: Any, end_step: str) -> None:

@@ -56,7 +56,14 @@ class UserComponent(MetaflowCardComponent):
     REALTIME_UPDATABLE = False
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"{type(self).__name__} cannot be updated")
+        """A component without updates (``Error``, ``PythonCode``) warns and stays as it
+        is, as in Metaflow: a live card never fails the step."""
+        from runtime_shim.cards.collector import card_warning
+
+        card_warning(
+            f"Component {type(self).__name__} doesn't have an `update` method implemented "
+            "and is not compatible with realtime updates."
+        )
 
 
 class Markdown(UserComponent):

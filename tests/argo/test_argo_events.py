@@ -11,12 +11,15 @@ validator.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from backends.argo import BACKEND
+from backends.base import TargetOptions
 from flowc.diagnostics import Severity
 from tests.support.argo import REPO, artifacts, emit
 from tests.support.argo_harness import Harness
@@ -240,3 +243,42 @@ def test_a_custom_end_step_publishes_the_well_known_end_too() -> None:
         "project_name": "p",
         "branch_name": "prod",
     }
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('{"reset_at": {"cron": "61 0 * * *"}}', "reset_at"),
+        ('{"reset_at": {"cron": "0 0 * * *", "timezone": "Mars/Base"}}', "time zone"),
+        ('{"reset_at": {"cron": "0 0 * * *", "at": 1}}', "unknown key"),
+        ('{"delay": 5}', "has no Argo Events equivalent"),
+    ],
+)
+def test_refused_trigger_options(options: str, message: str) -> None:
+    from flowc.compiler import analyze_source
+
+    source = (REPO / FLOWS / "two_events.py").read_text(encoding="utf-8")
+    changed = re.sub(r"options=\{.*\},\n", f"options={options},\n", source)
+    assert changed != source
+    analysis = analyze_source("two_events.py", changed)
+    assert analysis.ir is not None
+    result = BACKEND.emit(analysis.ir, TargetOptions(datastore_root="s3://b/f"))
+    assert not result.files
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert any(message in d.message for d in errors), [d.message for d in errors]
+    assert all(d.span is not None and d.span.start.line == 6 for d in errors)
+
+
+def test_both_decorators_are_refused() -> None:
+    from flowc.compiler import analyze_source
+
+    source = (REPO / FLOWS / "downstream.py").read_text(encoding="utf-8")
+    both = source.replace(
+        '@trigger_on_finish(flow="UpstreamFlow")\n',
+        '@trigger(event="x")\n@trigger_on_finish(flow="UpstreamFlow")\n',
+    ).replace("trigger_on_finish\n", "trigger, trigger_on_finish\n", 1)
+    analysis = analyze_source("downstream.py", both)
+    assert analysis.ir is not None, [d.message for d in analysis.diagnostics]
+    result = BACKEND.emit(analysis.ir, TargetOptions(datastore_root="s3://b/f"))
+    assert not result.files
+    assert [d.code for d in result.diagnostics if d.severity is Severity.ERROR] == ["FC308"]

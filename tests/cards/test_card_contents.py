@@ -162,3 +162,11 @@ def test_the_targets_card_flow_runs_locally(tmp_path: Path) -> None:
     code, run_id = run_local(CARD_FLOW, str(tmp_path / "ds"), "--local")
     assert code == 0, run_id
     check_cards(local_store(str(tmp_path / "ds")), run_id)
+
+
+def test_a_notebook_shows_the_card_in_a_sandboxed_frame(contents_run: tuple[str, str]) -> None:
+    text, card = _default_card(*contents_run)
+    page = _parsed(card._repr_html_())  # type: ignore[attr-defined]
+    (frame,) = page.elements
+    assert frame[0] == "iframe" and frame[1]["sandbox"] == "allow-scripts"
+    assert frame[1]["srcdoc"] == text

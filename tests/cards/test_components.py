@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from runtime_shim.cards import components as c
 
 
@@ -84,3 +86,12 @@ def test_a_component_that_fails_shows_why_in_its_place() -> None:
     (section,) = collector.slots[0].serialized_components()
     assert "<table>" in section
     assert "Markdown failed to render" in section and "Traceback" in section
+
+
+def test_updating_a_component_without_updates_warns_and_keeps_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = c.PythonCode(code_string="x = 1")
+    code.update("y = 2")
+    assert "x = 1" in code.render()
+    assert "PythonCode doesn't have an `update` method" in capsys.readouterr().err
