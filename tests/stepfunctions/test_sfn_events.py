@@ -259,3 +259,23 @@ def test_finished_upstream_execution_starts_downstream(moto_server: MotoServer) 
     assert start["upstream"] == "UpstreamFlow/up-run-1"
     assert start["number"] == 42
     assert start["event"] == ("metaflow.UpstreamFlow.end", "run")
+
+
+def test_tasks_in_foreach_and_branches_get_the_event(moto_server: MotoServer) -> None:
+    flow = "tests/stepfunctions/flows/trigger_fan_out.py"
+    given = {"flowc_trigger": {"type": "event", "name": "data.ready", "id": "e-7", "payload": {}}}
+    _, _, store = _run(moto_server, flow, "fan-out", "fan-out-run", given)
+    found = artifacts(store, "TriggerFanOutFlow", "fan-out-run")
+    assert found["gather/_"]["seen"] == ["e-7", "e-7"]
+    assert found["join/_"]["sides"] == ["e-7", "e-7"]
+
+
+def test_project_flow_waits_for_its_branch_upstream() -> None:
+    result = emit(str(FLOWS / "project_downstream.py"), extra=TRIGGER_OPTIONS)
+    rule = _files(result)["rule.json"]
+    pattern = json.loads(rule["PutRule"]["EventPattern"])
+    upstream = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:fraud-prod-UpstreamFlow"
+    assert pattern["detail"]["stateMachineArn"] == [upstream]
+    assert rule["PutRule"]["Name"] == "fraud-prod-ProjectDownstreamFlow"
+    template = rule["PutTargets"]["Targets"][0]["InputTransformer"]["InputTemplate"]
+    assert '"name": "metaflow.fraud.prod.UpstreamFlow.end"' in template
