@@ -279,3 +279,13 @@ def test_project_flow_waits_for_its_branch_upstream() -> None:
     assert rule["PutRule"]["Name"] == "fraud-prod-ProjectDownstreamFlow"
     template = rule["PutTargets"]["Targets"][0]["InputTransformer"]["InputTemplate"]
     assert '"name": "metaflow.fraud.prod.UpstreamFlow.end"' in template
+
+
+def test_parameter_named_like_the_input_key_is_rejected(tmp_path: Path) -> None:
+    source = (FLOWS / "triggered.py").read_text(encoding="utf-8")
+    flow = tmp_path / "clash.py"
+    flow.write_text(source.replace('Parameter("size"', 'Parameter("flowc_trigger"'), "utf-8")
+    result = emit(str(flow), extra=TRIGGER_OPTIONS)
+    errors = [d for d in result.diagnostics if d.severity == Severity.ERROR]
+    assert [d.code for d in errors] == ["FC304"] and "flowc_trigger" in errors[0].message
+    assert not result.files
