@@ -154,6 +154,7 @@ def _asset_events(request: dict[str, Any]) -> dict[str, Any]:
     """The asset events of the metadata DB (``{"asset": NAME}`` filters), oldest first;
     ``"create": [{"asset": NAME, "extra": {...}}]`` first registers events as Airflow's
     REST API ``POST /api/v2/assets/events`` does (``AssetManager.register_asset_change``)."""
+    from airflow.api_fastapi.core_api.datamodels.assets import CreateAssetEventsBody
     from airflow.assets.manager import AssetManager
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
@@ -165,8 +166,10 @@ def _asset_events(request: dict[str, Any]) -> dict[str, Any]:
             asset = session.scalar(select(AssetModel).where(AssetModel.name == event["asset"]))
             if asset is None:
                 return {"error": f"no asset {event['asset']!r} in the metadata DB"}
+            # The endpoint's own request body model (it marks the extra from_rest_api).
+            body = CreateAssetEventsBody(asset_id=asset.id, extra=event["extra"])
             AssetManager.register_asset_change(
-                asset=asset, extra=event["extra"], session=session, source_is_api=True
+                asset=asset, extra=body.extra, session=session, source_is_api=True
             )
         session.commit()
         query = select(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)

@@ -113,7 +113,7 @@ def test_published_event_fills_typed_parameters(airflow: AirflowWorker, tmp_path
     assert run["created"] and run["state"] == "success", run
     start = _start(datastore, "DataReadyFlow", run["run_id"])
     assert start["seen"] == [5, "none"]
-    assert start["event"] == ["data.ready", "evt-1", "event", payload]
+    assert start["event"] == ["data.ready", "evt-1", "event", {**payload, "from_rest_api": True}]
 
 
 def test_several_events_all_must_arrive(airflow: AirflowWorker, tmp_path: Path) -> None:
