@@ -36,6 +36,9 @@ EVENT_VARIABLE_PREFIX = "FLOWC_TRIGGER_EVENT_"
 EVENT_TYPES = ("event", "run")
 #: The payload field Metaflow sets on the events a finished run publishes.
 AUTO_GENERATED_FIELD = "auto-generated-by-metaflow"
+#: Set in every container of a deployed Argo run (as Metaflow sets it): only such a task
+#: publishes its finished-run event (runtime_shim/argo_events.py).
+ARGO_DEPLOYED_VARIABLE = "ARGO_WORKFLOW_TEMPLATE"
 
 _MetaflowEventFields = namedtuple("_MetaflowEventFields", ["name", "id", "timestamp", "type"])
 
