@@ -14,14 +14,15 @@ yet). A task without a live card has no files until it ends, so it shows as pend
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore, task_id
 
-STATUSES = ("succeeded", "caught", "failed", "running", "pending")
+FINISHED_RUNS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ class Datastore:
     def __init__(self, root: str) -> None:
         self.root = root
         self.store = open_object_store(root)
+        # A run the local runner has given its verdict on no longer changes (only its
+        # tags do, which the viewer does not show): its summary is read once.
+        self._finished: dict[tuple[str, str], RunSummary] = {}
+        self._lock = threading.Lock()
 
     def flow(self, name: str) -> FlowDatastore:
         return FlowDatastore(self.store, name)
@@ -123,6 +128,10 @@ class Datastore:
     ) -> RunSummary:
         from runtime_shim.cards.dag import GRAPH_FILE
 
+        with self._lock:
+            kept = self._finished.get((flow, run))
+        if kept is not None:
+            return kept if tasks else replace(kept, tasks=[])
         ds = ds or self.flow(flow)
         record = ds.read_run(run) or {}
         verdict = ds.read_run_status(run) or {}
@@ -139,7 +148,13 @@ class Datastore:
             if ds.is_committed(run, end, "_"):
                 status = "succeeded"
         summaries = self._tasks(ds, run, status) if tasks else []
-        return RunSummary(flow, run, status, record.get("created"), finished, graph, summaries)
+        summary = RunSummary(flow, run, status, record.get("created"), finished, graph, summaries)
+        if tasks and verdict.get("status") in ("succeeded", "failed"):
+            with self._lock:
+                if len(self._finished) >= FINISHED_RUNS_KEPT:
+                    self._finished.pop(next(iter(self._finished)))
+                self._finished[(flow, run)] = summary
+        return summary
 
     def _tasks(self, ds: FlowDatastore, run: str, run_status: str) -> list[TaskSummary]:
         out = []

@@ -184,6 +184,8 @@ def time_axis(run: RunSummary) -> tuple[float, float]:
 
 
 def task_row(run: RunSummary, task: TaskSummary, start: float, span: float) -> str:
+    """One task's row; kept small (end tags HTML lets one omit are omitted), as a
+    thousand-task run has a thousand of them."""
     took = None
     if task.started is not None and task.finished is not None:
         took = task.finished - task.started
@@ -192,16 +194,12 @@ def task_row(run: RunSummary, task: TaskSummary, start: float, span: float) -> s
         left = (task.started - start) / span * 100
         end = task.finished if task.finished is not None else start + span
         width = max((end - task.started) / span * 100, 0.3)
-        bar = (
-            f"<div class='bar status-{esc(task.status)}' "
-            f"style='margin-left:{left:.2f}%;width:{width:.2f}%'></div>"
-        )
+        bar = f"<i style='margin-left:{left:.2f}%;width:{width:.2f}%'></i>"
     link = url("tasks", run.flow, run.run, task.step, task.id)
+    name = f"{esc(task.step)}/{esc(task.id)}"
     return (
-        f"<tr data-task='{esc(task.step)}/{esc(task.id)}' data-status='{esc(task.status)}'>"
-        f"<td><a href='{esc(link)}'>{esc(task.step)}/{esc(task.id)}</a></td>"
-        f"<td>{status_badge(task.status)}</td><td class='num'>{esc(duration(took))}</td>"
-        f"<td class='timeline'>{bar}</td></tr>"
+        f"<tr data-task='{name}' class='row-{esc(task.status)}'><td><a href='{esc(link)}'>"
+        f"{name}</a><td>{esc(task.status)}<td class=num>{esc(duration(took))}<td>{bar}\n"
     )
 
 

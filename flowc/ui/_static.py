@@ -12,6 +12,7 @@ def stylesheet() -> str:
     colours = "".join(
         f".status-{name}{{background:{fill};border-color:{stroke}}}"
         f"g.status-{name} rect{{fill:{fill};stroke:{stroke}}}"
+        f".row-{name} i{{background:{fill};border-color:{stroke}}}"
         for name, (fill, stroke) in STATUS_COLOURS.items()
     )
     return (
@@ -28,8 +29,13 @@ def stylesheet() -> str:
         ".swatch{display:inline-block;width:1em;height:1em;border:1px solid;"
         "vertical-align:middle;margin-right:.3em}"
         "#dag svg text{font:12px sans-serif}"
-        "table.tasks{width:100%}th.timeline,td.timeline{width:50%}"
-        ".bar{height:.8em;border:1px solid;border-radius:2px}"
+        # Fixed layout: the columns' widths come from the header, so a thousand rows
+        # need no measuring pass over all their cells.
+        "table.tasks{width:100%;table-layout:fixed}table.tasks th{width:12%}"
+        "table.tasks th:first-child{width:26%}th.timeline{width:50%}"
+        "#tasks i{display:block;height:.8em;border:1px solid;border-radius:2px}"
+        # A thousand-task run: rows off screen are not laid out until scrolled to.
+        "#tasks tbody tr{content-visibility:auto;contain-intrinsic-size:auto 1.6em}"
         ".card-frame{width:100%;height:640px;border:1px solid #e2e8f0}"
         ".empty{color:#718096}.error{color:#c53030}" + colours
     )
