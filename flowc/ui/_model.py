@@ -229,6 +229,17 @@ def task_detail(store: Datastore, flow: str, run: str, step: str, ident: str) ->
     }
 
 
+def task_status(store: Datastore, flow: str, run: str, step: str, ident: str) -> str:
+    """A task's status alone (what its page polls while the task runs)."""
+    from runtime_shim.datastore.layout import task_key_of
+
+    ds = store.flow(flow)
+    key = task_key_of(step, ident)
+    if key is None or key not in ds.list_tasks(run, step):
+        raise KeyError(f"no task {flow}/{run}/{step}/{ident}")
+    return store._task(ds, run, step, key, store.run(flow, run, tasks=False).status).status
+
+
 def task_cards(
     ds: FlowDatastore, run: str, step: str, key: str, attempt: int | None
 ) -> list[dict[str, Any]]:

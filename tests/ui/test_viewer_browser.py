@@ -159,6 +159,9 @@ def test_live_run_and_card_change_while_the_task_runs(page: Any, tmp_path: Path)
             start_class = page.locator("#dag g.step[data-step='start']").get_attribute("class")
             assert "status-succeeded" in (start_class or "")
             screenshot(page, "run-finished")
+            # The task page reloads itself when the task ends: now with its artifacts.
+            task_page.locator("tr[data-artifact='ticks']").wait_for(timeout=30_000)
+            assert "8" in task_page.locator("tr[data-artifact='ticks'] pre").inner_text()
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
