@@ -89,6 +89,17 @@ def read_trigger(ir: FlowIR, opts: SfnOptions) -> tuple[SfnTrigger | None, list[
                 "trigger on one event, or join the events upstream into one",
             )
         )
+    for parameter in ir.parameters:
+        if parameter.name == TRIGGER_KEY:
+            out.append(
+                diag(
+                    codes.FC304,
+                    f"parameter '{TRIGGER_KEY}' has the name of the execution input key the "
+                    "rule hands the event in; a manual start giving it would be read as an event",
+                    parameter.location.span(),
+                    "rename the parameter",
+                )
+            )
     needed = [("events_role_arn", "the IAM role EventBridge assumes to call states:StartExecution")]
     if triggers.events[0].kind == "run" or not opts.state_machine_arn:
         # The ARNs in the target (and a trigger_on_finish pattern) are built from these.

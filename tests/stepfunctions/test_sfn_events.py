@@ -259,3 +259,33 @@ def test_finished_upstream_execution_starts_downstream(moto_server: MotoServer) 
     assert start["upstream"] == "UpstreamFlow/up-run-1"
     assert start["number"] == 42
     assert start["event"] == ("metaflow.UpstreamFlow.end", "run")
+
+
+def test_tasks_in_foreach_and_branches_get_the_event(moto_server: MotoServer) -> None:
+    flow = "tests/stepfunctions/flows/trigger_fan_out.py"
+    given = {"flowc_trigger": {"type": "event", "name": "data.ready", "id": "e-7", "payload": {}}}
+    _, _, store = _run(moto_server, flow, "fan-out", "fan-out-run", given)
+    found = artifacts(store, "TriggerFanOutFlow", "fan-out-run")
+    assert found["gather/_"]["seen"] == ["e-7", "e-7"]
+    assert found["join/_"]["sides"] == ["e-7", "e-7"]
+
+
+def test_project_flow_waits_for_its_branch_upstream() -> None:
+    result = emit(str(FLOWS / "project_downstream.py"), extra=TRIGGER_OPTIONS)
+    rule = _files(result)["rule.json"]
+    pattern = json.loads(rule["PutRule"]["EventPattern"])
+    upstream = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:fraud-prod-UpstreamFlow"
+    assert pattern["detail"]["stateMachineArn"] == [upstream]
+    assert rule["PutRule"]["Name"] == "fraud-prod-ProjectDownstreamFlow"
+    template = rule["PutTargets"]["Targets"][0]["InputTransformer"]["InputTemplate"]
+    assert '"name": "metaflow.fraud.prod.UpstreamFlow.end"' in template
+
+
+def test_parameter_named_like_the_input_key_is_rejected(tmp_path: Path) -> None:
+    source = (FLOWS / "triggered.py").read_text(encoding="utf-8")
+    flow = tmp_path / "clash.py"
+    flow.write_text(source.replace('Parameter("size"', 'Parameter("flowc_trigger"'), "utf-8")
+    result = emit(str(flow), extra=TRIGGER_OPTIONS)
+    errors = [d for d in result.diagnostics if d.severity == Severity.ERROR]
+    assert [d.code for d in errors] == ["FC304"] and "flowc_trigger" in errors[0].message
+    assert not result.files
