@@ -178,6 +178,17 @@ def stale(
     return problems
 
 
+def environment_diagnostics(ir: FlowIR, flow_file: str) -> list[Diagnostic]:
+    """What ``flowc check`` and a local run report about the flow's environments: the
+    unreadable arguments and @conda (:func:`step_environments`) and every step whose
+    environment the lock beside ``flow_file`` does not hold."""
+    steps, problems = step_environments(ir)
+    if steps:
+        path = lock_path(flow_file)
+        problems += stale(steps, read_lock(path), path)
+    return problems
+
+
 def _flow_of(lock: str) -> str:
     return os.path.basename(lock.removesuffix(LOCK_SUFFIX) + ".py")
 

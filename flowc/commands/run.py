@@ -226,14 +226,13 @@ def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
     (naming the steps) and exits 1 before any task runs."""
     from flowc import environments as envs
 
-    steps, problems = envs.step_environments(ir)
-    if not steps and not problems:
-        return {}
-    path = envs.lock_path(flow_file)
-    locked = envs.read_lock(path)
-    problems += envs.stale(steps, locked, path)
+    steps, _ = envs.step_environments(ir)
+    problems = envs.environment_diagnostics(ir, flow_file)
     if problems:
         _stop_with(problems, flow_file)
+    if not steps:
+        return {}
+    locked = envs.read_lock(envs.lock_path(flow_file))
     assert locked is not None
     from flowc.runner.envs import EnvironmentBuildError, ensure_environment
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,11 @@ def test_the_lock_is_byte_stable_and_a_changed_pypi_makes_it_stale(
     tmp_path: Path, env_cache: str
 ) -> None:
     write_flow(tmp_path)
+    unlocked = flowc(tmp_path, env_cache, "check", "envflow.py")
+    assert unlocked.returncode == 1
+    assert "envflow.py:6:" in unlocked.stderr and "FC211" in unlocked.stderr
     assert flowc(tmp_path, env_cache, "lock", "envflow.py").returncode == 0
+    assert flowc(tmp_path, env_cache, "check", "envflow.py").returncode == 0
     lock = tmp_path / "envflow.flowc-lock.json"
     written = lock.read_bytes()
     assert flowc(tmp_path, env_cache, "lock", "envflow.py", "--upgrade").returncode == 0
@@ -175,3 +180,30 @@ def test_a_failed_build_publishes_no_environment(tmp_path: Path, env_cache: str)
     assert "Traceback" not in done.stderr
     assert not os.path.exists(os.path.join(env_cache, key))
     assert not [p for p in os.listdir(env_cache) if p.startswith(f".build-{key}")]
+
+
+def test_concurrent_builders_publish_one_environment(tmp_path: Path) -> None:
+    from flowc.environments import Environment, default_python, resolve
+    from flowc.runner.envs import READY, ensure_environment
+
+    env = Environment(default_python(), (("inflection", "0.5.1"),))
+    requirements = resolve(env)
+    root = str(tmp_path / "cache")
+    with ThreadPoolExecutor(3) as pool:
+        pythons = list(
+            pool.map(lambda _: ensure_environment(env.key, env, requirements, root), range(3))
+        )
+    assert len(set(pythons)) == 1
+    assert os.listdir(root) == [env.key]
+    assert os.path.exists(os.path.join(root, env.key, READY))
+    probe = "import inflection, runtime_shim; print(inflection.__file__)"
+    shown = subprocess.run(
+        [pythons[0], "-c", probe],
+        env=dict(os.environ, FLOWC_SHIM_PATH=str(tmp_path / "none")),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # The environment has its package and nothing of flowc without FLOWC_SHIM_PATH's links.
+    assert "No module named 'runtime_shim'" in shown.stderr
