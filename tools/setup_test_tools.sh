@@ -5,6 +5,9 @@
 #     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh).
 #   - tools/asl-validator: the npm ASL validator for Step Functions definitions.
 #   - tools/argo-lint/bin/argo-lint: Argo Workflows' own validator (Go), for every Argo manifest.
+#   - Debian's Chromium (/usr/bin/chromium), which the viewer's browser tests drive with
+#     Playwright (the Python package comes with the dev extras; Playwright's own browser
+#     download is never used).
 #   - byte-compiled packages, so start-up costs measured by tests are the installed costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +20,17 @@ fi
 if [ ! -x tools/asl-validator/node_modules/.bin/asl-validator ]; then
     echo "setup: installing the npm asl-validator"
     npm ci --prefix tools/asl-validator --no-audit --no-fund --silent
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "setup: installing Debian's chromium (for the viewer's browser tests)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+fi
+if ! .venv/bin/python -c "import playwright.sync_api" 2>/dev/null; then
+    echo "setup: installing the playwright package (the dev extras name it)"
+    .venv/bin/python -m pip install -q "playwright>=1.45"
 fi
 
 .venv/bin/python -m compileall -q flowc backends runtime_shim >/dev/null

@@ -64,9 +64,12 @@ _COL_GAP = 16
 _MARGIN = 8
 
 
-def dag_svg(steps: Steps, current: str) -> str:
+def dag_svg(steps: Steps, current: str, step_classes: dict[str, str] | None = None) -> str:
     """An SVG of ``steps``: one row per depth (the longest path from the start step),
-    an arrow per transition, ``current`` filled. The same steps give the same bytes."""
+    an arrow per transition, ``current`` filled. The same steps give the same bytes.
+
+    ``step_classes`` adds a class to a step's ``<g>`` (the run viewer colours steps by
+    status with a stylesheet, which takes precedence over the drawn fill)."""
     order = {name: i for i, (name, _t, _n) in enumerate(steps)}
     depth: dict[str, int] = {}
     for name, _type, _next in steps:
@@ -126,8 +129,9 @@ def dag_svg(steps: Steps, current: str) -> str:
         )
         color = "#fff" if here else "#222"
         label = html.escape(name)
+        extra = f" {html.escape((step_classes or {}).get(name, ''))}".rstrip()
         parts.append(
-            f"<g class='step{' current' if here else ''}' data-step='{label}'>"
+            f"<g class='step{' current' if here else ''}{extra}' data-step='{label}'>"
             f"<title>{label} ({html.escape(kind)})</title>"
             f"<rect x='{x:.1f}' y='{y:.1f}' width='{w:.1f}' height='{_BOX_HEIGHT}' rx='5' "
             f"fill='{fill}' stroke='{stroke}'/>"
