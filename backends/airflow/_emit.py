@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backends.airflow._assets import asset_plan
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import OPTION_KEYS, flow_settings
@@ -73,6 +74,8 @@ class AirflowBackend:
         flow, notes = flow_settings(ir, local)
         diagnostics.extend(notes)
         flow.tags.extend(_tags(extra.get("tags")))
+        assets, problems = asset_plan(ir, has_schedule=flow.schedule_cron is not None)
+        diagnostics.extend(problems)
         if has_errors(diagnostics):
             return EmitResult([], diagnostics)
         opts = RenderOptions(
@@ -87,7 +90,7 @@ class AirflowBackend:
             service_account=options.service_account,
             labels=dict(sorted(options.labels.items())),
         )
-        content = render_dag(ir, plan.tasks, flow, opts)
+        content = render_dag(ir, plan.tasks, flow, assets, opts)
         return EmitResult(
             [EmittedFile(REGISTRY["airflow"].output_file(dag_id=dag_id), content)], diagnostics
         )
