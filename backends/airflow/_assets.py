@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.events import FlowTriggers, deployed_project, finished_run_event_names, flow_triggers
+from backends.events import FlowTriggers, finished_run_event_names, flow_triggers
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
@@ -48,9 +48,15 @@ class AssetPlan:
     parameters: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def asset_plan(ir: FlowIR, has_schedule: bool) -> tuple[AssetPlan, list[Diagnostic]]:
-    """The flow's assets, and what keeps its triggers from an Airflow schedule."""
-    project, branch = deployed_project(ir)
+def asset_plan(
+    ir: FlowIR, project: str | None, branch: str | None, has_schedule: bool
+) -> tuple[AssetPlan, list[Diagnostic]]:
+    """The flow's assets, and what keeps its triggers from an Airflow schedule.
+
+    ``project`` and ``branch`` are the deployed flow's (``@project``'s name and the branch
+    in Metaflow's form): they name its finished-run assets, and an upstream flow named
+    without a project of its own inherits them.
+    """
     triggers, diagnostics = flow_triggers(ir, project, branch)
     diagnostics.extend(_problems(triggers, has_schedule))
     events = tuple(e for t in triggers for e in t.events)

@@ -10,6 +10,7 @@ from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.events import deployed_project
 from backends.option_keys import unknown_option_keys
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
@@ -74,7 +75,10 @@ class AirflowBackend:
         flow, notes = flow_settings(ir, local)
         diagnostics.extend(notes)
         flow.tags.extend(_tags(extra.get("tags")))
-        assets, problems = asset_plan(ir, has_schedule=flow.schedule_cron is not None)
+        project, branch = deployed_project(ir)
+        assets, problems = asset_plan(
+            ir, project, branch, has_schedule=flow.schedule_cron is not None
+        )
         diagnostics.extend(problems)
         if has_errors(diagnostics):
             return EmitResult([], diagnostics)

@@ -23,6 +23,7 @@ from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore, task_id
 
 FINISHED_RUNS_KEPT = 64
+S3_READERS = 10  # the S3 client keeps at least 10 connections (datastore.s3)
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,16 @@ class Datastore:
         return summary
 
     def _tasks(self, ds: FlowDatastore, run: str, run_status: str) -> list[TaskSummary]:
-        out = []
-        for step in ds.list_steps(run):
-            for key in ds.list_tasks(run, step):
-                out.append(self._task(ds, run, step, key, run_status))
+        keys = [(step, key) for step in ds.list_steps(run) for key in ds.list_tasks(run, step)]
+        if self.root.startswith("s3://") and len(keys) > 1:
+            # Each task is a few small GETs: over S3 their latency, not their size,
+            # is the cost, so many are in flight at once.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=S3_READERS) as pool:
+                out = list(pool.map(lambda sk: self._task(ds, run, sk[0], sk[1], run_status), keys))
+        else:
+            out = [self._task(ds, run, step, key, run_status) for step, key in keys]
         out.sort(key=lambda t: (t.started if t.started is not None else float("inf"), t.id))
         return out
 

@@ -13,6 +13,7 @@ def stylesheet() -> str:
         f".status-{name}{{background:{fill};border-color:{stroke}}}"
         f"g.status-{name} rect{{fill:{fill};stroke:{stroke}}}"
         f".row-{name} i{{background:{fill};border-color:{stroke}}}"
+        f".row-{name} td:nth-child(2){{color:{stroke}}}"
         for name, (fill, stroke) in STATUS_COLOURS.items()
     )
     return (

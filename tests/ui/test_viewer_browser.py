@@ -194,4 +194,5 @@ def test_a_thousand_task_run_page_is_interactive_within_a_second(page: Any, tmp_
         page.wait_for_url("**/tasks/WideFlow/**/work/work.999")
         assert "work.999" in page.locator("h1").inner_text()
         page.go_back()
+        page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, "run-1000")
