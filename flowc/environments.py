@@ -228,8 +228,6 @@ def resolve(env: Environment) -> str:
         env.python,
         "--python-platform",
         PLATFORM,
-        "--output-file",
-        "-",
     ]
     done = subprocess.run(
         command, input=env.requirements_in(), capture_output=True, text=True, check=False

@@ -127,6 +127,7 @@ def test_the_lock_is_byte_stable_and_a_changed_pypi_makes_it_stale(
     assert "envflow.py:6:" in unlocked.stderr and "FC211" in unlocked.stderr
     assert flowc(tmp_path, env_cache, "lock", "envflow.py").returncode == 0
     assert flowc(tmp_path, env_cache, "check", "envflow.py").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["envflow.flowc-lock.json", "envflow.py"]
     lock = tmp_path / "envflow.flowc-lock.json"
     written = lock.read_bytes()
     assert flowc(tmp_path, env_cache, "lock", "envflow.py", "--upgrade").returncode == 0
@@ -188,6 +189,7 @@ def test_concurrent_builders_publish_one_environment(tmp_path: Path) -> None:
 
     env = Environment(default_python(), (("inflection", "0.5.1"),))
     requirements = resolve(env)
+    assert not os.path.exists("-")  # the resolver writes to its stdout, not to a file
     root = str(tmp_path / "cache")
     with ThreadPoolExecutor(3) as pool:
         pythons = list(
