@@ -247,7 +247,11 @@ def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
                 progress=functools.partial(_progress, names),
             )
         except EnvironmentBuildError as exc:
-            click.echo(f"flowc: cannot build the environment of step {names}: {exc}", err=True)
+            wanted = items[0].environment.requirements_in().split()
+            click.echo(
+                f"flowc: cannot build the environment of step {names} ({', '.join(wanted)}): {exc}",
+                err=True,
+            )
             sys.exit(1)
         interpreters.update((i.step, python) for i in items)
     return interpreters

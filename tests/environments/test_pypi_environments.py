@@ -209,3 +209,26 @@ def test_concurrent_builders_publish_one_environment(tmp_path: Path) -> None:
     )
     # The environment has its package and nothing of flowc without FLOWC_SHIM_PATH's links.
     assert "No module named 'runtime_shim'" in shown.stderr
+
+
+def test_no_network_while_building_stops_the_run_before_any_task(
+    tmp_path: Path, env_cache: str
+) -> None:
+    write_flow(tmp_path)
+    assert flowc(tmp_path, env_cache, "lock", "envflow.py").returncode == 0
+    fresh = str(tmp_path / "envs")
+    # An empty uv cache and uv's offline mode: the packages cannot be fetched.
+    offline = dict(os.environ, UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    done = subprocess.run(
+        [FLOWC, "run", "--local", "envflow.py"],
+        cwd=tmp_path,
+        env=dict(offline, FLOWC_ENV_CACHE=fresh),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "cannot build the environment of step start" in done.stderr
+    assert "termcolor==2.4.0" in done.stderr and "network" in done.stderr
+    assert "Traceback" not in done.stderr and "running EnvFlow" not in done.stderr
+    assert os.listdir(fresh) == []
