@@ -183,6 +183,16 @@ class Metadata(Model):
     FIELDS = ("labels", "annotations")
 
 
+class ResourceTemplate(Model):
+    FIELDS = (
+        "action",
+        "manifest",
+        "set_owner_reference",
+        "success_condition",
+        "failure_condition",
+    )
+
+
 class Template(Model):
     FIELDS = (
         "name",
@@ -191,6 +201,7 @@ class Template(Model):
         "outputs",
         "dag",
         "container",
+        "resource",
         "retry_strategy",
         "active_deadline_seconds",
         "node_selector",
