@@ -16,6 +16,7 @@ from backends.argo._literals import LBRACE_VAR, container_literal
 from backends.argo._model import (
     Backoff,
     Container,
+    ContainerPort,
     EnvFromSource,
     EnvVar,
     Inputs,
@@ -119,6 +120,7 @@ def step_container(args: list[str], opts: ArgoOptions, settings: StepSettings) -
         or None,
         resources=resources,
         image_pull_policy=settings.image_pull_policy,
+        ports=[ContainerPort(container_port=settings.port)] if settings.port else None,
     )
 
 

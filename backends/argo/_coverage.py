@@ -65,8 +65,7 @@ _KUBERNETES: dict[str, Handling] = {
     "tmpfs_path": _TMPFS,
     "persistent_volume_claims": _no_pod_field("persistent volume mounts"),
     "shared_memory": _SHARED_MEMORY,
-    # backends/argo/_decorators.py warns of a port on a step that is not a gang.
-    "port": Mapped("JobSet pods: containerPort, MF_MASTER_PORT (@parallel steps)"),
+    "port": Mapped("container.ports (and MF_MASTER_PORT in a @parallel step's JobSet)"),
     "compute_pool": _no_pod_field("compute pool placement"),
     "executable": Rejected(
         codes.FC308,

@@ -153,16 +153,7 @@ class _Mapper:
                 self.settings.env.append((name, value))
 
     def _port(self, dec: Decorator, port: Any) -> None:
-        if self.step.decorator("parallel") is None:
-            self.diagnostics.append(
-                diag(
-                    codes.FC302,
-                    f"@{dec.name}(port=...) on step '{self.step.name}': only @parallel gangs "
-                    "use it; it has no effect on one pod",
-                    dec.location.span(),
-                )
-            )
-        elif isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
+        if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
             self.settings.port = port
         else:
             self.reject(dec, f"port {port!r} is not a TCP port number")

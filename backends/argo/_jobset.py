@@ -16,9 +16,9 @@ recorded count with nothing passed to it.
 
 ``@retry`` becomes the JobSet's ``failurePolicy.maxRestarts`` (a restart recreates every
 pod of the gang, and the attempt number is the ``jobset.sigs.k8s.io/restart-attempt``
-annotation), ``@timeout`` each pod's ``activeDeadlineSeconds``, ``@kubernetes(port=P)`` a
-container port and Metaflow's ``MF_MASTER_ADDR``/``MF_MASTER_PORT``; everything else a
-container template carries reaches the pods' container and pod spec.
+annotation), ``@timeout`` each pod's ``activeDeadlineSeconds``, ``@kubernetes(port=P)`` the
+container port (as on any step) and Metaflow's ``MF_MASTER_ADDR``/``MF_MASTER_PORT``;
+everything else a container template carries reaches the pods' container and pod spec.
 """
 
 from __future__ import annotations
@@ -170,7 +170,6 @@ def jobset_manifest(
             {"name": "MF_MASTER_ADDR", "value": address},
             {"name": "MF_MASTER_PORT", "value": str(settings.port)},
         ]
-        container["ports"] = [{"containerPort": settings.port}]
     pod_spec: dict[str, Any] = {"restartPolicy": "Never", "subdomain": name}
     if settings.timeout_seconds:
         pod_spec["activeDeadlineSeconds"] = settings.timeout_seconds

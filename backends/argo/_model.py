@@ -166,8 +166,13 @@ class RetryStrategy(Model):
     )
 
 
+class ContainerPort(Model):
+    FIELDS = ("container_port",)
+
+
 class Container(Model):
     FIELDS = (
+        "ports",
         "image_pull_policy",
         "image",
         "command",
