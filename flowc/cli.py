@@ -36,6 +36,7 @@ COMMANDS: CommandTable = {
     "run": ("flowc.commands.run:run", "Run a flow on this machine."),
     "runs": ("flowc.commands.runs:runs", "List the runs of a flow."),
     "show": ("flowc.commands.show:show", "Show a flow's steps, or a run's tasks."),
+    "ui": ("flowc.commands.ui:ui", "Serve the read-only run viewer in a web browser."),
 }
 
 HELP = """Compile Metaflow-style flows into production workflow specs, and run them locally.

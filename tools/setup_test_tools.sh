@@ -7,6 +7,9 @@
 #   - tools/argo-lint/bin/argo-lint: Argo Workflows' own validator (Go), for every Argo manifest.
 #   - tools/jobset-crd/: the JobSet CRD (its published OpenAPI schema), from the JobSet Go
 #     module, for the JobSets flowc emits for @parallel steps.
+#   - Debian's Chromium (/usr/bin/chromium), which the viewer's browser tests drive with
+#     Playwright (the Python package comes with the dev extras; Playwright's own browser
+#     download is never used).
 #   - byte-compiled packages, so start-up costs measured by tests are the installed costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,17 @@ fi
 if [ ! -x tools/asl-validator/node_modules/.bin/asl-validator ]; then
     echo "setup: installing the npm asl-validator"
     npm ci --prefix tools/asl-validator --no-audit --no-fund --silent
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "setup: installing Debian's chromium (for the viewer's browser tests)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+fi
+if ! .venv/bin/python -c "import playwright.sync_api" 2>/dev/null; then
+    echo "setup: installing the playwright package (the dev extras name it)"
+    .venv/bin/python -m pip install -q "playwright>=1.45"
 fi
 
 .venv/bin/python -m compileall -q flowc backends runtime_shim >/dev/null
@@ -38,8 +52,10 @@ if [ ! -s "$crd" ] || [ "$(cat tools/jobset-crd/VERSION 2>/dev/null)" != "$JOBSE
     echo "setup: fetching the JobSet CRD (sigs.k8s.io/jobset@$JOBSET_VERSION)"
     GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
     py="$PWD/.venv/bin/python"
-    dir=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod "$GO" mod download -json "sigs.k8s.io/jobset@$JOBSET_VERSION" \
+    scratch=$(mktemp -d)  # outside any Go module, so the download is only this module
+    dir=$(cd "$scratch" && GOFLAGS=-mod=mod "$GO" mod download -json "sigs.k8s.io/jobset@$JOBSET_VERSION" \
         | "$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+    rmdir "$scratch"
     mkdir -p tools/jobset-crd
     install -m 644 "$dir/config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml" "$crd.tmp"
     mv -f "$crd.tmp" "$crd"

@@ -27,6 +27,7 @@ from backends.argo._sensor import (
     SensorPlan,
     add_event_parameters,
     add_webhook_url,
+    mark_deployed,
     read_triggers,
     sensor,
 )
@@ -150,6 +151,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         diagnostics.append(shared)
     if spec is None:
         return EmitResult([], diagnostics)
+    mark_deployed(spec.templates, head.name)
     # Runs carry the flow's labels too, so `argo list -l flowc/flow=...` finds them.
     spec.workflow_metadata = Metadata(labels=head.labels)
     meta = ObjectMeta(

@@ -63,11 +63,11 @@ def _compute(requests: str, queue: Handling) -> Table:
     }
 
 
-_TRIGGERS = Rejected(
+_TRIGGERS = Mapped("EventBridge rule: EventPattern, target InputTransformer")
+_TRIGGER_OPTIONS = Rejected(
     codes.FC308,
-    "needs an EventBridge rule, which flowc does not emit; the state machine would never "
-    "start on the event",
-    "start the state machine from your own rule, and remove the decorator",
+    "has no EventBridge equivalent flowc emits; the rule would ignore it",
+    "remove the options",
 )
 
 _COMMON: Table = merged(
@@ -100,8 +100,12 @@ _COMMON: Table = merged(
             "EventBridge Scheduler ScheduleExpressionTimezone",
         ),
         "project": project_table("state machine name", "state machine name"),
-        "trigger": {EVERY_OTHER: _TRIGGERS},
-        "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
+        "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
+        "trigger_on_finish": {
+            WHOLE: _TRIGGERS,
+            EVERY_OTHER: _TRIGGERS,
+            "options": _TRIGGER_OPTIONS,
+        },
         "exit_hook": {
             EVERY_OTHER: Rejected(
                 codes.FC308, "flowc does not emit exit-hook states yet; the hooks would never run"
