@@ -259,6 +259,27 @@ def kubernetes_secrets_table(sources: str) -> dict[str, Handling]:
     }
 
 
+def no_gangs(target: str) -> str:
+    """Why ``target`` cannot run a ``@parallel`` gang (``num_parallel``)."""
+    return (
+        f"{target} cannot gang-schedule: it starts each task on its own, with no way to start "
+        "N workers together and give them the control task's address"
+    )
+
+
+def num_parallel_rejected(step: str, target: str) -> str:
+    """The message at a ``num_parallel`` transition on a target that cannot run gangs."""
+    return (
+        f"num_parallel at step '{step}' needs its N tasks started together, each told node "
+        f"0's address; {target} starts every task on its own and cannot co-schedule them"
+    )
+
+
+def parallel_rejected(target: str) -> Rejected:
+    """``@parallel`` itself on a target that cannot run gangs."""
+    return Rejected(codes.FC301, no_gangs(target))
+
+
 def parallel_only(target: str) -> Rejected:
     """An argument only ``@parallel`` gangs use, on a target that cannot run them."""
     return Rejected(

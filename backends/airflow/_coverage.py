@@ -18,6 +18,7 @@ from backends.coverage import (
     kubernetes_secrets_table,
     merged,
     parallel_only,
+    parallel_rejected,
     project_table,
     schedule_table,
 )
@@ -102,9 +103,7 @@ _COMMON: Table = merged(
                 "cannot be expressed on Airflow (an unbounded foreach test decorator)",
             )
         },
-        "parallel": {
-            WHOLE: Rejected(codes.FC301, "cannot be expressed on Airflow (no gang-scheduled steps)")
-        },
+        "parallel": {WHOLE: parallel_rejected("Airflow")},
         "schedule": schedule_table("DAG schedule", "DAG schedule (CronTriggerTimetable timezone)"),
         "project": project_table("DAG tags (project:NAME)", "DAG tags (branch:NAME)"),
         "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},

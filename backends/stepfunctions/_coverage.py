@@ -16,6 +16,7 @@ from backends.coverage import (
     Table,
     declare,
     merged,
+    parallel_rejected,
     project_table,
     schedule_table,
 )
@@ -93,11 +94,7 @@ _COMMON: Table = merged(
                 "cannot be expressed on Step Functions (an unbounded foreach test decorator)",
             )
         },
-        "parallel": {
-            WHOLE: Rejected(
-                codes.FC301, "cannot be expressed on Step Functions (no gang-scheduled steps)"
-            )
-        },
+        "parallel": {WHOLE: parallel_rejected("Step Functions")},
         "schedule": schedule_table(
             "EventBridge Scheduler ScheduleExpression",
             "EventBridge Scheduler ScheduleExpressionTimezone",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
+from backends.coverage import num_parallel_rejected
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
 from backends.stepfunctions._decorators import StepSettings, step_settings
@@ -40,9 +41,10 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
             out.append(
                 diag(
                     codes.FC301,
-                    f"num_parallel at step '{step.name}' cannot be expressed "
-                    "on Step Functions (no gang-scheduled multi-node steps)",
+                    num_parallel_rejected(step.name, "Step Functions"),
                     step.location.span(),
+                    "compile for Argo (a JobSet), or use a foreach over range(N) if the "
+                    "tasks need not run together",
                 )
             )
     for dec in ir.decorators:
