@@ -114,6 +114,24 @@ def flow_triggers(
     return found, problems
 
 
+def deployed_project(
+    ir: FlowIR, branch: str | None = None, production: bool = False
+) -> tuple[str | None, str | None]:
+    """``(project, branch)`` of the deployed flow in Metaflow's form (``prod``,
+    ``prod.BRANCH``, ``test.BRANCH``, ``user.USERNAME``), or ``(None, None)`` without
+    ``@project`` (or with one flowc refuses, which the emitter reports).
+
+    ``branch``/``production`` are the deployment's (``flowc compile --branch/--production``);
+    the names are backends/project.py's, the same the deployed resource is named by.
+    """
+    from backends.project import deployed_project as project_of
+
+    project, _ = project_of(ir, branch, production)
+    if project is None:
+        return None, None
+    return project.project_name, project.branch_name
+
+
 def finished_run_event_names(flow: str, end_step: str, project_flow_name: str | None) -> list[str]:
     """The events a finished run of ``flow`` publishes (as Metaflow's Argo tasks do)."""
     qualified = project_flow_name or flow

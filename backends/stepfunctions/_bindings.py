@@ -34,9 +34,19 @@ def _batch_resources(settings: StepSettings) -> list[dict[str, str]]:
     return out
 
 
-def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"Command.$": command}
+def _environment(settings: StepSettings, trigger: str | None) -> list[dict[str, Any]]:
+    """The step's variables, and the triggering event's (from the state data) if any."""
     env = env_list(settings)
+    if trigger is not None:
+        env.append({"Name": trigger, "Value.$": "$.trigger"})
+    return env
+
+
+def batch_overrides(
+    command: str, settings: StepSettings, trigger: str | None = None
+) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"Command.$": command}
+    env = _environment(settings, trigger)
     if env:
         overrides["Environment"] = env
     resources = _batch_resources(settings)
@@ -46,7 +56,7 @@ def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
 
 
 def _batch(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     return {
         "Type": "Task",
@@ -55,14 +65,16 @@ def _batch(
             "JobName": step.name[:128],  # Batch job names are at most 128 characters
             "JobQueue": settings.job_queue or opts.job_queue,
             "JobDefinition": opts.job_definition,
-            "ContainerOverrides": batch_overrides(cmd.expression, settings),
+            "ContainerOverrides": batch_overrides(cmd.expression, settings, trigger),
         },
     }
 
 
-def _ecs(step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
+def _ecs(
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+) -> dict[str, Any]:
     container: dict[str, Any] = {"Name": opts.container_name, "Command.$": cmd.expression}
-    env = env_list(settings)
+    env = _environment(settings, trigger)
     if env:
         container["Environment"] = env
     if settings.cpu is not None:
@@ -86,14 +98,14 @@ def _ecs(step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions)
 
 
 def _callback(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "TaskToken.$": "$$.Task.Token",
         "Step": step.name,
         "Command.$": cmd.expression,
     }
-    env = env_list(settings)
+    env = _environment(settings, trigger)
     if env:
         body["Environment"] = env
     return {
@@ -107,10 +119,15 @@ _BINDINGS = {"batch": _batch, "ecs": _ecs, "callback": _callback}
 
 
 def task_state(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    step: Step,
+    cmd: ShimCommand,
+    settings: StepSettings,
+    opts: SfnOptions,
+    trigger: str | None = None,
 ) -> dict[str, Any]:
-    """The Task state of ``step`` (without ``Next``/``End``)."""
-    state = _BINDINGS[opts.compute](step, cmd, settings, opts)
+    """The Task state of ``step`` (without ``Next``/``End``); ``trigger`` is the variable
+    that hands the task the triggering event."""
+    state = _BINDINGS[opts.compute](step, cmd, settings, opts, trigger)
     if settings.timeout_seconds:
         state["TimeoutSeconds"] = settings.timeout_seconds
     state["ResultPath"] = None

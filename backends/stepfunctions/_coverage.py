@@ -16,6 +16,7 @@ from backends.coverage import (
     Table,
     declare,
     merged,
+    parallel_rejected,
     project_table,
     schedule_table,
 )
@@ -62,11 +63,11 @@ def _compute(requests: str, queue: Handling) -> Table:
     }
 
 
-_TRIGGERS = Rejected(
+_TRIGGERS = Mapped("EventBridge rule: EventPattern, target InputTransformer")
+_TRIGGER_OPTIONS = Rejected(
     codes.FC308,
-    "needs an EventBridge rule, which flowc does not emit; the state machine would never "
-    "start on the event",
-    "start the state machine from your own rule, and remove the decorator",
+    "has no EventBridge equivalent flowc emits; the rule would ignore it",
+    "remove the options",
 )
 
 _COMMON: Table = merged(
@@ -93,11 +94,7 @@ _COMMON: Table = merged(
                 "cannot be expressed on Step Functions (an unbounded foreach test decorator)",
             )
         },
-        "parallel": {
-            WHOLE: Rejected(
-                codes.FC301, "cannot be expressed on Step Functions (no gang-scheduled steps)"
-            )
-        },
+        "parallel": {WHOLE: parallel_rejected("Step Functions")},
         "schedule": schedule_table(
             "EventBridge Scheduler ScheduleExpression",
             "EventBridge Scheduler ScheduleExpressionTimezone",
@@ -105,8 +102,12 @@ _COMMON: Table = merged(
         "project": project_table(
             "state machine name PROJECT.BRANCH.FLOW", "state machine name, task environment"
         ),
-        "trigger": {EVERY_OTHER: _TRIGGERS},
-        "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
+        "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
+        "trigger_on_finish": {
+            WHOLE: _TRIGGERS,
+            EVERY_OTHER: _TRIGGERS,
+            "options": _TRIGGER_OPTIONS,
+        },
         "exit_hook": {
             EVERY_OTHER: Rejected(
                 codes.FC308, "flowc does not emit exit-hook states yet; the hooks would never run"

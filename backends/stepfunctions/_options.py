@@ -14,6 +14,7 @@ from typing import Any
 
 from backends.base import TargetOptions
 from backends.option_keys import unknown_option_keys
+from backends.project import engine_name
 from backends.stepfunctions._intrinsics import unsafe_literal
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -44,6 +45,10 @@ OPTION_KEYS: dict[str, str] = {
     "region": "AWS region for the schedule's target ARN",
     "account_id": "AWS account id for the schedule's target ARN",
     "scheduler_role_arn": "IAM role EventBridge Scheduler assumes to start executions",
+    "events_role_arn": "IAM role the @trigger/@trigger_on_finish rule assumes to start "
+    "executions (required with a trigger)",
+    "event_bus": "EventBridge bus of the trigger rule (default: default)",
+    "event_source": "event source the @trigger rule matches besides the detail-type",
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
@@ -79,7 +84,10 @@ class SfnOptions:
     region: str
     account_id: str
     scheduler_role_arn: str
-    # The deployment's @project branch, in every task's environment.
+    # The deployment's @project branch (flowc compile --branch/--production), and the
+    # environment that carries it to every task.
+    branch: str | None = None
+    production: bool = False
     project_environment: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -96,6 +104,14 @@ def _list(extra: dict[str, Any], key: str) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return []
+
+
+def machine_name(flow: str, project: str | None, branch: str | None) -> str:
+    """The state machine name of ``flow`` deployed without a name option: its deployed
+    name ``PROJECT.BRANCH.FLOW`` under a project (backends/project.py), else the flow."""
+    if not project:
+        return flow
+    return engine_name("stepfunctions", f"{project}.{branch or 'prod'}.{flow}")
 
 
 def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagnostic]]:
@@ -183,6 +199,8 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
         scheduler_role_arn=_text(
             extra, "scheduler_role_arn", "arn:aws:iam::ACCOUNT_ID:role/flowc-scheduler"
         ),
+        branch=options.branch,
+        production=options.production,
         project_environment=project.environment if project is not None else (),
         extra=extra,
     )

@@ -20,7 +20,7 @@ from runtime_shim.catalogue._declarations import (
     schedule_cron,
     timeout_seconds,
 )
-from runtime_shim.catalogue._kinds import InvalidValue, Kind
+from runtime_shim.catalogue._kinds import CRON, TIMEZONE, InvalidValue, Kind
 from runtime_shim.catalogue._model import Arg, DecoratorDef, Placement, Problem, Resolution
 
 if TYPE_CHECKING:
@@ -47,11 +47,13 @@ def parse_cron(text: str) -> CronExpression:
 
 
 __all__ = [
+    "CRON",
     "DECORATORS",
     "FLOW_DECORATORS",
     "MAX_ATTEMPTS",
     "MAX_RETRIES",
     "STEP_DECORATORS",
+    "TIMEZONE",
     "Arg",
     "CronExpression",
     "DecoratorDef",

@@ -32,6 +32,11 @@ def test_step_decorators_map_to_container_fields() -> None:
     assert container["env"] == [
         {"name": "METAFLOW_OWNER", "value": "flowc-tests"},
         {"name": "MODE", "value": "train"},
+        # Every container is marked as a deployed Argo task (runtime_shim/argo_events.py).
+        {
+            "name": "ARGO_WORKFLOW_TEMPLATE",
+            "value": "fraud-model-user-flowc-tests-alldecoratorsflow",
+        },
     ]
     assert container["envFrom"] == [
         {"secretRef": {"name": "db-creds"}},

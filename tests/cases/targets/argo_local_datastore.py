@@ -1,10 +1,11 @@
 # target: argo
+# options: kind=Workflow
 # datastore: .flowc
 # unplaced: W FC306
 from flowc import FlowSpec, schedule, step
 
 
-@schedule(hourly=True)  # a CronWorkflow beside the WorkflowTemplate (no diagnostic)
+@schedule(hourly=True)  # W: FC302 "@schedule does not apply to a single Workflow"
 class ArgoLocalDatastoreFlow(FlowSpec):
     @step
     def start(self):
