@@ -144,7 +144,7 @@ class _Planner:
                     diag(
                         codes.FC301,
                         num_parallel_rejected(step.name, "Airflow"),
-                        step.location.span(),
+                        (step.num_parallel_location or step.location).span(),
                         "compile for Argo (a JobSet), or use a foreach over range(N) if the "
                         "tasks need not run together",
                     )

@@ -42,7 +42,7 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
                 diag(
                     codes.FC301,
                     num_parallel_rejected(step.name, "Step Functions"),
-                    step.location.span(),
+                    (step.num_parallel_location or step.location).span(),
                     "compile for Argo (a JobSet), or use a foreach over range(N) if the "
                     "tasks need not run together",
                 )
