@@ -165,7 +165,8 @@ _SHIM_LIVE_CARDS = Runtime(
 )
 _NO_ENVIRONMENTS = Rejected(
     codes.FC308,
-    "flowc does not build package environments yet; the step would run without these packages",
+    "flowc does not install package environments in this target's containers yet (only "
+    "local runs use them, docs/environments.md); the step would run without these packages",
     "install the packages in the image (--image) and remove the decorator",
 )
 _SHIM_CATCH = Runtime("the shim records the exception as an artifact after the last attempt")

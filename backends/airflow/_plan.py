@@ -76,6 +76,11 @@ RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(
         "branch_task",
         "step_task",
         "shim_command",
+        "Asset",
+        "AssetAll",
+        "publish_finished_run",
+        "trigger_events",
+        "event_param",
     }
 )
 

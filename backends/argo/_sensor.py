@@ -32,6 +32,7 @@ from backends.argo._model import Arguments, EnvVar, Parameter, Template
 from backends.argo._names import name_problem
 from backends.argo._options import EVENT_OPTIONS, WEBHOOK_OPTION, ArgoOptions
 from backends.events import EventTrigger, FlowTriggers, flow_triggers
+from backends.events import deployed_project as project_and_branch
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
@@ -66,18 +67,8 @@ class SensorPlan:
 
 
 def deployed_project(ir: FlowIR, opts: ArgoOptions) -> tuple[str | None, str | None]:
-    """``(project, branch)`` of the deployed flow, in Metaflow's form (``prod``,
-    ``test.BRANCH``): a branch given as an option or in ``@project`` is a test branch;
-    without one the flow is deployed as production (the manifest's name says ``prod``)."""
-    project = ir.decorator("project")
-    if project is None or not isinstance(project.args.get("name"), str):
-        return None, None
-    declared = project.args.get("branch")
-    branch = opts.branch or (declared if isinstance(declared, str) and declared else None)
-    if branch is None:
-        return project.args["name"], "prod"
-    kind = "prod" if project.args.get("production") else "test"
-    return project.args["name"], f"{kind}.{branch}"
+    """``(project, branch)`` of the deployed flow (``--option branch`` wins)."""
+    return project_and_branch(ir, opts.branch)
 
 
 def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], list[Diagnostic]]:

@@ -186,6 +186,40 @@ def rule_document(trigger: SfnTrigger, opts: SfnOptions) -> dict[str, Any]:
     }
 
 
+def _mapping_states(
+    parameter: str, payload_field: str, names: StateNames, after: str
+) -> tuple[str, dict[str, Any]]:
+    """``flowc.has-P`` (is the payload field there?) → ``flowc.take-P`` → ``flowc.put-P``
+    (merged into ``input``) → ``after``; without the field, straight to ``after``."""
+    has = names.flowc(f"has-{parameter}")
+    take, put = names.flowc(f"take-{parameter}"), names.flowc(f"put-{parameter}")
+    field_path = f"$.event.payload.{payload_field}"
+    return has, {
+        has: {
+            "Type": "Choice",
+            "Choices": [{"Variable": field_path, "IsPresent": True, "Next": take}],
+            "Default": after,
+        },
+        take: {
+            "Type": "Pass",
+            "Parameters": {
+                "event.$": "$.event",
+                "input.$": "$.input",
+                "one": {f"{parameter}.$": field_path},
+            },
+            "Next": put,
+        },
+        put: {
+            "Type": "Pass",
+            "Parameters": {
+                "event.$": "$.event",
+                "input.$": "States.JsonMerge($.input, $.one, false)",
+            },
+            "Next": after,
+        },
+    }
+
+
 def trigger_states(
     trigger: SfnTrigger, names: StateNames, params: bool, following: str
 ) -> tuple[str, dict[str, Any]]:
@@ -194,70 +228,29 @@ def trigger_states(
     the run was given (the input of a manual start, the mapped payload fields of an
     event) and the event as JSON text (empty for a manual start)."""
     entry, manual, event = names.flowc("trigger"), names.flowc("manual"), names.flowc("event")
-    states: dict[str, Any] = {
+    done = names.flowc("triggered")
+    mapped = sorted(trigger.event.parameters.items()) if params else []
+    # Built from the last parameter back, so each mapping knows the state after it.
+    after, mappings = done, dict[str, Any]()
+    for parameter, payload_field in reversed(mapped):
+        after, found = _mapping_states(parameter, payload_field, names, after)
+        mappings = {**found, **mappings}
+    return entry, {
         entry: {
             "Type": "Choice",
             "Choices": [{"Variable": f"$.{TRIGGER_KEY}", "IsPresent": True, "Next": event}],
             "Default": manual,
         },
         manual: {"Type": "Pass", "Parameters": {"input.$": "$", "trigger": ""}, "Next": following},
+        event: {
+            "Type": "Pass",
+            "Parameters": {"event.$": f"$.{TRIGGER_KEY}", "input": {}},
+            "Next": after,
+        },
+        **mappings,
+        done: {
+            "Type": "Pass",
+            "Parameters": {"input.$": "$.input", "trigger.$": "States.JsonToString($.event)"},
+            "Next": following,
+        },
     }
-    chain: list[tuple[str, dict[str, Any]]] = []
-    mapped = trigger.event.parameters if params else {}
-    for parameter, payload_field in sorted(mapped.items()):
-        has = names.flowc(f"has-{parameter}")
-        take, put = names.flowc(f"take-{parameter}"), names.flowc(f"put-{parameter}")
-        field_path = f"$.event.payload.{payload_field}"
-        chain.append(
-            (
-                has,
-                {
-                    "Type": "Choice",
-                    "Choices": [{"Variable": field_path, "IsPresent": True, "Next": take}],
-                },
-            )
-        )
-        chain.append(
-            (
-                take,
-                {
-                    "Type": "Pass",
-                    "Parameters": {
-                        "event.$": "$.event",
-                        "input.$": "$.input",
-                        "one": {f"{parameter}.$": field_path},
-                    },
-                    "Next": put,
-                },
-            )
-        )
-        chain.append(
-            (
-                put,
-                {
-                    "Type": "Pass",
-                    "Parameters": {
-                        "event.$": "$.event",
-                        "input.$": "States.JsonMerge($.input, $.one, false)",
-                    },
-                },
-            )
-        )
-    done = names.flowc("triggered")
-    first = chain[0][0] if chain else done
-    states[event] = {
-        "Type": "Pass",
-        "Parameters": {"event.$": f"$.{TRIGGER_KEY}", "input": {}},
-        "Next": first,
-    }
-    for index in range(0, len(chain), 3):
-        following_check = chain[index + 3][0] if index + 3 < len(chain) else done
-        chain[index][1]["Default"] = following_check
-        chain[index + 2][1]["Next"] = following_check
-    states.update(chain)
-    states[done] = {
-        "Type": "Pass",
-        "Parameters": {"input.$": "$.input", "trigger.$": "States.JsonToString($.event)"},
-        "Next": following,
-    }
-    return entry, states

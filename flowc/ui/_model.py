@@ -23,6 +23,7 @@ from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore, task_id
 
 FINISHED_RUNS_KEPT = 64
+S3_READERS = 10  # the S3 client keeps at least 10 connections (datastore.s3)
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,16 @@ class Datastore:
         return summary
 
     def _tasks(self, ds: FlowDatastore, run: str, run_status: str) -> list[TaskSummary]:
-        out = []
-        for step in ds.list_steps(run):
-            for key in ds.list_tasks(run, step):
-                out.append(self._task(ds, run, step, key, run_status))
+        keys = [(step, key) for step in ds.list_steps(run) for key in ds.list_tasks(run, step)]
+        if self.root.startswith("s3://") and len(keys) > 1:
+            # Each task is a few small GETs: over S3 their latency, not their size,
+            # is the cost, so many are in flight at once.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=S3_READERS) as pool:
+                out = list(pool.map(lambda sk: self._task(ds, run, sk[0], sk[1], run_status), keys))
+        else:
+            out = [self._task(ds, run, step, key, run_status) for step, key in keys]
         out.sort(key=lambda t: (t.started if t.started is not None else float("inf"), t.id))
         return out
 
@@ -227,6 +234,17 @@ def task_detail(store: Datastore, flow: str, run: str, step: str, ident: str) ->
         "exception": exception.stacktrace or str(exception) if exception else None,
         "cards": task_cards(ds, run, step, task.key, attempt),
     }
+
+
+def task_status(store: Datastore, flow: str, run: str, step: str, ident: str) -> str:
+    """A task's status alone (what its page polls while the task runs)."""
+    from runtime_shim.datastore.layout import task_key_of
+
+    ds = store.flow(flow)
+    key = task_key_of(step, ident)
+    if key is None or key not in ds.list_tasks(run, step):
+        raise KeyError(f"no task {flow}/{run}/{step}/{ident}")
+    return store._task(ds, run, step, key, store.run(flow, run, tasks=False).status).status
 
 
 def task_cards(

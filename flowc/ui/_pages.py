@@ -203,7 +203,7 @@ def task_row(run: RunSummary, task: TaskSummary, start: float, span: float) -> s
     )
 
 
-def task_page(detail: dict[str, Any]) -> str:
+def task_page(detail: dict[str, Any], poll_ms: int) -> str:
     flow, run, step, ident = detail["pathspec"].split("/")
     rows = "".join(
         f"<tr data-artifact='{esc(a['name'])}'><th>{esc(a['name'])}</th>"
@@ -230,7 +230,10 @@ def task_page(detail: dict[str, Any]) -> str:
     exception = ""
     if detail.get("exception"):
         exception = f"<h2>Exception</h2><pre class='error'>{esc(detail['exception'])}</pre>"
+    api = url("api", "tasks", flow, run, step, ident)
     body = (
+        f"<div id='task' data-api='{esc(api)}' data-poll-ms='{poll_ms}' "
+        f"data-status='{esc(detail['status'])}'></div>"
         f"<p>Status {status_badge(detail['status'])} · attempt {esc(detail['attempt'])} · "
         f"started {esc(when(detail['started']))} · finished {esc(when(detail['finished']))}</p>"
         f"{exception}<h2>Cards</h2><div id='cards'>{cards}</div>"

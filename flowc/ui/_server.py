@@ -8,6 +8,7 @@ Routes (every name percent-encoded, every page escaped):
 /runs/FLOW/RUN                      the run: DAG by task status, tasks and their timeline
 /api/runs/FLOW/RUN                  the run as JSON (the run page polls it while it runs)
 /tasks/FLOW/RUN/STEP/TASK           a task: cards, artifacts, stdout and stderr
+/api/tasks/FLOW/RUN/STEP/TASK       the task's status (its page polls it while it runs)
 /cards/FLOW/runs/RUN/STEP/KEY/attempt-N/cards/NAME    a card (.html) or its data (.data.json)
 /static/ui.css, /static/ui.js
 ```
@@ -25,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flowc.ui import _pages, _static
-from flowc.ui._model import Datastore, task_detail
+from flowc.ui._model import Datastore, task_detail, task_status
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8324  # Metaflow's card server port
@@ -132,7 +133,10 @@ class Handler(BaseHTTPRequestHandler):
             detail = task_detail(store, *rest)
             for card in detail["cards"]:
                 card["frame_url"] = _framed(card["url"], viewer.token)
-            return 200, html, _pages.task_page(detail).encode(), PAGE_POLICY
+            return 200, html, _pages.task_page(detail, viewer.poll_ms).encode(), PAGE_POLICY
+        if head == "api" and rest[:1] == ["tasks"] and len(rest) == 5:
+            data = json.dumps({"status": task_status(store, *rest[1:])})
+            return 200, "application/json", data.encode(), ""
         if head == "cards":
             return self._card("/".join(rest))
         raise KeyError("no such page")

@@ -13,6 +13,7 @@ def stylesheet() -> str:
         f".status-{name}{{background:{fill};border-color:{stroke}}}"
         f"g.status-{name} rect{{fill:{fill};stroke:{stroke}}}"
         f".row-{name} i{{background:{fill};border-color:{stroke}}}"
+        f".row-{name} td:nth-child(2){{color:{stroke}}}"
         for name, (fill, stroke) in STATUS_COLOURS.items()
     )
     return (
@@ -43,8 +44,16 @@ def stylesheet() -> str:
 
 # Follows a running run: polls the run's JSON every data-poll-ms and swaps in the new
 # status, step classes and task rows (rendered and escaped by the server) until the run
-# has ended.
+# has ended. A running task's page polls the task's status and reloads once it changes
+# (its artifacts and logs exist only then; its cards update themselves meanwhile).
 SCRIPT = """(function(){
+var task=document.getElementById('task');
+if(task){var tapi=task.getAttribute('data-api'),tevery=+task.getAttribute('data-poll-ms')||1000;
+var tpoll=function(){if(task.getAttribute('data-status')!=='running')return;
+fetch(tapi,{cache:'no-store'}).then(function(r){return r.json();}).then(function(t){
+if(t.status!==task.getAttribute('data-status')){location.reload();return;}
+setTimeout(tpoll,tevery);}).catch(function(){setTimeout(tpoll,tevery*2);});};
+setTimeout(tpoll,tevery);}
 var root=document.getElementById('run');
 if(!root)return;
 var api=root.getAttribute('data-api'),every=+root.getAttribute('data-poll-ms')||1000;

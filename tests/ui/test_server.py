@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.browser import REPO, flowc_command, run_flow, viewer
+from tests.ui.browser import FLOWS, REPO, flowc_command, run_flow, viewer
 
 CONTENTS_FLOW = str(REPO / "tests/cards/flows/card_contents.py")
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -142,3 +142,31 @@ def test_port_in_use_is_a_user_error(contents_run: tuple[str, str]) -> None:
         )
     assert done.returncode == 1 and "cannot listen on 127.0.0.1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_run_shows_failed_tasks_and_steps(tmp_path: Path) -> None:
+    root = str(tmp_path / "ds")
+    done = subprocess.run(
+        flowc_command("run", str(FLOWS / "failing.py"), "--datastore", root, "-q"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    (run,) = (Path(root) / "FailingFlow" / "runs").iterdir()
+    with viewer(root) as base:
+        data = json.loads(get(f"{base}/api/runs/FailingFlow/{run.name}")[2])
+        assert data["status"] == "failed"
+        assert data["steps"] == {
+            "start": "succeeded",
+            "work": "failed",
+            "join": "pending",
+            "end": "pending",
+        }
+        statuses = {t["id"]: t["status"] for t in data["tasks"]}
+        assert statuses["work.1"] == "failed" and statuses["start"] == "succeeded"
+        status, _headers, body = get(f"{base}/tasks/FailingFlow/{run.name}/work/work.1")
+        assert status == 200
+        assert "&lt;b&gt;broken&lt;/b&gt; on purpose" in body and "<b>broken" not in body
+        page = get(f"{base}/runs/FailingFlow/{run.name}")[2]
+        assert "step status-failed" in page and "step status-pending" in page

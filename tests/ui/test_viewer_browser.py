@@ -159,6 +159,9 @@ def test_live_run_and_card_change_while_the_task_runs(page: Any, tmp_path: Path)
             start_class = page.locator("#dag g.step[data-step='start']").get_attribute("class")
             assert "status-succeeded" in (start_class or "")
             screenshot(page, "run-finished")
+            # The task page reloads itself when the task ends: now with its artifacts.
+            task_page.locator("tr[data-artifact='ticks']").wait_for(timeout=30_000)
+            assert "8" in task_page.locator("tr[data-artifact='ticks'] pre").inner_text()
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
@@ -191,4 +194,5 @@ def test_a_thousand_task_run_page_is_interactive_within_a_second(page: Any, tmp_
         page.wait_for_url("**/tasks/WideFlow/**/work/work.999")
         assert "work.999" in page.locator("h1").inner_text()
         page.go_back()
+        page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, "run-1000")
