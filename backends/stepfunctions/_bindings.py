@@ -18,7 +18,6 @@ from typing import Any
 from backends.stepfunctions._command import ShimCommand
 from backends.stepfunctions._decorators import StepSettings, env_list
 from backends.stepfunctions._options import SfnOptions
-from flowc.ir import Step
 
 BATCH_OVERRIDES_LIMIT = 8192
 
@@ -45,14 +44,12 @@ def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
     return overrides
 
 
-def _batch(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
-) -> dict[str, Any]:
+def _batch(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
     return {
         "Type": "Task",
         "Resource": "arn:aws:states:::batch:submitJob.sync",
         "Parameters": {
-            "JobName": step.name[:128],  # Batch job names are at most 128 characters
+            "JobName": name[:128],  # Batch job names are at most 128 characters
             "JobQueue": settings.job_queue or opts.job_queue,
             "JobDefinition": opts.job_definition,
             "ContainerOverrides": batch_overrides(cmd.expression, settings),
@@ -60,7 +57,7 @@ def _batch(
     }
 
 
-def _ecs(step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
+def _ecs(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
     container: dict[str, Any] = {"Name": opts.container_name, "Command.$": cmd.expression}
     env = env_list(settings)
     if env:
@@ -86,11 +83,11 @@ def _ecs(step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions)
 
 
 def _callback(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "TaskToken.$": "$$.Task.Token",
-        "Step": step.name,
+        "Step": name,
         "Command.$": cmd.expression,
     }
     env = env_list(settings)
@@ -107,10 +104,11 @@ _BINDINGS = {"batch": _batch, "ecs": _ecs, "callback": _callback}
 
 
 def task_state(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
 ) -> dict[str, Any]:
-    """The Task state of ``step`` (without ``Next``/``End``)."""
-    state = _BINDINGS[opts.compute](step, cmd, settings, opts)
+    """The Task state running ``cmd`` (a step's, or the exit hooks' under the name
+    ``exit-hooks``), without ``Next``/``End``."""
+    state = _BINDINGS[opts.compute](name, cmd, settings, opts)
     if settings.timeout_seconds:
         state["TimeoutSeconds"] = settings.timeout_seconds
     state["ResultPath"] = None

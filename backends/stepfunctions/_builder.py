@@ -127,7 +127,7 @@ class StatesBuilder:
         name = self.names.name(step.name)
         cmd = shim_command(self.ir, step, self.opts)
         self.commands[step.name] = cmd
-        task = task_state(step, cmd, self.settings[step.name], self.opts)
+        task = task_state(step.name, cmd, self.settings[step.name], self.opts)
         if step.recursive:
             it = iteration_path(step)
             states[self.names.name(step.name, "first")] = {

@@ -6,10 +6,11 @@ import json
 import re
 from typing import Any
 
-from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, exit_hooks
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
 from backends.stepfunctions._decorators import StepSettings, step_settings
+from backends.stepfunctions._exit_hooks import wrap_with_hooks
 from backends.stepfunctions._limits import (
     check_commands,
     check_definition,
@@ -84,8 +85,13 @@ def _param_path(name: str) -> str:
 
 
 def _prelude(
-    ir: FlowIR, builder: StatesBuilder, defaults: dict[str, Any], required: list[Parameter]
+    ir: FlowIR,
+    builder: StatesBuilder,
+    defaults: dict[str, Any],
+    required: list[Parameter],
+    first: str,
 ) -> dict[str, Any]:
+    """The states before ``first`` (the start step's, or the exit hooks' wrapper)."""
     names = builder.names
     states: dict[str, Any] = {}
     init = names.flowc("init")
@@ -99,7 +105,6 @@ def _prelude(
             "Next": init,
         }
         record["params.$"] = "States.JsonMerge($, $$.Execution.Input, false)"
-    first = builder.entry(ir.start)
     states[init] = {"Type": "Pass", "Parameters": record}
     document = ir.config_document()
     if document is not None:
@@ -149,13 +154,16 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
     try:
         prelude_start = builder.names.flowc("defaults" if ir.parameters else "init")
         body = builder.scope(ir.start, None)
-        prelude = _prelude(ir, builder, defaults, required)
+        first, states = body["StartAt"], body["States"]
+        if any(exit_hooks(ir)):
+            first, states = wrap_with_hooks(ir, opts, builder.names, body, settings[ir.start])
+        prelude = _prelude(ir, builder, defaults, required, first)
     except NameCollision as exc:
         return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
     definition = {
         "Comment": f"flow {ir.name}, compiled by flowc",
         "StartAt": prelude_start,
-        "States": {**prelude, **body["States"]},
+        "States": {**prelude, **states},
     }
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))

@@ -20,6 +20,7 @@ from runtime_shim.catalogue._declarations import (
     schedule_cron,
     timeout_seconds,
 )
+from runtime_shim.catalogue._kinds import STEP_NAMES as FUNCTION_NAMES
 from runtime_shim.catalogue._kinds import InvalidValue, Kind
 from runtime_shim.catalogue._model import Arg, DecoratorDef, Placement, Problem, Resolution
 
@@ -49,6 +50,7 @@ def parse_cron(text: str) -> CronExpression:
 __all__ = [
     "DECORATORS",
     "FLOW_DECORATORS",
+    "FUNCTION_NAMES",
     "MAX_ATTEMPTS",
     "MAX_RETRIES",
     "STEP_DECORATORS",
