@@ -6,8 +6,9 @@ installed (``_flowc_metaflow.py``). setuptools has no declarative way to put a f
 top of site-packages, so ``build_py`` copies it there: into the wheel for a normal
 install, and into the editable wheel's ``purelib`` data for ``pip install -e``.
 
-``build_py`` also runs ``tools/fetch_card_assets.py`` first, which puts the pinned vega,
-vega-lite and vega-embed bundles (with their licences) from the npm registry into
+``build_py`` also runs ``tools/fetch_card_assets.py`` first, which installs vega,
+vega-lite and vega-embed as ``tools/card_assets/package-lock.json`` pins them (``npm ci``)
+and puts their bundles and the licences of everything in them into
 ``runtime_shim/cards/assets/vendor/``; package data ships them. Without ``npm`` the build
 goes on and warns: cards then show chart specs with a note instead of drawing them.
 """
@@ -52,7 +53,7 @@ def _fetch_card_assets() -> None:
     if fetcher["is_current"]():
         return
     try:
-        fetcher["fetch"]()
+        fetcher["install"]()
     except Exception as exc:
         print(f"warning: card chart libraries not bundled: {exc}", file=sys.stderr)
 

@@ -165,7 +165,8 @@ _SHIM_LIVE_CARDS = Runtime(
 )
 _NO_ENVIRONMENTS = Rejected(
     codes.FC308,
-    "flowc does not build package environments yet; the step would run without these packages",
+    "flowc does not install package environments in this target's containers yet (only "
+    "local runs use them, docs/environments.md); the step would run without these packages",
     "install the packages in the image (--image) and remove the decorator",
 )
 _SHIM_CATCH = Runtime("the shim records the exception as an artifact after the last attempt")
@@ -256,6 +257,27 @@ def kubernetes_secrets_table(sources: str) -> dict[str, Handling]:
             "a secret cannot override a variable",
         ),
     }
+
+
+def no_gangs(target: str) -> str:
+    """Why ``target`` cannot run a ``@parallel`` gang (``num_parallel``)."""
+    return (
+        f"{target} cannot gang-schedule: it starts each task on its own, with no way to start "
+        "N workers together and give them the control task's address"
+    )
+
+
+def num_parallel_rejected(step: str, target: str) -> str:
+    """The message at a ``num_parallel`` transition on a target that cannot run gangs."""
+    return (
+        f"num_parallel at step '{step}' needs its N tasks started together, each told node "
+        f"0's address; {target} starts every task on its own and cannot co-schedule them"
+    )
+
+
+def parallel_rejected(target: str) -> Rejected:
+    """``@parallel`` itself on a target that cannot run gangs."""
+    return Rejected(codes.FC301, no_gangs(target))
 
 
 def parallel_only(target: str) -> Rejected:

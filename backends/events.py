@@ -114,6 +114,25 @@ def flow_triggers(
     return found, problems
 
 
+def deployed_project(ir: FlowIR, branch: str | None = None) -> tuple[str | None, str | None]:
+    """``(project, branch)`` of the deployed flow in Metaflow's form (``prod``,
+    ``test.BRANCH``, ``prod.BRANCH``), or ``(None, None)`` without ``@project``.
+
+    ``branch`` is the deploy's own (an option); otherwise ``@project``'s. A named branch
+    is a test branch unless ``@project(production=True)``; without one the flow is
+    deployed as production (``prod``), since a deployed name cannot depend on who runs it.
+    """
+    project = ir.decorator("project")
+    if project is None or not isinstance(project.args.get("name"), str):
+        return None, None
+    declared = project.args.get("branch")
+    branch = branch or (declared if isinstance(declared, str) and declared else None)
+    if branch is None:
+        return project.args["name"], "prod"
+    production = bool(project.args.get("production"))
+    return project.args["name"], f"{'prod' if production else 'test'}.{branch}"
+
+
 def finished_run_event_names(flow: str, end_step: str, project_flow_name: str | None) -> list[str]:
     """The events a finished run of ``flow`` publishes (as Metaflow's Argo tasks do)."""
     qualified = project_flow_name or flow

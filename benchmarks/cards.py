@@ -154,6 +154,40 @@ def profile_render(folder: Path, out: Path) -> float:
     return total
 
 
+def measure_refresh(folder: Path, count: int = 200) -> tuple[float, float]:
+    """Milliseconds per ``current.card.refresh(force=True)`` of a default card with a
+    ProgressBar, a Markdown and a Table: (a data write only, a layout change as well)."""
+    import time
+
+    from runtime_shim.cards.collector import CardComponentCollector
+    from runtime_shim.cards.components import Markdown, ProgressBar, Table
+    from runtime_shim.cards.live import LiveCards
+    from runtime_shim.cards.render import FinishedTask, RunningCards, TaskCards, TaskFacts
+    from runtime_shim.datastore import open_object_store
+    from runtime_shim.datastore.layout import FlowDatastore
+
+    ds = FlowDatastore(open_object_store(str(folder / "refresh")), "RefreshFlow")
+    pathspec = "RefreshFlow/1/start/start"
+    task = FinishedTask(pathspec, {}, ds.load_value, facts=TaskFacts(), finished=False)
+    collector = CardComponentCollector([{"type": "default"}])
+    live = LiveCards(TaskCards(ds, "1", "start", "_", 0), RunningCards(task, None))
+    collector.go_live(live, pathspec, 0)
+    bar = ProgressBar(max=count)
+    collector.extend([bar, Markdown("**progress**"), Table([[1, 2]], headers=["a", "b"])])
+    collector.refresh(force=True)  # the first one renders the page
+    began = time.perf_counter()
+    for i in range(count):
+        bar.update(i)
+        collector.refresh(force=True)
+    data_only = (time.perf_counter() - began) / count * 1000
+    began = time.perf_counter()
+    for i in range(count // 10):
+        collector.append(Markdown(f"line {i}"))
+        collector.refresh(force=True)
+    with_page = (time.perf_counter() - began) / (count // 10) * 1000
+    return data_only, with_page
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -170,6 +204,11 @@ def main() -> int:
         total = profile_render(Path(tmp), args.profile)
         print(f"in-process render of one default card: {total * 1000:.1f} ms (profiled)")
         print(f"profile written to {args.profile}")
+        data_only, with_page = measure_refresh(Path(tmp))
+        print(
+            f"current.card.refresh(): {data_only:.2f} ms (data only), "
+            f"{with_page:.2f} ms (new component: the page too)"
+        )
     return 0
 
 

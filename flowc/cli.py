@@ -30,12 +30,14 @@ COMMANDS: CommandTable = {
     "event": ("flowc.commands.event:event", "Publish an event that starts deployed flows."),
     "graph": ("flowc.commands.graph:graph", "Print a flow's graph as mermaid or dot."),
     "inspect": ("flowc.commands.runs:inspect_command", "Show the artifacts of a task."),
+    "lock": ("flowc.commands.lock:lock", "Resolve a flow's @pypi environments into a lock."),
     "logs": ("flowc.commands.runs:logs", "Print a task's stdout and stderr."),
     "package": ("flowc.commands.package:package", "Build and upload a flow's code package."),
     "resume": ("flowc.commands.run:resume", "Resume a failed local run."),
     "run": ("flowc.commands.run:run", "Run a flow on this machine."),
     "runs": ("flowc.commands.runs:runs", "List the runs of a flow."),
     "show": ("flowc.commands.show:show", "Show a flow's steps, or a run's tasks."),
+    "ui": ("flowc.commands.ui:ui", "Serve the read-only run viewer in a web browser."),
 }
 
 HELP = """Compile Metaflow-style flows into production workflow specs, and run them locally.

@@ -240,6 +240,18 @@ FC210: Final = Code(
     Severity.ERROR,
     "A decorator is used where it has no meaning (flow decorator on a step, or the reverse).",
 )
+FC211: Final = Code(
+    "FC211",
+    "environment-not-locked",
+    Severity.ERROR,
+    "A step's @pypi environment is not in the flow's lock file (run `flowc lock`).",
+)
+FC212: Final = Code(
+    "FC212",
+    "environment-unresolvable",
+    Severity.ERROR,
+    "The resolver cannot resolve a step's @pypi packages (unknown package or version).",
+)
 
 
 # FC13x: configs (``Config`` / ``config_expr``), resolved at compile time

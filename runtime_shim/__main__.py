@@ -9,6 +9,7 @@ usage error.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from runtime_shim.command import TaskCommand, UsageError, Value, parse, text, usage
@@ -83,15 +84,22 @@ def main(argv: list[str] | None = None) -> int:
             # the message names the package and what to check: no traceback.
             print(f"flowc task: cannot use code package: {exc}", file=sys.stderr)
             return 1
+    from runtime_shim.parallel import gang_index_path
     from runtime_shim.task import TaskSpec, run_task
 
+    try:
+        # A JobSet's gang pod learns its node index from its environment.
+        index_path = gang_index_path(text(command.index_path), dict(os.environ))
+    except ValueError as exc:
+        print(f"flowc task: {exc}", file=sys.stderr)
+        return 2
     spec = TaskSpec(
         flow_file=flow_file,
         flow=text(command.flow),
         step=text(command.step),
         inputs=text(command.inputs),
         run_id=text(command.run_id),
-        index_path=text(command.index_path),
+        index_path=index_path,
         attempt=attempt,
         datastore=text(command.datastore),
         iteration=iteration,

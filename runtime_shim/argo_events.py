@@ -12,9 +12,11 @@ Configuration, as Metaflow reads it: the URL from ``METAFLOW_ARGO_EVENTS_WEBHOOK
 headers of ``METAFLOW_SERVICE_HEADERS`` (a JSON object) are sent too; ``access_token``
 becomes a bearer ``Authorization`` header.
 
-A finished run publishes ``metaflow.<project_flow_name or flow>.<end step>`` (and
-``...end`` when the end step has another name) from its end task, when a webhook URL is
-configured (:func:`publish_finished_run`); a failure to publish is printed, not raised.
+A finished run on Argo (its containers carry ``ARGO_WORKFLOW_TEMPLATE``) publishes
+``metaflow.<project_flow_name or flow>.<end step>`` (and ``...end`` when the end step
+has another name) from its end task when a webhook URL is configured
+(:func:`publish_finished_run`); a failure to publish is printed, not raised.
+``safe_publish`` sends only on Argo too; ``publish`` always.
 """
 
 from __future__ import annotations
@@ -23,10 +25,8 @@ import json
 import os
 import sys
 import time
-import uuid
-from datetime import UTC, datetime
 
-from runtime_shim.events import AUTO_GENERATED_FIELD
+from runtime_shim.events import ARGO_DEPLOYED_VARIABLE, AUTO_GENERATED_FIELD
 from runtime_shim.exceptions import MetaflowException
 
 TYPE_CHECKING = False
@@ -38,6 +38,8 @@ __all__ = ["ArgoEvent", "ArgoEventException"]
 
 #: How often a connection failure is tried (Metaflow's ``SERVICE_RETRY_COUNT``).
 DEFAULT_RETRIES = 5
+#: The configured webhook URL (Metaflow's ``ARGO_EVENTS_WEBHOOK_URL`` setting).
+WEBHOOK_URL_VARIABLE = "METAFLOW_ARGO_EVENTS_WEBHOOK_URL"
 #: The ``current`` fields of ``@project`` a finished run's event carries.
 PROJECT_FIELDS = (
     "project_name",
@@ -54,11 +56,7 @@ class ArgoEventException(MetaflowException):
 
 def webhook_url(environ: Mapping[str, str] = os.environ) -> str | None:
     """The configured Argo Events webhook URL, or None."""
-    return (
-        environ.get("METAFLOW_ARGO_EVENTS_WEBHOOK_URL")
-        or environ.get("ARGO_EVENTS_WEBHOOK_URL")
-        or None
-    )
+    return environ.get(WEBHOOK_URL_VARIABLE) or environ.get("ARGO_EVENTS_WEBHOOK_URL") or None
 
 
 def _headers(access_token: str | None, environ: Mapping[str, str]) -> dict[str, str]:
@@ -104,8 +102,8 @@ class ArgoEvent:
     def safe_publish(
         self, payload: Mapping[str, Any] | None = None, ignore_errors: bool = True
     ) -> str | None:
-        """Publish only inside a deployed run (a task with a webhook URL configured, or
-        on Argo Workflows); elsewhere print that nothing was published."""
+        """Publish only inside a deployed run on Argo Workflows; elsewhere print that
+        nothing was published."""
         return self.publish(payload=payload, force=False, ignore_errors=ignore_errors)
 
     def publish(
@@ -116,8 +114,7 @@ class ArgoEvent:
     ) -> str | None:
         """Send the event; return its id. Errors are printed when ``ignore_errors``,
         else raised as :class:`ArgoEventException`."""
-        deployed = bool(os.environ.get("ARGO_WORKFLOW_TEMPLATE") or webhook_url())
-        if not (force or deployed):
+        if not (force or on_argo()):
             return self._fail(
                 f"Argo Event ({self._name}) was not published. Use ArgoEvent(...).publish(...) "
                 "to force publish.",
@@ -131,6 +128,10 @@ class ArgoEvent:
 
     def body(self, payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The JSON document :meth:`publish` posts (a fresh id and timestamp each call)."""
+        # Imported here: every end task imports this module, few publish.
+        import uuid
+        from datetime import UTC, datetime
+
         now = time.time()
         return {
             "name": self._name,
@@ -209,9 +210,16 @@ def finished_run_events(current: Any, end_step: str) -> list[ArgoEvent]:
     return events
 
 
+def on_argo(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether this task runs in a deployed Argo Workflow (the emitter marks every
+    container with ``ARGO_WORKFLOW_TEMPLATE``, as Metaflow does)."""
+    return bool(environ.get(ARGO_DEPLOYED_VARIABLE))
+
+
 def publish_finished_run(current: Any, end_step: str) -> None:
-    """Publish the finished-run events when a webhook URL is configured; never raises."""
-    if not webhook_url():
+    """Publish the finished-run events of a deployed run (on Argo, with a webhook URL
+    configured); never raises. Local runs publish nothing, as in Metaflow."""
+    if not (on_argo() and webhook_url()):
         return
     for event in finished_run_events(current, end_step):
         event.publish(ignore_errors=True)

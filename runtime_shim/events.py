@@ -6,7 +6,8 @@ needs no engine code: environment variables whose names start with
 variable per event it listens for, and leaves the ones that did not fire empty or
 ``null``), and ``FLOWC_TRIGGER_EVENTS`` may hold a JSON list of them. An event object
 is ``{"type": "event" | "run", "name": ..., "id": ..., "timestamp": ...,
-"payload": {...}}``, or the body an Argo Events webhook received (``{"name": ...,
+"payload": {...}}`` (``timestamp``: seconds since the epoch, or an ISO 8601 time as
+EventBridge writes it), or the body an Argo Events webhook received (``{"name": ...,
 "payload": {...}}``, what ``ArgoEvent`` publishes; Argo's Sensor hands it on whole).
 For a ``run`` event (``@trigger_on_finish``, or ``--trigger
 FLOW/RUN`` locally), ``id`` is the pathspec of the upstream run's end task.
@@ -36,6 +37,9 @@ EVENT_VARIABLE_PREFIX = "FLOWC_TRIGGER_EVENT_"
 EVENT_TYPES = ("event", "run")
 #: The payload field Metaflow sets on the events a finished run publishes.
 AUTO_GENERATED_FIELD = "auto-generated-by-metaflow"
+#: Set in every container of a deployed Argo run (as Metaflow sets it): only such a task
+#: publishes its finished-run event (runtime_shim/argo_events.py).
+ARGO_DEPLOYED_VARIABLE = "ARGO_WORKFLOW_TEMPLATE"
 
 _MetaflowEventFields = namedtuple("_MetaflowEventFields", ["name", "id", "timestamp", "type"])
 
@@ -218,6 +222,8 @@ def _event(obj: Mapping[str, Any]) -> MetaflowEvent:
     timestamp = obj.get("timestamp")
     if isinstance(timestamp, int | float) and not isinstance(timestamp, bool):
         timestamp = datetime.fromtimestamp(timestamp)
+    elif isinstance(timestamp, str):
+        timestamp = _iso_time(timestamp) or timestamp
     return MetaflowEvent(
         obj.get("name"), obj.get("id"), timestamp, obj.get("type"), obj.get("payload")
     )
@@ -227,7 +233,16 @@ def _timestamp_key(obj: Mapping[str, Any]) -> float:
     value = obj.get("timestamp")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    return float("-inf")
+    stamp = _iso_time(value) if isinstance(value, str) else None
+    return stamp.timestamp() if stamp is not None else float("-inf")
+
+
+def _iso_time(text: str) -> datetime | None:
+    """An ISO 8601 time (EventBridge's ``time``, ``2026-01-02T03:04:05Z``), else None."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _epoch(value: Any) -> int | None:

@@ -26,6 +26,15 @@ Parallel = namedtuple("Parallel", ["main_ip", "num_nodes", "node_index", "contro
 PARALLEL_VAR = "_parallel"
 #: Where the local gang's nodes reach the control node (all nodes run on this machine).
 LOCAL_MAIN_IP = "127.0.0.1"
+#: The control node's address when an engine runs the gang (Metaflow's variable name).
+MAIN_IP_ENV = "MF_PARALLEL_MAIN_IP"
+#: A gang pod's replicated job (``control`` or ``worker``) and its job index in it: an
+#: engine that cannot compute the node index itself (a JobSet's pods) sets both, and the
+#: shim derives the node index (control 0, worker job ``j`` is node ``j + 1``).
+GANG_JOB_ENV = "FLOWC_GANG_JOB"
+GANG_JOB_INDEX_ENV = "FLOWC_GANG_JOB_INDEX"
+CONTROL_JOB = "control"
+WORKER_JOB = "worker"
 #: The metadata field and value Metaflow gives a control task (``Step.control_tasks()``).
 CONTROL_TASK_FIELD = "internal_task_type"
 CONTROL_TASK_VALUE = "control_task"
@@ -38,10 +47,12 @@ def gang_fields(frames: list[Frame], index_path: str, step: str) -> dict[str, An
     """
     _split, _var, node_index, num_nodes = frames[-1]
     outer = index_path.rpartition(".")[0]
+    import os
+
     return {
         "is_parallel": True,
         "parallel": Parallel(
-            main_ip=LOCAL_MAIN_IP,
+            main_ip=os.environ.get(MAIN_IP_ENV) or LOCAL_MAIN_IP,
             num_nodes=int(num_nodes),
             node_index=int(node_index),
             control_task_id=task_id(step, task_key(child_path(outer, 0))),
@@ -54,3 +65,21 @@ def control_metadata(frames: list[Frame]) -> dict[str, str]:
     if frames and frames[-1][1] == PARALLEL_VAR and int(frames[-1][2]) == 0:
         return {CONTROL_TASK_FIELD: CONTROL_TASK_VALUE}
     return {}
+
+
+def gang_index_path(outer: str, environ: dict[str, str]) -> str:
+    """The index path of a gang node an engine started with the gang's outer index path:
+    ``outer`` itself unless :data:`GANG_JOB_ENV` is set, else one level deeper at the node
+    index its replicated job and job index give."""
+    job = environ.get(GANG_JOB_ENV)
+    if not job:
+        return outer
+    if job == CONTROL_JOB:
+        return child_path(outer, 0)
+    index = environ.get(GANG_JOB_INDEX_ENV, "")
+    if job != WORKER_JOB or not index.isdigit():
+        raise ValueError(
+            f"{GANG_JOB_ENV}={job!r} {GANG_JOB_INDEX_ENV}={index!r}: expected "
+            f"{CONTROL_JOB!r}, or {WORKER_JOB!r} with a job index"
+        )
+    return child_path(outer, int(index) + 1)

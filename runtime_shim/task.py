@@ -196,8 +196,11 @@ def _run_attempt(
     if not ds.commit(spec.run_id, spec.step, key, record):
         record = ds.committed(spec.run_id, spec.step, key) or record
     write_outputs(spec, record)
-    if "next" not in record:
-        # The end task succeeded: the run is finished (what @trigger_on_finish waits for).
+    from runtime_shim.events import ARGO_DEPLOYED_VARIABLE
+
+    if "next" not in record and os.environ.get(ARGO_DEPLOYED_VARIABLE):
+        # The end task of a deployed Argo run succeeded: the run is finished, which is
+        # what @trigger_on_finish waits for.
         from runtime_shim.argo_events import publish_finished_run
         from runtime_shim.current import current
 

@@ -52,9 +52,10 @@ class AirflowEngine(Substitution):
     the argv (every word of the argv passes through :meth:`word`, in order).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, event_parameters: frozenset[str] = frozenset()) -> None:
         self.slots: dict[str, int] = {}
         self._position = 0
+        self._event_parameters = event_parameters
 
     def literal(self, text: str) -> str:
         return jinja_verbatim(text)
@@ -66,7 +67,16 @@ class AirflowEngine(Substitution):
             return "{{ ti.try_number - 1 }}"
         if value.kind == "param":
             # Parameter names are letters, digits, "_", "." and "-" (checked by the emitter).
-            return '{{ params["' + value.name + '"] | tojson }}'
+            from_params = 'params["' + value.name + '"] | tojson'
+            if value.name in self._event_parameters:
+                # The triggering event's payload field when it has one (_templates.py).
+                return (
+                    '{{ event_param("'
+                    + value.name
+                    + '", triggering_asset_events) or '
+                    + (from_params + " }}")
+                )
+            return "{{ " + from_params + " }}"
         return super().placeholder(value)
 
     def word(self, parts: Word) -> str:
@@ -87,6 +97,8 @@ class CommandOptions:
     datastore: str
     python: str
     code_package: str | None
+    # Parameters filled from a triggering asset event's payload (backends/airflow/_assets.py).
+    event_parameters: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -110,7 +122,7 @@ def step_argv(ir: FlowIR, step: Step, opts: CommandOptions) -> StepArgv:
     output = _output_option(step)
     if output is not None:
         command = command.replace(**{output: OUTPUT})
-    engine = AirflowEngine()
+    engine = AirflowEngine(opts.event_parameters)
     argv = render(command, engine, python=opts.python)
     return StepArgv(argv, engine.slots)
 

@@ -18,6 +18,7 @@ from backends.coverage import (
     kubernetes_secrets_table,
     merged,
     parallel_only,
+    parallel_rejected,
     project_table,
     schedule_table,
 )
@@ -71,11 +72,12 @@ _POD = {
     "extended_resources": _not_emitted("extended resource requests"),
     "security_context": _not_emitted("a container security context"),
 }
-_TRIGGERS = Rejected(
+# backends/airflow/_assets.py reads the events (and rejects options).
+_TRIGGERS = Mapped("DAG schedule on assets; payload fields to the start task's parameters")
+_TRIGGER_OPTIONS = Rejected(
     codes.FC308,
-    "is not mapped to Airflow (no Asset or sensor is emitted); the DAG would never "
-    "start on the event",
-    "trigger the DAG from the other DAG or an Asset yourself, and remove the decorator",
+    "has no Airflow asset equivalent flowc emits; the DAG schedule would ignore it",
+    "remove options=",
 )
 
 _COMMON: Table = merged(
@@ -101,13 +103,15 @@ _COMMON: Table = merged(
                 "cannot be expressed on Airflow (an unbounded foreach test decorator)",
             )
         },
-        "parallel": {
-            WHOLE: Rejected(codes.FC301, "cannot be expressed on Airflow (no gang-scheduled steps)")
-        },
+        "parallel": {WHOLE: parallel_rejected("Airflow")},
         "schedule": schedule_table("DAG schedule", "DAG schedule (CronTriggerTimetable timezone)"),
         "project": project_table("DAG tags (project:NAME)", "DAG tags (branch:NAME)"),
-        "trigger": {EVERY_OTHER: _TRIGGERS},
-        "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
+        "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
+        "trigger_on_finish": {
+            WHOLE: _TRIGGERS,
+            EVERY_OTHER: _TRIGGERS,
+            "options": _TRIGGER_OPTIONS,
+        },
         "exit_hook": {
             WHOLE: Mapped(
                 "a final teardown task `exit-hooks` (runs when all upstream tasks are done) "

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backends.airflow._assets import asset_plan
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.events import deployed_project
 from backends.option_keys import unknown_option_keys
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
@@ -73,6 +75,11 @@ class AirflowBackend:
         flow, notes = flow_settings(ir, local)
         diagnostics.extend(notes)
         flow.tags.extend(_tags(extra.get("tags")))
+        project, branch = deployed_project(ir)
+        assets, problems = asset_plan(
+            ir, project, branch, has_schedule=flow.schedule_cron is not None
+        )
+        diagnostics.extend(problems)
         if has_errors(diagnostics):
             return EmitResult([], diagnostics)
         opts = RenderOptions(
@@ -87,7 +94,7 @@ class AirflowBackend:
             service_account=options.service_account,
             labels=dict(sorted(options.labels.items())),
         )
-        content = render_dag(ir, plan.tasks, flow, opts)
+        content = render_dag(ir, plan.tasks, flow, assets, opts)
         return EmitResult(
             [EmittedFile(REGISTRY["airflow"].output_file(dag_id=dag_id), content)], diagnostics
         )

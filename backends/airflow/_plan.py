@@ -29,6 +29,7 @@ from typing import Literal
 
 from backends.airflow._settings import StepSettings, step_settings
 from backends.base import exit_hooks
+from backends.coverage import num_parallel_rejected
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Step
@@ -79,6 +80,11 @@ RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(
         "branch_task",
         "step_task",
         "shim_command",
+        "Asset",
+        "AssetAll",
+        "publish_finished_run",
+        "trigger_events",
+        "event_param",
     }
 )
 
@@ -146,10 +152,10 @@ class _Planner:
                 self.diagnostics.append(
                     diag(
                         codes.FC301,
-                        f"num_parallel in step {step.name!r} (@parallel) is not supported "
-                        "on Airflow",
+                        num_parallel_rejected(step.name, "Airflow"),
                         step.location.span(),
-                        "use a foreach over range(N) instead",
+                        "compile for Argo (a JobSet), or use a foreach over range(N) if the "
+                        "tasks need not run together",
                     )
                 )
         if self.diagnostics:

@@ -11,9 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from backends.airflow import _templates
+from backends.airflow._assets import AssetPlan
 from backends.airflow._command import CommandOptions, exit_hooks_argv, step_argv
 from backends.airflow._plan import PlannedTask
-from backends.airflow._pycode import Code, DictOf, Expr, assign, call, flat, literal, render
+from backends.airflow._pycode import (
+    Code,
+    DictOf,
+    Expr,
+    ListOf,
+    assign,
+    call,
+    flat,
+    literal,
+    render,
+)
 from backends.airflow._settings import FlowSettings
 from flowc.ir import FlowIR, Parameter
 
@@ -35,20 +46,29 @@ class RenderOptions:
 
 
 def render_dag(
-    ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderOptions
+    ir: FlowIR,
+    tasks: list[PlannedTask],
+    flow: FlowSettings,
+    assets: AssetPlan,
+    opts: RenderOptions,
 ) -> str:
     parts = [_templates.HEADER]
-    dag = _dag(ir, tasks, flow, opts)
+    dag = _dag(ir, tasks, flow, assets, opts)
     parts.append(
         _templates.imports(
             local=opts.local,
             datetime=flow.schedule_cron is not None or any(_uses_timedelta(t) for t in tasks),
             cron_timetable=flow.schedule_cron is not None and flow.timezone is not None,
             param=bool(ir.parameters),
+            asset_all=len(assets.schedule) > 1,
+            json=bool(assets.schedule),
         )
     )
-    parts.append("\n" + "\n".join(_constants(ir, tasks, opts)) + "\n")
+    parts.append("\n" + "\n".join(_constants(ir, tasks, assets, opts)) + "\n")
     parts.append(_templates.COMMON_HELPERS)
+    parts.append(_templates.FINISHED_RUN_HELPER)
+    if assets.schedule:
+        parts.append(_templates.TRIGGER_HELPERS)
     parts.append(_templates.LOCAL_HELPERS if opts.local else _templates.KUBERNETES_HELPERS)
     parts.append("\n\n" + dag + "\n")
     return "".join(parts)
@@ -60,7 +80,9 @@ def _uses_timedelta(task: PlannedTask) -> bool:
     return has_delay or s.timeout_seconds is not None
 
 
-def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> list[str]:
+def _constants(
+    ir: FlowIR, tasks: list[PlannedTask], assets: AssetPlan, opts: RenderOptions
+) -> list[str]:
     # The tasks that run a shim command: the steps, and the exit hooks' task.
     steps = [t for t in tasks if t.step is not None or t.kind == "exit_hooks"]
     env = {t.task_id: t.settings.env for t in steps if t.settings.env}
@@ -69,6 +91,7 @@ def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> lis
         datastore=opts.datastore,
         python=opts.python,
         code_package=opts.code_package,
+        event_parameters=frozenset(assets.parameters),
     )
     commands = {
         t.task_id: step_argv(ir, t.step, command_options)
@@ -80,7 +103,20 @@ def _constants(ir: FlowIR, tasks: list[PlannedTask], opts: RenderOptions) -> lis
         assign("STEP_COMMANDS", literal({name: c.argv for name, c in commands.items()})),
         assign("STEP_SLOTS", literal({name: c.slots for name, c in commands.items() if c.slots})),
         assign("STEP_ENV", literal(env)),
+        assign("FINISHED_RUN", literal(assets.finished_run)),
+        assign("FINISHED_RUN_ASSETS", ListOf(tuple(_asset(n) for n in assets.outlets))),
     ]
+    if assets.schedule:
+        lines += [
+            assign("TRIGGER_EVENTS", literal(assets.events)),
+            assign(
+                "EVENT_PARAMETERS",
+                literal({name: list(source) for name, source in assets.parameters.items()}),
+            ),
+        ]
+    # The triggering events every task receives (rendered by the trigger_events macro).
+    events = "{{ trigger_events(triggering_asset_events) }}" if assets.schedule else ""
+    lines.append(assign("EVENTS", literal(events)))
     if not opts.local:
         secrets = {t.task_id: t.settings.secrets for t in steps if t.settings.secrets}
         resources = {t.task_id: r for t in steps if (r := _resources(t))}
@@ -129,7 +165,16 @@ def _param(p: Parameter) -> Expr:
     return call("Param", *args, **kwargs)
 
 
-def _schedule(flow: FlowSettings) -> Expr:
+def _asset(name: str) -> Expr:
+    return call("Asset", literal(name))
+
+
+def _schedule(flow: FlowSettings, assets: AssetPlan) -> Expr:
+    if len(assets.schedule) == 1:
+        return _asset(assets.schedule[0])
+    if assets.schedule:
+        # Every event must have arrived (as Metaflow's Argo Sensor waits for all).
+        return call("AssetAll", *(_asset(n) for n in assets.schedule))
     if flow.schedule_cron is None:
         return Code("None")
     if flow.timezone is None:
@@ -139,18 +184,24 @@ def _schedule(flow: FlowSettings) -> Expr:
     )
 
 
-def _dag(ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, opts: RenderOptions) -> str:
+def _dag(
+    ir: FlowIR, tasks: list[PlannedTask], flow: FlowSettings, assets: AssetPlan, opts: RenderOptions
+) -> str:
     kwargs: dict[str, Expr] = {"dag_id": literal(opts.dag_id)}
     if ir.docstring:
         kwargs["doc_md"] = literal(ir.docstring)
-    kwargs["schedule"] = _schedule(flow)
+    kwargs["schedule"] = _schedule(flow, assets)
     if flow.schedule_cron is not None:
         kwargs["start_date"] = Code("datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)")
     kwargs["catchup"] = Code("False")
     kwargs["params"] = _params(ir)
     kwargs["tags"] = literal(flow.tags)
+    if assets.schedule:
+        kwargs["user_defined_macros"] = DictOf(
+            tuple((literal(name), Code(name)) for name in ("trigger_events", "event_param"))
+        )
     header = render(call("DAG", **kwargs), 0, "with ", " as dag:")
-    body = [assign(t.var, _task_expr(t, opts), 1) for t in tasks]
+    body = [assign(t.var, _task_expr(t, ir.end, opts), 1) for t in tasks]
     edges = [f"    {up} >> {t.var}" for t in tasks for up in t.upstream]
     return "\n".join([header, *body, *(["", *edges] if edges else [])])
 
@@ -159,7 +210,7 @@ def _params(ir: FlowIR) -> Expr:
     return DictOf(tuple((literal(p.name), _param(p)) for p in ir.parameters))
 
 
-def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
+def _task_expr(t: PlannedTask, end: str, opts: RenderOptions) -> Expr:
     if t.kind == "paths":
         return call("paths_task", literal(t.task_id.removesuffix("-paths")), Code(t.inputs[0]))
     if t.kind == "select":
@@ -190,6 +241,10 @@ def _task_expr(t: PlannedTask, opts: RenderOptions) -> Expr:
         # DAG run's state comes from the other leaves.
         return Code(flat(call("step_task", literal(t.task_id), **kwargs)) + ".as_teardown()")
     assert t.step is not None
+    if t.step.name == end:
+        # A finished run is the end task's success (backends/airflow/_assets.py).
+        kwargs["outlets"] = Code("FINISHED_RUN_ASSETS")
+        kwargs["post_execute"] = Code("publish_finished_run")
     return call("step_task", literal(t.step.name), **kwargs)
 
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 '''
 
 
-def imports(local: bool, datetime: bool, cron_timetable: bool, param: bool) -> str:
+def imports(
+    local: bool, datetime: bool, cron_timetable: bool, param: bool, asset_all: bool, json: bool
+) -> str:
     """The import block, with only the names the file uses (ruff/isort order)."""
-    sdk = ["DAG"] + (["CronTriggerTimetable"] if cron_timetable else [])
+    sdk = ["DAG", "Asset"] + (["AssetAll"] if asset_all else [])
+    sdk += ["CronTriggerTimetable"] if cron_timetable else []
     sdk += (["Param"] if param else []) + ["task"]
-    stdlib = (["datetime"] if datetime else []) + (
-        ["json", "os", "subprocess", "tempfile"] if local else []
-    )
+    stdlib = (["datetime"] if datetime else []) + (["json"] if json or local else [])
+    stdlib += ["os", "subprocess", "tempfile"] if local else []
     lines = [f"import {name}" for name in stdlib]
     lines += [""] if lines else []
     if not local:
@@ -71,6 +73,56 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 '''
 
+# The end task's post_execute hook: the finished run's event on its assets.
+FINISHED_RUN_HELPER = '''
+
+def publish_finished_run(context, result=None):
+    """Put the finished run's payload on the end task's asset events (``extra``)."""
+    run_id = context["run_id"]
+    pathspec = "/".join(
+        (FINISHED_RUN["flow"], run_id, FINISHED_RUN["step"], FINISHED_RUN["task"])
+    )
+    extra = dict(FINISHED_RUN["payload"], run_id=run_id, id=pathspec, pathspec=pathspec)
+    for asset in context["outlets"]:
+        context["outlet_events"][asset].extra = extra
+'''
+
+# Macros of a DAG scheduled on assets: what the triggering asset events say, rendered
+# into the tasks' templated fields.
+TRIGGER_HELPERS = '''
+
+def trigger_events(triggering) -> str:
+    """The run's triggering asset events as a JSON list of flowc events ("" for none)."""
+    events = []
+    for asset in triggering:
+        kind = TRIGGER_EVENTS.get(asset.name, "event")
+        for event in triggering[asset]:
+            payload = dict(event.extra or {})
+            events.append(
+                dict(
+                    type=kind,
+                    name=asset.name,
+                    id=payload.get("pathspec" if kind == "run" else "id"),
+                    timestamp=int(event.timestamp.timestamp()),
+                    payload=payload,
+                )
+            )
+    return json.dumps(events, sort_keys=True, default=str) if events else ""
+
+
+def event_param(name: str, triggering) -> str:
+    """Parameter ``name`` as JSON from the latest triggering event of its asset that
+    has its payload field; "" when none has it (the run's params value is used)."""
+    asset_name, field = EVENT_PARAMETERS[name]
+    for asset in triggering:
+        if asset.name != asset_name:
+            continue
+        for event in sorted(triggering[asset], key=lambda e: e.timestamp, reverse=True):
+            if field in (event.extra or {}):
+                return json.dumps(event.extra[field])
+    return ""
+'''
+
 LOCAL_HELPERS = '''
 
 def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str]):
@@ -81,9 +133,13 @@ def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str])
     return command
 
 
-def run_shim(command: list[str], step: str, output: str | None, result_file: str):
+def run_shim(
+    command: list[str], step: str, output: str | None, result_file: str, events: str
+):
     """Run the shim once; return its foreach paths or switch choice."""
     env = {**os.environ, **STEP_ENV.get(step, {})}
+    if events:
+        env["FLOWC_TRIGGER_EVENTS"] = events
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     print(done.stdout, end="")
     print(done.stderr, end="")
@@ -103,11 +159,13 @@ def run_step(
     slots: dict[str, int],
     index_path: str = "",
     output: str | None = None,
+    events: str = "",
 ):
     """Run one flow task as a subprocess; return its foreach paths or switch choice.
 
-    ``argv`` arrives rendered by Airflow (run id, attempt, parameters). A step with an
-    iteration slot loops: it runs iterations 0, 1, ... until it chooses another step.
+    ``argv`` and ``events`` (the triggering events as JSON) arrive rendered by Airflow
+    (run id, attempt, parameters). A step with an iteration slot loops: it runs
+    iterations 0, 1, ... until it chooses another step.
     """
     iteration = 0
     while True:
@@ -117,7 +175,7 @@ def run_step(
                 index_path=index_path, iteration=str(iteration), output=result_file
             )
             command = shim_command(argv, slots, values)
-            choice = run_shim(command, step, output, result_file)
+            choice = run_shim(command, step, output, result_file, events)
         if "iteration" not in slots or choice != step:
             return choice
         iteration += 1
@@ -131,6 +189,7 @@ def step_task(step, output=None, over=None, **task_args):
         argv=STEP_COMMANDS[step],
         slots=STEP_SLOTS.get(step, {}),
         output=output,
+        events=EVENTS,
     )
     if over is None:
         return configured(**fixed)
@@ -140,13 +199,15 @@ def step_task(step, output=None, over=None, **task_args):
 KUBERNETES_HELPERS = r'''
 
 # The container command: "$0" is the step's name, "$1" to "$3" the positions of its
-# index path, iteration and output file in its argv (empty when it has none), and the
+# index path, iteration and output file in its argv (empty when it has none), "$4" the
+# triggering events (JSON, exported as FLOWC_TRIGGER_EVENTS unless empty), and the
 # argv arrives as the rest of "$@", never inside the script. "run K ARGV..." runs the
 # argv with this pod's index path, iteration K and output file put in at those places;
 # the output (foreach paths or switch choice) becomes the task's XCom. "loop" runs a
 # recursive switch step until it chooses another step.
 RUN = (
-    "at_index=$1; at_iteration=$2; at_output=$3; out=/tmp/flowc-output; shift 3;"
+    "at_index=$1; at_iteration=$2; at_output=$3; events=$4; out=/tmp/flowc-output;"
+    ' shift 4; [ -z "$events" ] || export FLOWC_TRIGGER_EVENTS="$events";'
     ' run() { k=$1; shift; i=0; for a in "$@"; do shift; case $i in "$at_index")'
     ' a=$FLOWC_INDEX_PATH ;; "$at_iteration") a=$k ;; "$at_output") a=$out ;;'
     ' esac; set -- "$@" "$a"; i=$((i + 1)); done; "$@"; }; '
@@ -253,6 +314,7 @@ def step_task(
             SCRIPTS["loop" if "iteration" in slots else output],
             step,
             *(str(slots.get(s, "")) for s in ("index_path", "iteration", "output")),
+            EVENTS,
         ],
         arguments=STEP_COMMANDS[step],
         full_pod_spec=pod_spec(step),

@@ -16,6 +16,7 @@ from backends.argo._literals import LBRACE_VAR, container_literal
 from backends.argo._model import (
     Backoff,
     Container,
+    ContainerPort,
     EnvFromSource,
     EnvVar,
     Inputs,
@@ -80,8 +81,10 @@ def shim_args(
     names: StepNames,
     in_foreach: bool,
     settings: StepSettings,
+    engine: ArgoEngine | None = None,
 ) -> list[str]:
-    """The shim command after ``python -m runtime_shim`` (runtime_shim/command.py)."""
+    """The shim command after ``python -m runtime_shim`` (runtime_shim/command.py);
+    ``engine`` spells the placeholders (Argo's template tags unless given)."""
     command = step_command(
         ir,
         step,
@@ -93,7 +96,41 @@ def shim_args(
         switch_out=SWITCH_PATH if step.switch is not None else None,
         code_package=opts.code_package or None,
     )
-    return shim.render(command, ArgoEngine(names))
+    return shim.render(command, engine or ArgoEngine(names))
+
+
+def step_container(args: list[str], opts: ArgoOptions, settings: StepSettings) -> Container:
+    """The container running ``args`` (a rendered shim command) with the step's image,
+    environment, secrets and resources."""
+    env = [EnvVar(name=k, value=container_literal(v)) for k, v in settings.env]
+    if any(f"$({LBRACE_VAR})" in text for text in args + [e.value or "" for e in env]):
+        env.insert(0, EnvVar(name=LBRACE_VAR, value="{"))
+    resources = None
+    if settings.requests or settings.limits:
+        resources = ResourceRequirements(
+            requests=dict(settings.requests) or None,
+            limits=dict(settings.limits) or None,
+        )
+    return Container(
+        image=settings.image or opts.image,
+        command=list(shim.launcher(opts.python)),
+        args=args,
+        env=env or None,
+        env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]
+        or None,
+        resources=resources,
+        image_pull_policy=settings.image_pull_policy,
+        ports=[ContainerPort(container_port=settings.port)] if settings.port else None,
+    )
+
+
+def pod_metadata(settings: StepSettings) -> Metadata | None:
+    """The pod's labels and annotations from @kubernetes, if it sets any."""
+    if not (settings.pod_labels or settings.pod_annotations):
+        return None
+    return Metadata(
+        labels=settings.pod_labels or None, annotations=settings.pod_annotations or None
+    )
 
 
 def container_template(
@@ -106,9 +143,6 @@ def container_template(
 ) -> Template:
 
     args = shim_args(ir, step, opts, names, in_foreach, settings)
-    env = [EnvVar(name=k, value=container_literal(v)) for k, v in settings.env]
-    if any(f"$({LBRACE_VAR})" in text for text in args + [e.value or "" for e in env]):
-        env.insert(0, EnvVar(name=LBRACE_VAR, value="{"))
     inputs = [Parameter(name=IDX)] if in_foreach else []
     if step.recursive:
         inputs.append(Parameter(name=ITERATION))
@@ -117,12 +151,6 @@ def container_template(
         outputs.append(Parameter(name=COUNT, value_from=ValueFrom(path=COUNT_PATH)))
     if step.switch is not None:
         outputs.append(Parameter(name=SWITCH, value_from=ValueFrom(path=SWITCH_PATH)))
-    resources = None
-    if settings.requests or settings.limits:
-        resources = ResourceRequirements(
-            requests=dict(settings.requests) or None,
-            limits=dict(settings.limits) or None,
-        )
     retry = None
     if settings.retries > 0:
         retry = RetryStrategy(
@@ -132,26 +160,12 @@ def container_template(
             if settings.retry_delay_seconds
             else None,
         )
-    container = Container(
-        image=settings.image or opts.image,
-        command=list(shim.launcher(opts.python)),
-        args=args,
-        env=env or None,
-        env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]
-        or None,
-        resources=resources,
-        image_pull_policy=settings.image_pull_policy,
-    )
     return Template(
         name=names.templates[step.name],
-        metadata=Metadata(
-            labels=settings.pod_labels or None, annotations=settings.pod_annotations or None
-        )
-        if settings.pod_labels or settings.pod_annotations
-        else None,
+        metadata=pod_metadata(settings),
         inputs=Inputs(parameters=inputs) if inputs else None,
         outputs=Outputs(parameters=outputs) if outputs else None,
-        container=container,
+        container=step_container(args, opts, settings),
         retry_strategy=retry,
         active_deadline_seconds=settings.timeout_seconds if settings.timeout_seconds else None,
         node_selector=settings.node_selector or None,

@@ -14,7 +14,6 @@ from backends.coverage import (
     declare,
     kubernetes_secrets_table,
     merged,
-    parallel_only,
     project_table,
     schedule_table,
 )
@@ -35,7 +34,6 @@ _REQUESTS = {
 }
 _SHARED_MEMORY = _no_pod_field("a memory-backed /dev/shm volume")
 _TMPFS = _no_pod_field("a tmpfs volume")
-_PARALLEL_ONLY = parallel_only("Argo")
 
 _KUBERNETES: dict[str, Handling] = {
     WHOLE: Mapped("container.resources.requests (Metaflow's cpu, memory and disk defaults)"),
@@ -67,14 +65,16 @@ _KUBERNETES: dict[str, Handling] = {
     "tmpfs_path": _TMPFS,
     "persistent_volume_claims": _no_pod_field("persistent volume mounts"),
     "shared_memory": _SHARED_MEMORY,
-    "port": _PARALLEL_ONLY,
+    "port": Mapped("container.ports (and MF_MASTER_PORT in a @parallel step's JobSet)"),
     "compute_pool": _no_pod_field("compute pool placement"),
     "executable": Rejected(
         codes.FC308,
         "the Python executable is set for the whole flow; this step would run another one",
         "pass --python",
     ),
-    "hostname_resolution_timeout": _PARALLEL_ONLY,
+    "hostname_resolution_timeout": _no_pod_field(
+        "a wait for the control node's hostname to resolve"
+    ),
     "qos": _no_pod_field("a quality-of-service class other than requests only (Burstable)"),
     "extended_resources": _no_pod_field("extended resource requests"),
     "security_context": _no_pod_field("a container security context"),
@@ -116,7 +116,7 @@ ARGO: Table = merged(
             )
         },
         "parallel": {
-            WHOLE: Rejected(codes.FC301, "cannot be expressed on Argo (no gang-scheduled steps)")
+            WHOLE: Mapped("a JobSet resource template: control job (node 0) + N-1 workers")
         },
         "schedule": schedule_table("CronWorkflow spec.schedules", "CronWorkflow spec.timezone"),
         "project": project_table(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backends.argo._containers import COUNT, IDX, ITERATION, SWITCH, StepNames
+from backends.argo._jobset import NODES, gang_split
 from backends.argo._layout import TOP, Layout
 from backends.argo._model import (
     Arguments,
@@ -124,6 +125,10 @@ class DagBuilder:
         if idx is not None:
             params.append(_param(IDX, idx))
         template = self.task_name(step.name)
+        split = gang_split(self.ir, step)
+        if split is not None and not isinstance(split.num_parallel, int):
+            nodes = f"{{{{tasks.{self.task_name(split.name)}.outputs.parameters.{COUNT}}}}}"
+            params.append(_param(NODES, nodes))
         if step.recursive:
             params.append(_param(ITERATION, "0"))
             template = self.dags.loops[step.name]

@@ -45,6 +45,7 @@ class StepSettings:
     retries: int = 0
     retry_delay_seconds: int = 0
     timeout_seconds: int = 0
+    port: int | None = None
 
 
 @dataclass
@@ -95,6 +96,8 @@ class _Mapper:
 
     def kubernetes(self, dec: Decorator, values: dict[str, Any]) -> None:
         self.resources(dec, values)
+        if values.get("port") is not None:
+            self._port(dec, values["port"])
         image = values.get("image")
         if image is not None:
             if IMAGE.match(image):
@@ -148,6 +151,15 @@ class _Mapper:
                 self.reject(dec, f"environment variable name {name!r} is not valid in Kubernetes")
             else:
                 self.settings.env.append((name, value))
+
+    def _port(self, dec: Decorator, port: Any) -> None:
+        if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
+            self.settings.port = port
+        else:
+            self.reject(dec, f"port {port!r} is not a TCP port number")
+
+    def parallel(self, dec: Decorator, values: dict[str, Any]) -> None:
+        """Nothing to set: the step's template becomes a JobSet (backends/argo/_jobset.py)."""
 
     def secrets(self, dec: Decorator, values: dict[str, Any]) -> None:
         self._secret_sources(dec, values.get("sources"))

@@ -9,6 +9,7 @@ from backends.argo._containers import StepNames, container_template, exit_hook_t
 from backends.argo._coverage import COVERAGE
 from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import step_settings
+from backends.argo._jobset import gang_split, jobset_problems, jobset_template
 from backends.argo._layout import TOP, build_layout
 from backends.argo._manifest import API_VERSION, arguments, header, schedule, to_document, to_yaml
 from backends.argo._model import (
@@ -26,6 +27,7 @@ from backends.argo._sensor import (
     SensorPlan,
     add_event_parameters,
     add_webhook_url,
+    mark_deployed,
     read_triggers,
     sensor,
 )
@@ -70,15 +72,9 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames, NameA
 def _unsupported(ir: FlowIR) -> list[Diagnostic]:
     out = []
     for step in ir.steps:
-        if step.num_parallel is not None:
-            out.append(
-                diag(
-                    codes.FC301,
-                    f"num_parallel at step '{step.name}' cannot be expressed "
-                    "on Argo (no gang-scheduled multi-node steps)",
-                    step.location.span(),
-                )
-            )
+        split = gang_split(ir, step)
+        if split is not None:
+            out.extend(jobset_problems(ir, step, split))
     for dec in ir.decorators:
         out.extend(COVERAGE.review(dec, "on the flow"))
     return out
@@ -111,8 +107,16 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     for step in ir.steps:
         if step.recursive:
             templates.append(builder.loop_template(step))
+    gangs = 0
     for step in ir.steps:
         in_foreach = layout.scope_of[step.name] != TOP
+        gang = gang_split(ir, step)
+        if gang is not None:
+            templates.append(
+                jobset_template(ir, step, gang, opts, names, settings[step.name], gangs)
+            )
+            gangs += 1
+            continue
         templates.append(container_template(ir, step, opts, names, in_foreach, settings[step.name]))
     if dags.exit_handler is not None:
         templates.append(exit_hook_template(ir, opts, dags.exit_handler, settings[ir.start]))
@@ -159,6 +163,7 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         diagnostics.append(shared)
     if spec is None:
         return EmitResult([], diagnostics)
+    mark_deployed(spec.templates, head.name)
     # Runs carry the flow's labels too, so `argo list -l flowc/flow=...` finds them.
     spec.workflow_metadata = Metadata(labels=head.labels)
     meta = ObjectMeta(

@@ -3,7 +3,8 @@
 Argo fans out a *template*, not a group of tasks, so every foreach body becomes its own
 DAG template, nested as deep as the foreaches are. This module computes, from the IR
 alone, which DAG ("scope") each step belongs to: ``""`` for the entry DAG, or the name of
-the innermost foreach split whose body holds it (the step's ``foreach_stack``).
+the innermost foreach split whose body holds it (the step's ``foreach_stack``). A
+``num_parallel`` split has no body DAG: its gang is one task beside it (backends/argo/_jobset.py).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Layout:
 def build_layout(ir: FlowIR) -> Layout:
     layout = Layout()
     for split in ir.steps:
-        if split.transition != "foreach":
+        if split.transition != "foreach" or split.num_parallel is not None:
+            # A gang is one task (a JobSet), not a fanned-out body.
             continue
         if split.matching_join is None:
             layout.problems.append((split, "its matching join is unknown"))

@@ -166,8 +166,13 @@ class RetryStrategy(Model):
     )
 
 
+class ContainerPort(Model):
+    FIELDS = ("container_port",)
+
+
 class Container(Model):
     FIELDS = (
+        "ports",
         "image_pull_policy",
         "image",
         "command",
@@ -183,6 +188,16 @@ class Metadata(Model):
     FIELDS = ("labels", "annotations")
 
 
+class ResourceTemplate(Model):
+    FIELDS = (
+        "action",
+        "manifest",
+        "set_owner_reference",
+        "success_condition",
+        "failure_condition",
+    )
+
+
 class Template(Model):
     FIELDS = (
         "name",
@@ -191,6 +206,7 @@ class Template(Model):
         "outputs",
         "dag",
         "container",
+        "resource",
         "retry_strategy",
         "active_deadline_seconds",
         "node_selector",

@@ -32,19 +32,18 @@ from backends.argo._model import Arguments, EnvVar, Parameter, Template
 from backends.argo._names import name_problem
 from backends.argo._options import EVENT_OPTIONS, WEBHOOK_OPTION, ArgoOptions
 from backends.events import EventTrigger, FlowTriggers, flow_triggers
+from backends.events import deployed_project as project_and_branch
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
+from runtime_shim.argo_events import WEBHOOK_URL_VARIABLE
+from runtime_shim.events import ARGO_DEPLOYED_VARIABLE, EVENT_VARIABLE_PREFIX
 
 #: The parameter that a payload field or an event body is written to.
 _DEST = "spec.arguments.parameters.#(name={name}).value"
 _EVENT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 #: The options of a trigger decorator flowc maps.
 _TRIGGER_OPTIONS = ("reset_at",)
-#: The event's environment variable in every pod (runtime_shim/events.py).
-ENV_PREFIX = "FLOWC_TRIGGER_EVENT_"
-#: The variable a task reads the webhook URL from (runtime_shim/argo_events.py).
-WEBHOOK_VARIABLE = "METAFLOW_ARGO_EVENTS_WEBHOOK_URL"
 
 
 @dataclass(frozen=True)
@@ -62,25 +61,14 @@ class SensorPlan:
         out = []
         for event in self.events:
             parameter = self.event_parameters[event.name]
-            out.append(
-                (f"{ENV_PREFIX}{event.key.upper()}", f"{{{{workflow.parameters.{parameter}}}}}")
-            )
+            variable = f"{EVENT_VARIABLE_PREFIX}{event.key.upper()}"
+            out.append((variable, f"{{{{workflow.parameters.{parameter}}}}}"))
         return out
 
 
 def deployed_project(ir: FlowIR, opts: ArgoOptions) -> tuple[str | None, str | None]:
-    """``(project, branch)`` of the deployed flow, in Metaflow's form (``prod``,
-    ``test.BRANCH``): a branch given as an option or in ``@project`` is a test branch;
-    without one the flow is deployed as production (the manifest's name says ``prod``)."""
-    project = ir.decorator("project")
-    if project is None or not isinstance(project.args.get("name"), str):
-        return None, None
-    declared = project.args.get("branch")
-    branch = opts.branch or (declared if isinstance(declared, str) and declared else None)
-    production = bool(project.args.get("production")) or branch is None
-    if branch is None:
-        return project.args["name"], "prod"
-    return project.args["name"], f"{'prod' if production else 'test'}.{branch}"
+    """``(project, branch)`` of the deployed flow (``--option branch`` wins)."""
+    return project_and_branch(ir, opts.branch)
 
 
 def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], list[Diagnostic]]:
@@ -110,6 +98,19 @@ def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], li
                     "flowc maps options={'reset_at': {'cron': ..., 'timezone': ...}}",
                 )
             )
+    reset_at = triggers[0].options.get("reset_at")
+    if reset_at is not None:
+        problem = _reset_problem(reset_at)
+        if problem:
+            deco = triggers[0].decorator
+            diagnostics.append(
+                diag(
+                    codes.FC305,
+                    f"@{deco.name}(options={{'reset_at': ...}}): {problem}",
+                    deco.location.span(),
+                    "reset_at={'cron': '0 0 * * *', 'timezone': 'UTC'}",
+                )
+            )
     if opts.kind != "WorkflowTemplate":
         first = triggers[0].decorator
         diagnostics.append(
@@ -118,11 +119,30 @@ def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], li
                 f"@{first.name} needs kind WorkflowTemplate: the Sensor submits the run from "
                 f"the WorkflowTemplate, and a {opts.kind} cannot be referenced",
                 first.location.span(),
-                "compile with --kind WorkflowTemplate",
+                "compile with --option kind=WorkflowTemplate (the default)",
             )
         )
     diagnostics.extend(_check_options(opts))
     return triggers, diagnostics
+
+
+def _reset_problem(value: Any) -> str | None:
+    """What is wrong with a ``reset_at`` option (a cron and an optional IANA time zone),
+    by the catalogue's rules for ``@schedule``'s cron and timezone."""
+    from runtime_shim.catalogue import CRON, TIMEZONE, InvalidValue
+
+    if not isinstance(value, dict) or "cron" not in value:
+        return "needs {'cron': '...'} and optionally 'timezone'"
+    unknown = sorted(set(value) - {"cron", "timezone"})
+    if unknown:
+        return f"unknown key(s) {', '.join(map(repr, unknown))}"
+    try:
+        CRON.normalise(value["cron"])
+        if value.get("timezone") is not None:
+            TIMEZONE.normalise(value["timezone"])
+    except InvalidValue as error:
+        return str(error)
+    return None
 
 
 def plan(
@@ -176,6 +196,16 @@ def add_event_parameters(
     return Arguments(parameters=parameters)
 
 
+def mark_deployed(templates: list[Template], name: str) -> None:
+    """``ARGO_WORKFLOW_TEMPLATE`` in every container, as Metaflow sets it: the mark of a
+    deployed run, without which a task neither publishes its finished-run event nor
+    ``ArgoEvent.safe_publish()`` (so a local run never starts deployed flows)."""
+    variable = EnvVar(name=ARGO_DEPLOYED_VARIABLE, value=name)
+    for template in templates:
+        if template.container is not None:
+            template.container.env = [*(template.container.env or []), variable]
+
+
 def add_webhook_url(templates: list[Template], opts: ArgoOptions) -> list[Diagnostic]:
     """``--option events_webhook_url=URL``: the URL in every container, where a finished
     run's end task and ``ArgoEvent`` read it (runtime_shim/argo_events.py)."""
@@ -184,7 +214,7 @@ def add_webhook_url(templates: list[Template], opts: ArgoOptions) -> list[Diagno
         return []
     if not isinstance(url, str) or not re.match(r"^https?://[^\s{}$]+$", url):
         return [diag(codes.FC305, f"{WEBHOOK_OPTION} {url!r} is not an http(s) URL", None)]
-    variable = EnvVar(name=WEBHOOK_VARIABLE, value=url)
+    variable = EnvVar(name=WEBHOOK_URL_VARIABLE, value=url)
     for template in templates:
         if template.container is not None:
             template.container.env = [*(template.container.env or []), variable]

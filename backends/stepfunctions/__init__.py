@@ -1,9 +1,11 @@
 """The AWS Step Functions target: an Amazon States Language definition (JSONPath).
 
-``BACKEND.emit(ir, options)`` is pure and deterministic. It writes ``<Flow>.asl.json`` and,
+``BACKEND.emit(ir, options)`` is pure and deterministic. It writes ``<Flow>.asl.json``;
 when the flow has ``@schedule``, ``<Flow>.schedule.json`` (an EventBridge Scheduler
-``CreateSchedule`` request). It reads no AWS account: every name the definition refers to
-(job queue, cluster, SQS queue, bucket) comes from the options.
+``CreateSchedule`` request); when it has ``@trigger`` or ``@trigger_on_finish``,
+``<Flow>.rule.json`` (the EventBridge ``PutRule`` and ``PutTargets`` requests, see
+:mod:`backends.stepfunctions._events`). It reads no AWS account: every name the definition
+refers to (job queue, cluster, SQS queue, bucket) comes from the options.
 
 Target options (``TargetOptions.extra``, ``--option KEY=VALUE``) are listed in
 :data:`backends.stepfunctions._options.OPTION_KEYS`.

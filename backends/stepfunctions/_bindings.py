@@ -33,9 +33,19 @@ def _batch_resources(settings: StepSettings) -> list[dict[str, str]]:
     return out
 
 
-def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"Command.$": command}
+def _environment(settings: StepSettings, trigger: str | None) -> list[dict[str, Any]]:
+    """The step's variables, and the triggering event's (from the state data) if any."""
     env = env_list(settings)
+    if trigger is not None:
+        env.append({"Name": trigger, "Value.$": "$.trigger"})
+    return env
+
+
+def batch_overrides(
+    command: str, settings: StepSettings, trigger: str | None = None
+) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"Command.$": command}
+    env = _environment(settings, trigger)
     if env:
         overrides["Environment"] = env
     resources = _batch_resources(settings)
@@ -44,7 +54,9 @@ def batch_overrides(command: str, settings: StepSettings) -> dict[str, Any]:
     return overrides
 
 
-def _batch(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
+def _batch(
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+) -> dict[str, Any]:
     return {
         "Type": "Task",
         "Resource": "arn:aws:states:::batch:submitJob.sync",
@@ -52,14 +64,16 @@ def _batch(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
             "JobName": name[:128],  # Batch job names are at most 128 characters
             "JobQueue": settings.job_queue or opts.job_queue,
             "JobDefinition": opts.job_definition,
-            "ContainerOverrides": batch_overrides(cmd.expression, settings),
+            "ContainerOverrides": batch_overrides(cmd.expression, settings, trigger),
         },
     }
 
 
-def _ecs(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) -> dict[str, Any]:
+def _ecs(
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+) -> dict[str, Any]:
     container: dict[str, Any] = {"Name": opts.container_name, "Command.$": cmd.expression}
-    env = env_list(settings)
+    env = _environment(settings, trigger)
     if env:
         container["Environment"] = env
     if settings.cpu is not None:
@@ -83,14 +97,14 @@ def _ecs(name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions) 
 
 
 def _callback(
-    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "TaskToken.$": "$$.Task.Token",
         "Step": name,
         "Command.$": cmd.expression,
     }
-    env = env_list(settings)
+    env = _environment(settings, trigger)
     if env:
         body["Environment"] = env
     return {
@@ -104,11 +118,16 @@ _BINDINGS = {"batch": _batch, "ecs": _ecs, "callback": _callback}
 
 
 def task_state(
-    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions
+    name: str,
+    cmd: ShimCommand,
+    settings: StepSettings,
+    opts: SfnOptions,
+    trigger: str | None = None,
 ) -> dict[str, Any]:
     """The Task state running ``cmd`` (a step's, or the exit hooks' under the name
-    ``exit-hooks``), without ``Next``/``End``."""
-    state = _BINDINGS[opts.compute](name, cmd, settings, opts)
+    ``exit-hooks``), without ``Next``/``End``; ``trigger`` is the variable that hands the
+    task the triggering event."""
+    state = _BINDINGS[opts.compute](name, cmd, settings, opts, trigger)
     if settings.timeout_seconds:
         state["TimeoutSeconds"] = settings.timeout_seconds
     state["ResultPath"] = None

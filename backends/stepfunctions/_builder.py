@@ -22,8 +22,9 @@ Per step kind:
   back to the Task; the counter is the shim's ``--iteration``.
 
 The state data is a small record: ``run_id`` (the execution name), ``idx`` (index path),
-``task`` (the datastore task key: ``_`` at top level), ``params`` (top level only) and
-per-step entries named by :func:`backends.stepfunctions._naming.data_key`.
+``task`` (the datastore task key: ``_`` at top level), ``params`` (top level only),
+``trigger`` (the triggering event as JSON text, in a flow with a trigger) and per-step
+entries named by :func:`backends.stepfunctions._naming.data_key`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class StatesBuilder:
     settings: dict[str, StepSettings]
     names: StateNames = field(default_factory=StateNames)
     commands: dict[str, ShimCommand] = field(default_factory=dict)
+    # The variable every task gets the triggering event in (``trigger`` in the state data).
+    trigger_variable: str | None = None
 
     def entry(self, step: str) -> str:
         """The first state of ``step`` when entered from another step."""
@@ -127,7 +130,9 @@ class StatesBuilder:
         name = self.names.name(step.name)
         cmd = shim_command(self.ir, step, self.opts)
         self.commands[step.name] = cmd
-        task = task_state(step.name, cmd, self.settings[step.name], self.opts)
+        task = task_state(
+            step.name, cmd, self.settings[step.name], self.opts, self.trigger_variable
+        )
         if step.recursive:
             it = iteration_path(step)
             states[self.names.name(step.name, "first")] = {
@@ -188,6 +193,8 @@ class StatesBuilder:
         join = step.matching_join
         body = self.scope(step.next[0], join)
         state["ItemSelector"] = {"run_id.$": RUN_ID, "idx.$": child, "task.$": child}
+        if self.trigger_variable:
+            state["ItemSelector"]["trigger.$"] = "$.trigger"
         state["ItemProcessor"] = {"ProcessorConfig": processor, **body}
         if self.opts.max_concurrency:
             state["MaxConcurrency"] = self.opts.max_concurrency

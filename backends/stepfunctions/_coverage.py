@@ -16,6 +16,7 @@ from backends.coverage import (
     Table,
     declare,
     merged,
+    parallel_rejected,
     project_table,
     schedule_table,
 )
@@ -62,11 +63,11 @@ def _compute(requests: str, queue: Handling) -> Table:
     }
 
 
-_TRIGGERS = Rejected(
+_TRIGGERS = Mapped("EventBridge rule: EventPattern, target InputTransformer")
+_TRIGGER_OPTIONS = Rejected(
     codes.FC308,
-    "needs an EventBridge rule, which flowc does not emit; the state machine would never "
-    "start on the event",
-    "start the state machine from your own rule, and remove the decorator",
+    "has no EventBridge equivalent flowc emits; the rule would ignore it",
+    "remove the options",
 )
 
 _COMMON: Table = merged(
@@ -93,18 +94,18 @@ _COMMON: Table = merged(
                 "cannot be expressed on Step Functions (an unbounded foreach test decorator)",
             )
         },
-        "parallel": {
-            WHOLE: Rejected(
-                codes.FC301, "cannot be expressed on Step Functions (no gang-scheduled steps)"
-            )
-        },
+        "parallel": {WHOLE: parallel_rejected("Step Functions")},
         "schedule": schedule_table(
             "EventBridge Scheduler ScheduleExpression",
             "EventBridge Scheduler ScheduleExpressionTimezone",
         ),
         "project": project_table("state machine name", "state machine name"),
-        "trigger": {EVERY_OTHER: _TRIGGERS},
-        "trigger_on_finish": {EVERY_OTHER: _TRIGGERS},
+        "trigger": {WHOLE: _TRIGGERS, EVERY_OTHER: _TRIGGERS, "options": _TRIGGER_OPTIONS},
+        "trigger_on_finish": {
+            WHOLE: _TRIGGERS,
+            EVERY_OTHER: _TRIGGERS,
+            "options": _TRIGGER_OPTIONS,
+        },
         "exit_hook": {
             WHOLE: Mapped(
                 "the steps as the branch of a `flowc.flow` Parallel state whose Catch leads "

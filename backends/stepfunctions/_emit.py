@@ -7,9 +7,17 @@ import re
 from typing import Any
 
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, exit_hooks
+from backends.coverage import num_parallel_rejected
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
 from backends.stepfunctions._decorators import StepSettings, step_settings
+from backends.stepfunctions._events import (
+    TRIGGER_DATA,
+    SfnTrigger,
+    read_trigger,
+    rule_document,
+    trigger_states,
+)
 from backends.stepfunctions._exit_hooks import wrap_with_hooks
 from backends.stepfunctions._limits import (
     check_commands,
@@ -34,9 +42,10 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
             out.append(
                 diag(
                     codes.FC301,
-                    f"num_parallel at step '{step.name}' cannot be expressed "
-                    "on Step Functions (no gang-scheduled multi-node steps)",
+                    num_parallel_rejected(step.name, "Step Functions"),
                     step.location.span(),
+                    "compile for Argo (a JobSet), or use a foreach over range(N) if the "
+                    "tasks need not run together",
                 )
             )
     for dec in ir.decorators:
@@ -89,22 +98,34 @@ def _prelude(
     builder: StatesBuilder,
     defaults: dict[str, Any],
     required: list[Parameter],
+    trigger: SfnTrigger | None,
     first: str,
-) -> dict[str, Any]:
-    """The states before ``first`` (the start step's, or the exit hooks' wrapper)."""
+) -> tuple[str, dict[str, Any]]:
+    """The start state's name and the states before ``first`` (the start step's, or the
+    exit hooks' wrapper)."""
     names = builder.names
     states: dict[str, Any] = {}
     init = names.flowc("init")
+    start = names.flowc("defaults" if ir.parameters else "init")
     record: dict[str, Any] = {"run_id.$": "$$.Execution.Name", "idx": "", "task": "_"}
+    if trigger is not None:
+        # The trigger states leave {"input": parameters given, "trigger": event text}.
+        start, found = trigger_states(trigger, names, bool(ir.parameters), start)
+        states.update(found)
+        record["trigger.$"] = TRIGGER_DATA
     if ir.parameters:
         # ``Result`` is taken literally: a default such as {"a.$": "x"} stays data.
         states[names.flowc("defaults")] = {
             "Type": "Pass",
             "Result": defaults,
-            "ResultPath": "$",
+            "ResultPath": "$" if trigger is None else "$.defaults",
             "Next": init,
         }
-        record["params.$"] = "States.JsonMerge($, $$.Execution.Input, false)"
+        record["params.$"] = (
+            "States.JsonMerge($, $$.Execution.Input, false)"
+            if trigger is None
+            else "States.JsonMerge($.defaults, $.input, false)"
+        )
     states[init] = {"Type": "Pass", "Parameters": record}
     document = ir.config_document()
     if document is not None:
@@ -136,10 +157,12 @@ def _prelude(
         }
     else:
         states[init]["Next"] = first
-    return states
+    return start, states
 
 
-def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list[Diagnostic]]:
+def build_definition(
+    ir: FlowIR, opts: SfnOptions, trigger: SfnTrigger | None = None
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     out = _unsupported(ir, opts.compute)
     settings: dict[str, StepSettings] = {}
     for step in ir.steps:
@@ -150,14 +173,15 @@ def build_definition(ir: FlowIR, opts: SfnOptions) -> tuple[dict[str, Any], list
     out.extend(check_timeouts(ir, settings))
     if has_errors(out):
         return {}, out
-    builder = StatesBuilder(ir, opts, settings)
+    builder = StatesBuilder(
+        ir, opts, settings, trigger_variable=trigger.variable if trigger else None
+    )
     try:
-        prelude_start = builder.names.flowc("defaults" if ir.parameters else "init")
         body = builder.scope(ir.start, None)
         first, states = body["StartAt"], body["States"]
         if any(exit_hooks(ir)):
             first, states = wrap_with_hooks(ir, opts, builder.names, body, settings[ir.start])
-        prelude = _prelude(ir, builder, defaults, required, first)
+        prelude_start, prelude = _prelude(ir, builder, defaults, required, trigger, first)
     except NameCollision as exc:
         return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
     definition = {
@@ -178,7 +202,9 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
     opts, out = resolve(ir, options)
     if has_errors(out):
         return EmitResult([], out)
-    definition, found = build_definition(ir, opts)
+    trigger, found = read_trigger(ir, opts)
+    out.extend(found)
+    definition, found = build_definition(ir, opts, trigger)
     out.extend(found)
     if has_errors(out):
         return EmitResult([], out)
@@ -193,6 +219,9 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
         out.extend(found)
         if document is not None:
             files.append(EmittedFile(f"{opts.state_machine_name}.schedule.json", render(document)))
+    if trigger is not None:
+        rule = rule_document(trigger, opts)
+        files.append(EmittedFile(f"{opts.state_machine_name}.rule.json", render(rule)))
     if has_errors(out):
         return EmitResult([], out)
     return EmitResult(files, out)

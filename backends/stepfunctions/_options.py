@@ -44,6 +44,10 @@ OPTION_KEYS: dict[str, str] = {
     "region": "AWS region for the schedule's target ARN",
     "account_id": "AWS account id for the schedule's target ARN",
     "scheduler_role_arn": "IAM role EventBridge Scheduler assumes to start executions",
+    "events_role_arn": "IAM role the @trigger/@trigger_on_finish rule assumes to start "
+    "executions (required with a trigger)",
+    "event_bus": "EventBridge bus of the trigger rule (default: default)",
+    "event_source": "event source the @trigger rule matches besides the detail-type",
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -96,15 +100,28 @@ def _list(extra: dict[str, Any], key: str) -> list[str]:
     return []
 
 
-def _project_name(ir: FlowIR) -> str:
-    """``PROJECT-BRANCH-Flow`` under ``@project`` (branch ``prod`` unless named), else the flow."""
+def deployed_project(ir: FlowIR) -> tuple[str | None, str | None]:
+    """``(project, branch)`` of the deployed flow under ``@project`` (branch ``prod``
+    unless named), else ``(None, None)``."""
     from backends.coverage import resolved
 
     project = ir.decorator("project")
     values = resolved(project) if project is not None else {}
     if not values.get("name"):
-        return ir.name
-    return f"{values['name']}-{values.get('branch') or 'prod'}-{ir.name}"
+        return None, None
+    return str(values["name"]), str(values.get("branch") or "prod")
+
+
+def machine_name(flow: str, project: str | None, branch: str | None) -> str:
+    """The state machine name of ``flow`` deployed without a name option:
+    ``PROJECT-BRANCH-Flow`` under a project (a branch's dots become ``_``), else the flow."""
+    if not project:
+        return flow
+    return f"{project}-{(branch or 'prod').replace('.', '_')}-{flow}"
+
+
+def _project_name(ir: FlowIR) -> str:
+    return machine_name(ir.name, *deployed_project(ir))
 
 
 def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagnostic]]:

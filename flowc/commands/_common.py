@@ -154,6 +154,11 @@ def exit_code(batch: Batch) -> int:
 
 def run_check(flows: Sequence[str], flow_name: str | None, output_format: str) -> int:
     """``flowc check``: analyze, report, and return the exit code."""
+    from flowc.environments import environment_diagnostics
+
     batch = analyze_arguments(tuple(flows), flow_name, config_inputs())
+    for analysis in batch.analyses:
+        if analysis.ir is not None:
+            analysis.diagnostics.extend(environment_diagnostics(analysis.ir, analysis.path))
     report(batch, output_format)
     return exit_code(batch)

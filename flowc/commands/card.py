@@ -1,5 +1,7 @@
 """``flowc card list|get|view PATHSPEC``: a task's cards, named by its pathspec.
 
+``flowc card server`` is ``flowc ui``, the run viewer (``flowc.commands.ui``).
+
 The same reading as a flow file's ``card`` verb (``flowc.flowcli.card``) without the flow
 file: PATHSPEC is ``[FLOW/]RUN/STEP/TASK``, the datastore ``--datastore`` (default
 ``$FLOWC_DATASTORE`` or ``./.flowc``). ``--type``, ``--id`` and ``--hash`` filter as
@@ -17,9 +19,10 @@ from typing import Any
 import click
 
 from flowc.commands.runs import _root, datastore_option, found, split_pathspec
+from flowc.commands.ui import serve_or_fail, server_options
 
 
-@click.group(help="Read the cards of a task: list, get or view them.")
+@click.group(help="Read the cards of a task: list, get or view them; or serve the viewer.")
 def card() -> None:
     pass
 
@@ -133,3 +136,10 @@ def view(
 ) -> None:
     _task, cards = _cards(pathspec, datastore, card_type, card_id, hash)
     click.echo(_one(cards).view())
+
+
+@card.command(help="Serve the run viewer, where every task shows its cards (flowc ui).")
+@datastore_option
+@server_options
+def server(datastore: str | None, host: str, port: int, poll_interval: float) -> None:
+    serve_or_fail(_root(datastore), host, port, poll_interval)

@@ -7,9 +7,11 @@ The flow's Parameters become command-line options (``--alpha 0.1``; JSON for JSO
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+import tempfile
 from typing import Any
 
 import click
@@ -202,14 +204,70 @@ def execute(
         tags=user_tags(tags),
     )
     assert options.run_id is not None
-    write_run_files(settings, ir.name, options.run_id, root)
-    runner = LocalRunner(ir, options)
-    runner.reporter = ConsoleReporter(
-        quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
-    )
-    result = runner.run()
+    with tempfile.TemporaryDirectory(prefix="flowc-shim-") as shim:
+        options.step_python = step_interpreters(ir, flow_file)
+        if options.step_python:
+            from flowc.runner.envs import shim_site
+
+            options.shim_path = shim_site(os.path.join(shim, "site"))
+        write_run_files(settings, ir.name, options.run_id, root)
+        runner = LocalRunner(ir, options)
+        runner.reporter = ConsoleReporter(
+            quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
+        )
+        result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
+
+
+def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
+    """The interpreter of every step with a @pypi environment, building the environments
+    from the flow's lock on first use; a missing lock entry or a failed build is reported
+    (naming the steps) and exits 1 before any task runs."""
+    from flowc import environments as envs
+
+    steps, _ = envs.step_environments(ir)
+    problems = envs.environment_diagnostics(ir, flow_file)
+    if problems:
+        _stop_with(problems, flow_file)
+    if not steps:
+        return {}
+    locked = envs.read_lock(envs.lock_path(flow_file))
+    assert locked is not None
+    from flowc.runner.envs import EnvironmentBuildError, ensure_environment
+
+    interpreters: dict[str, str] = {}
+    for key, items in envs.group(steps).items():
+        names = ", ".join(i.step for i in items)
+        try:
+            python = ensure_environment(
+                key,
+                items[0].environment,
+                str(locked[key]["requirements"]),
+                progress=functools.partial(_progress, names),
+            )
+        except EnvironmentBuildError as exc:
+            click.echo(f"flowc: cannot build the environment of step {names}: {exc}", err=True)
+            sys.exit(1)
+        interpreters.update((i.step, python) for i in items)
+    return interpreters
+
+
+def _progress(steps: str, line: str) -> None:
+    click.echo(f"flowc: {line} for step {steps}", err=True)
+
+
+def _stop_with(problems: list[Any], flow_file: str) -> None:
+    from flowc.render import render_text
+
+    try:
+        with open(flow_file, encoding="utf-8") as handle:
+            sources = {problems[0].span.file: handle.read()} if problems[0].span else {}
+    except OSError:
+        sources = {}
+    click.echo(render_text(problems, sources, color=sys.stderr.isatty()), err=True)
+    click.echo("flowc: the flow has errors; nothing was run", err=True)
+    sys.exit(1)
 
 
 def user_tags(tags: tuple[str, ...]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from flowc.commands.ui import serve_or_fail, server_options
 from flowc.flowcli.context import flow_context
 from runtime_shim.cards.client import Card, get_cards
 from runtime_shim.cards.exception import CardNotPresentException, TaskNotFoundException
@@ -256,3 +257,17 @@ def _list_run(
         )
     if as_json:
         _write_json(listings, file)
+
+
+@card.command(help="Serve the run viewer (read-only) at the flow's latest run, or --run-id.")
+@click.option("--run-id", default=None, help="Open this run's page (default: the latest run).")
+@server_options
+def server(run_id: str | None, host: str, port: int, poll_interval: float) -> None:
+    from flowc.client import datastore_root
+
+    ctx = flow_context()
+    root = datastore_root(ctx.datastore_root)
+    path = f"/flows/{ctx.flow_name}"
+    if run_id is not None:
+        path = f"/runs/{ctx.flow_name}/{run_id}"
+    serve_or_fail(root, host, port, poll_interval, path)

@@ -47,7 +47,8 @@ VERBS: CommandTable = {
 
 METADATA_TYPES = ("local", "service")
 DATASTORE_TYPES = ("local", "s3", "azure", "gs")
-ENVIRONMENT_TYPES = ("local",)
+# "pypi" changes nothing: flowc always runs a @pypi step in its locked environment.
+ENVIRONMENT_TYPES = ("local", "pypi")
 EVENT_LOGGERS = ("nullSidecarLogger", "debugLogger")
 MONITORS = ("nullSidecarMonitor", "debugMonitor")
 

@@ -75,6 +75,10 @@ class RunOptions:
     tags: list[str] = field(default_factory=list)  # user tags of the run (run --tag)
     branch: str | None = None  # --branch: @project's branch
     production: bool = False  # --production: @project's production branch
+    # Steps with a @pypi environment: step -> the environment's interpreter. They run as
+    # their own processes (never forked from the shared server) with FLOWC_SHIM_PATH set.
+    step_python: dict[str, str] = field(default_factory=dict)
+    shim_path: str | None = None  # flowc.runner.envs.shim_site, for those steps
 
     def workers(self) -> int:
         return self.max_workers if self.max_workers > 0 else max(4, (os.cpu_count() or 2) * 2)
@@ -257,7 +261,8 @@ class LocalRunner:
             params={name: json.dumps(value) for name, value in self.options.params.items()},
             origin_run_id=(self.options.origin_run_id or None) if start else None,
         )
-        return render(command, LITERAL, python=self.options.python)
+        python = self.options.step_python.get(task.step, self.options.python)
+        return render(command, LITERAL, python=python)
 
     def _launch(self, task: TaskId, attempt: int) -> None:
         self.reporter.task_started(task, attempt)
@@ -269,7 +274,10 @@ class LocalRunner:
                 **project_environment(self.options.branch, self.options.production),
             }
         )
-        if self.options.executor == "fork":
+        own_environment = task.step in self.options.step_python
+        if own_environment and self.options.shim_path:
+            env["FLOWC_SHIM_PATH"] = self.options.shim_path
+        if self.options.executor == "fork" and not own_environment:
             self._launch_forked(task, attempt, cmd, env, limit)
             return
         thread = threading.Thread(

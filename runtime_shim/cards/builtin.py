@@ -65,6 +65,15 @@ class _ComponentCard(MetaflowCard):
         live = data.get("live")
         return live if isinstance(live, dict) else None
 
+    # The page reloads (runtime_shim.cards.live) when the set of components changes;
+    # updates to components arrive as data.
+    RELOAD_POLICY = MetaflowCard.RELOAD_POLICY_ONCHANGE
+
+    def reload_content_token(self, task: Any, data: dict[str, Any]) -> str:
+        from runtime_shim.cards.live import layout_token
+
+        return layout_token(list(data.get("layout", [])))
+
     def render_runtime(self, task: Any, data: dict[str, Any]) -> str:
         return self.render(task)
 

@@ -4,7 +4,9 @@
 HTML is read from the datastore only when asked for (``Card.get()``, or a notebook
 showing it through ``_repr_html_``). A task without any card raises
 ``CardNotPresentException``; filters that match none of its cards give an empty
-container, as in Metaflow. A task a resume cloned shows its origin's cards.
+container, as in Metaflow. A task a resume cloned shows its origin's cards. Inside a
+running step, ``get_cards(current.pathspec)`` reads the task's live cards (those its
+``current.card.refresh()`` stored so far), read afresh on each ``get()``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from runtime_shim.cards.exception import (
     IncorrectArgumentException,
     IncorrectPathspecException,
 )
-from runtime_shim.cards.store import CardFile, committed_cards, read_card, select_cards
+from runtime_shim.cards.store import (
+    CARDS_DIR,
+    CardFile,
+    committed_cards,
+    parse_card_filename,
+    read_card,
+    select_cards,
+)
 
 __all__ = [
     "Card",
@@ -36,10 +45,18 @@ if TYPE_CHECKING:
 class Card:
     """One stored card: ``type``, ``id``, ``hash``, ``path``; ``get()`` reads its HTML."""
 
-    def __init__(self, ds: FlowDatastore, file: CardFile, origin_pathspec: str | None = None):
+    def __init__(
+        self,
+        ds: FlowDatastore,
+        file: CardFile,
+        origin_pathspec: str | None = None,
+        live: bool = False,
+    ):
         self._ds = ds
         self._file = file
         self._html: str | None = None
+        # A card of a running task changes: read it again on every get().
+        self._live = live
         self.type = file.type
         self.hash = file.hash
         self.from_resumed = origin_pathspec is not None
@@ -55,6 +72,8 @@ class Card:
         return self._file.key
 
     def get(self) -> str:
+        if self._live:
+            return read_card(self._ds, self._file)
         if self._html is None:
             self._html = read_card(self._ds, self._file)
         return self._html
@@ -132,12 +151,42 @@ def get_cards(
     follow_resumed: bool = True,
 ) -> CardContainer:
     """The cards of ``task`` (a client ``Task`` or ``FLOW/RUN/STEP/TASK``), filtered."""
+    running = _running_cards(task)
+    if running is not None:
+        live_ds, live_files = running
+        if not live_files:
+            raise CardNotPresentException(str(current_pathspec()), card_type=type, card_id=id)
+        live = select_cards(live_files, card_type=type, card_id=id)
+        return CardContainer([Card(live_ds, f, live=True) for f in live])
     ds, run, step, key, pathspec, origin = task_location(task)
     files = committed_cards(ds, run, step, key)
     if not files:
         raise CardNotPresentException(pathspec, card_type=type, card_id=id)
     chosen = select_cards(files, card_type=type, card_id=id)
     return CardContainer([Card(ds, f, origin) for f in chosen], origin)
+
+
+def current_pathspec() -> str | None:
+    from runtime_shim.current import current
+
+    return current.pathspec
+
+
+def _running_cards(task: Any) -> tuple[FlowDatastore, list[CardFile]] | None:
+    """The live cards of the task running in this process, when ``task`` names it
+    (``get_cards(current.pathspec)`` inside a step): read from its running attempt."""
+    from runtime_shim.current import current
+
+    pathspec = task if isinstance(task, str) else getattr(task, "pathspec", None)
+    if pathspec is None or pathspec != current.pathspec:
+        return None
+    live = next((s.live for s in current.card.slots if s.live is not None), None)
+    if live is None:
+        return None
+    w = live.where
+    prefix = f"{w.ds.attempt_prefix(w.run, w.step, w.task_key, w.attempt)}/{CARDS_DIR}"
+    found = (parse_card_filename(f"{prefix}/{n}") for n in w.ds.store.list_children(prefix))
+    return w.ds, [c for c in found if c is not None]
 
 
 def task_location(task: Any) -> tuple[FlowDatastore, str, str, str, str, str | None]:

@@ -193,18 +193,31 @@ class CardSlot:
 
 
 def _render_component(component: Any) -> Any:
+    """A component's rendering, or None to leave it out. As in Metaflow, a flowc
+    component (``UserComponent``) that fails shows an error in its place instead; any
+    other component that fails, or renders neither a str nor a JSON-able dict, is left
+    out."""
+    from runtime_shim.cards.components import UserComponent, failed_component
+
     if not isinstance(component, MetaflowCardComponent):
         return None
+    shown = isinstance(component, UserComponent)
     try:
         rendered = component.render()
     except Exception:
-        return None
+        import traceback
+
+        return failed_component(component, traceback.format_exc()) if shown else None
     if type(rendered) not in (str, dict):
-        return None
+        return (
+            failed_component(component, "render() returned neither a str nor a dict")
+            if shown
+            else None
+        )
     try:
         json.dumps(rendered)
-    except (TypeError, ValueError, OverflowError):
-        return None
+    except (TypeError, ValueError, OverflowError) as exc:
+        return failed_component(component, f"not JSON-serialisable: {exc}") if shown else None
     return rendered
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "ValueBox",
     "VegaChart",
     "YAMLViewer",
+    "failed_component",
     "placed",
 ]
 
@@ -55,7 +56,14 @@ class UserComponent(MetaflowCardComponent):
     REALTIME_UPDATABLE = False
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"{type(self).__name__} cannot be updated")
+        """A component without updates (``Error``, ``PythonCode``) warns and stays as it
+        is, as in Metaflow: a live card never fails the step."""
+        from runtime_shim.cards.collector import card_warning
+
+        card_warning(
+            f"Component {type(self).__name__} doesn't have an `update` method implemented "
+            "and is not compatible with realtime updates."
+        )
 
 
 class Markdown(UserComponent):
@@ -343,6 +351,12 @@ class EventsTimeline(UserComponent):
         title = f"<h4>{_text(self._title)}</h4>" if self._title else ""
         rows = "".join(f"<li>{_text(json.dumps(e, default=str))}</li>" for e in self._events)
         return f"<div class='timeline'>{title}<ul>{rows}</ul></div>"
+
+
+def failed_component(component: MetaflowCardComponent, reason: str) -> str:
+    """What a component that failed to render shows instead (the reason escaped)."""
+    name = _text(type(component).__name__)
+    return f"<div class='error'><h4>{name} failed to render</h4><pre>{_text(reason)}</pre></div>"
 
 
 def placed(component: MetaflowCardComponent, markup: str) -> str:

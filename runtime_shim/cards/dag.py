@@ -64,14 +64,19 @@ _COL_GAP = 16
 _MARGIN = 8
 
 
-def dag_svg(steps: Steps, current: str) -> str:
+def dag_svg(steps: Steps, current: str, step_classes: dict[str, str] | None = None) -> str:
     """An SVG of ``steps``: one row per depth (the longest path from the start step),
-    an arrow per transition, ``current`` filled. The same steps give the same bytes."""
+    an arrow per transition, ``current`` filled. The same steps give the same bytes.
+
+    ``step_classes`` adds a class to a step's ``<g>`` (the run viewer colours steps by
+    status with a stylesheet, which takes precedence over the drawn fill)."""
+    order = {name: i for i, (name, _t, _n) in enumerate(steps)}
     depth: dict[str, int] = {}
     for name, _type, _next in steps:
         depth.setdefault(name, 0)
         for child in _next:
-            depth[child] = max(depth.get(child, 0), depth[name] + 1)
+            if order[child] > order[name]:  # a back edge (a recursive step) adds no depth
+                depth[child] = max(depth.get(child, 0), depth[name] + 1)
     rows: dict[int, list[str]] = {}
     for name, _type, _next in steps:
         rows.setdefault(depth[name], []).append(name)
@@ -79,7 +84,8 @@ def dag_svg(steps: Steps, current: str) -> str:
     row_widths = {
         d: sum(widths[n] for n in names) + _COL_GAP * (len(names) - 1) for d, names in rows.items()
     }
-    total_width = max(row_widths.values(), default=0) + 2 * _MARGIN
+    # Room on the right for the arcs of back edges.
+    total_width = max(row_widths.values(), default=0) + 2 * _MARGIN + 2 * _COL_GAP + 20
     boxes: dict[str, tuple[float, float, float]] = {}
     for d, names in rows.items():
         x: float = (total_width - row_widths[d]) / 2
@@ -87,7 +93,8 @@ def dag_svg(steps: Steps, current: str) -> str:
         for name in names:
             boxes[name] = (x, y, widths[name])
             x += widths[name] + _COL_GAP
-    height = _MARGIN * 2 + len(rows) * _BOX_HEIGHT + max(len(rows) - 1, 0) * _ROW_GAP
+    levels = max(rows, default=-1) + 1
+    height = _MARGIN * 2 + levels * _BOX_HEIGHT + max(levels - 1, 0) * _ROW_GAP
     parts = [
         f"<svg class='dag' xmlns='http://www.w3.org/2000/svg' width='{total_width:.0f}' "
         f"height='{height:.0f}' viewBox='0 0 {total_width:.0f} {height:.0f}' role='img'>"
@@ -99,6 +106,17 @@ def dag_svg(steps: Steps, current: str) -> str:
         for child in children:
             cx, cy, cw = boxes[child]
             dash = " stroke-dasharray='4 3'" if kind == "foreach" else ""
+            if order[child] <= order[name]:
+                # Back to itself or an earlier step: an arc on the right of both boxes.
+                x1, y1 = x + w, y + _BOX_HEIGHT / 2
+                x2, y2 = cx + cw, cy + _BOX_HEIGHT / 2
+                bulge = max(x1, x2) + _COL_GAP + 10
+                parts.append(
+                    f"<path d='M{x1:.1f},{y1:.1f} C{bulge:.1f},{y1 + 14:.1f} "
+                    f"{bulge:.1f},{y2 - 14:.1f} {x2:.1f},{y2:.1f}' fill='none' stroke='#777'"
+                    f"{dash} marker-end='url(#arrow)'/>"
+                )
+                continue
             parts.append(
                 f"<line x1='{x + w / 2:.1f}' y1='{y + _BOX_HEIGHT:.1f}' x2='{cx + cw / 2:.1f}' "
                 f"y2='{cy:.1f}' stroke='#777'{dash} marker-end='url(#arrow)'/>"
@@ -111,8 +129,9 @@ def dag_svg(steps: Steps, current: str) -> str:
         )
         color = "#fff" if here else "#222"
         label = html.escape(name)
+        extra = f" {html.escape((step_classes or {}).get(name, ''))}".rstrip()
         parts.append(
-            f"<g class='step{' current' if here else ''}' data-step='{label}'>"
+            f"<g class='step{' current' if here else ''}{extra}' data-step='{label}'>"
             f"<title>{label} ({html.escape(kind)})</title>"
             f"<rect x='{x:.1f}' y='{y:.1f}' width='{w:.1f}' height='{_BOX_HEIGHT}' rx='5' "
             f"fill='{fill}' stroke='{stroke}'/>"

@@ -38,20 +38,13 @@ def start(
     if not collector.slots or ds is None or pathspec is None:
         return
     from runtime_shim.cards.live import LiveCards
-    from runtime_shim.cards.render import FinishedTask, TaskCards, card_data, render_live
+    from runtime_shim.cards.render import FinishedTask, RunningCards, TaskCards
 
     where = TaskCards(ds, str(current.run_id), str(current.step_name), task_key, attempt)
     facts = _facts(collector, flow, ds, attempt, started, run_record)
 
     running = FinishedTask(pathspec, {}, ds.load_value, facts=facts, finished=False)
-
-    def runtime(slot: Any, live: dict[str, Any]) -> str | None:
-        return render_live(slot, running, flow, live)
-
-    def data(slot: Any, latest: dict[str, Any]) -> Any:
-        return card_data(slot, running, flow, latest)
-
-    collector.go_live(LiveCards(where, runtime, card_data=data), pathspec, attempt)
+    collector.go_live(LiveCards(where, RunningCards(running, flow)), pathspec, attempt)
     collector.facts = facts
 
 

@@ -15,8 +15,11 @@ latest)`` returns for ``latest = {mode, component_update_ts, components, render_
 user}`` (``latest`` itself for a type without ``refresh``). The first refresh, and
 any refresh after components were added or removed, also stores a runtime render of the
 card (card types with ``RUNTIME_UPDATABLE``: ``default``, ``blank``) under the card's
-own name, whose ``reload_token`` names that layout. At task end the final card replaces
-it and the data file gets ``reload_token: "final"``.
+own name. ``reload_token`` follows the card type's ``RELOAD_POLICY`` as in Metaflow
+(``never``; ``always``: ``render-seq-N``; ``onchange``: its ``reload_content_token``; the
+built-in cards name their set of components); the runtime card is rendered again whenever
+the token changes, so the stored card always carries the data's token. At task end the
+final card replaces it and the data file gets ``reload_token: "final"``.
 
 A runtime card's script (``poll_script``) fetches the data file every ``interval_ms``,
 from the URL in ``<meta name='flowc-card-data'>`` (the data file's name, relative to the
@@ -33,6 +36,7 @@ import json
 import sys
 import time
 from hashlib import sha256
+from typing import Protocol
 
 from runtime_shim.cards.store import CARD_SUFFIX, CARDS_DIR
 
@@ -55,23 +59,29 @@ def data_filename(card_name: str) -> str:
 
 
 def layout_token(component_ids: list[str]) -> str:
+    """The reload token of the built-in cards: it names their set of components."""
     return "layout-" + sha256("\n".join(component_ids).encode()).hexdigest()[:12]
+
+
+class CardOps(Protocol):
+    """What a live update asks of the card type (``runtime_shim.cards.render.RunningCards``)."""
+
+    def runtime_html(self, slot: CardSlot, live: dict[str, Any]) -> str | None: ...
+
+    def card_data(self, slot: CardSlot, latest: dict[str, Any]) -> Any: ...
+
+    def reload_token(self, slot: CardSlot, latest: dict[str, Any]) -> str: ...
 
 
 class LiveCards:
     """Writes the live versions of one task's cards (``current.card`` calls ``refresh``)."""
 
     def __init__(
-        self,
-        where: TaskCards,
-        render_runtime: Callable[[CardSlot, dict[str, Any]], str | None],
-        clock: Callable[[], float] = time.monotonic,
-        card_data: Callable[[CardSlot, dict[str, Any]], Any] | None = None,
+        self, where: TaskCards, ops: CardOps, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.where = where
-        self._render_runtime = render_runtime
+        self._ops = ops
         self._clock = clock
-        self._card_data = card_data or _latest
 
     def refresh(self, slot: CardSlot, force: bool) -> None:
         now = self._clock()
@@ -80,41 +90,46 @@ class LiveCards:
             return
         slot.last_refresh = now
         slot.render_seq += 1
-        token = layout_token(slot.components.keys())
+        latest = self._latest(slot, "refresh")
+        token = self._ops.reload_token(slot, latest)
+        # The stored runtime card always carries the token of the latest data: a page
+        # reloads when they differ, and finds the card that matches.
         if token != slot.reload_token:
             slot.reload_token = token
-            settings = page_settings(slot, token)
-            content = self._render_runtime(slot, settings)
+            content = self._ops.runtime_html(slot, page_settings(slot, token))
             if content is not None:
                 self._put(slot.card_filename, content.encode("utf-8", errors="replace"))
-        self._write_data(slot, "refresh", token)
+        self._write_data(slot, latest, token)
 
     def finish(self, slot: CardSlot) -> None:
         """After the final render: tell open runtime pages to load the final card."""
         if slot.render_seq == 0:
             return
         slot.render_seq += 1
-        self._write_data(slot, "final", FINAL_TOKEN)
+        self._write_data(slot, self._latest(slot, "final"), FINAL_TOKEN)
 
-    def _write_data(self, slot: CardSlot, mode: str, token: str) -> None:
-        components = slot.runtime_data()["components"]
-        latest = {
+    def _latest(self, slot: CardSlot, mode: str) -> dict[str, Any]:
+        """Metaflow's data for a card type's ``refresh``/``reload_content_token``."""
+        return {
             "mode": mode,
             "component_update_ts": time.time(),
-            "components": components,
+            "components": slot.runtime_data()["components"],
             "render_seq": slot.render_seq,
             "user": slot.user_data,
+            "layout": slot.components.keys(),
         }
+
+    def _write_data(self, slot: CardSlot, latest: dict[str, Any], token: str) -> None:
         record = {
             "render_seq": slot.render_seq,
             "reload_token": token,
-            "mode": mode,
-            "components": components,
+            "mode": latest["mode"],
+            "components": latest["components"],
             "user": slot.user_data,
             "created_on": latest["component_update_ts"],
-            "data": self._card_data(slot, latest),
+            "data": self._ops.card_data(slot, latest),
         }
-        data = json.dumps(record, sort_keys=True).encode()
+        data = json.dumps(record, sort_keys=True, default=str).encode()
         self._put(data_filename(slot.card_filename), data)
 
     def _put(self, name: str, data: bytes) -> None:
@@ -124,10 +139,6 @@ class LiveCards:
             w.ds.store.put(key, data)
         except Exception as exc:  # a live update never fails the task
             print(f"[@card WARNING] live card update not stored: {exc}", file=sys.stderr)
-
-
-def _latest(_slot: CardSlot, latest: dict[str, Any]) -> Any:
-    return latest
 
 
 def _interval(slot: CardSlot) -> float:

@@ -173,46 +173,68 @@ def render_cards(
     return stored
 
 
-def card_data(slot: CardSlot, task: FinishedTask, flow: Any, latest: dict[str, Any]) -> Any:
-    """What the card type's ``refresh(task, latest)`` makes of a live update (``latest``
-    itself when the type has no ``refresh`` or it fails)."""
-    cls = slot.card_class
-    if cls is None:
-        return latest
-    options = slot.attributes.get("options") or {}
-    kwargs: dict[str, Any] = {"components": [], "graph": None, "flow": flow}
-    if options:
-        kwargs["options"] = options
-    try:
-        data = cls(**kwargs).refresh(task, latest)
-        json.dumps(data)
-    except Exception:
-        return latest
-    return data
+class RunningCards:
+    """The card types' side of live updates while ``task`` runs (``live.CardOps``).
 
+    Each call builds the card type afresh, as Metaflow's card processes do; a failure
+    never reaches the step: a warning, then the data itself stands in.
+    """
 
-def render_live(slot: CardSlot, task: FinishedTask, flow: Any, live: dict[str, Any]) -> str | None:
-    """A running task's card (``render_runtime``) for ``runtime_shim.cards.live``; None
-    for a card type that has no runtime render, or when it fails (a warning says why)."""
-    cls = slot.card_class
-    if cls is None or not cls.RUNTIME_UPDATABLE:
-        return None
-    kwargs: dict[str, Any] = {"components": slot.serialized_components(), "graph": None}
-    kwargs["flow"] = flow
-    options = slot.attributes.get("options") or {}
-    if options:
-        kwargs["options"] = options
-    data = {**slot.runtime_data(), "render_seq": slot.render_seq, "mode": "render_runtime"}
-    try:
-        card = cls(**kwargs)
-        _set_runtime_data(card, {**data, "live": live})
-        html = card.render_runtime(task, data)
-    except Exception as exc:
-        print(f"[@card WARNING] live card of type {slot.type} not rendered: {exc}", file=sys.stderr)
-        return None
-    return (
-        None if html is None else str(html).replace("[METAFLOW_RELOAD_TOKEN]", live["reload_token"])
-    )
+    def __init__(self, task: FinishedTask, flow: Any) -> None:
+        self.task = task
+        self.flow = flow
+
+    def _card(self, slot: CardSlot, components: list[Any]) -> MetaflowCard | None:
+        cls = slot.card_class
+        if cls is None:
+            return None
+        kwargs: dict[str, Any] = {"components": components, "graph": None, "flow": self.flow}
+        options = slot.attributes.get("options") or {}
+        if options:
+            kwargs["options"] = options
+        return cls(**kwargs)
+
+    def runtime_html(self, slot: CardSlot, live: dict[str, Any]) -> str | None:
+        """The card's ``render_runtime`` (None for a type that is not RUNTIME_UPDATABLE)."""
+        if slot.card_class is None or not slot.card_class.RUNTIME_UPDATABLE:
+            return None
+        data = {**slot.runtime_data(), "render_seq": slot.render_seq, "mode": "render_runtime"}
+        try:
+            card = self._card(slot, slot.serialized_components())
+            if card is None:
+                return None
+            _set_runtime_data(card, {**data, "live": live})
+            html = card.render_runtime(self.task, data)
+        except Exception as exc:
+            print(f"[@card WARNING] live card {slot.type} not rendered: {exc}", file=sys.stderr)
+            return None
+        if html is None:
+            return None
+        return str(html).replace("[METAFLOW_RELOAD_TOKEN]", live["reload_token"])
+
+    def card_data(self, slot: CardSlot, latest: dict[str, Any]) -> Any:
+        """What the card type's ``refresh(task, latest)`` makes of an update (``latest``
+        itself when the type has none, or it fails)."""
+        try:
+            card = self._card(slot, [])
+            data = card.refresh(self.task, latest) if card is not None else latest
+            json.dumps(data)
+        except Exception:
+            return latest
+        return data
+
+    def reload_token(self, slot: CardSlot, latest: dict[str, Any]) -> str:
+        """Metaflow's token for the card type's ``RELOAD_POLICY``."""
+        cls = slot.card_class
+        if cls is None or cls.RELOAD_POLICY == cls.RELOAD_POLICY_NEVER:
+            return "never"
+        if cls.RELOAD_POLICY == cls.RELOAD_POLICY_ALWAYS:
+            return f"render-seq-{latest['render_seq']}"
+        try:
+            card = self._card(slot, [])
+            return str(card.reload_content_token(self.task, latest)) if card else "never"
+        except Exception:
+            return "never"
 
 
 def render_one(slot: CardSlot, task: FinishedTask, flow: Any) -> str | None:

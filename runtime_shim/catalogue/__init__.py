@@ -20,8 +20,8 @@ from runtime_shim.catalogue._declarations import (
     schedule_cron,
     timeout_seconds,
 )
+from runtime_shim.catalogue._kinds import CRON, TIMEZONE, InvalidValue, Kind
 from runtime_shim.catalogue._kinds import STEP_NAMES as FUNCTION_NAMES
-from runtime_shim.catalogue._kinds import InvalidValue, Kind
 from runtime_shim.catalogue._model import Arg, DecoratorDef, Placement, Problem, Resolution
 
 if TYPE_CHECKING:
@@ -48,12 +48,14 @@ def parse_cron(text: str) -> CronExpression:
 
 
 __all__ = [
+    "CRON",
     "DECORATORS",
     "FLOW_DECORATORS",
     "FUNCTION_NAMES",
     "MAX_ATTEMPTS",
     "MAX_RETRIES",
     "STEP_DECORATORS",
+    "TIMEZONE",
     "Arg",
     "CronExpression",
     "DecoratorDef",

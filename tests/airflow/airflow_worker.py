@@ -94,6 +94,7 @@ def _load(request: dict[str, Any]) -> dict[str, Any]:
                     "timezone": str(getattr(dag.timetable, "timezone", None)),
                 },
                 "catchup": dag.catchup,
+                "asset_condition": repr(getattr(dag.timetable, "asset_condition", None)),
                 "doc_md": dag.doc_md,
             }
             for dag_id, dag in bag.dags.items()
@@ -138,10 +139,122 @@ def _test(request: dict[str, Any]) -> dict[str, Any]:
         os.environ.update(saved_env)
 
 
+def _sync_dags() -> None:
+    """Write every DAG of the DAGs folder to the metadata DB, as ``dag.test()`` does."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
+    from airflow.utils.session import create_session
+
+    manager = DagBundlesManager()
+    with create_session() as session:
+        manager.sync_bundles_to_db(session=session)
+    for bundle in manager.get_all_dag_bundles():
+        if not bundle.is_initialized:
+            bundle.initialize()
+        bag = BundleDagBag(dag_folder=bundle.path, bundle_path=bundle.path, bundle_name=bundle.name)
+        sync_bag_to_db(bag, bundle.name, bundle.version)
+
+
+def _asset_events(request: dict[str, Any]) -> dict[str, Any]:
+    """The asset events of the metadata DB (``{"asset": NAME}`` filters), oldest first;
+    ``"create": [{"asset": NAME, "extra": {...}}]`` first registers events as Airflow's
+    REST API ``POST /api/v2/assets/events`` does (``AssetManager.register_asset_change``)."""
+    from airflow.api_fastapi.core_api.datamodels.assets import CreateAssetEventsBody
+    from airflow.assets.manager import AssetManager
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    _sync_dags()
+    with create_session() as session:
+        for event in request.get("create", []):
+            asset = session.scalar(select(AssetModel).where(AssetModel.name == event["asset"]))
+            if asset is None:
+                return {"error": f"no asset {event['asset']!r} in the metadata DB"}
+            # The endpoint's own request body model (it marks the extra from_rest_api).
+            body = CreateAssetEventsBody(asset_id=asset.id, extra=event["extra"])
+            AssetManager.register_asset_change(
+                asset=asset, extra=body.extra, session=session, source_is_api=True
+            )
+        session.commit()
+        query = select(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+        query = query.order_by(AssetEvent.id)
+        if request.get("asset"):
+            query = query.where(AssetModel.name == request["asset"])
+        events = [
+            {
+                "asset": event.asset.name,
+                "extra": event.extra,
+                "source_dag_id": event.source_dag_id,
+                "source_run_id": event.source_run_id,
+            }
+            for event in session.scalars(query)
+        ]
+    return {"events": events}
+
+
+def _scheduled_run(request: dict[str, Any]) -> dict[str, Any]:
+    """Let the scheduler's own run creation decide (``_create_dagruns_for_dags``: the DAGs
+    whose asset conditions the queued asset events satisfy get an asset-triggered run
+    that consumes them), then run ``dag_id``'s new run with ``dag.test()``'s task loop."""
+    import airflow.models.dagrun as dagrun_module
+    from airflow.jobs.job import Job
+    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.sqlalchemy import prohibit_commit
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunType
+    from sqlalchemy import select
+
+    runner = SchedulerJobRunner(job=Job())
+    with create_session() as session, prohibit_commit(session) as guard:
+        runner._create_dagruns_for_dags(guard, session)
+    with create_session() as session:
+        runs = session.scalars(
+            select(DagRun).where(
+                DagRun.dag_id == request["dag_id"],
+                DagRun.run_type == DagRunType.ASSET_TRIGGERED,
+                DagRun.state == DagRunState.QUEUED,
+            )
+        ).all()
+        if not runs:
+            return {"created": False}
+        (run_id,) = [run.run_id for run in runs]
+
+    def the_scheduled_run(*, dag: Any, session: Any, **_: Any) -> Any:
+        run = session.scalar(
+            select(DagRun).where(DagRun.dag_id == dag.dag_id, DagRun.run_id == run_id)
+        )
+        run.dag = dag
+        run.state = DagRunState.RUNNING
+        session.commit()
+        return run
+
+    original = dagrun_module.get_or_create_dagrun
+    dagrun_module.get_or_create_dagrun = the_scheduled_run
+    try:
+        response = _test(request)
+    finally:
+        dagrun_module.get_or_create_dagrun = original
+    with create_session() as session:
+        run = session.scalar(select(DagRun).where(DagRun.run_id == run_id))
+        response["consumed"] = [
+            {"asset": event.asset.name, "extra": event.extra} for event in run.consumed_asset_events
+        ]
+    response["created"] = True
+    return response
+
+
 def main() -> None:
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    handlers = {"load": _load, "test": _test}
+    handlers = {
+        "load": _load,
+        "test": _test,
+        "asset_events": _asset_events,
+        "scheduled_run": _scheduled_run,
+    }
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
     for line in sys.stdin:

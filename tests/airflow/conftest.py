@@ -33,6 +33,8 @@ class AirflowWorker:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags),
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            # An asset event queues runs only of unpaused DAGs (as a deployment would have).
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         }
         migrate = subprocess.run(
             [str(AIRFLOW_VENV / "bin" / "airflow"), "db", "migrate"],

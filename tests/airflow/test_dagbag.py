@@ -44,3 +44,15 @@ def test_schedule_with_timezone_and_tags(airflow: AirflowWorker, tmp_path: Path)
     assert dag["catchup"] is False
     assert dag["tags"] == ["flow:ScheduledFlow", "flowc", "project:demo"]
     assert dag["doc_md"] == "Runs on weekday mornings, Berlin time."
+
+
+def test_golden_files_load(airflow: AirflowWorker) -> None:
+    """The reviewed golden files are DAGs Airflow loads, as they are."""
+    golden = Path(__file__).with_name("golden")
+    for path in sorted(golden.glob("*.py")):
+        loaded = airflow.request(cmd="load", file=str(path))
+        assert loaded["import_errors"] == {}, path.name
+        assert len(loaded["dag_ids"]) == 1, path.name
+    loaded = airflow.request(cmd="load", file=str(golden / "two_events_kubernetes.py"))
+    condition = loaded["dags"]["TwoEventsFlow"]["asset_condition"]
+    assert condition.startswith("AssetAll(Asset(name='orders.ready'"), condition

@@ -414,3 +414,79 @@ def test_parameter_name_unsafe_in_a_pod_is_fc304() -> None:
     ir.parameters[0].name = 'odd" name'
     result = BACKEND.emit(ir, TargetOptions(extra={"operator": "kubernetes"}))
     assert result.files == [] and "FC304" in [d.code for d in result.diagnostics]
+
+
+FLOWS = Path(__file__).with_name("flows")
+ROOT_EVENTS = Path(__file__).resolve().parents[1] / "events" / "flows"
+
+
+@pytest.mark.parametrize("flow", SHAPE_FILES, ids=lambda p: p.stem)
+def test_every_end_task_publishes_the_finished_run(flow: Path) -> None:
+    ir = load_ir(flow)
+    source = emit(ir)
+    end = task_calls(source)[ir.end]
+    keywords = {k.arg: ast.unparse(k.value) for k in end.keywords}
+    assert keywords["outlets"] == "FINISHED_RUN_ASSETS"
+    assert keywords["post_execute"] == "publish_finished_run"
+    assert f"FINISHED_RUN_ASSETS = [Asset('metaflow.{ir.name}.{ir.end}')]" in ast.unparse(
+        ast.parse(source)
+    )
+    payload = constants(source)["FINISHED_RUN"]["payload"]
+    assert payload["flow_name"] == ir.name and payload["auto-generated-by-metaflow"] is True
+    assert constants(source)["EVENTS"] == ""
+    assert "user_defined_macros" not in dag_kwargs(source)
+
+
+def test_trigger_schedules_on_the_event_asset() -> None:
+    source = emit(load_ir(FLOWS / "data_ready.py"))
+    kwargs = dag_kwargs(source)
+    assert ast.unparse(kwargs["schedule"]) == "Asset('data.ready')"
+    assert ast.unparse(kwargs["user_defined_macros"]) == (
+        "{'trigger_events': trigger_events, 'event_param': event_param}"
+    )
+    found = constants(source)
+    assert found["EVENT_PARAMETERS"] == {
+        "count": ["data.ready", "rows"],
+        "label": ["data.ready", "label"],
+    }
+    assert found["TRIGGER_EVENTS"] == {"data.ready": "event"}
+    start = " ".join(found["STEP_COMMANDS"]["start"])
+    assert (
+        '--param count={{ event_param("count", triggering_asset_events) or '
+        'params["count"] | tojson }}' in start
+    )
+
+
+def test_several_events_and_upstream_flows() -> None:
+    kwargs = dag_kwargs(emit(load_ir(FLOWS / "two_events.py")))
+    assert ast.unparse(kwargs["schedule"]) == (
+        "AssetAll(Asset('orders.ready'), Asset('stock.ready'))"
+    )
+    finish = load_ir(ROOT_EVENTS / "downstream.py")
+    assert ast.unparse(dag_kwargs(emit(finish))["schedule"]) == (
+        "Asset('metaflow.UpstreamFlow.end')"
+    )
+
+
+def test_trigger_with_schedule_or_both_triggers_is_fc308(tmp_path: Path) -> None:
+    flow = tmp_path / "both.py"
+    flow.write_text(
+        "from flowc import FlowSpec, schedule, step, trigger, trigger_on_finish\n"
+        "@schedule(daily=True)\n"
+        "@trigger_on_finish(flow='A')\n"
+        "@trigger(event='e')\n"
+        "class BothFlow(FlowSpec):\n"
+        "    @step\n"
+        "    def start(self):\n"
+        "        self.next(self.end)\n"
+        "    @step\n"
+        "    def end(self):\n"
+        "        pass\n",
+        encoding="utf-8",
+    )
+    result = BACKEND.emit(load_ir(flow), TargetOptions(extra={"operator": "local"}))
+    assert result.files == []
+    found = sorted((d.code, d.span.start.line if d.span else None) for d in result.diagnostics)
+    assert found == [("FC308", 3), ("FC308", 4)]
+    messages = " ".join(d.message for d in result.diagnostics)
+    assert "together are not deployable" in messages and "@schedule with @trigger" in messages

@@ -16,11 +16,15 @@ from tests.support.airflow import load_ir
 from tests.support.golden import regenerating
 
 GOLDEN = Path(__file__).with_name("golden")
+FLOWS = Path(__file__).with_name("flows")
 CASES = [
     ("linear", "local"),
     ("switch_in_foreach", "local"),
     ("nested_foreach3", "kubernetes"),
     ("recursive_switch", "kubernetes"),
+    # trigger flows (tests/airflow/flows): a named asset, and two events of a project flow
+    ("data_ready", "local"),
+    ("two_events", "kubernetes"),
 ]
 
 
@@ -33,7 +37,10 @@ def test_golden(shape: str, operator: str) -> None:
         python="python3",
         extra={"operator": operator, "flow_file": f"/opt/flows/{shape}.py"},
     )
-    (emitted,) = get_backend("airflow").emit(load_ir(SHAPES / f"{shape}.py"), options).files
+    flow = SHAPES / f"{shape}.py"
+    if not flow.exists():
+        flow = FLOWS / f"{shape}.py"
+    (emitted,) = get_backend("airflow").emit(load_ir(flow), options).files
     path = GOLDEN / f"{shape}_{operator}.py"
     if regenerating():
         GOLDEN.mkdir(exist_ok=True)

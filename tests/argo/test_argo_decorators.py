@@ -28,7 +28,11 @@ def test_step_decorators_map_to_container_fields() -> None:
     start = _template(_doc(), "start")
     container = start["container"]
     assert container["image"] == "registry.example.com/train:1.2"
-    assert container["env"] == [{"name": "MODE", "value": "train"}]
+    assert container["env"] == [
+        {"name": "MODE", "value": "train"},
+        # Every container is marked as a deployed Argo task (runtime_shim/argo_events.py).
+        {"name": "ARGO_WORKFLOW_TEMPLATE", "value": "fraud-model-prod-all-decorators-flow"},
+    ]
     assert container["envFrom"] == [
         {"secretRef": {"name": "db-creds"}},
         {"secretRef": {"name": "api-key"}},

@@ -11,12 +11,15 @@ validator.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from backends.argo import BACKEND
+from backends.base import TargetOptions
 from flowc.diagnostics import Severity
 from tests.support.argo import REPO, artifacts, emit
 from tests.support.argo_harness import Harness
@@ -48,16 +51,25 @@ def _canonical(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("flow", sorted(GOLDENS))
-def test_golden_and_hera_models(flow: str, argo_schema_validator: Any) -> None:
-    from hera.events.models import Sensor as SensorModel
-    from hera.workflows.models import Workflow, WorkflowTemplate
-
-    text, template, sensor = _documents(flow)
+def test_golden(flow: str) -> None:
+    text = _documents(flow)[0]
     path = GOLDEN / GOLDENS[flow]
     if regenerating():
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
     assert _documents(flow)[0] == text  # deterministic
+
+
+@pytest.mark.parametrize("flow", sorted(p.stem for p in (REPO / FLOWS).glob("*.py")))
+def test_hera_models_accept_both_documents(flow: str, argo_schema_validator: Any) -> None:
+    from hera.events.models import Sensor as SensorModel
+    from hera.workflows.models import Workflow, WorkflowTemplate
+
+    result = emit(str(FLOWS / f"{flow}.py"), namespace="ml")
+    documents = list(yaml.safe_load_all(result.files[0].content))
+    if len(documents) == 1:  # a flow without triggers (the upstream flow)
+        return
+    template, sensor = documents
     assert [e.message[:300] for e in argo_schema_validator.iter_errors(template)] == []
     model = WorkflowTemplate.model_validate(template)
     assert _canonical(model.model_dump(by_alias=True, exclude_none=True)) == _canonical(template)
@@ -160,6 +172,39 @@ def test_a_failed_publish_does_not_fail_the_run(tmp_path: Path) -> None:
     assert "Unable to publish Argo Event (metaflow.UpstreamFlow.end)" in end.stderr
 
 
+def test_every_event_must_arrive_and_carry_the_required_field(tmp_path: Path) -> None:
+    from runtime_shim.argo_events import ArgoEvent
+
+    sensor = _sensor("two_events", tmp_path)
+    assert sensor.receive(ArgoEvent("model.trained").body(), SOURCE, EVENT) == []
+    assert sensor.receive(ArgoEvent("data.ready").body(), SOURCE, EVENT) == []
+    trained = ArgoEvent("model.trained").body({"model": "m-7"})
+    (workflow,) = sensor.receive(trained, SOURCE, EVENT)
+    assert sensor.receive(ArgoEvent("data.ready").body(), SOURCE, EVENT) == []  # forgotten
+    _run(workflow, "two-events-1")
+    start = artifacts(str(tmp_path), "TwoEventsFlow", "two-events-1")["start/_"]
+    assert (start["model"], start["names"]) == ("m-7", ["data.ready", "model.trained"])
+    reset = sensor.document["spec"]["triggers"][0]["template"]["conditionsReset"]
+    assert reset == [{"byTime": {"cron": "0 0 * * *", "timezone": "Europe/Paris"}}]
+
+
+def test_a_project_flow_waits_for_its_own_branch(tmp_path: Path) -> None:
+    from runtime_shim.argo_events import ArgoEvent
+
+    def finished(branch: str) -> dict[str, Any]:
+        event = ArgoEvent(f"metaflow.fraud.{branch}.UpstreamFlow.end")
+        event.add_to_payload("pathspec", "UpstreamFlow/1/end/end")
+        event.add_to_payload("project_name", "fraud").add_to_payload("branch_name", branch)
+        return event.add_to_payload("auto-generated-by-metaflow", True).body()
+
+    sensor = _sensor("project_downstream", tmp_path)
+    assert sensor.receive(finished("test.staging"), SOURCE, EVENT) == []
+    assert len(sensor.receive(finished("prod"), SOURCE, EVENT)) == 1
+    staging = _sensor("project_downstream", tmp_path, branch="staging")
+    assert staging.receive(finished("prod"), SOURCE, EVENT) == []
+    assert len(staging.receive(finished("test.staging"), SOURCE, EVENT)) == 1
+
+
 def test_a_user_event_of_that_name_is_not_a_finished_run(tmp_path: Path) -> None:
     from runtime_shim.argo_events import ArgoEvent
 
@@ -198,3 +243,42 @@ def test_a_custom_end_step_publishes_the_well_known_end_too() -> None:
         "project_name": "p",
         "branch_name": "prod",
     }
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('{"reset_at": {"cron": "61 0 * * *"}}', "reset_at"),
+        ('{"reset_at": {"cron": "0 0 * * *", "timezone": "Mars/Base"}}', "time zone"),
+        ('{"reset_at": {"cron": "0 0 * * *", "at": 1}}', "unknown key"),
+        ('{"delay": 5}', "has no Argo Events equivalent"),
+    ],
+)
+def test_refused_trigger_options(options: str, message: str) -> None:
+    from flowc.compiler import analyze_source
+
+    source = (REPO / FLOWS / "two_events.py").read_text(encoding="utf-8")
+    changed = re.sub(r"options=\{.*\},\n", f"options={options},\n", source)
+    assert changed != source
+    analysis = analyze_source("two_events.py", changed)
+    assert analysis.ir is not None
+    result = BACKEND.emit(analysis.ir, TargetOptions(datastore_root="s3://b/f"))
+    assert not result.files
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert any(message in d.message for d in errors), [d.message for d in errors]
+    assert all(d.span is not None and d.span.start.line == 6 for d in errors)
+
+
+def test_both_decorators_are_refused() -> None:
+    from flowc.compiler import analyze_source
+
+    source = (REPO / FLOWS / "downstream.py").read_text(encoding="utf-8")
+    both = source.replace(
+        '@trigger_on_finish(flow="UpstreamFlow")\n',
+        '@trigger(event="x")\n@trigger_on_finish(flow="UpstreamFlow")\n',
+    ).replace("trigger_on_finish\n", "trigger, trigger_on_finish\n", 1)
+    analysis = analyze_source("downstream.py", both)
+    assert analysis.ir is not None, [d.message for d in analysis.diagnostics]
+    result = BACKEND.emit(analysis.ir, TargetOptions(datastore_root="s3://b/f"))
+    assert not result.files
+    assert [d.code for d in result.diagnostics if d.severity is Severity.ERROR] == ["FC308"]

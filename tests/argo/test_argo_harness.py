@@ -293,6 +293,95 @@ def test_reference_to_a_task_not_depended_on_raises(tmp_path: Any) -> None:
         _run(wf, tmp_path)
 
 
+def _jobset_workflow(code: str, **spec: Any) -> dict[str, Any]:
+    """A workflow whose one task creates a JobSet of a control pod and two workers, each
+    running ``code``."""
+    import json
+
+    index = "metadata.annotations['jobset.sigs.k8s.io/job-index']"
+    pod = {
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "main",
+                    "image": "python",
+                    "command": ["python", "-c", code],
+                    "env": [{"name": "JOB_INDEX", "valueFrom": {"fieldRef": {"fieldPath": index}}}],
+                }
+            ],
+        }
+    }
+    job = {"backoffLimit": 0, "completions": 1, "parallelism": 1, "template": pod}
+    jobset = {
+        "apiVersion": "jobset.x-k8s.io/v1alpha2",
+        "kind": "JobSet",
+        "metadata": {"name": "js-t"},
+        "spec": {
+            "replicatedJobs": [
+                {"name": "control", "replicas": 1, "template": {"spec": job}},
+                {"name": "worker", "replicas": 2, "template": {"spec": job}},
+            ],
+            **spec,
+        },
+    }
+    return _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "gang", "template": "gang"}]}},
+            {
+                "name": "gang",
+                "resource": {
+                    "action": "create",
+                    "manifest": json.dumps(jobset),
+                    "successCondition": "status.terminalState == Completed",
+                    "failureCondition": "status.terminalState == Failed",
+                },
+            },
+        ]
+    )
+
+
+def test_jobset_pods_run_with_their_job_index(tmp_path: Any) -> None:
+    code = (
+        "import os, pathlib; pathlib.Path(os.environ['FLOWC_OUT'], "
+        "os.environ['JOB_INDEX'] + '-' + str(os.getpid())).touch()"
+    )
+    wf = _jobset_workflow(code)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = Harness(wf, cwd=str(tmp_path), extra_env={"FLOWC_OUT": str(out)}).submit()
+    assert result.phase == "Succeeded", result.message
+    indexes = sorted(p.name.split("-")[0] for p in out.iterdir())
+    assert indexes == ["0", "0", "1"]  # the control's job 0, the workers' jobs 0 and 1
+
+
+def test_a_failed_gang_pod_fails_the_jobset_after_its_restarts(tmp_path: Any) -> None:
+    code = "import os, sys; sys.exit(1 if os.environ['JOB_INDEX'] == '1' else 0)"
+    result = _run(_jobset_workflow(code, failurePolicy={"maxRestarts": 1}), tmp_path)
+    assert result.phase == "Failed"
+    assert "restart 1" in result.message
+    assert len([n for n in result.containers() if "/js-t-" in n.path]) == 6
+
+
+def test_jobset_waiting_on_other_conditions_raises(tmp_path: Any) -> None:
+    wf = _jobset_workflow("pass")
+    wf["spec"]["templates"][1]["resource"]["successCondition"] = "status.succeeded > 0"
+    with pytest.raises(HarnessError, match="terminalState"):
+        _run(wf, tmp_path)
+
+
+def test_unmodelled_pod_field_raises(tmp_path: Any) -> None:
+    wf = _jobset_workflow("pass")
+    import json
+
+    resource = wf["spec"]["templates"][1]["resource"]
+    jobset = json.loads(resource["manifest"])
+    jobset["spec"]["replicatedJobs"][0]["template"]["spec"]["template"]["spec"]["volumes"] = []
+    resource["manifest"] = json.dumps(jobset)
+    with pytest.raises(HarnessError, match="volumes"):
+        _run(wf, tmp_path)
+
+
 def _status_writer(name: str, target: Any) -> dict[str, Any]:
     code = "import sys; open(sys.argv[1], 'w').write(sys.argv[2])"
     return _echo(name, code, container={"args": [str(target), "{{workflow.status}}"]})

@@ -126,7 +126,15 @@ def test_refresh_stored_live_data_and_the_final_card_does_not_poll(
     assert data["render_seq"] == 4
     assert "step 2" in data["components"]["progress"]
     assert all(HOSTILE not in html for html in data["components"].values())
-    assert "flowc-card-data" not in text
+    page = _parsed(text)
+    assert not any(a.get("name") == "flowc-card-data" for _t, a in page.elements)
+    assert "fetch(url" not in "".join(page.scripts)
+    from flowc.client import Flow
+
+    run = Flow("CardContentsFlow", datastore=contents_run[0])[contents_run[1]]
+    seen = run["start"].task["live_seen"].data
+    assert seen["polls"] and seen["token_matches"] and seen["still_running"], seen
+    assert seen["render_seq"] == 3 and "step 2" in seen["progress"]
 
 
 def test_the_html_card_draws_the_artifact_in_a_sandbox_without_scripts(
@@ -154,3 +162,11 @@ def test_the_targets_card_flow_runs_locally(tmp_path: Path) -> None:
     code, run_id = run_local(CARD_FLOW, str(tmp_path / "ds"), "--local")
     assert code == 0, run_id
     check_cards(local_store(str(tmp_path / "ds")), run_id)
+
+
+def test_a_notebook_shows_the_card_in_a_sandboxed_frame(contents_run: tuple[str, str]) -> None:
+    text, card = _default_card(*contents_run)
+    page = _parsed(card._repr_html_())  # type: ignore[attr-defined]
+    (frame,) = page.elements
+    assert frame[0] == "iframe" and frame[1]["sandbox"] == "allow-scripts"
+    assert frame[1]["srcdoc"] == text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from runtime_shim.cards import components as c
 
 
@@ -71,3 +73,25 @@ def test_no_component_turns_a_hostile_string_into_markup() -> None:
             assert not any(name.startswith("on") for name in attrs), (component, tag, attrs)
             assert tag not in ("script", "a") or "javascript:" not in str(attrs.get("href"))
             assert not (tag == "img" and attrs.get("src") == "x"), component
+
+
+def test_a_component_that_fails_shows_why_in_its_place() -> None:
+    from runtime_shim.cards.collector import CardComponentCollector
+
+    collector = CardComponentCollector([{"type": "blank"}])
+    collector.append(c.Table([[1]], headers=["a"]))
+    broken = c.Markdown("x")
+    broken._text = None  # type: ignore[assignment]  # markdown-it raises on None
+    collector.append(broken)
+    (section,) = collector.slots[0].serialized_components()
+    assert "<table>" in section
+    assert "Markdown failed to render" in section and "Traceback" in section
+
+
+def test_updating_a_component_without_updates_warns_and_keeps_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = c.PythonCode(code_string="x = 1")
+    code.update("y = 2")
+    assert "x = 1" in code.render()
+    assert "PythonCode doesn't have an `update` method" in capsys.readouterr().err

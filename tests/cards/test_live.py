@@ -17,7 +17,7 @@ import pytest
 from runtime_shim.cards.collector import CardComponentCollector
 from runtime_shim.cards.components import Markdown, ProgressBar
 from runtime_shim.cards.live import LiveCards, data_filename, poll_script
-from runtime_shim.cards.render import FinishedTask, TaskCards, TaskFacts, card_data, render_live
+from runtime_shim.cards.render import FinishedTask, RunningCards, TaskCards, TaskFacts
 from runtime_shim.datastore import open_object_store
 from runtime_shim.datastore.layout import FlowDatastore
 
@@ -38,15 +38,8 @@ def _live(tmp_path: Path, **card: object) -> tuple[CardComponentCollector, Path,
     clock = _Clock()
 
     task = FinishedTask(PATHSPEC, {}, ds.load_value, facts=TaskFacts(), finished=False)
-
-    def runtime(slot: object, live: dict[str, object]) -> str | None:
-        return render_live(slot, task, None, live)  # type: ignore[arg-type]
-
-    def data(slot: object, latest: dict[str, object]) -> object:
-        return card_data(slot, task, None, latest)  # type: ignore[arg-type]
-
     where = TaskCards(ds, "1", "start", "_", 0)
-    collector.go_live(LiveCards(where, runtime, clock, card_data=data), PATHSPEC, 0)
+    collector.go_live(LiveCards(where, RunningCards(task, None), clock), PATHSPEC, 0)
     return collector, tmp_path / "LiveFlow/runs/1/start/_/attempt-0/cards", clock
 
 
@@ -110,10 +103,77 @@ def test_the_data_holds_what_the_card_types_refresh_returns(tmp_path: Path) -> N
     assert data["data"] == data["components"] and "text" in data["components"]  # type: ignore[operator]
     ds = FlowDatastore(open_object_store(str(tmp_path / "other")), "LiveFlow")
     passthrough = CardComponentCollector([{"type": "test_refresh_card", "id": "r"}])
-    live = LiveCards(TaskCards(ds, "1", "start", "_", 0), lambda slot, live: None, _Clock())
-    passthrough.go_live(live, PATHSPEC, 0)
+    task = FinishedTask(PATHSPEC, {}, ds.load_value, finished=False)
+    where = TaskCards(ds, "1", "start", "_", 0)
+    passthrough.go_live(LiveCards(where, RunningCards(task, None), _Clock()), PATHSPEC, 0)
     passthrough["r"].refresh({"arr": [1, 2]})
     (found,) = (tmp_path / "other").glob("LiveFlow/runs/1/start/_/attempt-0/cards/*.data.json")
     record = json.loads(found.read_text())
     assert record["data"]["user"] == {"arr": [1, 2]}
+    # test_refresh_card reloads on every update (RELOAD_POLICY_ALWAYS), as in Metaflow.
+    assert record["reload_token"] == "render-seq-1"
     assert {"mode", "component_update_ts", "components", "render_seq"} <= set(record["data"])
+
+
+# A minimal stand-in for the page around the poll script: the elements it reads and
+# writes, fetch answering from a queue, a timer the harness runs by hand.
+_POLL_HARNESS = """
+const metas = {'flowc-card-data': 'card.data.json', 'flowc-card-token': 'tok-1'};
+const el = {id: 'progress', innerHTML: 'old', getAttribute: (n) => 'progress'};
+const log = {fetched: [], reloaded: 0};
+const answers = JSON.parse(process.argv[3]);
+globalThis.location = {href: 'http://viewer.test/cards/card.html', search: '',
+                       reload: () => { log.reloaded += 1; }};
+globalThis.document = {
+  querySelector: (sel) => {
+    const name = /name="([^"]+)"/.exec(sel)[1];
+    return {getAttribute: () => metas[name]};
+  },
+  querySelectorAll: () => [el],
+};
+globalThis.window = globalThis;
+globalThis.addEventListener = () => {};
+const timers = [];
+globalThis.setTimeout = (f) => { timers.push(f); };
+globalThis.fetch = (url) => {
+  log.fetched.push(String(url));
+  const next = answers.shift();
+  return Promise.resolve({ok: next !== undefined, json: () => Promise.resolve(next)});
+};
+(async () => {
+  eval(require("fs").readFileSync(process.argv[2], "utf8"));
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setImmediate(r));
+    const t = timers.shift();
+    if (t) t();
+  }
+  await new Promise((r) => setImmediate(r));
+  console.log(JSON.stringify({...log, html: el.innerHTML}));
+})();
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is a test tool (setup)")
+def test_the_poll_script_updates_components_and_reloads_on_a_new_token(tmp_path: Path) -> None:
+    script = tmp_path / "poll.js"
+    script.write_text(poll_script({"interval_ms": 1000}))
+    harness = tmp_path / "harness.js"
+    harness.write_text(_POLL_HARNESS)
+    answers = [
+        {"render_seq": 1, "reload_token": "tok-1", "components": {"progress": "step 1"}},
+        {"render_seq": 1, "reload_token": "tok-1", "components": {"progress": "stale"}},
+        {"render_seq": 2, "reload_token": "final", "components": {"progress": "step 2"}},
+    ]
+    done = subprocess.run(
+        ["node", str(harness), str(script), json.dumps(answers)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    # The data URL is the meta's name resolved against the card's own URL.
+    assert seen["fetched"][0] == "http://viewer.test/cards/card.data.json"
+    # seq 1 updated the component, the repeated seq 1 changed nothing, the new token
+    # reloaded the page (and polling stopped).
+    assert seen["html"] == "step 1" and seen["reloaded"] == 1
+    assert len(seen["fetched"]) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -54,6 +55,7 @@ def test_configured_url_and_headers(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with Webhook() as webhook:
         monkeypatch.setenv("METAFLOW_ARGO_EVENTS_WEBHOOK_URL", webhook.url)
+        monkeypatch.setenv("ARGO_WORKFLOW_TEMPLATE", "some-flow")  # a deployed task
         monkeypatch.setenv("METAFLOW_ARGO_EVENTS_WEBHOOK_AUTH", "service")
         monkeypatch.setenv("METAFLOW_SERVICE_HEADERS", json.dumps({"X-Api-Key": "k1"}))
         assert ArgoEvent("e", access_token="t0").safe_publish() is not None
@@ -62,11 +64,12 @@ def test_configured_url_and_headers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_safe_publish_outside_a_deployment_sends_nothing(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from runtime_shim.argo_events import ArgoEvent, ArgoEventException
 
     with Webhook() as webhook:
+        monkeypatch.setenv("METAFLOW_ARGO_EVENTS_WEBHOOK_URL", webhook.url)
         assert ArgoEvent("e", url=webhook.url).safe_publish() is None
         with pytest.raises(ArgoEventException, match="was not published"):
             ArgoEvent("e", url=webhook.url).safe_publish(ignore_errors=False)
@@ -119,3 +122,13 @@ def test_cli_errors(args: list[str], code: int, message: str) -> None:
     result = CliRunner().invoke(cli, ["event", "publish", *args])
     assert result.exit_code == code
     assert message in result.output
+
+
+def test_a_local_run_publishes_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.support.runs import run_local
+
+    with Webhook() as webhook:
+        monkeypatch.setenv("METAFLOW_ARGO_EVENTS_WEBHOOK_URL", webhook.url)
+        code, _ = run_local("tests/argo/event_flows/upstream.py", str(tmp_path))
+    assert code == 0
+    assert webhook.bodies == []

@@ -42,6 +42,20 @@ def test_one_variable_per_event_and_a_list_are_merged() -> None:
     assert "data" in trigger and "absent" not in trigger
 
 
+def test_iso_timestamps_are_times_and_order_the_events() -> None:
+    """EventBridge writes an event's time as ISO 8601 text (Step Functions' rule input)."""
+    trigger = Trigger(
+        [
+            {"name": "early", "timestamp": "2026-01-02T03:04:05Z"},
+            {"name": "late", "timestamp": "2026-01-02T03:04:06Z"},
+            {"name": "odd", "timestamp": "not a time"},
+        ]
+    )
+    assert [e.name for e in trigger.events or []] == ["late", "early", "odd"]
+    assert trigger["early"].timestamp == datetime.fromisoformat("2026-01-02T03:04:05+00:00")
+    assert trigger["odd"].timestamp == "not a time"
+
+
 def test_no_event_is_no_trigger() -> None:
     assert trigger_from_environment({"FLOWC_TRIGGER_EVENT_X_abcd": ""}) is None
     assert event_environment([]) == {}

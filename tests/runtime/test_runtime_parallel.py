@@ -51,3 +51,18 @@ def test_unbounded_foreach_runs_one_task_per_item_of_unknown_width(tmp_path: Pat
     join = artifacts(local_store(str(tmp_path)), "UnboundedFlow", run)["join/_"]
     assert join["got"] == [(0, "a", None), (1, "b", None), (2, "c", None)]
     assert join["whole"] == "['a', 'b', 'c']"
+
+
+def test_a_jobset_pod_finds_its_node_index_in_its_environment() -> None:
+    import pytest
+
+    from runtime_shim.parallel import gang_index_path
+
+    assert gang_index_path("", {}) == ""
+    assert gang_index_path("", {"FLOWC_GANG_JOB": "control", "FLOWC_GANG_JOB_INDEX": "0"}) == "0"
+    assert gang_index_path("", {"FLOWC_GANG_JOB": "worker", "FLOWC_GANG_JOB_INDEX": "0"}) == "1"
+    assert gang_index_path("2", {"FLOWC_GANG_JOB": "worker", "FLOWC_GANG_JOB_INDEX": "4"}) == "2.5"
+    with pytest.raises(ValueError, match="job index"):
+        gang_index_path("", {"FLOWC_GANG_JOB": "worker"})
+    with pytest.raises(ValueError, match="expected"):
+        gang_index_path("", {"FLOWC_GANG_JOB": "leader", "FLOWC_GANG_JOB_INDEX": "0"})

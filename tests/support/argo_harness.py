@@ -15,6 +15,9 @@ subset of Argo that flowc emits, and is strict wherever the real controller woul
   wrote (each ``valueFrom.path`` is mapped to a per-task temporary file),
   ``retryStrategy`` (``limit``; ``{{retries}}`` is the attempt number) and
   ``activeDeadlineSeconds`` (a process timeout).
+* ``resource`` templates that create a JobSet: its pods run as local processes, all at
+  once, with the environment the JobSet controller would give them
+  (tests/support/argo_jobset.py); no Kubernetes or JobSet controller is involved.
 * Substitution of ``{{...}}`` tags as Argo does it: globals (``workflow.name``,
   ``workflow.uid``, ``workflow.namespace``, ``workflow.parameters.X``) first, then the
   template's inputs and locals in a second pass that rescans what the first inserted;
@@ -38,6 +41,7 @@ from typing import Any
 import yaml
 
 from tests.support.argo_expr import ExprError, evaluate, evaluate_when
+from tests.support.argo_jobset import check_resource, run_jobset
 from tests.support.argo_templating import (
     ERRORED,
     FAILED,
@@ -109,6 +113,8 @@ class Harness:
     extra_env: dict[str, str] = field(default_factory=dict)
     timeout: float = 120.0
     nodes: list[NodeRecord] = field(default_factory=list)
+    #: Every resource manifest created, as the controller received it (tags filled in).
+    created: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_yaml(cls, text: str, **kwargs: Any) -> Harness:
@@ -215,7 +221,11 @@ class Harness:
             return self._run_dag(template, inputs, path, depth)
         if "container" in template:
             return self._run_container(template, inputs, path)
-        raise HarnessError(f"template {name!r}: only dag and container templates are modelled")
+        if "resource" in template:
+            return self._run_resource(template, inputs, path)
+        raise HarnessError(
+            f"template {name!r}: only dag, container and JobSet resource templates are modelled"
+        )
 
     # -- DAG -----------------------------------------------------------------------
     def _run_dag(
@@ -384,6 +394,35 @@ class Harness:
                     f"DAG output {p['name']!r} needs valueFrom.parameter or expression"
                 )
         return result
+
+    # -- resources (JobSets) ---------------------------------------------------------
+    def _run_resource(
+        self, template: dict[str, Any], inputs: dict[str, str], path: str
+    ) -> tuple[str, dict[str, str], str]:
+        if "retryStrategy" in template or "outputs" in template:
+            raise HarnessError("retries and outputs of resource templates are not modelled")
+        resource = self._render(template, inputs, strict=True)["resource"]
+        manifest = yaml.safe_load(resource["manifest"])
+        check_resource(resource, manifest)
+        self.created.append(manifest)
+        record = NodeRecord(path, template["name"], FAILED, attempts=1)
+        self.nodes.append(record)
+
+        def run_pod(
+            pod_path: str, container: dict[str, Any], pod: dict[str, Any], _: dict[str, str]
+        ) -> tuple[str, str]:
+            pod_record = NodeRecord(pod_path, template["name"], FAILED, attempts=1)
+            self.nodes.append(pod_record)
+            as_template = {"container": container}
+            if "activeDeadlineSeconds" in pod:
+                as_template["activeDeadlineSeconds"] = pod["activeDeadlineSeconds"]
+            phase, _outs, message = self._exec(as_template, pod_record)
+            pod_record.phase = phase
+            return phase, message
+
+        phase, message = run_jobset(manifest, path, run_pod)
+        record.phase = phase
+        return phase, {}, message
 
     # -- containers ----------------------------------------------------------------
     def _run_container(

@@ -157,6 +157,10 @@ def options(variant: Variant, source: str) -> TargetOptions:
         extra["kind"] = "CronWorkflow"
     if variant.extra.get("compute") == "callback":
         extra["queue_url"] = "https://sqs.eu-west-1.amazonaws.com/1/flowc"
+    if variant.target == "stepfunctions" and "@trigger" in source:
+        # The options an EventBridge rule cannot be emitted without.
+        extra["events_role_arn"] = "arn:aws:iam::123456789012:role/flowc-events"
+        extra["region"], extra["account_id"] = "eu-west-1", "123456789012"
     return TargetOptions(datastore_root="s3://flowc-bucket/flows", extra=extra)
 
 

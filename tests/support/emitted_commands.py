@@ -274,6 +274,9 @@ def _namespace(definitions: list[ast.stmt], **names: Any) -> dict[str, Any]:
         "os": os,
         "subprocess": subprocess,
         "tempfile": tempfile,
+        # The end task's outlets, and a trigger DAG's schedule: names are all that runs here.
+        "Asset": lambda name: SimpleNamespace(name=name),
+        "AssetAll": lambda *assets: list(assets),
         **names,
     }
     module = ast.Module(body=definitions, type_ignores=[])

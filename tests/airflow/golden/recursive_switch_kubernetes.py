@@ -9,7 +9,7 @@ position in its enclosing foreaches ("" at top level, "3", "3.1" when nested).
 from __future__ import annotations
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, Asset, task
 from kubernetes.client import models as k8s
 
 STEP_COMMANDS = {
@@ -104,6 +104,19 @@ STEP_COMMANDS = {
 }
 STEP_SLOTS = {"loop": {"iteration": 20, "output": 22}}
 STEP_ENV = {}
+FINISHED_RUN = {
+    "flow": "RecursiveSwitchFlow",
+    "step": "end",
+    "task": "end",
+    "payload": {
+        "flow_name": "RecursiveSwitchFlow",
+        "step_name": "end",
+        "task_id": "end",
+        "auto-generated-by-metaflow": True,
+    },
+}
+FINISHED_RUN_ASSETS = [Asset("metaflow.RecursiveSwitchFlow.end")]
+EVENTS = ""
 STEP_SECRETS = {}
 STEP_RESOURCES = {}
 STEP_POD = {}
@@ -143,14 +156,27 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 
 
+def publish_finished_run(context, result=None):
+    """Put the finished run's payload on the end task's asset events (``extra``)."""
+    run_id = context["run_id"]
+    pathspec = "/".join(
+        (FINISHED_RUN["flow"], run_id, FINISHED_RUN["step"], FINISHED_RUN["task"])
+    )
+    extra = dict(FINISHED_RUN["payload"], run_id=run_id, id=pathspec, pathspec=pathspec)
+    for asset in context["outlets"]:
+        context["outlet_events"][asset].extra = extra
+
+
 # The container command: "$0" is the step's name, "$1" to "$3" the positions of its
-# index path, iteration and output file in its argv (empty when it has none), and the
+# index path, iteration and output file in its argv (empty when it has none), "$4" the
+# triggering events (JSON, exported as FLOWC_TRIGGER_EVENTS unless empty), and the
 # argv arrives as the rest of "$@", never inside the script. "run K ARGV..." runs the
 # argv with this pod's index path, iteration K and output file put in at those places;
 # the output (foreach paths or switch choice) becomes the task's XCom. "loop" runs a
 # recursive switch step until it chooses another step.
 RUN = (
-    "at_index=$1; at_iteration=$2; at_output=$3; out=/tmp/flowc-output; shift 3;"
+    "at_index=$1; at_iteration=$2; at_output=$3; events=$4; out=/tmp/flowc-output;"
+    ' shift 4; [ -z "$events" ] || export FLOWC_TRIGGER_EVENTS="$events";'
     ' run() { k=$1; shift; i=0; for a in "$@"; do shift; case $i in "$at_index")'
     ' a=$FLOWC_INDEX_PATH ;; "$at_iteration") a=$k ;; "$at_output") a=$out ;;'
     ' esac; set -- "$@" "$a"; i=$((i + 1)); done; "$@"; }; '
@@ -257,6 +283,7 @@ def step_task(
             SCRIPTS["loop" if "iteration" in slots else output],
             step,
             *(str(slots.get(s, "")) for s in ("index_path", "iteration", "output")),
+            EVENTS,
         ],
         arguments=STEP_COMMANDS[step],
         full_pod_spec=pod_spec(step),
@@ -283,7 +310,11 @@ with DAG(
     start = step_task("start")
     loop = step_task("loop", output="switch")
     finish = step_task("finish")
-    end = step_task("end")
+    end = step_task(
+        "end",
+        outlets=FINISHED_RUN_ASSETS,
+        post_execute=publish_finished_run,
+    )
 
     start >> loop
     loop >> finish

@@ -13,7 +13,7 @@ import os
 import subprocess
 import tempfile
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, Asset, task
 
 STEP_COMMANDS = {
     "start": [
@@ -176,6 +176,19 @@ STEP_SLOTS = {
     "merge": {"index_path": 14},
 }
 STEP_ENV = {}
+FINISHED_RUN = {
+    "flow": "SwitchInForeachFlow",
+    "step": "end",
+    "task": "end",
+    "payload": {
+        "flow_name": "SwitchInForeachFlow",
+        "step_name": "end",
+        "task_id": "end",
+        "auto-generated-by-metaflow": True,
+    },
+}
+FINISHED_RUN_ASSETS = [Asset("metaflow.SwitchInForeachFlow.end")]
+EVENTS = ""
 
 
 @task
@@ -208,6 +221,17 @@ def branch_task(switch, choice):
     return follow_switch.override(task_id=f"{switch}-branch")(choice)
 
 
+def publish_finished_run(context, result=None):
+    """Put the finished run's payload on the end task's asset events (``extra``)."""
+    run_id = context["run_id"]
+    pathspec = "/".join(
+        (FINISHED_RUN["flow"], run_id, FINISHED_RUN["step"], FINISHED_RUN["task"])
+    )
+    extra = dict(FINISHED_RUN["payload"], run_id=run_id, id=pathspec, pathspec=pathspec)
+    for asset in context["outlets"]:
+        context["outlet_events"][asset].extra = extra
+
+
 def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str]):
     """The step's command with this task's values at its slots (argv positions)."""
     command = list(argv)
@@ -216,9 +240,13 @@ def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str])
     return command
 
 
-def run_shim(command: list[str], step: str, output: str | None, result_file: str):
+def run_shim(
+    command: list[str], step: str, output: str | None, result_file: str, events: str
+):
     """Run the shim once; return its foreach paths or switch choice."""
     env = {**os.environ, **STEP_ENV.get(step, {})}
+    if events:
+        env["FLOWC_TRIGGER_EVENTS"] = events
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     print(done.stdout, end="")
     print(done.stderr, end="")
@@ -238,11 +266,13 @@ def run_step(
     slots: dict[str, int],
     index_path: str = "",
     output: str | None = None,
+    events: str = "",
 ):
     """Run one flow task as a subprocess; return its foreach paths or switch choice.
 
-    ``argv`` arrives rendered by Airflow (run id, attempt, parameters). A step with an
-    iteration slot loops: it runs iterations 0, 1, ... until it chooses another step.
+    ``argv`` and ``events`` (the triggering events as JSON) arrive rendered by Airflow
+    (run id, attempt, parameters). A step with an iteration slot loops: it runs
+    iterations 0, 1, ... until it chooses another step.
     """
     iteration = 0
     while True:
@@ -252,7 +282,7 @@ def run_step(
                 index_path=index_path, iteration=str(iteration), output=result_file
             )
             command = shim_command(argv, slots, values)
-            choice = run_shim(command, step, output, result_file)
+            choice = run_shim(command, step, output, result_file, events)
         if "iteration" not in slots or choice != step:
             return choice
         iteration += 1
@@ -266,6 +296,7 @@ def step_task(step, output=None, over=None, **task_args):
         argv=STEP_COMMANDS[step],
         slots=STEP_SLOTS.get(step, {}),
         output=output,
+        events=EVENTS,
     )
     if over is None:
         return configured(**fixed)
@@ -288,7 +319,11 @@ with DAG(
     odd = step_task("odd", over=odd_selected)
     merge = step_task("merge", over=start, trigger_rule="none_failed_min_one_success")
     join = step_task("join")
-    end = step_task("end")
+    end = step_task(
+        "end",
+        outlets=FINISHED_RUN_ASSETS,
+        post_execute=publish_finished_run,
+    )
 
     start >> classify
     classify >> even

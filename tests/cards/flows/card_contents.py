@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 from metaflow import FlowSpec, Parameter, card, current, step
-from metaflow.cards import Markdown, Table, VegaChart
+from metaflow.cards import Markdown, Table, VegaChart, get_cards
 from PIL import Image as PILImage
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -37,6 +37,16 @@ class CardContentsFlow(FlowSpec):
         current.card.append(VegaChart({"mark": "bar", "data": {"values": [{"a": 1}]}}))
         progress.update("step 2")
         current.card.refresh()
+        # The live card as a viewer sees it while the task runs.
+        (live,) = get_cards(current.pathspec, type="default")
+        page, data = live.get(), live.get_data()
+        self.live_seen = {
+            "polls": "<meta name='flowc-card-data' content='" in page,
+            "token_matches": f"content='{data['reload_token']}'" in page,
+            "render_seq": data["render_seq"],
+            "progress": data["components"]["progress"],
+            "still_running": "Artifacts are shown when the task finishes." in page,
+        }
         self.next(self.end)
 
     @card(type="html")

@@ -6,10 +6,10 @@ from flowc import FlowSpec, parallel, step
 
 class AirflowGraphFlow(FlowSpec):
     @step
-    def start(self):  # E: FC301 "num_parallel in step 'start' (@parallel)"
+    def start(self):  # E: FC301 "num_parallel at step 'start' needs its N tasks started together"
         self.next(self.train, num_parallel=2)
 
-    @parallel  # E: FC301 "@parallel on step 'train': cannot be"
+    @parallel  # E: FC301 "@parallel on step 'train': Airflow cannot gang-schedule"
     @step
     def train(self):
         self.next(self.join)

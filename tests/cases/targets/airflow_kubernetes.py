@@ -2,7 +2,7 @@
 from flowc import FlowSpec, batch, card, conda, exit_hook, kubernetes, secrets, step, trigger_on_finish
 
 
-@trigger_on_finish(flow="UpstreamFlow")  # E: FC308 "@trigger_on_finish on the flow: is not"
+@trigger_on_finish(flow="UpstreamFlow", options={"delay": 5})  # E: FC308 "@trigger_on_finish(options=...) on the flow: has no Airflow asset"
 class AirflowKubernetesFlow(FlowSpec):
     @kubernetes(node_selector={"pool": "gpu"}, use_tmpfs=True)  # E: FC308 "@kubernetes(use_tmpfs=...) on step"
     @secrets(sources=["db-creds", "aws-secrets-manager:api-key"], role="reader")  # E: FC308 "@secrets(role=...) on step 'start':", FC308 "@secrets on step 'start': secret source"

@@ -18,7 +18,7 @@ class ArgoDecoratorsFlow(FlowSpec):
         self.next(self.end)
 
     @card(refresh_interval=1)  # the shim stores live card data (no diagnostic)
-    @kubernetes(port=8080, qos="Burstable")  # W: FC302 "only @parallel gangs use it" (the default qos asks for nothing)
+    @kubernetes(port=8080, qos="Burstable")  # the port is the container's; the default qos asks for nothing
     @step
     def end(self):
         pass

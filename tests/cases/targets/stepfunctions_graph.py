@@ -6,10 +6,10 @@ from flowc import FlowSpec, batch, parallel, step
 class StepFunctionsGraphFlow(FlowSpec):
     @batch(queue="q")  # E: FC308 "@batch(queue=...) on step 'start': a Batch"
     @step
-    def start(self):  # E: FC301 "num_parallel at step 'start' cannot be"
+    def start(self):  # E: FC301 "num_parallel at step 'start' needs its N tasks started together"
         self.next(self.train, num_parallel=2)
 
-    @parallel  # E: FC301 "@parallel on step 'train': cannot be"
+    @parallel  # E: FC301 "@parallel on step 'train': Step Functions cannot gang-schedule"
     @step
     def train(self):
         self.next(self.join)
