@@ -34,6 +34,9 @@ class ApiNames:
     # Other names imported from ``metaflow`` (an extension's decorators, say):
     # local name -> name in ``metaflow``.
     from_metaflow: dict[str, str] = field(default_factory=dict)
+    # Module-level functions a decorator may name (``@exit_hook(on_success=[notify])``):
+    # the ``def``s of the flow file and the names it imports from other modules.
+    functions: set[str] = field(default_factory=set)
 
     def metaflow_name(self, node: ast.expr) -> str | None:
         """The ``metaflow`` name outside the flow API an expression refers to, or None."""
@@ -98,6 +101,11 @@ def collect_api_names(module: ast.Module) -> ApiNames:
                     if alias.name != "*":
                         result.foreign[alias.asname or alias.name] = (mod, alias.name, node.level)
     result.user_decorators = user_decorator_kinds(module, result)
+    result.functions = {
+        node.name
+        for node in _top_level_statements(module.body)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    } | set(result.foreign)
     return result
 
 
