@@ -238,15 +238,17 @@ def _function_names(
     for item in items:
         if isinstance(item, ast.Constant) and isinstance(item.value, str):
             found.append(item.value)
-        elif isinstance(item, ast.Name) and item.id in names.functions:
+        elif isinstance(item, ast.Name) and names.functions.get(item.id, item.lineno) < item.lineno:
             found.append(item.id)
         else:
             what = f"`{item.id}`" if isinstance(item, ast.Name) else "this value"
+            later = isinstance(item, ast.Name) and item.id in names.functions
             out.append(
                 diag(
                     codes.FC208_KIND,
                     f"@{spec.name}({kw.arg}=...): {what} is not a module-level function "
-                    "of the flow file (a `def` at the top of the file or an imported name)",
+                    "of the flow file (a `def` at the top of the file or an imported name)"
+                    + (" defined above the decorator" if later else ""),
                     span_of(file, item),
                     "name a function defined or imported at module level, or write its "
                     'import path as a string ("package.module.function")',

@@ -16,6 +16,7 @@ def notify(run):
         LIMIT,  # E: FC208[decorator-arg-kind] "@exit_hook(on_error=...): `LIMIT` is not a"
         nowhere,  # noqa: F821  # E: FC208[decorator-arg-kind] "`nowhere` is not a module-level"
         notify,
+        later,  # noqa: F821  # E: FC208[decorator-arg-kind] "imported name) defined above the"
     ]
 )
 class ExitHookFunctionsFlow(FlowSpec):
@@ -26,3 +27,7 @@ class ExitHookFunctionsFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+
+def later():
+    pass
