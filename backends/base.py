@@ -172,3 +172,43 @@ def unshared_datastore(root: str, where: str) -> Diagnostic | None:
         None,
         "pass --datastore s3://BUCKET/PREFIX or set `datastore` in [tool.flowc]",
     )
+
+
+def exit_hooks(ir: FlowIR) -> tuple[list[str], list[str]]:
+    """The function names of every ``@exit_hook`` of the flow: (on_success, on_error),
+    empty without one. Metaflow's order: the decorator nearest the class first (the order
+    Python applies them), each one's functions as written."""
+    success: list[str] = []
+    error: list[str] = []
+    for deco in reversed(ir.decorators):
+        if deco.name == "exit_hook":
+            success.extend(deco.args.get("on_success") or ())
+            error.extend(deco.args.get("on_error") or ())
+    return success, error
+
+
+def exit_hook_command(
+    ir: FlowIR,
+    *,
+    python: str,
+    flow_file: str,
+    datastore: str,
+    run_id: str,
+    status: str | None = None,
+    code_package: str | None = None,
+) -> list[str]:
+    """The argv of ``python -m runtime_shim exit-hooks`` (one command for the local runner
+    and every target): both hook lists, and the engine's ``status`` of the run when it
+    has one (else the command asks the datastore whether the end step committed)."""
+    success, error = exit_hooks(ir)
+    argv = [*map(str, shim.launcher(python)), "exit-hooks", flow_file, "--flow", ir.name]
+    argv += ["--run-id", run_id, "--datastore", datastore, "--end", ir.end]
+    if status is not None:
+        argv += ["--status", status]
+    if code_package is not None:
+        argv += ["--code-package", code_package]
+    for name in success:
+        argv += ["--on-success", name]
+    for name in error:
+        argv += ["--on-error", name]
+    return argv

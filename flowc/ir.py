@@ -178,6 +178,8 @@ class Step:
     docstring: str | None
     decorators: list[Decorator]
     location: Location
+    #: Where the ``self.next(..., num_parallel=N)`` call is (None without num_parallel).
+    num_parallel_location: Location | None = None
 
     def decorator(self, name: str) -> Decorator | None:
         return next((d for d in self.decorators if d.name == name), None)
@@ -295,4 +297,6 @@ def _step(data: dict[str, Any]) -> Step:
     fields["switch"] = Switch(sw["condition"], dict(sw["cases"])) if sw else None
     fields["decorators"] = [_decorator(d) for d in data["decorators"]]
     fields["location"] = _location(data["location"])
+    at = data.get("num_parallel_location")
+    fields["num_parallel_location"] = _location(at) if at else None
     return Step(**fields)

@@ -1,4 +1,6 @@
-"""``python -m runtime_shim step FLOW_FILE --flow CLASS --step NAME ...``.
+"""``python -m runtime_shim step FLOW_FILE --flow CLASS --step NAME ...``, and
+``python -m runtime_shim exit-hooks ...`` (a flow's ``@exit_hook`` functions for a finished
+run; see :mod:`runtime_shim.exit_hooks`).
 
 The command line is read by :func:`runtime_shim.command.parse`, the same contract every
 backend renders its task commands with. Exit codes: 0 committed, 1 the step failed, 2 a
@@ -11,6 +13,8 @@ import os
 import sys
 
 from runtime_shim.command import TaskCommand, UsageError, Value, parse, text, usage
+
+EXIT_HOOKS = "exit-hooks"  # the subcommand of runtime_shim.exit_hooks
 
 
 def _params(command: TaskCommand) -> dict[str, object]:
@@ -52,8 +56,13 @@ def _optional(value: Value | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [EXIT_HOOKS]:
+        from runtime_shim.exit_hooks import main as exit_hooks
+
+        return exit_hooks(argv[1:])
     try:
-        command = parse(sys.argv[1:] if argv is None else argv)
+        command = parse(argv)
         attempt = int(text(command.attempt))
         iteration = int(text(command.iteration or "0"))
         params = _params(command)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backends.base import step_command
+from backends.base import exit_hook_command, step_command
 from flowc.ir import FlowIR, Step
 from runtime_shim.command import (
     ATTEMPT,
@@ -133,3 +133,23 @@ def _output_option(step: Step) -> str | None:
     if step.transition == "switch":
         return "switch_out"
     return None
+
+
+def exit_hooks_argv(ir: FlowIR, opts: CommandOptions) -> StepArgv:
+    """The argv of the ``exit-hooks`` task: the shim's exit-hooks command for this DAG
+    run. Without ``--status`` the command asks the datastore whether the end step
+    committed, which is when Airflow's end task succeeded (the shim exits 0 only after
+    the commit)."""
+    argv = exit_hook_command(
+        ir,
+        python=opts.python,
+        flow_file=opts.flow_file,
+        datastore=opts.datastore,
+        run_id=_RUN_ID,
+        code_package=opts.code_package,
+    )
+    rendered = ["{{ run_id }}" if word == _RUN_ID else jinja_verbatim(word) for word in argv]
+    return StepArgv(rendered)
+
+
+_RUN_ID = "\x00run-id"  # stands for the DAG run's id while the command is built

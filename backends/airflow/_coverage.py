@@ -115,10 +115,19 @@ _COMMON: Table = merged(
             "options": _TRIGGER_OPTIONS,
         },
         "exit_hook": {
-            EVERY_OTHER: Rejected(
-                codes.FC308,
-                "flowc does not emit Airflow teardown tasks yet; the hooks would never run",
-            )
+            WHOLE: Mapped(
+                "a final teardown task `exit-hooks` (runs when all upstream tasks are done) "
+                "running the shim's exit-hooks command"
+            ),
+            "on_success": Mapped(
+                "`exit-hooks` task `--on-success`, run when the end step committed"
+            ),
+            "on_error": Mapped("`exit-hooks` task `--on-error`, run when it did not"),
+            "options": Rejected(
+                codes.FC302,
+                "is ignored: flowc's exit hooks take no engine options (Metaflow gives "
+                "them no meaning either)",
+            ),
         },
     },
 )

@@ -22,17 +22,21 @@ becomes a single mapped task over a flat list of index paths (its *domain*):
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 from dataclasses import dataclass, field
 from typing import Literal
 
 from backends.airflow._settings import StepSettings, step_settings
+from backends.base import exit_hooks
 from backends.coverage import num_parallel_rejected
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Step
 
-TaskKind = Literal["step", "paths", "select", "branch"]
+TaskKind = Literal["step", "paths", "select", "branch", "exit_hooks"]
+# The task id of the flow's ``@exit_hook`` task: a dash, so no step (``[a-z0-9_]``) has it.
+EXIT_HOOKS_TASK = "exit-hooks"
 MERGE_TRIGGER_RULE = "none_failed_min_one_success"
 
 # Module-level names of the generated file that a task variable must not shadow (task
@@ -149,7 +153,7 @@ class _Planner:
                     diag(
                         codes.FC301,
                         num_parallel_rejected(step.name, "Airflow"),
-                        step.location.span(),
+                        (step.num_parallel_location or step.location).span(),
                         "compile for Argo (a JobSet), or use a foreach over range(N) if the "
                         "tasks need not run together",
                     )
@@ -161,7 +165,30 @@ class _Planner:
             return Plan([], self.diagnostics)
         for step in self.ir.steps:
             self._plan_step(step)
+        if any(exit_hooks(self.ir)):
+            self._plan_exit_hooks()
         return Plan(self.tasks, self.diagnostics)
+
+    def _plan_exit_hooks(self) -> None:
+        """One last task, downstream of every other, that runs the ``@exit_hook``
+        functions whatever the others' states (all done). It is a teardown task, which
+        Airflow leaves out when it derives the DAG run's state from the leaves, so a
+        failed step still fails the run and a failing hook does not fail it. It runs with
+        the start step's settings (image, environment, secrets, resources), without its
+        retries or timeout."""
+        start = next(t for t in self.tasks if t.step is not None and t.step.name == self.ir.start)
+        settings = dataclasses.replace(
+            start.settings, retries=0, retry_delay_seconds=None, timeout_seconds=None
+        )
+        self._add(
+            PlannedTask(
+                var=self._name("exit_hooks"),
+                task_id=EXIT_HOOKS_TASK,
+                kind="exit_hooks",
+                upstream=[t.var for t in self.tasks],
+                settings=settings,
+            )
+        )
 
     def _plan_step(self, step: Step) -> None:
         over = self._domain_of(step)

@@ -12,9 +12,19 @@ from typing import Any
 
 from backends.airflow import _templates
 from backends.airflow._assets import AssetPlan
-from backends.airflow._command import CommandOptions, step_argv
+from backends.airflow._command import CommandOptions, exit_hooks_argv, step_argv
 from backends.airflow._plan import PlannedTask
-from backends.airflow._pycode import Code, DictOf, Expr, ListOf, assign, call, literal, render
+from backends.airflow._pycode import (
+    Code,
+    DictOf,
+    Expr,
+    ListOf,
+    assign,
+    call,
+    flat,
+    literal,
+    render,
+)
 from backends.airflow._settings import FlowSettings
 from flowc.ir import FlowIR, Parameter
 
@@ -73,7 +83,8 @@ def _uses_timedelta(task: PlannedTask) -> bool:
 def _constants(
     ir: FlowIR, tasks: list[PlannedTask], assets: AssetPlan, opts: RenderOptions
 ) -> list[str]:
-    steps = [t for t in tasks if t.step is not None]
+    # The tasks that run a shim command: the steps, and the exit hooks' task.
+    steps = [t for t in tasks if t.step is not None or t.kind == "exit_hooks"]
     env = {t.task_id: t.settings.env for t in steps if t.settings.env}
     command_options = CommandOptions(
         flow_file=opts.flow_file,
@@ -82,7 +93,12 @@ def _constants(
         code_package=opts.code_package,
         event_parameters=frozenset(assets.parameters),
     )
-    commands = {t.task_id: step_argv(ir, t.step, command_options) for t in steps if t.step}
+    commands = {
+        t.task_id: step_argv(ir, t.step, command_options)
+        if t.step is not None
+        else exit_hooks_argv(ir, command_options)
+        for t in steps
+    }
     lines = [
         assign("STEP_COMMANDS", literal({name: c.argv for name, c in commands.items()})),
         assign("STEP_SLOTS", literal({name: c.slots for name, c in commands.items() if c.slots})),
@@ -201,7 +217,6 @@ def _task_expr(t: PlannedTask, end: str, opts: RenderOptions) -> Expr:
         return call("selected_task", literal(t.target), Code(t.inputs[0]), Code(t.inputs[1]))
     if t.kind == "branch":
         return call("branch_task", literal(t.task_id.removesuffix("-branch")), Code(t.inputs[0]))
-    assert t.step is not None
     kwargs: dict[str, Expr] = {}
     if t.output is not None:
         kwargs["output"] = literal(t.output)
@@ -221,6 +236,11 @@ def _task_expr(t: PlannedTask, end: str, opts: RenderOptions) -> Expr:
         kwargs["execution_timeout"] = _timedelta(s.timeout_seconds)
     if t.trigger_rule is not None:
         kwargs["trigger_rule"] = literal(t.trigger_rule)
+    if t.kind == "exit_hooks":
+        # A teardown: runs when every upstream task is done, whatever its state, and the
+        # DAG run's state comes from the other leaves.
+        return Code(flat(call("step_task", literal(t.task_id), **kwargs)) + ".as_teardown()")
+    assert t.step is not None
     if t.step.name == end:
         # A finished run is the end task's success (backends/airflow/_assets.py).
         kwargs["outlets"] = Code("FINISHED_RUN_ASSETS")

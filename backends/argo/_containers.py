@@ -30,7 +30,7 @@ from backends.argo._model import (
     ValueFrom,
 )
 from backends.argo._options import ArgoOptions
-from backends.base import step_command
+from backends.base import exit_hook_command, step_command
 from flowc.ir import FlowIR, Step
 from runtime_shim import command as shim
 
@@ -168,6 +168,45 @@ def container_template(
         container=step_container(args, opts, settings),
         retry_strategy=retry,
         active_deadline_seconds=settings.timeout_seconds if settings.timeout_seconds else None,
+        node_selector=settings.node_selector or None,
+        tolerations=settings.tolerations or None,
+        service_account_name=settings.service_account,
+    )
+
+
+def exit_hook_template(
+    ir: FlowIR, opts: ArgoOptions, name: str, settings: StepSettings
+) -> Template:
+    """The workflow's ``onExit`` handler: the shim's ``exit-hooks`` command, which runs the
+    ``@exit_hook`` functions the workflow's ``{{workflow.status}}`` selects (on_success
+    for ``Succeeded``, on_error otherwise). It runs in the start step's container
+    settings (image, environment, secrets, placement), as Metaflow's hooks do, without
+    its retries or deadline."""
+    argv = exit_hook_command(
+        ir,
+        python=opts.python,
+        flow_file=container_literal(opts.flow_file),
+        datastore=container_literal(opts.datastore_root),
+        run_id="{{workflow.name}}",
+        status="{{workflow.status}}",
+        code_package=container_literal(opts.code_package) if opts.code_package else None,
+    )
+    launch = len(shim.launcher(opts.python))
+    env = [EnvVar(name=k, value=container_literal(v)) for k, v in settings.env]
+    if any(f"$({LBRACE_VAR})" in text for text in argv + [e.value or "" for e in env]):
+        env.insert(0, EnvVar(name=LBRACE_VAR, value="{"))
+    container = Container(
+        image=settings.image or opts.image,
+        command=argv[:launch],
+        args=argv[launch:],
+        env=env or None,
+        env_from=[EnvFromSource(secret_ref=SecretEnvSource(name=s)) for s in settings.secrets]
+        or None,
+        image_pull_policy=settings.image_pull_policy,
+    )
+    return Template(
+        name=name,
+        container=container,
         node_selector=settings.node_selector or None,
         tolerations=settings.tolerations or None,
         service_account_name=settings.service_account,

@@ -133,10 +133,20 @@ ARGO: Table = merged(
             "options": _TRIGGER_OPTIONS,
         },
         "exit_hook": {
-            EVERY_OTHER: Rejected(
-                codes.FC308,
-                "flowc does not emit Argo exit handlers yet; the hooks would never run",
-            )
+            WHOLE: Mapped("spec.onExit: the exit-hooks template, the shim's exit-hooks command"),
+            "on_success": Mapped(
+                "exit-hooks template args `--on-success`, run when `{{workflow.status}}` is "
+                "Succeeded"
+            ),
+            "on_error": Mapped(
+                "exit-hooks template args `--on-error`, run when `{{workflow.status}}` is "
+                "Failed or Error"
+            ),
+            "options": Rejected(
+                codes.FC302,
+                "is ignored: flowc's exit hooks take no engine options (Metaflow gives "
+                "them no meaning either)",
+            ),
         },
     },
 )

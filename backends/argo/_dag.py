@@ -31,11 +31,13 @@ AGAIN = "again"
 
 @dataclass
 class DagNames:
-    """Template names of DAGs: the entry, each foreach body, each recursive loop."""
+    """Template names of DAGs: the entry, each foreach body, each recursive loop, and the
+    ``onExit`` handler that runs the flow's ``@exit_hook`` functions (None without one)."""
 
     entry: str
     bodies: dict[str, str] = field(default_factory=dict)
     loops: dict[str, str] = field(default_factory=dict)
+    exit_handler: str | None = None
 
 
 def _param(name: str, value: str) -> Parameter:

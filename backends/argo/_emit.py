@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backends.argo._checks import check_dags, check_size
-from backends.argo._containers import StepNames, container_template
+from backends.argo._containers import StepNames, container_template, exit_hook_template
 from backends.argo._coverage import COVERAGE
 from backends.argo._dag import DagBuilder, DagNames
 from backends.argo._decorators import step_settings
@@ -40,7 +40,14 @@ from backends.argo._sensor import (
     sensor,
 )
 from backends.argo._sensor import plan as sensor_plan
-from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
+from backends.base import (
+    REGISTRY,
+    EmitResult,
+    EmittedFile,
+    TargetOptions,
+    exit_hooks,
+    unshared_datastore,
+)
 from backends.option_keys import unknown_option_keys
 from backends.project import deployed_project
 from flowc import codes
@@ -54,6 +61,8 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames, NameA
     dags = DagNames(entry=templates.allocate("dag:", "main"))
     for split in bodies:
         dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
+    if any(exit_hooks(ir)):
+        dags.exit_handler = templates.allocate("exit-hooks:", "exit-hooks")
     for step in ir.steps:
         if step.recursive:
             dags.loops[step.name] = templates.allocate(f"loop:{step.name}", f"{step.name}-loop")
@@ -122,6 +131,8 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
             gangs += 1
             continue
         templates.append(container_template(ir, step, opts, names, in_foreach, settings[step.name]))
+    if dags.exit_handler is not None:
+        templates.append(exit_hook_template(ir, opts, dags.exit_handler, settings[ir.start]))
     args, found = arguments(ir, names.parameters)
     diagnostics.extend(found)
     if events is not None:
@@ -129,6 +140,7 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
     diagnostics.extend(add_webhook_url(templates, opts))
     spec = WorkflowSpec(
         entrypoint=dags.entry,
+        on_exit=dags.exit_handler,
         arguments=args,
         templates=templates,
         service_account_name=opts.service_account,

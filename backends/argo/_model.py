@@ -220,6 +220,7 @@ class WorkflowSpec(Model):
         "workflow_metadata",
         "parallelism",
         "entrypoint",
+        "on_exit",
         "arguments",
         "templates",
         "service_account_name",

@@ -18,7 +18,6 @@ from typing import Any
 from backends.stepfunctions._command import ShimCommand
 from backends.stepfunctions._decorators import StepSettings, env_list
 from backends.stepfunctions._options import SfnOptions
-from flowc.ir import Step
 
 BATCH_OVERRIDES_LIMIT = 8192
 
@@ -56,13 +55,13 @@ def batch_overrides(
 
 
 def _batch(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     return {
         "Type": "Task",
         "Resource": "arn:aws:states:::batch:submitJob.sync",
         "Parameters": {
-            "JobName": step.name[:128],  # Batch job names are at most 128 characters
+            "JobName": name[:128],  # Batch job names are at most 128 characters
             "JobQueue": settings.job_queue or opts.job_queue,
             "JobDefinition": opts.job_definition,
             "ContainerOverrides": batch_overrides(cmd.expression, settings, trigger),
@@ -71,7 +70,7 @@ def _batch(
 
 
 def _ecs(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     container: dict[str, Any] = {"Name": opts.container_name, "Command.$": cmd.expression}
     env = _environment(settings, trigger)
@@ -98,11 +97,11 @@ def _ecs(
 
 
 def _callback(
-    step: Step, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
+    name: str, cmd: ShimCommand, settings: StepSettings, opts: SfnOptions, trigger: str | None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "TaskToken.$": "$$.Task.Token",
-        "Step": step.name,
+        "Step": name,
         "Command.$": cmd.expression,
     }
     env = _environment(settings, trigger)
@@ -119,15 +118,16 @@ _BINDINGS = {"batch": _batch, "ecs": _ecs, "callback": _callback}
 
 
 def task_state(
-    step: Step,
+    name: str,
     cmd: ShimCommand,
     settings: StepSettings,
     opts: SfnOptions,
     trigger: str | None = None,
 ) -> dict[str, Any]:
-    """The Task state of ``step`` (without ``Next``/``End``); ``trigger`` is the variable
-    that hands the task the triggering event."""
-    state = _BINDINGS[opts.compute](step, cmd, settings, opts, trigger)
+    """The Task state running ``cmd`` (a step's, or the exit hooks' under the name
+    ``exit-hooks``), without ``Next``/``End``; ``trigger`` is the variable that hands the
+    task the triggering event."""
+    state = _BINDINGS[opts.compute](name, cmd, settings, opts, trigger)
     if settings.timeout_seconds:
         state["TimeoutSeconds"] = settings.timeout_seconds
     state["ResultPath"] = None

@@ -130,7 +130,9 @@ class StatesBuilder:
         name = self.names.name(step.name)
         cmd = shim_command(self.ir, step, self.opts)
         self.commands[step.name] = cmd
-        task = task_state(step, cmd, self.settings[step.name], self.opts, self.trigger_variable)
+        task = task_state(
+            step.name, cmd, self.settings[step.name], self.opts, self.trigger_variable
+        )
         if step.recursive:
             it = iteration_path(step)
             states[self.names.name(step.name, "first")] = {

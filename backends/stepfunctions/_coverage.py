@@ -109,9 +109,18 @@ _COMMON: Table = merged(
             "options": _TRIGGER_OPTIONS,
         },
         "exit_hook": {
-            EVERY_OTHER: Rejected(
-                codes.FC308, "flowc does not emit exit-hook states yet; the hooks would never run"
-            )
+            WHOLE: Mapped(
+                "the steps as the branch of a `flowc.flow` Parallel state whose Catch leads "
+                "to the on_error hooks, then Fail; its success to the on_success hooks, "
+                "then Succeed"
+            ),
+            "on_success": Mapped("`flowc.hooks_succeeded` Task state `--on-success`"),
+            "on_error": Mapped("`flowc.hooks_failed` Task state `--on-error`"),
+            "options": Rejected(
+                codes.FC302,
+                "is ignored: flowc's exit hooks take no engine options (Metaflow gives "
+                "them no meaning either)",
+            ),
         },
     },
 )

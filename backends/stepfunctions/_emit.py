@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions
+from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, exit_hooks
 from backends.coverage import num_parallel_rejected
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
@@ -18,6 +18,7 @@ from backends.stepfunctions._events import (
     rule_document,
     trigger_states,
 )
+from backends.stepfunctions._exit_hooks import wrap_with_hooks
 from backends.stepfunctions._limits import (
     check_commands,
     check_definition,
@@ -42,7 +43,7 @@ def _unsupported(ir: FlowIR, compute: str) -> list[Diagnostic]:
                 diag(
                     codes.FC301,
                     num_parallel_rejected(step.name, "Step Functions"),
-                    step.location.span(),
+                    (step.num_parallel_location or step.location).span(),
                     "compile for Argo (a JobSet), or use a foreach over range(N) if the "
                     "tasks need not run together",
                 )
@@ -98,8 +99,10 @@ def _prelude(
     defaults: dict[str, Any],
     required: list[Parameter],
     trigger: SfnTrigger | None,
+    first: str,
 ) -> tuple[str, dict[str, Any]]:
-    """The start state's name and the states before the start step."""
+    """The start state's name and the states before ``first`` (the start step's, or the
+    exit hooks' wrapper)."""
     names = builder.names
     states: dict[str, Any] = {}
     init = names.flowc("init")
@@ -123,7 +126,6 @@ def _prelude(
             if trigger is None
             else "States.JsonMerge($.defaults, $.input, false)"
         )
-    first = builder.entry(ir.start)
     states[init] = {"Type": "Pass", "Parameters": record}
     document = ir.config_document()
     if document is not None:
@@ -178,13 +180,16 @@ def build_definition(
     )
     try:
         body = builder.scope(ir.start, None)
-        prelude_start, prelude = _prelude(ir, builder, defaults, required, trigger)
+        first, states = body["StartAt"], body["States"]
+        if any(exit_hooks(ir)):
+            first, states = wrap_with_hooks(ir, opts, builder.names, body, settings[ir.start])
+        prelude_start, prelude = _prelude(ir, builder, defaults, required, trigger, first)
     except NameCollision as exc:
         return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
     definition = {
         "Comment": f"flow {ir.name}, compiled by flowc",
         "StartAt": prelude_start,
-        "States": {**prelude, **body["States"]},
+        "States": {**prelude, **states},
     }
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))

@@ -24,7 +24,7 @@ from flowc.analyzer._spans import span_of as span_of
 from flowc.analyzer._user_decorators import user_decorator_diagnostic
 from flowc.diagnostics import Diagnostic, Fix, FixKind, Span, diag, did_you_mean
 from flowc.ir import Decorator
-from runtime_shim.catalogue import DecoratorDef, Problem, decorator
+from runtime_shim.catalogue import FUNCTION_NAMES, DecoratorDef, Problem, decorator
 
 if TYPE_CHECKING:
     from flowc.analyzer._configs import ConfigScope
@@ -94,7 +94,7 @@ def read_decorators(
             )
             continue
         seen.add(spec.name)
-        found.append(_read_one(spec, node, file, source, out, scope))
+        found.append(_read_one(spec, node, file, source, out, scope, names))
     return found
 
 
@@ -124,8 +124,9 @@ def _read_one(
     source: str,
     out: list[Diagnostic],
     scope: ConfigScope | None,
+    names: ApiNames,
 ) -> Decorator:
-    written = _read_arguments(spec, node, file, source, out, scope)
+    written = _read_arguments(spec, node, file, source, out, scope, names)
     resolution = spec.resolve(written.literals)
     for problem in resolution.problems:
         if problem.argument is None and problem.kind != "conflict" and written.unreadable:
@@ -149,6 +150,7 @@ def _read_arguments(
     source: str,
     out: list[Diagnostic],
     scope: ConfigScope | None,
+    names: ApiNames,
 ) -> _Written:
     written = _Written()
     if not isinstance(node, ast.Call):
@@ -196,6 +198,9 @@ def _read_arguments(
             )
             continue
         written.keywords[arg.name] = kw
+        if arg.kind is FUNCTION_NAMES and _names_functions(kw.value):
+            written.literals[kw.arg] = _function_names(spec, kw, names, file, out)
+            continue
         try:
             written.literals[kw.arg] = configs.value(kw.value)
         except ConfigUnresolved:
@@ -214,6 +219,42 @@ def _read_arguments(
                 )
             )
     return written
+
+
+def _names_functions(node: ast.expr) -> bool:
+    """Whether a value is written as function names (``notify``, ``[notify, "alarm"]``)
+    rather than as literal strings only."""
+    items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+    return any(isinstance(item, ast.Name) for item in items)
+
+
+def _function_names(
+    spec: DecoratorDef, kw: ast.keyword, names: ApiNames, file: str, out: list[Diagnostic]
+) -> list[str]:
+    """The function names a list of names and strings refers to (a string stays as it is,
+    for the catalogue to check); FC208 at each name that is not a module-level function."""
+    items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
+    found: list[str] = []
+    for item in items:
+        if isinstance(item, ast.Constant) and isinstance(item.value, str):
+            found.append(item.value)
+        elif isinstance(item, ast.Name) and names.functions.get(item.id, item.lineno) < item.lineno:
+            found.append(item.id)
+        else:
+            what = f"`{item.id}`" if isinstance(item, ast.Name) else "this value"
+            later = isinstance(item, ast.Name) and item.id in names.functions
+            out.append(
+                diag(
+                    codes.FC208_KIND,
+                    f"@{spec.name}({kw.arg}=...): {what} is not a module-level function "
+                    "of the flow file (a `def` at the top of the file or an imported name)"
+                    + (" defined above the decorator" if later else ""),
+                    span_of(file, item),
+                    "name a function defined or imported at module level, or write its "
+                    'import path as a string ("package.module.function")',
+                )
+            )
+    return found
 
 
 def unknown_argument(

@@ -34,6 +34,10 @@ class ApiNames:
     # Other names imported from ``metaflow`` (an extension's decorators, say):
     # local name -> name in ``metaflow``.
     from_metaflow: dict[str, str] = field(default_factory=dict)
+    # Module-level functions a decorator may name (``@exit_hook(on_success=[notify])``):
+    # the ``def``s of the flow file and the names it imports from other modules, each with
+    # the line that first binds it (a decorator can only use a name bound above it).
+    functions: dict[str, int] = field(default_factory=dict)
 
     def metaflow_name(self, node: ast.expr) -> str | None:
         """The ``metaflow`` name outside the flow API an expression refers to, or None."""
@@ -98,6 +102,13 @@ def collect_api_names(module: ast.Module) -> ApiNames:
                     if alias.name != "*":
                         result.foreign[alias.asname or alias.name] = (mod, alias.name, node.level)
     result.user_decorators = user_decorator_kinds(module, result)
+    for node in _top_level_statements(module.body):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            result.functions.setdefault(node.name, node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) in result.foreign:
+                    result.functions.setdefault(alias.asname or alias.name, node.lineno)
     return result
 
 

@@ -12,7 +12,7 @@ from flowc.analyzer import FlowSource, StepSource
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.graph._scopes import FOREACH_BRANCH, Scopes, analyze_scopes
 from flowc.graph._structure import Structure, check_structure
-from flowc.ir import FlowIR, Step, StepKind
+from flowc.ir import FlowIR, Location, Step, StepKind
 
 __all__ = ["build_ir"]
 
@@ -73,6 +73,11 @@ def _ir_step(step: StepSource, structure: Structure, scopes: Scopes) -> Step:
         docstring=step.docstring,
         decorators=step.decorators,
         location=step.location,
+        num_parallel_location=(
+            Location(step.file, step.next_span.start.line, step.next_span.start.column)
+            if step.num_parallel is not None and step.next_span is not None
+            else None
+        ),
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.base import step_command
+from backends.base import exit_hook_command, exit_hooks, step_command
 from flowc.ir import FlowIR
 from flowc.runner.forkserver import ForkServer
 from flowc.runner.plan import Plan, TaskId
@@ -196,8 +196,33 @@ class LocalRunner:
                 "tasks": done,
             },
         )
+        self._run_exit_hooks(result.ok)
         self.reporter.finished(result)
         return result
+
+    def _run_exit_hooks(self, ok: bool) -> None:
+        """The flow's ``@exit_hook`` functions for this run, by the shim's hook command
+        (what every target runs); their output goes to this process's stdout and stderr,
+        and, as in Metaflow, a failing hook never changes the run's outcome."""
+        success, error = exit_hooks(self.ir)
+        if not (success if ok else error):
+            return
+        command = exit_hook_command(
+            self.ir,
+            python=self.options.python,
+            flow_file=self.options.flow_file,
+            datastore=self.options.datastore,
+            run_id=self.run_id,
+            status="succeeded" if ok else "failed",
+        )
+        env = task_environment(
+            {
+                **self.options.env,
+                **project_environment(self.options.branch, self.options.production),
+            }
+        )
+        sys.stdout.flush()
+        subprocess.run(command, env=env, cwd=self.options.cwd, check=False)
 
     # -- internals -------------------------------------------------------------------
     def _after_commit(self, task: TaskId) -> list[TaskId]:

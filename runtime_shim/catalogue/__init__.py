@@ -21,6 +21,7 @@ from runtime_shim.catalogue._declarations import (
     timeout_seconds,
 )
 from runtime_shim.catalogue._kinds import CRON, TIMEZONE, InvalidValue, Kind
+from runtime_shim.catalogue._kinds import STEP_NAMES as FUNCTION_NAMES
 from runtime_shim.catalogue._model import Arg, DecoratorDef, Placement, Problem, Resolution
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ __all__ = [
     "CRON",
     "DECORATORS",
     "FLOW_DECORATORS",
+    "FUNCTION_NAMES",
     "MAX_ATTEMPTS",
     "MAX_RETRIES",
     "STEP_DECORATORS",

@@ -349,5 +349,6 @@ FLOW = (
             Arg("options", k.JSON_OBJECT, {}, "Engine options"),
         ),
         allow_multiple=True,
+        checks=(_one_event_source("on_success", "on_error"),),  # as Metaflow requires
     ),
 )

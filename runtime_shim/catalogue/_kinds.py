@@ -273,8 +273,21 @@ def _upstream_flows(value: Any) -> list[str | dict[str, Any]]:
 
 
 def _step_names(value: Any) -> list[str]:
-    """Names of functions or steps (``@exit_hook(on_success=[...])``), as strings."""
-    return [_identifier(item) for item in _string_or_list(value)]
+    """Names of functions (``@exit_hook(on_success=[notify, "pkg.mod.alarm"])``), as
+    strings: a function stands for its ``__name__`` (as Metaflow records it), a string is
+    a name in the flow file or a dotted import path."""
+    items = [value] if isinstance(value, str) or callable(value) else value
+    if not isinstance(items, list | tuple):
+        raise InvalidValue(f"{value!r} is not a function or a list of functions")
+    return [_function_name(item) for item in items]
+
+
+def _function_name(item: Any) -> str:
+    if callable(item) and not isinstance(item, type):
+        return _function_name(getattr(item, "__name__", ""))
+    if isinstance(item, str) and item and all(part.isidentifier() for part in item.split(".")):
+        return item
+    raise InvalidValue(f"{item!r} is not a function or the name of one")
 
 
 WHOLE = Kind("whole", "a whole number", "3", _whole)

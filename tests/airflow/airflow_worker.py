@@ -6,7 +6,8 @@ response per line on the original stdout (Airflow's own output goes to stderr).
 
 Requests: ``{"cmd": "load", "file": F}`` → import errors and DAG ids;
 ``{"cmd": "test", "file": F, "dag_id": D, "conf": {...}}`` → the DagRun's state and its
-task instances. With ``"fake_pods": true`` the KubernetesPodOperator's ``execute`` is
+task instances (``"env": {...}`` adds variables to the tasks' environment).
+With ``"fake_pods": true`` the KubernetesPodOperator's ``execute`` is
 replaced: the pod it would create is built as Airflow builds it, and its container
 command runs here as a local process (``/airflow/xcom`` mapped to a scratch directory),
 so a KubernetesPodOperator DAG runs end to end without a cluster.
@@ -109,6 +110,8 @@ def _test(request: dict[str, Any]) -> dict[str, Any]:
     if request.get("fake_pods"):
         KubernetesPodOperator.execute = _fake_execute
     PODS.clear()
+    saved_env = dict(os.environ)
+    os.environ.update(request.get("env") or {})  # for the tasks of this run only
     try:
         bag = DagBag(dag_folder=request["file"])
         if bag.import_errors:
@@ -132,6 +135,8 @@ def _test(request: dict[str, Any]) -> dict[str, Any]:
         return response
     finally:
         KubernetesPodOperator.execute = original
+        os.environ.clear()
+        os.environ.update(saved_env)
 
 
 def _sync_dags() -> None:

@@ -258,3 +258,37 @@ def test_project_branch_reaches_every_task(
             "project_flow_name": flow_name,
         }
     ]
+
+
+@pytest.mark.parametrize("operator", ["local", "kubernetes"])
+@pytest.mark.parametrize("fail", [False, True], ids=["success", "failure"])
+def test_exit_hooks_task_runs_the_hooks_of_the_outcome(
+    airflow: AirflowWorker, tmp_path: Path, fail: bool, operator: str
+) -> None:
+    """The teardown task runs after the steps whatever their states and runs the hooks
+    the outcome selects; the DAG run's state is still the steps' (a failed end step fails
+    it, although the hooks' task succeeded)."""
+    log = tmp_path / "hooks.log"
+    folder = airflow.dags / f"{tmp_path.name}"
+    folder.mkdir(exist_ok=True)
+    datastore = tmp_path / "airflow-ds"
+    dag_file, dag_id = compile_dag(SHAPES / "exit_hooks.py", folder, datastore, operator)
+    result = airflow.request(
+        cmd="test",
+        file=str(dag_file),
+        dag_id=dag_id,
+        conf={"fail": True} if fail else None,
+        fake_pods=operator == "kubernetes",
+        env={"FLOWC_TEST_HOOK_LOG": str(log)},
+    )
+    states = _states(result)
+    assert states["exit-hooks"] == {"success"}, result
+    run = f"ExitHooksFlow/{result['run_id']}"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    if fail:
+        assert result["state"] == "failed", result
+        assert states["end"] == {"failed"}
+        assert lines == ["announce", f"alarm {run} successful=False start=42"]
+    else:
+        assert result["state"] == "success", result
+        assert lines == [f"notify {run} successful=True result=42", "announce"]

@@ -49,7 +49,8 @@ def test_same_artifacts_as_local_run(path: str, tmp_path: Path) -> None:
     expected = artifacts(str(tmp_path / "local"), flow, local_run)
     got = artifacts(str(tmp_path / "argo"), flow, argo_run)
     assert got == expected
-    assert len(result.containers()) == len(expected)
+    steps = [n for n in result.containers() if not n.path.endswith(".onExit")]
+    assert len(steps) == len(expected)
 
 
 def test_parameters_given_at_submit(tmp_path: Path) -> None:
@@ -166,3 +167,30 @@ def test_project_branch_reaches_every_pod(
             "project_flow_name": f"deploy_check.{branch_name}.ProjectFieldsFlow",
         }
     ]
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["success", "failure"])
+def test_exit_handler_runs_the_hooks_of_the_outcome(fail: bool, tmp_path: Path) -> None:
+    """``spec.onExit`` runs after the steps whatever their outcome, and the hooks
+    ``{{workflow.status}}`` selects run with the run; a step failure still fails the
+    workflow."""
+    from backends.argo import encode_parameter_value
+
+    log = tmp_path / "hooks.log"
+    text = manifest(
+        shape_path("exit_hooks"), datastore_root=str(tmp_path / "argo"), extra={"kind": "Workflow"}
+    )
+    name = "hooks-fail" if fail else "hooks-ok"
+    harness = Harness.from_yaml(
+        text, cwd=str(REPO), workflow_name=name, extra_env={"FLOWC_TEST_HOOK_LOG": str(log)}
+    )
+    result = harness.submit({"fail": encode_parameter_value(fail)})
+    assert result.phase == ("Failed" if fail else "Succeeded"), result.message
+    handler = next(n for n in result.nodes if n.path == f"{name}.onExit")
+    assert handler.phase == "Succeeded", handler.stderr
+    assert handler.args[handler.args.index("--status") + 1] == result.phase
+    lines = log.read_text(encoding="utf-8").splitlines()
+    if fail:
+        assert lines == ["announce", f"alarm ExitHooksFlow/{name} successful=False start=42"]
+    else:
+        assert lines == [f"notify ExitHooksFlow/{name} successful=True result=42", "announce"]

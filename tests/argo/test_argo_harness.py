@@ -380,3 +380,47 @@ def test_unmodelled_pod_field_raises(tmp_path: Any) -> None:
     resource["manifest"] = json.dumps(jobset)
     with pytest.raises(HarnessError, match="volumes"):
         _run(wf, tmp_path)
+
+
+def _status_writer(name: str, target: Any) -> dict[str, Any]:
+    code = "import sys; open(sys.argv[1], 'w').write(sys.argv[2])"
+    return _echo(name, code, container={"args": [str(target), "{{workflow.status}}"]})
+
+
+@pytest.mark.parametrize(("code", "phase"), [(0, "Succeeded"), (3, "Failed")])
+def test_exit_handler_runs_after_either_outcome(code: int, phase: str, tmp_path: Any) -> None:
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "work"}]}},
+            _echo("work", f"import sys; sys.exit({code})"),
+            _status_writer("bye", tmp_path / "status"),
+        ]
+    )
+    wf["spec"]["onExit"] = "bye"
+    result = _run(wf, tmp_path)
+    assert result.phase == phase
+    assert (tmp_path / "status").read_text() == phase
+    assert result.nodes[-1].path.endswith(".onExit")
+
+
+def test_failing_exit_handler_fails_the_workflow(tmp_path: Any) -> None:
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "work"}]}},
+            _echo("work", "pass"),
+            _echo("bye", "import sys; sys.exit(1)"),
+        ]
+    )
+    wf["spec"]["onExit"] = "bye"
+    assert _run(wf, tmp_path).phase == "Failed"
+
+
+def test_workflow_status_outside_the_exit_handler_raises(tmp_path: Any) -> None:
+    wf = _workflow(
+        [
+            {"name": "main", "dag": {"tasks": [{"name": "a", "template": "work"}]}},
+            _status_writer("work", tmp_path / "status"),
+        ]
+    )
+    with pytest.raises(HarnessError):
+        _run(wf, tmp_path)

@@ -125,3 +125,25 @@ def test_schema_check_can_fail() -> None:
     errors = _schema_errors(jobset)
     assert any("'two' is not of type 'integer'" in e for e in errors)
     assert any("'Most' is not one of" in e for e in errors)
+
+
+def test_golden_gang_workflow_template(argo_schema_validator: Any) -> None:
+    """The gang flow's WorkflowTemplate: its golden file (``FLOWC_REGEN=1 .venv/bin/python
+    -m pytest tests/argo/test_argo_parallel.py`` regenerates it), valid against Argo's
+    schema, unchanged through hera's model, the same bytes on a second compile."""
+    from hera.workflows import models
+
+    from tests.support.golden import regenerating
+
+    text = manifest(GANG)
+    path = REPO / "tests" / "argo" / "golden" / "gang.yaml"
+    if regenerating():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+    assert manifest(GANG) == text
+    doc = yaml.safe_load(text)
+    assert [e.message[:300] for e in argo_schema_validator.iter_errors(doc)] == []
+    again = models.WorkflowTemplate.model_validate(doc).model_dump(
+        by_alias=True, exclude_none=True, mode="json"
+    )
+    assert again == doc

@@ -224,3 +224,33 @@ def test_the_readme_names_every_option() -> None:
     readme = (ROOT / "runtime_shim" / "README.md").read_text(encoding="utf-8")
     block = readme.split("## The shim command", 1)[1].split("```")[1]
     assert set(re.findall(r"--[a-z-]+", block)) == {o.flag for o in OPTIONS}
+
+
+def test_exit_hook_commands_parse_and_carry_the_hooks() -> None:
+    """Argo's onExit handler and Step Functions' two hook states start the shim's
+    exit-hooks command, which its own parser reads: the run, the end step and both hook
+    lists of the IR; the engine's status where it has one."""
+    from backends.base import exit_hooks
+    from runtime_shim.exit_hooks import parse as parse_hooks
+
+    ir = _ir(ROOT / "tests" / "shapes" / "exit_hooks.py")
+    success, error = exit_hooks(ir)
+    assert success and error
+    statuses = {
+        "argo": ["Succeeded"],  # {{workflow.status}}, as the harness fills it in
+        "stepfunctions": ["Succeeded", "Failed"],
+    }
+    found = {
+        "argo": argo_commands(ir, exit_hooks=True),
+        "stepfunctions": stepfunctions_commands(ir, exit_hooks=True),
+    }
+    for target, emitted in found.items():
+        seen = []
+        for task in emitted:
+            _, single, lists = parse_hooks(task.argv[1:])
+            assert single["--flow"] == ir.name and single["--end"] == ir.end
+            assert single["--run-id"] == RUN_ID
+            assert lists == {"--on-success": success, "--on-error": error}
+            seen.append(single["--status"])
+        assert seen == statuses[target], target
+    assert argo_commands(_ir(ROOT / "tests" / "shapes" / "linear.py"), exit_hooks=True) == []

@@ -26,6 +26,10 @@ SHAPE_NAMES = [p.stem for p in SHAPE_FILES]
 # step -> (kind, input rule, foreach stack); steps listed in the IR's (topological) order.
 # nested_foreach3 is the nested-foreach example of docs/architecture.md.
 EXPECTED: dict[str, dict[str, tuple[str, str, list[str]]]] = {
+    "exit_hooks": {
+        "start": ("start", "none", []),
+        "end": ("end", "same:start", []),
+    },
     "linear": {
         "start": ("start", "none", []),
         "a": ("linear", "same:start", []),

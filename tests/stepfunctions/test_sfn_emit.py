@@ -273,12 +273,13 @@ def test_required_parameter_is_checked_at_start() -> None:
     assert asl["States"]["flowc.missing"]["Type"] == "Fail"
 
 
-def test_num_parallel_is_rejected_at_its_step() -> None:
+def test_num_parallel_is_rejected_at_its_self_next_call() -> None:
     result = emit(flow_path("parallel"))
     assert result.files == []
     [error] = [d for d in result.diagnostics if "num_parallel" in d.message]
     assert error.code == "FC301"
-    assert error.span is not None and error.span.start.line == 8
+    assert error.span is not None and error.span.start.line == 9
+    assert "cannot co-schedule" in error.message
 
 
 def test_secrets_are_an_error_and_project_names_the_machine(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ worker threads answers the queue by running the real shim against the S3 datasto
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,41 @@ def test_schedule_is_a_create_schedule_request(moto_server: MotoServer) -> None:
     assert made["ScheduleExpression"] == "cron(30 6 ? * 2-6 *)"
     assert made["ScheduleExpressionTimezone"] == "Europe/Berlin"
     assert made["Target"]["Arn"] == arn
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["success", "failure"])
+def test_exit_hooks_run_for_the_outcome(
+    fail: bool, moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The on_success hooks run before Succeed; a failing step is caught, the on_error
+    hooks run, and the execution still fails with the step's error."""
+    log = tmp_path / "hooks.log"
+    monkeypatch.setenv("FLOWC_TEST_HOOK_LOG", str(log))
+    run_id = "sfn-hooks-fail" if fail else "sfn-hooks-ok"
+    result, pool, _ = _run(
+        moto_server, shape_path("exit_hooks"), run_id, {"fail": True} if fail else None
+    )
+    hooks = pool.runs_of("exit-hooks")
+    assert [r.returncode for r in hooks] == [0], _failure(result, pool)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    if fail:
+        assert result.status == "FAILED"
+        assert result.error == "flowc.TaskFailed"
+        # The Fail state re-raises what the Catch caught (ErrorPath/CausePath). moto
+        # hands a Parallel's Catch the branch's error but an empty cause, so only the
+        # error is compared; the step's traceback is in its task's stderr.
+        entered = [
+            e["stateEnteredEventDetails"] for e in result.history if e["type"] == "FailStateEntered"
+        ]
+        assert [e["name"] for e in entered] == ["flowc.failed"]
+        caught = json.loads(entered[0]["input"])["flowc_error"]
+        assert caught["Error"] == "flowc.TaskFailed"
+        assert "Cause" in caught
+        assert "failing on purpose" in pool.runs_of("end")[0].stderr
+        assert hooks[0].arg("--status") == "Failed"
+        assert lines == ["announce", f"alarm ExitHooksFlow/{run_id} successful=False start=42"]
+    else:
+        assert result.status == "SUCCEEDED", _failure(result, pool)
+        assert hooks[0].arg("--status") == "Succeeded"
+        assert lines == [f"notify ExitHooksFlow/{run_id} successful=True result=42", "announce"]
+    assert [r.step for r in pool.runs] == ["start", "end", "exit-hooks"]

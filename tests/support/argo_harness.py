@@ -21,6 +21,8 @@ subset of Argo that flowc emits, and is strict wherever the real controller woul
 * Substitution of ``{{...}}`` tags as Argo does it: globals (``workflow.name``,
   ``workflow.uid``, ``workflow.namespace``, ``workflow.parameters.X``) first, then the
   template's inputs and locals in a second pass that rescans what the first inserted;
+  ``workflow.status`` in the ``spec.onExit`` handler, which runs after the entrypoint
+  whatever its outcome (its failure fails a workflow that had succeeded);
   ``{{=expr}}`` tags are evaluated. An unresolved tag in a container is an error, a
   reference to an undeclared input is an error, and anything the harness does not model
   (``steps`` templates, ``templateRef``, scripts) raises :class:`HarnessError`.
@@ -155,7 +157,24 @@ class Harness:
         self.templates = {t["name"]: t for t in spec["templates"]}
         entry = spec["entrypoint"]
         phase, _, message = self._run_template(entry, {}, self.workflow_name, 0)
+        if "onExit" in spec:
+            phase, message = self._run_exit_handler(spec["onExit"], phase, message)
         return RunResult(phase, self.workflow_name, self.nodes, message)
+
+    def _run_exit_handler(self, name: str, phase: str, message: str) -> tuple[str, str]:
+        """``spec.onExit``: runs whatever the outcome, with ``{{workflow.status}}`` (only
+        there) set to the workflow's phase; a failing handler fails a workflow that had
+        succeeded, as Argo's controller does."""
+        self.globals["workflow.status"] = phase
+        try:
+            exit_phase, _, exit_message = self._run_template(
+                name, {}, f"{self.workflow_name}.onExit", 0
+            )
+        finally:
+            del self.globals["workflow.status"]
+        if exit_phase in (FAILED, ERRORED) and phase == SUCCEEDED:
+            return FAILED, exit_message or "onExit handler failed"
+        return phase, message
 
     # -- templates -----------------------------------------------------------------
     def _template(self, name: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ REQUIRED: dict[str, dict[str, str]] = {
     "trigger": {"event": '"data_ready"'},
     "trigger_on_finish": {"flow": '"UpstreamFlow"'},
     "project": {"name": '"fraud"'},
+    "exit_hook": {"on_success": '["notify"]'},  # a bare @exit_hook is an error (Metaflow's)
 }
 COMPANIONS: dict[tuple[str, str], dict[str, str]] = {
     ("kubernetes", "gpu_vendor"): {"gpu": "1"},
@@ -37,6 +38,7 @@ VALUES: dict[tuple[str, str], str] = {
     # The option Argo's Sensor maps (others are refused).
     ("trigger", "options"): '{"reset_at": {"cron": "0 0 * * *", "timezone": "UTC"}}',
     ("trigger_on_finish", "options"): '{"reset_at": {"cron": "0 0 * * *"}}',
+    ("exit_hook", "on_success"): '["notify", "page"]',  # more than the required company
 }
 # What a decorator's bare form is compared with when "no decorator" is not a valid flow
 # for every target, or the argument's only valid value is its default.

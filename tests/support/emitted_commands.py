@@ -70,7 +70,15 @@ def _after_launcher(argv: list[str]) -> list[str]:
 # -- Argo ----------------------------------------------------------------------------------
 
 
-def argo_commands(ir: FlowIR) -> list[Emitted]:
+EXIT_HOOKS = "exit-hooks"  # the shim's subcommand that runs a flow's @exit_hook functions
+
+
+def _is_exit_hooks(argv: list[str]) -> bool:
+    return argv[:1] == [EXIT_HOOKS]
+
+
+def argo_commands(ir: FlowIR, exit_hooks: bool = False) -> list[Emitted]:
+    """The step commands (or, with ``exit_hooks``, the exit-hooks command alone)."""
     manifest = next(yaml.safe_load_all(_emit(ir, "argo")))  # then its CronWorkflow, if any
     spec = manifest["spec"]
     declared = (spec.get("arguments") or {}).get("parameters") or []
@@ -95,12 +103,22 @@ def argo_commands(ir: FlowIR) -> list[Emitted]:
         env: dict[str, str] = {}
         for var in container.get("env") or []:
             env[var["name"]] = k8s_expand(var["value"], env)
+        # ``workflow.status`` exists in the onExit handler only (as Argo has it).
+        local = (
+            {**scope, "workflow.status": "Succeeded"}
+            if template["name"] == spec.get("onExit")
+            else scope
+        )
         argv = [
-            k8s_expand(substitute(word, scope, strict=True), env)
+            k8s_expand(substitute(word, local, strict=True), env)
             for word in container["command"] + container["args"]
         ]
         argv = _after_launcher(argv)
-        emitted.append(Emitted(argv[argv.index("--step") + 1], argv))
+        if _is_exit_hooks(argv):
+            if exit_hooks:
+                emitted.append(Emitted(EXIT_HOOKS, argv))
+        elif not exit_hooks:
+            emitted.append(Emitted(argv[argv.index("--step") + 1], argv))
     return emitted
 
 
@@ -167,7 +185,8 @@ def _commands_in(value: Any) -> list[str]:
     return []
 
 
-def stepfunctions_commands(ir: FlowIR) -> list[Emitted]:
+def stepfunctions_commands(ir: FlowIR, exit_hooks: bool = False) -> list[Emitted]:
+    """The step commands (or, with ``exit_hooks``, the exit-hooks commands alone)."""
     from backends.stepfunctions._naming import data_key
 
     machine = json.loads(_emit(ir, "stepfunctions"))
@@ -181,6 +200,12 @@ def stepfunctions_commands(ir: FlowIR) -> list[Emitted]:
     emitted = []
     for expression in _commands_in(machine):
         step_at = evaluate_intrinsic(expression, dict(data, idx=""), context)
+        if _is_exit_hooks(_after_launcher(step_at)):
+            if exit_hooks:
+                emitted.append(Emitted(EXIT_HOOKS, _after_launcher(step_at)))
+            continue
+        if exit_hooks:
+            continue
         step = ir.step(step_at[step_at.index("--step") + 1])
         argv = evaluate_intrinsic(expression, dict(data, idx=index_of(step)), context)
         emitted.append(Emitted(step.name, _after_launcher(argv)))

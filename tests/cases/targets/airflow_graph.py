@@ -6,8 +6,8 @@ from flowc import FlowSpec, parallel, step
 
 class AirflowGraphFlow(FlowSpec):
     @step
-    def start(self):  # E: FC301 "num_parallel at step 'start' needs its N tasks started together"
-        self.next(self.train, num_parallel=2)
+    def start(self):
+        self.next(self.train, num_parallel=2)  # E: FC301 "num_parallel at step 'start' needs"
 
     @parallel  # E: FC301 "@parallel on step 'train': Airflow cannot gang-schedule"
     @step
