@@ -70,12 +70,7 @@ class AirflowEngine(Substitution):
             from_params = 'params["' + value.name + '"] | tojson'
             if value.name in self._event_parameters:
                 # The triggering event's payload field when it has one (_templates.py).
-                return (
-                    '{{ event_param("'
-                    + value.name
-                    + '", triggering_asset_events) or '
-                    + (from_params + " }}")
-                )
+                return '{{ event_param("' + value.name + '", triggering_asset_events, params) }}'
             return "{{ " + from_params + " }}"
         return super().placeholder(value)
 

@@ -57,5 +57,5 @@ def test_golden_files_load(airflow: AirflowWorker) -> None:
         assert loaded["import_errors"] == {}, path.name
         assert len(loaded["dag_ids"]) == 1, path.name
     loaded = airflow.request(cmd="load", file=str(golden / "two_events_kubernetes.py"))
-    condition = loaded["dags"]["TwoEventsFlow"]["asset_condition"]
+    condition = loaded["dags"]["shop.user.flowc-tests.TwoEventsFlow"]["asset_condition"]
     assert condition.startswith("AssetAll(Asset(name='orders.ready'"), condition

@@ -451,10 +451,7 @@ def test_trigger_schedules_on_the_event_asset() -> None:
     }
     assert found["TRIGGER_EVENTS"] == {"data.ready": "event"}
     start = " ".join(found["STEP_COMMANDS"]["start"])
-    assert (
-        '--param count={{ event_param("count", triggering_asset_events) or '
-        'params["count"] | tojson }}' in start
-    )
+    assert '--param count={{ event_param("count", triggering_asset_events, params) }}' in start
 
 
 def test_several_events_and_upstream_flows() -> None:

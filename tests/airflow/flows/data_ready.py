@@ -3,7 +3,7 @@ from metaflow import FlowSpec, Parameter, current, step, trigger
 
 @trigger(event={"name": "data.ready", "parameters": {"count": "rows", "label": "label"}})
 class DataReadyFlow(FlowSpec):
-    """@trigger on a named asset: payload fields to typed parameters, defaults for the rest."""
+    """@trigger on a named asset: payload fields become typed parameters."""
 
     count = Parameter("count", type=int, default=1)
     label = Parameter("label", default="none")

@@ -37,9 +37,9 @@ STEP_COMMANDS = {
         "--datastore",
         "s3://flows-bucket/flowc",
         "--param",
-        'count={{ event_param("count", triggering_asset_events) or params["count"] | tojson }}',
+        'count={{ event_param("count", triggering_asset_events, params) }}',
         "--param",
-        'label={{ event_param("label", triggering_asset_events) or params["label"] | tojson }}',
+        'label={{ event_param("label", triggering_asset_events, params) }}',
     ],
     "end": [
         "python3",
@@ -124,7 +124,7 @@ def publish_finished_run(context, result=None):
 
 
 def trigger_events(triggering) -> str:
-    """The run's triggering asset events as a JSON list of flowc events ("" for none)."""
+    """The run's triggering asset events as a JSON list of flowc events, or ""."""
     events = []
     for asset in triggering:
         kind = TRIGGER_EVENTS.get(asset.name, "event")
@@ -142,9 +142,9 @@ def trigger_events(triggering) -> str:
     return json.dumps(events, sort_keys=True, default=str) if events else ""
 
 
-def event_param(name: str, triggering) -> str:
+def event_param(name: str, triggering, params) -> str:
     """Parameter ``name`` as JSON from the latest triggering event of its asset that
-    has its payload field; "" when none has it (the run's params value is used)."""
+    has its payload field; the run's params value when none has it."""
     asset_name, field = EVENT_PARAMETERS[name]
     for asset in triggering:
         if asset.name != asset_name:
@@ -152,7 +152,7 @@ def event_param(name: str, triggering) -> str:
         for event in sorted(triggering[asset], key=lambda e: e.timestamp, reverse=True):
             if field in (event.extra or {}):
                 return json.dumps(event.extra[field])
-    return ""
+    return json.dumps(params[name])
 
 
 def shim_command(argv: list[str], slots: dict[str, int], values: dict[str, str]):
@@ -228,7 +228,7 @@ def step_task(step, output=None, over=None, **task_args):
 
 with DAG(
     dag_id="DataReadyFlow",
-    doc_md="@trigger on a named asset: payload fields to typed parameters, defaults for the rest.",
+    doc_md="@trigger on a named asset: payload fields become typed parameters.",
     schedule=Asset("data.ready"),
     catchup=False,
     params={"count": Param(1, type="integer"), "label": Param("none", type="string")},

@@ -36,7 +36,7 @@ STEP_COMMANDS = {
         "--datastore",
         "s3://flows-bucket/flowc",
         "--param",
-        'day={{ event_param("day", triggering_asset_events) or params["day"] | tojson }}',
+        'day={{ event_param("day", triggering_asset_events, params) }}',
     ],
     "end": [
         "python3",
@@ -135,7 +135,7 @@ def publish_finished_run(context, result=None):
 
 
 def trigger_events(triggering) -> str:
-    """The run's triggering asset events as a JSON list of flowc events ("" for none)."""
+    """The run's triggering asset events as a JSON list of flowc events, or ""."""
     events = []
     for asset in triggering:
         kind = TRIGGER_EVENTS.get(asset.name, "event")
@@ -153,9 +153,9 @@ def trigger_events(triggering) -> str:
     return json.dumps(events, sort_keys=True, default=str) if events else ""
 
 
-def event_param(name: str, triggering) -> str:
+def event_param(name: str, triggering, params) -> str:
     """Parameter ``name`` as JSON from the latest triggering event of its asset that
-    has its payload field; "" when none has it (the run's params value is used)."""
+    has its payload field; the run's params value when none has it."""
     asset_name, field = EVENT_PARAMETERS[name]
     for asset in triggering:
         if asset.name != asset_name:
@@ -163,7 +163,7 @@ def event_param(name: str, triggering) -> str:
         for event in sorted(triggering[asset], key=lambda e: e.timestamp, reverse=True):
             if field in (event.extra or {}):
                 return json.dumps(event.extra[field])
-    return ""
+    return json.dumps(params[name])
 
 
 # The container command: "$0" is the step's name, "$1" to "$3" the positions of its
