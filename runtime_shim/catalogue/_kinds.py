@@ -239,11 +239,11 @@ def _cron(value: Any) -> str:
     return parse_cron(_string(value)).text
 
 
-def _events(value: Any) -> list[str | dict[str, Any]]:
-    """Event names, or ``{"name": ..., "parameters": {...}}`` mappings, as a list."""
+def _names_or_named_dicts(value: Any, what: str) -> list[str | dict[str, Any]]:
+    """One ``what`` or a list of them, each a name or a dict with a ``name``, as a list."""
     items = [value] if isinstance(value, str | dict) else value
     if not isinstance(items, list | tuple):
-        raise InvalidValue(f"{value!r} is not an event name or a list of events")
+        raise InvalidValue(f"{value!r} is not {what} name or a list of them")
     result: list[str | dict[str, Any]] = []
     for item in items:
         if isinstance(item, str) and item:
@@ -251,25 +251,19 @@ def _events(value: Any) -> list[str | dict[str, Any]]:
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             result.append(_json_object(item))
         else:
-            raise InvalidValue(f"{item!r} is neither an event name nor a dict with a 'name'")
+            raise InvalidValue(f"{item!r} is neither {what} name nor a dict with a 'name'")
     return result
+
+
+def _events(value: Any) -> list[str | dict[str, Any]]:
+    """Event names, or ``{"name": ..., "parameters": {...}}`` mappings, as a list."""
+    return _names_or_named_dicts(value, "an event")
 
 
 def _upstream_flows(value: Any) -> list[str | dict[str, Any]]:
     """``@trigger_on_finish`` flows: names, or ``{"name": ..., "project": ...,
     "project_branch": ...}`` mappings, as a list."""
-    items = [value] if isinstance(value, str | dict) else value
-    if not isinstance(items, list | tuple):
-        raise InvalidValue(f"{value!r} is not a flow name or a list of flows")
-    result: list[str | dict[str, Any]] = []
-    for item in items:
-        if isinstance(item, str) and item:
-            result.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            result.append(_json_object(item))
-        else:
-            raise InvalidValue(f"{item!r} is neither a flow name nor a dict with a 'name'")
-    return result
+    return _names_or_named_dicts(value, "a flow")
 
 
 def _step_names(value: Any) -> list[str]:
