@@ -38,15 +38,17 @@ def tagged_run(tmp_path_factory: Any) -> Iterator[Any]:
 
     from tests.support.runtime import run_local
 
+    # Alice only while the run is made: a session fixture that kept her in the
+    # environment would name every later test's deployments after her.
     previous = os.environ.get("METAFLOW_USER")
     os.environ["METAFLOW_USER"] = USER
     try:
         workdir = str(tmp_path_factory.mktemp("tagged"))
         run = run_local("tests/client/flows/tagged.py", cwd=workdir, tags=["nightly", "刺身"])
-        assert run.ok
-        yield run
     finally:
         if previous is None:
             os.environ.pop("METAFLOW_USER", None)
         else:
             os.environ["METAFLOW_USER"] = previous
+    assert run.ok
+    yield run
