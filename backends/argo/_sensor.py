@@ -31,8 +31,7 @@ from backends.argo._manifest import API_VERSION, ResourceHeader
 from backends.argo._model import Arguments, EnvVar, Parameter, Template
 from backends.argo._names import name_problem
 from backends.argo._options import EVENT_OPTIONS, WEBHOOK_OPTION, ArgoOptions
-from backends.events import EventTrigger, FlowTriggers, flow_triggers
-from backends.events import deployed_project as project_and_branch
+from backends.events import EventTrigger, FlowTriggers, deployed_project, flow_triggers
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR
@@ -66,15 +65,9 @@ class SensorPlan:
         return out
 
 
-def deployed_project(ir: FlowIR, opts: ArgoOptions) -> tuple[str | None, str | None]:
-    """``(project, branch)`` of the deployed flow in Metaflow's form (``prod``,
-    ``test.BRANCH``, ``user.USERNAME``; backends/project.py), or ``(None, None)``."""
-    return project_and_branch(ir, opts.branch, opts.production)
-
-
 def read_triggers(ir: FlowIR, opts: ArgoOptions) -> tuple[list[FlowTriggers], list[Diagnostic]]:
     """The flow's triggers, and everything that keeps them from an Argo Sensor."""
-    project, branch = deployed_project(ir, opts)
+    project, branch = deployed_project(ir, opts.branch, opts.production)
     triggers, diagnostics = flow_triggers(ir, project, branch)
     if not triggers:
         return triggers, diagnostics
