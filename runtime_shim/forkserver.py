@@ -53,7 +53,6 @@ PRELOADED = (
     "runtime_shim.plugin_decorators",
     "runtime_shim.project",
     "runtime_shim.step_call",
-
     "runtime_shim.supervisor",
     "runtime_shim.tags",
     "runtime_shim.task",

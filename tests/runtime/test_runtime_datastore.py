@@ -122,8 +122,9 @@ def test_blob_lookups_only_where_they_pay(tmp_path: object) -> None:
         store = Recording(os.path.join(str(tmp_path), str(remote)))
         store.remote, store.calls = remote, []
         ds = FlowDatastore(store, "F")
-        ds.save_value(42)
-        ds.save_value(42)
+        assert ds.save_value(42).inline is not None  # kept in its ref: no call at all
+        ds.save_value("x" * 200)
+        ds.save_value("x" * 200)
         large = os.urandom(layout.BLOB_CHECK_MIN_BYTES)
         ds.save_value(large)
         ds.save_value(large)

@@ -24,8 +24,8 @@ def commit(ds: FlowDatastore, run: str, step: str, task: str, writer: int, size:
     blob = os.urandom(size)
     value = {"writer": writer, "sha": hashlib.sha256(blob).hexdigest(), "blob": blob}
     ref = ds.save_value(value)
-    ds.write_attempt(run, step, task, writer, {"value": ref}, {"writer": writer}, {})
-    return ds.commit(run, step, task, {"attempt": writer})
+    fields = ds.attempt_fields(run, step, task, writer, {"writer": writer}, {}, {"value": ref})
+    return ds.commit(run, step, task, {"attempt": writer, **fields})
 
 
 def main() -> None:
