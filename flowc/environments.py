@@ -32,10 +32,13 @@ from typing import Any
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, FlowIR
+from runtime_shim import environment as _runtime
 
-LOCK_FORMAT = 1
+# The lock's name and format are the runtime's (it reads the lock inside a container).
+LOCK_FORMAT = _runtime.LOCK_FORMAT
+LOCK_SUFFIX = _runtime.LOCK_SUFFIX
+lock_path = _runtime.lock_path
 PLATFORM = "x86_64-manylinux_2_28"
-LOCK_SUFFIX = ".flowc-lock.json"
 _OPERATORS = ("==", "!=", "<", ">", "~=", "===")
 
 
@@ -73,11 +76,6 @@ class StepEnvironment:
 def default_python() -> str:
     """The Python of an environment that names none: the interpreter running flowc."""
     return f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
-def lock_path(flow_file: str) -> str:
-    stem, _ = os.path.splitext(flow_file)
-    return stem + LOCK_SUFFIX
 
 
 def step_environments(ir: FlowIR) -> tuple[list[StepEnvironment], list[Diagnostic]]:
@@ -187,6 +185,23 @@ def environment_diagnostics(ir: FlowIR, flow_file: str) -> list[Diagnostic]:
         path = lock_path(flow_file)
         problems += stale(steps, read_lock(path), path)
     return problems
+
+
+def spec_environments(ir: FlowIR, flow_file: str) -> tuple[dict[str, str], list[Diagnostic]]:
+    """What a compiled spec names: the address of every step's locked environment
+    (:func:`runtime_shim.environment.address`, which the task command carries), and the
+    FC211 diagnostics of :func:`environment_diagnostics` (a missing or stale lock, an
+    unreadable argument); each target's coverage reports what it cannot build (@conda)."""
+    steps, _ = step_environments(ir)
+    problems = [p for p in environment_diagnostics(ir, flow_file) if p.code == codes.FC211.code]
+    if problems or not steps:
+        return {}, problems
+    locked = read_lock(lock_path(flow_file)) or {}
+    addresses = {}
+    for item in steps:
+        entry = locked[item.environment.key]
+        addresses[item.step] = _runtime.address(str(entry["python"]), str(entry["requirements"]))
+    return addresses, []
 
 
 def _flow_of(lock: str) -> str:

@@ -13,11 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.base import EmitResult, TargetOptions
+from backends.base import REGISTRY, EmitResult, TargetOptions
 from flowc.analyzer import ConfigInputs
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
+from flowc.environments import spec_environments
 
 
 class CompileUsageError(Exception):
@@ -75,10 +76,17 @@ def compile_flows(request: CompileRequest) -> int:
     batch = analyze_arguments(request.flows, request.flow_name, request.configs)
     results: list[EmitResult] = []
     backend = _backend(request.target)
+    backend_deploys = REGISTRY[request.target].deploys
     for analysis in batch.analyses:
         if analysis.ir is None:
             continue
         own = _machine_paths(request.target, options, analysis.ir)
+        if backend_deploys:
+            # The spec names each step's locked environment; a missing or stale lock is
+            # FC211 at the decorator, as for a local run.
+            addresses, problems = spec_environments(analysis.ir, analysis.path)
+            analysis.diagnostics.extend(problems)
+            own = dataclasses.replace(own, environments=addresses)
         result = backend.emit(analysis.ir, own)
         analysis.diagnostics.extend(result.diagnostics)
         results.append(result)

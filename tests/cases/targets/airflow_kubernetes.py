@@ -11,7 +11,7 @@ class AirflowKubernetesFlow(FlowSpec):
         self.next(self.middle)
 
     @batch(queue="q")  # E: FC308 "@batch on step 'middle': @batch runs the"
-    @conda(packages={"numpy": "2.1.3"})  # E: FC308 "@conda on step 'middle': flowc does not"
+    @conda(packages={"numpy": "2.1.3"})  # E: FC308 "@conda on step 'middle': flowc builds no conda environments"
     @step
     def middle(self):
         self.next(self.end)
