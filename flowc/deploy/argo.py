@@ -102,11 +102,20 @@ class ArgoTarget(DeployTarget):
     # -- deploy / delete -----------------------------------------------------------------
     def deploy(self, compiled: CompiledDeployment) -> DeployOutcome:
         wanted = documents(compiled)
+        for document in wanted.values():
+            written = document["metadata"].get("namespace")
+            if written is not None and written != self.namespace:
+                # trigger/status/terminate find runs in the target's namespace only.
+                raise DeployError(
+                    f"the flow is compiled for namespace {written} but the Argo target "
+                    f"uses namespace {self.namespace}; set ARGO_NAMESPACE={written} "
+                    "(or --target-option namespace=...) so runs are found there too"
+                )
         name = compiled.deployed_name
         outcomes: list[ResourceOutcome] = []
+        namespace = self.namespace
         for index, kind in enumerate(KINDS):
             document = wanted.get(kind)
-            namespace = self._namespace_of(document)
             try:
                 if document is not None:
                     outcomes.append(self._apply(kind, document, namespace))
@@ -123,13 +132,6 @@ class ArgoTarget(DeployTarget):
                 )
                 break
         return DeployOutcome(self.name, name, tuple(outcomes))
-
-    def _namespace_of(self, document: Mapping[str, Any] | None) -> str:
-        if document is not None:
-            namespace = (document.get("metadata") or {}).get("namespace")
-            if namespace:
-                return str(namespace)
-        return self.namespace
 
     def _apply(self, kind: str, document: dict[str, Any], namespace: str) -> ResourceOutcome:
         name = str(document["metadata"]["name"])

@@ -4,6 +4,7 @@ every request against the Argo Server's published OpenAPI description
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,9 @@ def changes(outcome: object) -> list[tuple[str, ResourceChange]]:
 def test_the_spec_is_the_argo_workflows_release_argo_lint_builds_against() -> None:
     go_mod = (REPO / "tools" / "argo-lint" / "go.mod").read_text(encoding="utf-8")
     assert f"github.com/argoproj/argo-workflows/v4 {spec_version()}" in go_mod
+    docs = (REPO / "docs" / "argo.md").read_text(encoding="utf-8")
+    assert "**No live Argo Server was exercised.**" in docs
+    assert f"argo-workflows/v4 at {spec_version()}**" in docs
 
 
 def test_deployed_name_is_the_emitted_template_name() -> None:
@@ -173,6 +177,45 @@ def test_schedule_and_trigger_deploy_a_cron_workflow_and_a_sensor(
     ]
     assert server.stored("CronWorkflow", NAMESPACE, "small-flow") is None
     assert server.stored("Sensor", NAMESPACE, "small-flow") is None
+
+
+def test_a_deploy_failing_half_way_reports_it_and_a_rerun_converges(
+    server: ArgoApiServer, tmp_path: Path
+) -> None:
+    decorated = '@schedule(cron="0 6 * * *")\n@trigger(event="data.ready")'
+    compiled = compile_for_deploy(small_flow(tmp_path, decorated), "argo", datastore_root=DATASTORE)
+    other = {"workflowTemplateRef": {"name": "someone-elses"}}
+    foreign = {"schedules": ["* * * * *"], "workflowSpec": other}
+    server.put("CronWorkflow", NAMESPACE, {"metadata": {"name": "small-flow"}, "spec": foreign})
+    outcome = target().deploy(compiled)
+    assert not outcome.ok
+    assert changes(outcome) == [
+        ("WorkflowTemplate", ResourceChange.CREATED),
+        ("CronWorkflow", ResourceChange.FAILED),
+        ("Sensor", ResourceChange.NOT_APPLIED),
+    ]
+    assert "was not made by flowc" in outcome.resources[1].detail
+    assert server.stored("Sensor", NAMESPACE, "small-flow") is None
+    server.remove("CronWorkflow", NAMESPACE, "small-flow")
+    again = target().deploy(compiled)
+    assert again.ok
+    assert changes(again) == [
+        ("WorkflowTemplate", ResourceChange.UNCHANGED),
+        ("CronWorkflow", ResourceChange.CREATED),
+        ("Sensor", ResourceChange.CREATED),
+    ]
+
+
+def test_deploy_refuses_a_manifest_for_another_namespace(server: ArgoApiServer) -> None:
+    compiled = compile_for_deploy(TRAIN, "argo", datastore_root=DATASTORE)
+    [emitted] = compiled.files
+    placed = emitted.content.replace(
+        "  name: train-flow\n", "  name: train-flow\n  namespace: ml\n", 1
+    )
+    elsewhere = dataclasses.replace(compiled, files=(dataclasses.replace(emitted, content=placed),))
+    with pytest.raises(DeployError, match=r"compiled for namespace ml .* ARGO_NAMESPACE=ml"):
+        target().deploy(elsewhere)
+    assert server.requests == []
 
 
 def test_trigger_submits_from_the_template_with_rendered_parameters(

@@ -233,6 +233,16 @@ class ArgoApiServer:
     def stored(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         return self._store.objects.get((kind, namespace, name))
 
+    def put(self, kind: str, namespace: str, obj: dict[str, Any]) -> None:
+        """Store an object as if someone else had created it."""
+        with self._lock:
+            stamped = self._stamp(copy.deepcopy(obj), namespace)
+            self._store.objects[(kind, namespace, obj["metadata"]["name"])] = stamped
+
+    def remove(self, kind: str, namespace: str, name: str) -> None:
+        with self._lock:
+            del self._store.objects[(kind, namespace, name)]
+
     def set_workflow_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         """Give a submitted Workflow the status the controller would have written."""
         with self._lock:
