@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc import codes
+from flowc.conda_channels import conda_diagnostics
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, FlowIR
 
@@ -81,23 +82,12 @@ def lock_path(flow_file: str) -> str:
 
 
 def step_environments(ir: FlowIR) -> tuple[list[StepEnvironment], list[Diagnostic]]:
-    """The environment of every step that has one, and FC211 errors for arguments the
-    compiler cannot read (a non-literal ``packages`` or ``python``)."""
+    """The environment of every step that has one, FC211 errors for arguments the
+    compiler cannot read (a non-literal ``packages`` or ``python``) and FC213 errors for
+    ``@conda``/``@conda_base`` (:mod:`flowc.conda_channels`)."""
     base = ir.decorator("pypi_base")
     found: list[StepEnvironment] = []
-    problems: list[Diagnostic] = [
-        diag(
-            codes.FC308,
-            f"@{d.name}: flowc builds no conda environments (no conda channel); "
-            "the step would run without these packages",
-            d.location.span(),
-            "use @pypi (or @pypi_base) with the packages' PyPI names",
-        )
-        for d in [
-            *(d for d in ir.decorators if d.name == "conda_base"),
-            *(d for s in ir.steps for d in s.decorators if d.name == "conda"),
-        ]
-    ]
+    problems = conda_diagnostics(ir)
     for step in ir.steps:
         own = step.decorator("pypi")
         if own is None and base is None:

@@ -18,6 +18,7 @@ from flowc.analyzer import ConfigInputs
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
+from flowc.environments import environment_diagnostics
 
 
 class CompileUsageError(Exception):
@@ -81,6 +82,9 @@ def compile_flows(request: CompileRequest) -> int:
         own = _machine_paths(request.target, options, analysis.ir)
         result = backend.emit(analysis.ir, own)
         analysis.diagnostics.extend(result.diagnostics)
+        # Every target's spec installs the environments from the lock, so a stale lock or
+        # an unbuildable @conda stops the compile (and ``--check``) on any target.
+        analysis.diagnostics.extend(environment_diagnostics(analysis.ir, analysis.path))
         results.append(result)
     report(batch, request.output_format, quiet_ok=True)
     code = exit_code(batch)
