@@ -102,8 +102,8 @@ class ArgoTarget(DeployTarget):
     # -- deploy / delete -----------------------------------------------------------------
     def deploy(self, compiled: CompiledDeployment) -> DeployOutcome:
         wanted = documents(compiled)
-        for document in wanted.values():
-            written = document["metadata"].get("namespace")
+        for emitted in wanted.values():
+            written = emitted["metadata"].get("namespace")
             if written is not None and written != self.namespace:
                 # trigger/status/terminate find runs in the target's namespace only.
                 raise DeployError(
