@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc import codes
+from flowc.conda_channels import conda_diagnostics
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, FlowIR
 from runtime_shim import environment as _runtime
@@ -79,23 +80,12 @@ def default_python() -> str:
 
 
 def step_environments(ir: FlowIR) -> tuple[list[StepEnvironment], list[Diagnostic]]:
-    """The environment of every step that has one, and FC211 errors for arguments the
-    compiler cannot read (a non-literal ``packages`` or ``python``)."""
+    """The environment of every step that has one, FC211 errors for arguments the
+    compiler cannot read (a non-literal ``packages`` or ``python``) and FC213 errors for
+    ``@conda``/``@conda_base`` (:mod:`flowc.conda_channels`)."""
     base = ir.decorator("pypi_base")
     found: list[StepEnvironment] = []
-    problems: list[Diagnostic] = [
-        diag(
-            codes.FC308,
-            f"@{d.name}: flowc builds no conda environments (no conda channel); "
-            "the step would run without these packages",
-            d.location.span(),
-            "use @pypi (or @pypi_base) with the packages' PyPI names",
-        )
-        for d in [
-            *(d for d in ir.decorators if d.name == "conda_base"),
-            *(d for s in ir.steps for d in s.decorators if d.name == "conda"),
-        ]
-    ]
+    problems = conda_diagnostics(ir)
     for step in ir.steps:
         own = step.decorator("pypi")
         if own is None and base is None:
@@ -187,21 +177,21 @@ def environment_diagnostics(ir: FlowIR, flow_file: str) -> list[Diagnostic]:
     return problems
 
 
-def spec_environments(ir: FlowIR, flow_file: str) -> tuple[dict[str, str], list[Diagnostic]]:
+def locked_addresses(ir: FlowIR, flow_file: str) -> dict[str, str]:
     """What a compiled spec names: the address of every step's locked environment
-    (:func:`runtime_shim.environment.address`, which the task command carries), and the
-    FC211 diagnostics of :func:`environment_diagnostics` (a missing or stale lock, an
-    unreadable argument); each target's coverage reports what it cannot build (@conda)."""
+    (:func:`runtime_shim.environment.address`), which its task command carries. Steps
+    whose environment the lock does not hold are left out: :func:`environment_diagnostics`
+    reports them (FC211), and a spec with errors is not written."""
     steps, _ = step_environments(ir)
-    problems = [p for p in environment_diagnostics(ir, flow_file) if p.code == codes.FC211.code]
-    if problems or not steps:
-        return {}, problems
-    locked = read_lock(lock_path(flow_file)) or {}
+    locked = read_lock(lock_path(flow_file)) if steps else None
     addresses = {}
     for item in steps:
-        entry = locked[item.environment.key]
-        addresses[item.step] = _runtime.address(str(entry["python"]), str(entry["requirements"]))
-    return addresses, []
+        entry = (locked or {}).get(item.environment.key)
+        if entry is not None:
+            addresses[item.step] = _runtime.address(
+                str(entry["python"]), str(entry["requirements"])
+            )
+    return addresses
 
 
 def _flow_of(lock: str) -> str:

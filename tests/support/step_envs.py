@@ -11,7 +11,7 @@ from pathlib import Path
 
 from backends.base import TargetOptions
 from flowc.compiler import analyze_file
-from flowc.environments import spec_environments
+from flowc.environments import environment_diagnostics, locked_addresses
 from flowc.ir import FlowIR
 
 SOURCE = Path(__file__).resolve().parents[1] / "environments" / "flows" / "step_envs.py"
@@ -49,8 +49,8 @@ def load(flow: Path) -> FlowIR:
 
 def with_environments(ir: FlowIR, flow: Path, options: TargetOptions) -> TargetOptions:
     """``options`` naming the locked environments, as ``flowc compile`` fills them."""
-    addresses, problems = spec_environments(ir, str(flow))
-    assert not problems, problems
+    assert not environment_diagnostics(ir, str(flow))
+    addresses = locked_addresses(ir, str(flow))
     assert set(addresses) == {"start", "middle"}
     options.environments = addresses
     return options
