@@ -163,7 +163,7 @@ def trigger(ctx: click.Context, /, flow_file: str, target: str | None, **fields:
         rendered = check_parameters([_parameter_info(p) for p in ir.parameters], typed)
         target = target or _deployed_target(flow_file, ir, fields)
         request = _request(flow_file, target, **fields)
-        default = _deployed_name(target, ir, request.branch, request.production)
+        default = _deployed_name(target, ir, request.branch, request.production, request.options)
         name = deployed_name_of(request, default)
         ref = trigger_deployed(
             target, name, rendered, datastore=request.datastore, options=request.options
@@ -180,10 +180,13 @@ def _deployed_target(flow_file: str, ir: Any, fields: dict[str, Any]) -> str:
     from flowc.deploy._runs import Records, deploy_datastore
 
     records = Records(deploy_datastore(fields["datastore"]))
+    options = _options(fields["option_pairs"])
     found = [
         t
         for t in sorted(TARGETS)
-        if records.deployment(t, _deployed_name(t, ir, fields["branch"], fields["production"]))
+        if records.deployment(
+            t, _deployed_name(t, ir, fields["branch"], fields["production"], options)
+        )
     ]
     if len(found) != 1:
         where = f"on {', '.join(found)}" if found else "nowhere in this datastore"

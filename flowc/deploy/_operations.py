@@ -95,7 +95,7 @@ def flow_parameters(request: FlowDeployment) -> tuple[str, tuple[ParameterInfo, 
     from flowc.deploy._compiled import _deployed_name, _flow_ir, _parameter_info
 
     ir = _flow_ir(request.flow_file, request.flow_name)
-    name = _deployed_name(request.target, ir, request.branch, request.production)
+    name = _deployed_name(request.target, ir, request.branch, request.production, request.options)
     return ir.name, tuple(_parameter_info(p) for p in ir.parameters), name
 
 
