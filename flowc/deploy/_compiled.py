@@ -113,4 +113,5 @@ def _parameter_info(parameter: Any) -> ParameterInfo:
         required=bool(parameter.required),
         has_default=bool(parameter.has_default),
         default=parameter.default,
+        default_source=parameter.default_source,
     )
