@@ -61,3 +61,23 @@ if [ ! -s "$crd" ] || [ "$(cat tools/jobset-crd/VERSION 2>/dev/null)" != "$JOBSE
     mv -f "$crd.tmp" "$crd"
     echo "$JOBSET_VERSION" > tools/jobset-crd/VERSION
 fi
+
+# The Argo Server's published OpenAPI description (api/openapi-spec/swagger.json), from the
+# same argo-workflows module version tools/argo-lint builds against; the deploy tests check
+# every request flowc's Argo target sends against it (tests/support/argo_server.py).
+ARGO_VERSION=$(awk '$1 == "github.com/argoproj/argo-workflows/v4" {print $2}' tools/argo-lint/go.mod)
+spec=tools/argo-openapi/swagger.json
+if [ ! -s "$spec" ] || [ "$(cat tools/argo-openapi/VERSION 2>/dev/null)" != "$ARGO_VERSION" ]; then
+    echo "setup: fetching the Argo Server OpenAPI description (argo-workflows/v4@$ARGO_VERSION)"
+    GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+    py="$PWD/.venv/bin/python"
+    scratch=$(mktemp -d)
+    dir=$(cd "$scratch" && GOFLAGS=-mod=mod "$GO" mod download -json \
+        "github.com/argoproj/argo-workflows/v4@$ARGO_VERSION" \
+        | "$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+    rmdir "$scratch"
+    mkdir -p tools/argo-openapi
+    install -m 644 "$dir/api/openapi-spec/swagger.json" "$spec.tmp"
+    mv -f "$spec.tmp" "$spec"
+    echo "$ARGO_VERSION" > tools/argo-openapi/VERSION
+fi

@@ -18,7 +18,7 @@ from flowc.analyzer import ConfigInputs
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
-from flowc.environments import environment_diagnostics
+from flowc.environments import environment_diagnostics, locked_addresses
 from flowc.includes import Captured, read_includes, store_includes, with_captured
 
 
@@ -89,6 +89,8 @@ def compile_flows(request: CompileRequest) -> int:
             analysis.diagnostics.extend(problems)
             ir = with_captured(ir, own.datastore_root, found)
             captured.append((ir, own.datastore_root, found))
+            # Each step's task command names its locked environment by address.
+            own = dataclasses.replace(own, environments=locked_addresses(ir, analysis.path))
         result = backend.emit(ir, own)
         analysis.diagnostics.extend(result.diagnostics)
         # Every target's spec installs the environments from the lock, so a stale lock or
