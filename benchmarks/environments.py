@@ -106,14 +106,13 @@ def _flowc(cwd: Path, env: dict[str, str], *args: str) -> Timed:
     return took
 
 
-def _phased_build(
-    key: str, env: object, requirements: str, root: str
-) -> tuple[Timed, dict[str, Timed]]:
+def _phased_build(env: object, requirements: str, root: str) -> tuple[Timed, dict[str, Timed]]:
     """One build, timed as a whole and per uv command (the rest is flowc's own work)."""
     import flowc.runner.envs as envs
+    import runtime_shim.environment as builder
 
     phases: dict[str, Timed] = {}
-    original: Callable[[list[str]], None] = envs._uv
+    original: Callable[[list[str]], None] = builder._run
 
     def timed(command: list[str]) -> None:
         cpu = _children_cpu()
@@ -124,14 +123,14 @@ def _phased_build(
             name = "uv venv" if command[1] == "venv" else "uv pip install"
             phases[name] = (time.perf_counter() - began, _children_cpu() - cpu)
 
-    envs._uv = timed
+    builder._run = timed
     try:
         cpu = _children_cpu()
         began = time.perf_counter()
-        envs.ensure_environment(key, env, requirements, root)  # type: ignore[arg-type]
+        envs.ensure_environment(env, requirements, root)  # type: ignore[arg-type]
         total = (time.perf_counter() - began, _children_cpu() - cpu)
     finally:
-        envs._uv = original  # type: ignore[assignment]
+        builder._run = original
     rest = total[0] - sum(w for w, _ in phases.values())
     phases["flowc (pth, marker, rename)"] = (rest, 0.0)
     return total, phases
@@ -226,12 +225,12 @@ def main() -> None:
         for kind in ("cold", "warm"):
             uv_cache = fresh("uv-cold") if kind == "cold" else warm_uv
             with _environ(UV_CACHE_DIR=uv_cache):
-                total, split = _phased_build(key, env, requirements, fresh("envs"))
+                total, split = _phased_build(env, requirements, fresh("envs"))
             builds[kind].append(total)
             for name, took in split.items():
                 phases[kind].setdefault(name, []).append(took)
         began = time.perf_counter()
-        ensure_environment(key, env, requirements, str(scratch / "envs"))
+        ensure_environment(env, requirements, str(scratch / "envs"))
         reuse.append(time.perf_counter() - began)
 
     runs: dict[str, list[Timed]] = {"first": [], "cached": [], "plain": []}
