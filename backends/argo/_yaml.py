@@ -84,7 +84,7 @@ class _ScalarStyles:
         class _Resolver(yaml.resolver.Resolver):
             yaml_implicit_resolvers = dumper.yaml_implicit_resolvers  # type: ignore[attr-defined]
 
-        self._resolver = _Resolver()
+        self._resolver: Any = _Resolver()
         self._representer = yaml.representer.SafeRepresenter()
         self._strings: dict[str, tuple[str, tuple[bool, bool], str, str | None]] = {}
         self._node = yaml.ScalarNode
