@@ -172,11 +172,9 @@ _SHIM_LIVE_CARDS = Runtime(
     "the shim stores the card's live data at most this often while the task runs "
     "(current.card.refresh)"
 )
-_NO_ENVIRONMENTS = Rejected(
-    codes.FC308,
-    "flowc does not install package environments in this target's containers yet (only "
-    "local runs use them, docs/environments.md); the step would run without these packages",
-    "install the packages in the image (--image) and remove the decorator",
+_LOCKED_ENVIRONMENT = Runtime(
+    "the task command names the step's locked environment (--environment); the shim "
+    "enters it, built from the lock or reused, before the step (docs/environments.md)"
 )
 _NO_CONDA = Checked(
     "FC213 error at the decorator on every target and in local runs: flowc builds no conda "
@@ -195,7 +193,7 @@ SHARED: Table = {
         "rank": Runtime("accepted: it orders cards in a viewer and changes no card"),
         "refresh_interval": _SHIM_LIVE_CARDS,
     },
-    **{name: {EVERY_OTHER: _NO_ENVIRONMENTS} for name in ("pypi", "pypi_base")},
+    **{name: {EVERY_OTHER: _LOCKED_ENVIRONMENT} for name in ("pypi", "pypi_base")},
     **{name: {EVERY_OTHER: _NO_CONDA} for name in ("conda", "conda_base")},
 }
 

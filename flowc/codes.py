@@ -259,6 +259,13 @@ FC213: Final = Code(
     "A @conda/@conda_base environment cannot be built: no conda channel is reachable, or "
     "flowc has no conda solver for it.",
 )
+FC214: Final = Code(
+    "FC214",
+    "include-file-uncaptured",
+    Severity.ERROR,
+    "An IncludeFile's default file cannot be captured when the flow is compiled (missing, "
+    "unreadable or not a literal path).",
+)
 
 
 # FC13x: configs (``Config`` / ``config_expr``), resolved at compile time

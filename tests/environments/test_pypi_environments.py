@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from flowc.client import Run
+from runtime_shim.environment import address
 
 pytestmark = pytest.mark.network
 pytest.importorskip("uv", reason="uv (a runtime dependency of flowc) is not installed")
@@ -173,7 +174,7 @@ def test_a_failed_build_publishes_no_environment(tmp_path: Path, env_cache: str)
     for entry in document["environments"].values():
         if entry["packages"]["termcolor"] == "2.1.0":
             entry["requirements"] = entry["requirements"].replace("sha256:", "sha256:0", 1)
-            key = next(k for k, v in document["environments"].items() if v is entry)
+            key = address(entry["python"], entry["requirements"])
     lock.write_text(json.dumps(document))
     done = flowc(tmp_path, env_cache, "run", "--local", "envflow.py")
     assert done.returncode == 1
@@ -192,12 +193,11 @@ def test_concurrent_builders_publish_one_environment(tmp_path: Path) -> None:
     assert not os.path.exists("-")  # the resolver writes to its stdout, not to a file
     root = str(tmp_path / "cache")
     with ThreadPoolExecutor(3) as pool:
-        pythons = list(
-            pool.map(lambda _: ensure_environment(env.key, env, requirements, root), range(3))
-        )
+        pythons = list(pool.map(lambda _: ensure_environment(env, requirements, root), range(3)))
     assert len(set(pythons)) == 1
-    assert os.listdir(root) == [env.key]
-    assert os.path.exists(os.path.join(root, env.key, READY))
+    key = address(env.python, requirements)
+    assert os.listdir(root) == [key]
+    assert os.path.exists(os.path.join(root, key, READY))
     probe = "import inflection, runtime_shim; print(inflection.__file__)"
     shown = subprocess.run(
         [pythons[0], "-c", probe],
