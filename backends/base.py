@@ -42,6 +42,9 @@ class TargetOptions:
     # ``@project`` branch of the deployment (``flowc compile --branch/--production``).
     branch: str | None = None
     production: bool = False
+    # The address of each step's locked @pypi environment (flowc.environments.
+    # spec_environments): the task command names it and the shim enters it.
+    environments: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -128,6 +131,7 @@ def step_command(
     params: dict[str, shim.Value] | None = None,
     param_document: shim.Value | None = None,
     configs: shim.Value | None = None,
+    environments: dict[str, str] | None = None,
     **outputs: str | None,
 ) -> shim.TaskCommand:
     """The shim command of ``step`` as the IR defines it, for every target and the local
@@ -136,7 +140,8 @@ def step_command(
     engine fills in; ``params`` defaults to every parameter's placeholder (an engine that
     holds them as one document passes ``params={}`` and ``param_document``); the start step
     also carries the resolved configs (``--configs``), a literal unless the engine passes
-    its own ``configs`` placeholder; ``outputs`` are
+    its own ``configs`` placeholder; a step named in ``environments`` (step -> address,
+    ``TargetOptions.environments``) runs in that locked environment; ``outputs`` are
     the remaining options (``foreach_count_out``, ``code_package``, ...)."""
     if params is None:
         params = {p.name: shim.param_value(p.name) for p in ir.parameters}
@@ -153,6 +158,7 @@ def step_command(
         params=tuple(params.items()) if step.name == ir.start else (),
         configs=(configs or ir.config_document()) if step.name == ir.start else None,
         param_document=param_document if step.name == ir.start else None,
+        environment=(environments or {}).get(step.name),
         **outputs,
     )
 

@@ -8,6 +8,7 @@ Every (decorator, argument) pair of ``runtime_shim.catalogue.DECORATORS`` — pl
   whenever the flow sets the argument to anything but its default (an error when dropping
   it would change how the step runs, a warning when it is cosmetic);
 - :class:`Runtime`: the shim implements it inside the task on every engine;
+- :class:`Checked`: flowc checks it before any backend runs, the same for every target;
 - :data:`PER_ARGUMENT` (``WHOLE`` pairs only): the bare decorator does nothing beyond its
   arguments, each of which is declared on its own.
 
@@ -58,12 +59,20 @@ class Runtime:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """Checked by flowc before any backend sees the flow, the same on every target (``how``
+    says what the check does), so the backend reports nothing of its own."""
+
+    how: str
+
+
+@dataclass(frozen=True)
 class PerArgument:
     """A bare decorator that asks for nothing beyond its arguments."""
 
 
 PER_ARGUMENT = PerArgument()
-Handling = Mapped | Rejected | Runtime | PerArgument
+Handling = Mapped | Rejected | Runtime | Checked | PerArgument
 Table = Mapping[str, Mapping[str, Handling]]
 
 
@@ -163,11 +172,13 @@ _SHIM_LIVE_CARDS = Runtime(
     "the shim stores the card's live data at most this often while the task runs "
     "(current.card.refresh)"
 )
-_NO_ENVIRONMENTS = Rejected(
-    codes.FC308,
-    "flowc does not install package environments in this target's containers yet (only "
-    "local runs use them, docs/environments.md); the step would run without these packages",
-    "install the packages in the image (--image) and remove the decorator",
+_LOCKED_ENVIRONMENT = Runtime(
+    "the task command names the step's locked environment (--environment); the shim "
+    "enters it, built from the lock or reused, before the step (docs/environments.md)"
+)
+_NO_CONDA = Checked(
+    "FC213 error at the decorator on every target and in local runs: flowc builds no conda "
+    "environments, and says whether a conda channel is reachable (docs/environments.md)"
 )
 _SHIM_CATCH = Runtime("the shim records the exception as an artifact after the last attempt")
 
@@ -182,10 +193,8 @@ SHARED: Table = {
         "rank": Runtime("accepted: it orders cards in a viewer and changes no card"),
         "refresh_interval": _SHIM_LIVE_CARDS,
     },
-    **{
-        name: {EVERY_OTHER: _NO_ENVIRONMENTS}
-        for name in ("pypi", "conda", "pypi_base", "conda_base")
-    },
+    **{name: {EVERY_OTHER: _LOCKED_ENVIRONMENT} for name in ("pypi", "pypi_base")},
+    **{name: {EVERY_OTHER: _NO_CONDA} for name in ("conda", "conda_base")},
 }
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.coverage import WHOLE, Coverage, Handling, Mapped, PerArgument, Rejected, Runtime
+from backends.coverage import (
+    WHOLE,
+    Checked,
+    Coverage,
+    Handling,
+    Mapped,
+    PerArgument,
+    Rejected,
+    Runtime,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,8 @@ def _cell(handling: Handling | None) -> str:
         return f"{kind} {handling.code.code}: {handling.reason}"
     if isinstance(handling, Runtime):
         return f"shim: {handling.how}"
+    if isinstance(handling, Checked):
+        return f"flowc: {handling.how}"
     if isinstance(handling, PerArgument):
         return "by its arguments"
     return "undeclared"

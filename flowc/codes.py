@@ -252,6 +252,20 @@ FC212: Final = Code(
     Severity.ERROR,
     "The resolver cannot resolve a step's @pypi packages (unknown package or version).",
 )
+FC213: Final = Code(
+    "FC213",
+    "conda-unavailable",
+    Severity.ERROR,
+    "A @conda/@conda_base environment cannot be built: no conda channel is reachable, or "
+    "flowc has no conda solver for it.",
+)
+FC214: Final = Code(
+    "FC214",
+    "include-file-uncaptured",
+    Severity.ERROR,
+    "An IncludeFile's default file cannot be captured when the flow is compiled (missing, "
+    "unreadable or not a literal path).",
+)
 
 
 # FC13x: configs (``Config`` / ``config_expr``), resolved at compile time

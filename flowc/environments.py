@@ -30,12 +30,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc import codes
+from flowc.conda_channels import conda_diagnostics
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Decorator, FlowIR
+from runtime_shim import environment as _runtime
 
-LOCK_FORMAT = 1
+# The lock's name and format are the runtime's (it reads the lock inside a container).
+LOCK_FORMAT = _runtime.LOCK_FORMAT
+LOCK_SUFFIX = _runtime.LOCK_SUFFIX
+lock_path = _runtime.lock_path
 PLATFORM = "x86_64-manylinux_2_28"
-LOCK_SUFFIX = ".flowc-lock.json"
 _OPERATORS = ("==", "!=", "<", ">", "~=", "===")
 
 
@@ -75,29 +79,13 @@ def default_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def lock_path(flow_file: str) -> str:
-    stem, _ = os.path.splitext(flow_file)
-    return stem + LOCK_SUFFIX
-
-
 def step_environments(ir: FlowIR) -> tuple[list[StepEnvironment], list[Diagnostic]]:
-    """The environment of every step that has one, and FC211 errors for arguments the
-    compiler cannot read (a non-literal ``packages`` or ``python``)."""
+    """The environment of every step that has one, FC211 errors for arguments the
+    compiler cannot read (a non-literal ``packages`` or ``python``) and FC213 errors for
+    ``@conda``/``@conda_base`` (:mod:`flowc.conda_channels`)."""
     base = ir.decorator("pypi_base")
     found: list[StepEnvironment] = []
-    problems: list[Diagnostic] = [
-        diag(
-            codes.FC308,
-            f"@{d.name}: flowc builds no conda environments (no conda channel); "
-            "the step would run without these packages",
-            d.location.span(),
-            "use @pypi (or @pypi_base) with the packages' PyPI names",
-        )
-        for d in [
-            *(d for d in ir.decorators if d.name == "conda_base"),
-            *(d for s in ir.steps for d in s.decorators if d.name == "conda"),
-        ]
-    ]
+    problems = conda_diagnostics(ir)
     for step in ir.steps:
         own = step.decorator("pypi")
         if own is None and base is None:
@@ -187,6 +175,23 @@ def environment_diagnostics(ir: FlowIR, flow_file: str) -> list[Diagnostic]:
         path = lock_path(flow_file)
         problems += stale(steps, read_lock(path), path)
     return problems
+
+
+def locked_addresses(ir: FlowIR, flow_file: str) -> dict[str, str]:
+    """What a compiled spec names: the address of every step's locked environment
+    (:func:`runtime_shim.environment.address`), which its task command carries. Steps
+    whose environment the lock does not hold are left out: :func:`environment_diagnostics`
+    reports them (FC211), and a spec with errors is not written."""
+    steps, _ = step_environments(ir)
+    locked = read_lock(lock_path(flow_file)) if steps else None
+    addresses = {}
+    for item in steps:
+        entry = (locked or {}).get(item.environment.key)
+        if entry is not None:
+            addresses[item.step] = _runtime.address(
+                str(entry["python"]), str(entry["requirements"])
+            )
+    return addresses
 
 
 def _flow_of(lock: str) -> str:

@@ -84,6 +84,19 @@ def main(argv: list[str] | None = None) -> int:
             # the message names the package and what to check: no traceback.
             print(f"flowc task: cannot use code package: {exc}", file=sys.stderr)
             return 1
+    if command.environment:
+        # The step's locked @pypi environment: found, or built from the lock beside the
+        # flow; the same command then runs again in its interpreter (exec, same process).
+        from runtime_shim.environment import StepEnvironmentError, enter
+
+        try:
+            enter(text(command.environment), flow_file, argv)
+        except (StepEnvironmentError, OSError) as exc:
+            print(
+                f"flowc task: cannot use the environment of step {text(command.step)!r}: {exc}",
+                file=sys.stderr,
+            )
+            return 1
     from runtime_shim.parallel import gang_index_path
     from runtime_shim.task import TaskSpec, run_task
 

@@ -101,7 +101,9 @@ class TaskCommand(_Record):
     ``params`` pairs a parameter name with its value as JSON text; ``configs`` (start
     step only) is the flow's resolved configs as one JSON document; ``param_document``
     (start step only) the parameters as one JSON object, for engines that pass them so
-    (``--param`` values override it). ``None`` leaves an
+    (``--param`` values override it); ``environment`` the address of the step's locked
+    ``@pypi`` environment (runtime_shim/environment.py), which the shim enters before the
+    step. ``None`` leaves an
     option out. Field order is the order :func:`render` writes the options in. (A frozen
     dataclass would import ``dataclasses`` and ``inspect`` into every task, and a named
     tuple builds its class with ``eval``: a millisecond or more of start-up either way.)
@@ -125,6 +127,7 @@ class TaskCommand(_Record):
         "origin_run_id",
         "configs",
         "param_document",
+        "environment",
     )
     flow_file: Value
     flow: Value
@@ -143,6 +146,7 @@ class TaskCommand(_Record):
     origin_run_id: Value | None
     configs: Value | None
     param_document: Value | None
+    environment: Value | None
 
     def __init__(
         self,
@@ -163,6 +167,7 @@ class TaskCommand(_Record):
         origin_run_id: Value | None = None,
         configs: Value | None = None,
         param_document: Value | None = None,
+        environment: Value | None = None,
     ) -> None:
         # The arguments are exactly the fields, in order.
         self._init(**{name: value for name, value in locals().items() if name != "self"})

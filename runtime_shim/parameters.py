@@ -196,9 +196,19 @@ class IncludeFile(Parameter):
         self.encoding = encoding
 
     def read(self, path: str) -> Any:
+        """The content of ``path``, or of the copy ``flowc compile`` captured when ``path``
+        is its descriptor (runtime_shim.includes)."""
+        from runtime_shim.includes import IncludeError, descriptor_of, load_captured
+
+        captured = descriptor_of(path)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            if captured is not None:
+                data = load_captured(captured)
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+        except IncludeError as exc:
+            raise ParameterError(f"parameter {self.name!r}: {exc}") from None
         except OSError as exc:
             raise ParameterError(f"parameter {self.name!r}: cannot read {path!r}: {exc}") from None
         return data.decode(self.encoding) if self.is_text else data

@@ -2,7 +2,10 @@
 # Test-only tools that do not belong in the project's virtual environment. Each step is
 # skipped when already done, so tools/test.sh can call this every time.
 #   - .venv-airflow: real Apache Airflow, which loads and runs the generated DAG files
-#     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh).
+#     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh), with
+#     the PostgreSQL drivers of its postgres extra.
+#   - Debian's PostgreSQL (/usr/lib/postgresql/*/bin), the metadata database of the real
+#     Airflow deployment the deploy tests start (tools/airflow_stack.py).
 #   - tools/asl-validator: the npm ASL validator for Step Functions definitions.
 #   - tools/argo-lint/bin/argo-lint: Argo Workflows' own validator (Go), for every Argo manifest.
 #   - tools/jobset-crd/: the JobSet CRD (its published OpenAPI schema), from the JobSet Go
@@ -17,6 +20,18 @@ cd "$(dirname "$0")/.."
 if ! .venv-airflow/bin/python -c "import airflow.providers.cncf.kubernetes" 2>/dev/null; then
     echo "setup: creating .venv-airflow (Apache Airflow, about a minute)"
     sh tools/airflow_venv.sh
+fi
+if ! .venv-airflow/bin/python -c "import psycopg2, asyncpg" 2>/dev/null; then
+    echo "setup: adding Airflow's postgres extra to .venv-airflow"
+    version=$(.venv-airflow/bin/python -c "import airflow; print(airflow.__version__)")
+    .venv-airflow/bin/pip install --quiet "apache-airflow[postgres]==$version"
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    echo "setup: installing Debian's postgresql (the deploy tests' Airflow database)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql
 fi
 
 if [ ! -x tools/asl-validator/node_modules/.bin/asl-validator ]; then
@@ -60,4 +75,24 @@ if [ ! -s "$crd" ] || [ "$(cat tools/jobset-crd/VERSION 2>/dev/null)" != "$JOBSE
     install -m 644 "$dir/config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml" "$crd.tmp"
     mv -f "$crd.tmp" "$crd"
     echo "$JOBSET_VERSION" > tools/jobset-crd/VERSION
+fi
+
+# The Argo Server's published OpenAPI description (api/openapi-spec/swagger.json), from the
+# same argo-workflows module version tools/argo-lint builds against; the deploy tests check
+# every request flowc's Argo target sends against it (tests/support/argo_server.py).
+ARGO_VERSION=$(awk '$1 == "github.com/argoproj/argo-workflows/v4" {print $2}' tools/argo-lint/go.mod)
+spec=tools/argo-openapi/swagger.json
+if [ ! -s "$spec" ] || [ "$(cat tools/argo-openapi/VERSION 2>/dev/null)" != "$ARGO_VERSION" ]; then
+    echo "setup: fetching the Argo Server OpenAPI description (argo-workflows/v4@$ARGO_VERSION)"
+    GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+    py="$PWD/.venv/bin/python"
+    scratch=$(mktemp -d)
+    dir=$(cd "$scratch" && GOFLAGS=-mod=mod "$GO" mod download -json \
+        "github.com/argoproj/argo-workflows/v4@$ARGO_VERSION" \
+        | "$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+    rmdir "$scratch"
+    mkdir -p tools/argo-openapi
+    install -m 644 "$dir/api/openapi-spec/swagger.json" "$spec.tmp"
+    mv -f "$spec.tmp" "$spec"
+    echo "$ARGO_VERSION" > tools/argo-openapi/VERSION
 fi

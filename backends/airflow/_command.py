@@ -94,6 +94,7 @@ class CommandOptions:
     code_package: str | None
     # Parameters filled from a triggering asset event's payload (backends/airflow/_assets.py).
     event_parameters: frozenset[str] = frozenset()
+    environments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +114,7 @@ def step_argv(ir: FlowIR, step: Step, opts: CommandOptions) -> StepArgv:
         datastore=opts.datastore,
         index_path=INDEX_PATH if step.foreach_depth else "",
         code_package=opts.code_package,
+        environments=opts.environments,
     )
     output = _output_option(step)
     if output is not None:

@@ -104,6 +104,7 @@ class AirflowBackend:
             namespace=options.namespace,
             service_account=options.service_account,
             labels=dict(sorted(options.labels.items())),
+            environments=dict(options.environments),
         )
         content = render_dag(ir, plan.tasks, flow, assets, opts)
         return EmitResult(

@@ -7,7 +7,7 @@ planner. The result is in ruff format style (checked by the tests) and determini
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backends.airflow import _templates
@@ -43,6 +43,7 @@ class RenderOptions:
     namespace: str | None
     service_account: str | None
     labels: dict[str, str]
+    environments: dict[str, str] = field(default_factory=dict)
 
 
 def render_dag(
@@ -92,6 +93,7 @@ def _constants(
         python=opts.python,
         code_package=opts.code_package,
         event_parameters=frozenset(assets.parameters),
+        environments=opts.environments,
     )
     commands = {
         t.task_id: step_argv(ir, t.step, command_options)

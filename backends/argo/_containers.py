@@ -95,6 +95,7 @@ def shim_args(
         foreach_count_out=COUNT_PATH if step.transition == "foreach" else None,
         switch_out=SWITCH_PATH if step.switch is not None else None,
         code_package=opts.code_package or None,
+        environments=opts.environments,
     )
     return shim.render(command, engine or ArgoEngine(names))
 

@@ -18,12 +18,12 @@ from backends.argo._model import Arguments, Parameter
 from backends.argo._names import (
     IMAGE,
     LABEL_VALUE,
-    MAX_CRON_NAME,
     MAX_NAME,
     dns1123,
     is_dns1123,
     is_label,
     is_subdomain,
+    resource_name,
 )
 from backends.argo._options import ArgoOptions
 from flowc import codes
@@ -49,18 +49,10 @@ def label_value(text: str) -> str:
 
 
 def header(ir: FlowIR, opts: ArgoOptions) -> ResourceHeader:
-    # A scheduled WorkflowTemplate has a CronWorkflow of its name beside it.
-    scheduled = opts.kind == "CronWorkflow" or ir.decorator("schedule") is not None
-    limit = MAX_CRON_NAME if scheduled else MAX_NAME
     labels = {"app.kubernetes.io/managed-by": "flowc", "flowc/flow": label_value(ir.name)}
-    diagnostics: list[Diagnostic] = []
-    wanted = dns1123(ir.name, limit)
-    from backends.project import deployed_name
-
-    deployed, project, found = deployed_name(ir, "argo", opts.branch, opts.production, limit)
-    diagnostics.extend(found)
+    wanted, project, found = resource_name(ir, opts.kind, opts.branch, opts.production)
+    diagnostics: list[Diagnostic] = list(found)
     if project is not None:
-        wanted = deployed or wanted
         labels["flowc/project"] = label_value(project.project_name)
         labels["flowc/branch"] = label_value(project.branch_name)
     for key, value in opts.labels.items():

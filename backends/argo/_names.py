@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backends.project import DeployedProject
+    from flowc.diagnostics import Diagnostic
+    from flowc.ir import FlowIR
 
 MAX_NAME = 63
 MAX_CRON_NAME = 52
@@ -136,3 +142,18 @@ class NameAllocator:
 
     def get(self, key: str) -> str:
         return self._by_key[key]
+
+
+def resource_name(
+    ir: FlowIR, kind: str, branch: str | None, production: bool
+) -> tuple[str, DeployedProject | None, list[Diagnostic]]:
+    """The name of the flow's resource (a WorkflowTemplate and the CronWorkflow and Sensor
+    beside it), the one source for the manifest and for ``flowc deploy``: the deployed
+    ``@project`` name, else the flow's name as a DNS-1123 label. A scheduled flow's name
+    keeps to 52 characters, as its CronWorkflow's must."""
+    from backends.project import deployed_name
+
+    scheduled = kind == "CronWorkflow" or ir.decorator("schedule") is not None
+    limit = MAX_CRON_NAME if scheduled else MAX_NAME
+    deployed, project, found = deployed_name(ir, "argo", branch, production, limit)
+    return deployed or dns1123(ir.name, limit), project, found

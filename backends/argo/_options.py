@@ -62,6 +62,7 @@ class ArgoOptions:
     branch: str | None
     production: bool
     parallelism: int | None
+    environments: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -97,5 +98,6 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
         branch=branch if isinstance(branch, str) and branch else None,
         production=options.production,
         parallelism=_positive_int(parallelism),
+        environments=dict(options.environments),
         extra=extra,
     )

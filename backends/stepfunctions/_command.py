@@ -105,6 +105,7 @@ def shim_command(ir: FlowIR, step: Step, opts: SfnOptions) -> ShimCommand:
         param_document=shim.PARAMS if ir.parameters else None,
         configs=shim.CONFIGS if ir.configs else None,
         code_package=opts.code_package or None,
+        environments=opts.environments,
     )
     return ShimCommand(
         call("Array", *shim.render(command, AslEngine(step), python=opts.python)),

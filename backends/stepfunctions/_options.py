@@ -89,6 +89,7 @@ class SfnOptions:
     branch: str | None = None
     production: bool = False
     project_environment: tuple[tuple[str, str], ...] = ()
+    environments: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -202,6 +203,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
         branch=options.branch,
         production=options.production,
         project_environment=project.environment if project is not None else (),
+        environments=dict(options.environments),
         extra=extra,
     )
     for label, value in (

@@ -18,6 +18,8 @@ from flowc.analyzer import ConfigInputs
 from flowc.commands._common import analyze_arguments, exit_code, report
 from flowc.config import ConfigError, ProjectConfig, load_config
 from flowc.diagnostics import Severity
+from flowc.environments import environment_diagnostics, locked_addresses
+from flowc.includes import Captured, read_includes, store_includes, with_captured
 
 
 class CompileUsageError(Exception):
@@ -74,13 +76,26 @@ def compile_flows(request: CompileRequest) -> int:
     options = _options(config, request)
     batch = analyze_arguments(request.flows, request.flow_name, request.configs)
     results: list[EmitResult] = []
+    captured: list[tuple[Any, str, list[Captured]]] = []
     backend = _backend(request.target)
     for analysis in batch.analyses:
         if analysis.ir is None:
             continue
         own = _machine_paths(request.target, options, analysis.ir)
-        result = backend.emit(analysis.ir, own)
+        ir = analysis.ir
+        if request.target != "ir":
+            # A deployed task reads each IncludeFile from the datastore copy made here.
+            found, problems = read_includes(ir, analysis.path)
+            analysis.diagnostics.extend(problems)
+            ir = with_captured(ir, own.datastore_root, found)
+            captured.append((ir, own.datastore_root, found))
+            # Each step's task command names its locked environment by address.
+            own = dataclasses.replace(own, environments=locked_addresses(ir, analysis.path))
+        result = backend.emit(ir, own)
         analysis.diagnostics.extend(result.diagnostics)
+        # Every target's spec installs the environments from the lock, so a stale lock or
+        # an unbuildable @conda stops the compile (and ``--check``) on any target.
+        analysis.diagnostics.extend(environment_diagnostics(analysis.ir, analysis.path))
         results.append(result)
     report(batch, request.output_format, quiet_ok=True)
     code = exit_code(batch)
@@ -95,6 +110,8 @@ def compile_flows(request: CompileRequest) -> int:
                 "give the flow classes different names"
             )
         seen.add(emitted.path)
+    if not request.check_only:
+        _store_captured(captured)
     output_dir = request.output_dir
     if output_dir is None:
         if len(files) != 1:
@@ -124,6 +141,18 @@ def compile_flows(request: CompileRequest) -> int:
             os.replace(tmp, path)
         _out(path)
     return 0
+
+
+def _store_captured(captured: list[tuple[Any, str, list[Captured]]]) -> None:
+    """Put the IncludeFile copies the emitted files name into their datastore, before the
+    files that name them are written."""
+    from runtime_shim.datastore.objectstore import ObjectStoreError
+
+    for ir, root, found in captured:
+        try:
+            store_includes(ir, root, found)
+        except (ObjectStoreError, OSError, ValueError) as exc:
+            raise CompileError(f"cannot store the IncludeFile contents in {root}: {exc}") from exc
 
 
 def _machine_paths(target: str, options: TargetOptions, ir: Any) -> TargetOptions:

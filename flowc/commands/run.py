@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import sys
-import tempfile
 from typing import Any
 
 import click
@@ -57,26 +56,11 @@ def load_ir(flow_file: str, flow_name: str | None, configs: ConfigInputs | None 
 
 def convert_parameter(param: IRParameter, raw: str | None) -> Any:
     """A command-line string as the parameter's JSON value; errors name the parameter."""
+    from flowc.deploy._params import parse_text
+
     kind = param.type
     try:
-        if kind == "bool":
-            if raw is None:
-                return True
-            lowered = raw.strip().lower()
-            if lowered in ("true", "1", "yes", "y", "on"):
-                return True
-            if lowered in ("false", "0", "no", "n", "off"):
-                return False
-            raise ValueError("expected true or false")
-        if raw is None:
-            raise ValueError("a value is required")
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind == "json":
-            return json.loads(raw)
-        return raw
+        return parse_text(kind, raw)
     except (ValueError, json.JSONDecodeError) as exc:
         raise click.BadParameter(
             f"invalid {kind} value {raw!r}: {exc}", param_hint=f"--{param.name}"
@@ -204,18 +188,17 @@ def execute(
         tags=user_tags(tags),
     )
     assert options.run_id is not None
-    with tempfile.TemporaryDirectory(prefix="flowc-shim-") as shim:
-        options.step_python = step_interpreters(ir, flow_file)
-        if options.step_python:
-            from flowc.runner.envs import shim_site
+    options.step_python = step_interpreters(ir, flow_file)
+    if options.step_python:
+        from flowc.runner.envs import shim_site
 
-            options.shim_path = shim_site(os.path.join(shim, "site"))
-        write_run_files(settings, ir.name, options.run_id, root)
-        runner = LocalRunner(ir, options)
-        runner.reporter = ConsoleReporter(
-            quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
-        )
-        result = runner.run()
+        options.shim_path = shim_site()
+    write_run_files(settings, ir.name, options.run_id, root)
+    runner = LocalRunner(ir, options)
+    runner.reporter = ConsoleReporter(
+        quiet=quiet, show_log=lambda outcome: _failure_text(runner.ds, runner.run_id, outcome)
+    )
+    result = runner.run()
     click.echo(result.run_id)
     return 0 if result.ok else 1
 
@@ -241,15 +224,16 @@ def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
         names = ", ".join(i.step for i in items)
         try:
             python = ensure_environment(
-                key,
                 items[0].environment,
                 str(locked[key]["requirements"]),
                 progress=functools.partial(_progress, names),
             )
         except EnvironmentBuildError as exc:
-            wanted = items[0].environment.requirements_in().split()
+            env = items[0].environment
+            wanted = ", ".join(env.requirements_in().split()) or "no packages"
             click.echo(
-                f"flowc: cannot build the environment of step {names} ({', '.join(wanted)}): {exc}",
+                f"flowc: cannot build the environment of step {names} "
+                f"(python {env.python}: {wanted}): {exc}",
                 err=True,
             )
             sys.exit(1)

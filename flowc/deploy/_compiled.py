@@ -57,7 +57,7 @@ def compile_for_deploy(
         target=target,
         flow_file=os.path.abspath(flow_file),
         flow_name=ir.name,
-        deployed_name=_deployed_name(target, ir, branch, production),
+        deployed_name=_deployed_name(target, ir, branch, production, target_options or {}),
         files=files,
         parameters=tuple(_parameter_info(p) for p in ir.parameters),
         datastore_root=datastore_root,
@@ -65,10 +65,22 @@ def compile_for_deploy(
     )
 
 
-def _deployed_name(target: str, ir: Any, branch: str | None, production: bool) -> str:
+def _deployed_name(
+    target: str,
+    ir: Any,
+    branch: str | None,
+    production: bool,
+    target_options: Mapping[str, str] | None = None,
+) -> str:
     """The name the engine knows the flow by: ``PROJECT.BRANCH.FLOW`` for a ``@project``
     flow (spelt in the engine's rules), else the flow's name, as the backends emit it."""
     from backends.project import deployed_project, engine_name
+
+    if target == "argo":
+        from backends.argo._names import resource_name
+
+        kind = str((target_options or {}).get("kind", "WorkflowTemplate"))
+        return resource_name(ir, kind, branch, production)[0]
 
     project, _ = deployed_project(ir, branch, production)
     return engine_name(target, project.project_flow_name if project else ir.name)
@@ -101,4 +113,5 @@ def _parameter_info(parameter: Any) -> ParameterInfo:
         required=bool(parameter.required),
         has_default=bool(parameter.has_default),
         default=parameter.default,
+        default_source=parameter.default_source,
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from flowc.client import Run
+from runtime_shim.environment import address
 
 pytestmark = pytest.mark.network
 pytest.importorskip("uv", reason="uv (a runtime dependency of flowc) is not installed")
@@ -173,7 +174,7 @@ def test_a_failed_build_publishes_no_environment(tmp_path: Path, env_cache: str)
     for entry in document["environments"].values():
         if entry["packages"]["termcolor"] == "2.1.0":
             entry["requirements"] = entry["requirements"].replace("sha256:", "sha256:0", 1)
-            key = next(k for k, v in document["environments"].items() if v is entry)
+            key = address(entry["python"], entry["requirements"])
     lock.write_text(json.dumps(document))
     done = flowc(tmp_path, env_cache, "run", "--local", "envflow.py")
     assert done.returncode == 1
@@ -192,12 +193,11 @@ def test_concurrent_builders_publish_one_environment(tmp_path: Path) -> None:
     assert not os.path.exists("-")  # the resolver writes to its stdout, not to a file
     root = str(tmp_path / "cache")
     with ThreadPoolExecutor(3) as pool:
-        pythons = list(
-            pool.map(lambda _: ensure_environment(env.key, env, requirements, root), range(3))
-        )
+        pythons = list(pool.map(lambda _: ensure_environment(env, requirements, root), range(3)))
     assert len(set(pythons)) == 1
-    assert os.listdir(root) == [env.key]
-    assert os.path.exists(os.path.join(root, env.key, READY))
+    key = address(env.python, requirements)
+    assert os.listdir(root) == [key]
+    assert os.path.exists(os.path.join(root, key, READY))
     probe = "import inflection, runtime_shim; print(inflection.__file__)"
     shown = subprocess.run(
         [pythons[0], "-c", probe],
@@ -232,3 +232,31 @@ def test_no_network_while_building_stops_the_run_before_any_task(
     assert "termcolor==2.4.0" in done.stderr and "network" in done.stderr
     assert "Traceback" not in done.stderr and "running EnvFlow" not in done.stderr
     assert os.listdir(fresh) == []
+    # Nothing of the failed build is trusted: with the network back, the same cache gets
+    # complete environments and each step sees its own versions.
+    again = flowc(tmp_path, fresh, "run", "--local", "envflow.py")
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("building environment") == 2
+    run_id = again.stdout.strip().splitlines()[-1]
+    assert seen(tmp_path, run_id, "start") == {"termcolor": "2.4.0", "inflection": "0.5.1"}
+    assert seen(tmp_path, run_id, "other") == {"termcolor": "2.3.0", "inflection": "0.5.1"}
+
+
+def test_no_network_while_locking_is_fc212_naming_the_step_and_the_package(
+    tmp_path: Path,
+) -> None:
+    write_flow(tmp_path)
+    offline = dict(os.environ, UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    done = subprocess.run(
+        [FLOWC, "lock", "envflow.py"],
+        cwd=tmp_path,
+        env=offline,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "envflow.py:6:" in done.stderr and "FC212" in done.stderr
+    assert "step 'start'" in done.stderr and "termcolor==2.4.0" in done.stderr
+    assert "network was disabled" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "envflow.flowc-lock.json").exists()

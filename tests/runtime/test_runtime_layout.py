@@ -159,3 +159,15 @@ def _wait_for_run(ds: FlowDatastore, origin: str | None) -> str:
             return sorted(fresh)[-1]
         time.sleep(0.05)
     raise AssertionError("the run did not start")
+
+
+def test_small_values_live_in_their_ref(tmp_path: object) -> None:
+    """A value stored in at most INLINE_MAX_BYTES is no blob: no put, no read."""
+    from runtime_shim.datastore import layout
+
+    ds = FlowDatastore(open_object_store(str(tmp_path)), "F")
+    small, large = ds.save_value(42), ds.save_value("x" * 200)
+    assert small.inline is not None and large.inline is None
+    assert list(ds.store.list("F")) == [ds.blob_key(large.sha)]
+    again = layout.ArtifactRef.from_json(json.loads(json.dumps(small.to_json())))
+    assert ds.load_value(again) == 42 and again == small

@@ -10,6 +10,10 @@
   same argv through the same ``main``, with the S3 client built once before forking), as
   a worker serving many tasks would: for fan-outs of a thousand tasks and more, where a
   fresh interpreter importing botocore per task would dominate the test.
+  SQS delivers a message at least once, and moto's ReceiveMessage is not atomic across the
+  server's threads (two concurrent receives can both take the same visible message), so
+  the pool claims each task token once and counts a second delivery in ``redelivered``
+  instead of running the task again, as any callback worker must.
 - :func:`execute`: create the machine, start an execution, wait for its end.
 """
 
@@ -136,6 +140,8 @@ class WorkerPool:
     size: int = 4
     warm: bool = False
     runs: list[TaskRun] = field(default_factory=list)
+    redelivered: int = 0  # deliveries of a task token already claimed, not run again
+    _claimed: set[str] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -195,7 +201,18 @@ class WorkerPool:
             )
             for message in reply.get("Messages", []):
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-                self._answer(sfn, json.loads(message["Body"]))
+                body = json.loads(message["Body"])
+                if self._claim(body["TaskToken"]):
+                    self._answer(sfn, body)
+
+    def _claim(self, token: str) -> bool:
+        """True for the first delivery of a task token; later ones are only counted."""
+        with self._lock:
+            if token in self._claimed:
+                self.redelivered += 1
+                return False
+            self._claimed.add(token)
+            return True
 
     def _answer(self, sfn: Any, body: dict[str, Any]) -> None:
         argv = list(body["Command"])

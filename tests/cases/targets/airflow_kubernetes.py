@@ -1,5 +1,5 @@
 # target: airflow
-from flowc import FlowSpec, batch, card, conda, exit_hook, kubernetes, secrets, step, trigger_on_finish
+from flowc import FlowSpec, batch, card, exit_hook, kubernetes, secrets, step, trigger_on_finish
 
 
 @trigger_on_finish(flow="UpstreamFlow", options={"delay": 5})  # E: FC308 "@trigger_on_finish(options=...) on the flow: has no Airflow asset"
@@ -11,7 +11,6 @@ class AirflowKubernetesFlow(FlowSpec):
         self.next(self.middle)
 
     @batch(queue="q")  # E: FC308 "@batch on step 'middle': @batch runs the"
-    @conda(packages={"numpy": "2.1.3"})  # E: FC308 "@conda on step 'middle': flowc does not"
     @step
     def middle(self):
         self.next(self.end)

@@ -12,7 +12,7 @@ class ArgoDecoratorsFlow(FlowSpec):
 
     @resources(shared_memory=512)  # E: FC308 "@resources(shared_memory=...) on step"
     @batch(cpu=4)  # E: FC308 "@batch on step 'middle': @batch runs the"
-    @pypi(packages={"numpy": "2.1.3"})  # E: FC308 "@pypi on step 'middle': flowc does not"
+    @pypi(packages={"numpy": "2.1.3"})
     @step
     def middle(self):
         self.next(self.end)

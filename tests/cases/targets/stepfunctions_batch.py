@@ -2,7 +2,7 @@
 from flowc import FlowSpec, batch, card, kubernetes, project, pypi_base, resources, secrets, step, timeout
 
 
-@pypi_base(packages={"numpy": "2.1.3"})  # E: FC308 "@pypi_base on the flow: flowc does not"
+@pypi_base(packages={"numpy": "2.1.3"})
 @project(name="fraud", production=True)  # names the machine fraud.prod.StepFunctionsBatchFlow
 class StepFunctionsBatchFlow(FlowSpec):
     @timeout(hours=100000000)  # E: FC307 "@timeout on step 'start' is"
