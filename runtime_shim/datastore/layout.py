@@ -16,8 +16,10 @@ recursive step; the task id the API shows adds the step name (:func:`task_id`).
 (a distributed Map's S3 ``ItemReader``).
 
 A blob's key is the sha256 of the pickled value; the stored bytes are zlib-compressed
-when that saves at least a tenth (readers tell the two apart by the first byte: pickle
-protocol 4 starts with 0x80, zlib with 0x78).
+when that saves at least a tenth (readers tell the two apart by the first byte: a pickle
+starts with 0x80, zlib with 0x78). Values are pickled into a list of buffers
+(:mod:`runtime_shim.datastore.chunks`) and unpickled from a stream, so a large payload
+is never copied on its way to or from the store.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from __future__ import annotations
 import json
 import pickle
 import zlib
-from hashlib import sha256
 
+from runtime_shim.datastore.chunks import Chunks, ChunkWriter
 from runtime_shim.datastore.errors import ObjectNotFound
 from runtime_shim.datastore.names import COMMITTED, FOREACH_ITEMS
 
@@ -34,9 +36,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from runtime_shim.datastore.objectstore import ObjectStore
+    from runtime_shim.datastore.objectstore import ByteStream, ObjectStore
 
-PICKLE_PROTOCOL = 4
+# Protocol 5 hands contiguous array buffers (NumPy, PyArrow) to the writer as they are,
+# where protocol 4 copies them into bytes first.
+PICKLE_PROTOCOL = 5
 # RUN/tags-00000001.json, …: the user-tag set after each change (the name has a dot, so
 # list_steps never mistakes it for a step).
 TAG_VERSION_PREFIX = "tags-"
@@ -44,8 +48,6 @@ COMPRESS_MIN_BYTES = 256
 # Compress only when it saves at least 10 %; decide from a sample first (_sample_compresses).
 COMPRESS_GAIN = 0.9
 COMPRESS_SAMPLE_BYTES = 16 * 1024
-# On a remote store, blobs at least this large are looked up before upload (save_value).
-BLOB_CHECK_MIN_BYTES = 1024 * 1024
 
 
 class ArtifactRef:
@@ -125,18 +127,31 @@ def task_key_of(step: str, ident: str) -> str | None:
 
 
 def encode(value: Any) -> tuple[str, bytes, int]:
-    """(sha256 of the pickle, stored bytes, pickled size)."""
-    pickled = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
-    sha = sha256(pickled).hexdigest()
+    """(sha256 of the pickle, stored bytes, pickled size), the stored bytes joined."""
+    sha, stored, size = encode_chunks(value)
+    return sha, stored.join(), size
+
+
+def encode_chunks(value: Any) -> tuple[str, Chunks, int]:
+    """(sha256 of the pickle, stored bytes as chunks, pickled size), without copies.
+
+    The pickle is written into a :class:`ChunkWriter`, so large payloads stay the
+    value's own buffers; only a compressible pickle is joined (to compress it).
+    """
+    writer = ChunkWriter()
+    pickle.Pickler(writer, protocol=PICKLE_PROTOCOL).dump(value)
+    pickled = writer.chunks()
+    sha = pickled.sha256()
     stored = pickled
     if len(pickled) >= COMPRESS_MIN_BYTES and _sample_compresses(pickled):
-        packed = zlib.compress(pickled, 3)
-        if len(packed) <= COMPRESS_GAIN * len(pickled):
-            stored = packed
+        whole = pickled.join()
+        packed = zlib.compress(whole, 3)
+        if len(packed) <= COMPRESS_GAIN * len(whole):
+            stored = Chunks.of(packed)
     return sha, stored, len(pickled)
 
 
-def _sample_compresses(data: bytes) -> bool:
+def _sample_compresses(data: Chunks) -> bool:
     """Whether compressing ``data`` is worth trying, judged on three slices of it.
 
     Compressing a large incompressible artifact (random or already compressed bytes)
@@ -147,7 +162,7 @@ def _sample_compresses(data: bytes) -> bool:
     if len(data) <= 4 * size:
         return True
     mid = len(data) // 2
-    sample = b"".join((data[:size], data[mid : mid + size], data[-size:]))
+    sample = b"".join((data.read(0, size), data.read(mid, size), data.read(len(data) - size, size)))
     return len(zlib.compress(sample, 3)) <= COMPRESS_GAIN * len(sample)
 
 
@@ -155,6 +170,49 @@ def decode(stored: bytes) -> Any:
     if stored[:1] == b"\x78":
         stored = zlib.decompress(stored)
     return pickle.loads(stored)
+
+
+def decode_stream(stream: ByteStream) -> Any:
+    """Unpickle from a stream: each large payload is read straight into its object.
+
+    (``pickle.load`` allocates a large ``bytes``/``bytearray`` payload and fills it with
+    one ``readinto``, which the store serves from the network or the file directly.)
+    """
+    head = stream.read(1)
+    if head == b"\x78":
+        return pickle.loads(zlib.decompress(head + stream.read()))
+    return pickle.load(_Prepend(head, stream))
+
+
+class _Prepend:
+    """A stream with bytes already read put back in front (the format's first byte)."""
+
+    def __init__(self, head: bytes, stream: ByteStream) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._head:
+            return self._stream.read(size)
+        head, self._head = self._head, b""
+        if size == 0:
+            self._head = head
+            return b""
+        rest = self._stream.read(-1 if size < 0 else size - len(head))
+        return head + rest
+
+    def readinto(self, buffer: memoryview) -> int:
+        if self._head:
+            data = self.read(len(buffer))
+            buffer[: len(data)] = data
+            return len(data)
+        return self._stream.readinto(buffer)
+
+    def readline(self) -> bytes:
+        if not self._head:
+            return self._stream.readline()
+        head, self._head = self._head, b""
+        return head if head == b"\n" else head + self._stream.readline()
 
 
 class FlowDatastore:
@@ -169,22 +227,13 @@ class FlowDatastore:
         return f"{self.flow}/blobs/{sha[:2]}/{sha}"
 
     def save_value(self, value: Any) -> ArtifactRef:
-        """Store ``value`` under its content address.
-
-        A blob written twice holds the same bytes, so a plain put is safe when two tasks
-        race (no conditional write, no claim election on stores without one). The lookup
-        first skips re-writing a blob that is already stored; on a remote store it costs a
-        round trip, which only large blobs repay.
-        """
-        sha, stored, size = encode(value)
-        key = self.blob_key(sha)
-        look_first = not self.store.remote or len(stored) >= BLOB_CHECK_MIN_BYTES
-        if not (look_first and self.store.exists(key)):
-            self.store.put(key, stored)
+        """Store ``value`` under its content address (``put_blob``: written once)."""
+        sha, stored, size = encode_chunks(value)
+        self.store.put_blob(self.blob_key(sha), stored)
         return ArtifactRef(sha, size, type(value).__name__)
 
     def load_value(self, ref: ArtifactRef) -> Any:
-        return decode(self.store.get(self.blob_key(ref.sha)))
+        return self.store.read_stream(self.blob_key(ref.sha), decode_stream)
 
     # -- runs ------------------------------------------------------------------------
     def run_prefix(self, run: str) -> str:

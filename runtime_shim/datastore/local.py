@@ -16,7 +16,13 @@ from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+    from typing import TypeVar
+
+    from runtime_shim.datastore.chunks import Chunks
+    from runtime_shim.datastore.objectstore import ByteStream
+
+    T = TypeVar("T")
 
 _COUNTER = itertools.count()
 
@@ -77,6 +83,21 @@ class LocalObjectStore:
             raise
         return self._publish(tmp, path, if_absent)
 
+    def put_blob(self, key: str, data: Chunks) -> bool:
+        """Written once: a stat skips a blob that is stored already (the same bytes)."""
+        path = self._path(key)
+        if os.path.exists(path):
+            return False
+        fd, tmp = self._tempfile(path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for view in data.views:
+                    handle.write(view)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return self._publish(tmp, path, True)
+
     def put_file(self, key: str, path: str, *, if_absent: bool = False) -> bool:
         target = self._path(key)
         if if_absent and os.path.exists(target):
@@ -98,6 +119,15 @@ class LocalObjectStore:
                 return handle.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise ObjectNotFound(f"{self.url}/{key}") from None
+
+    def read_stream(self, key: str, parse: Callable[[ByteStream], T]) -> T:
+        # Objects are replaced by rename, so an open file never changes under the reader.
+        try:
+            handle = open(self._path(key), "rb")  # noqa: SIM115 - closed below
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise ObjectNotFound(f"{self.url}/{key}") from None
+        with handle:
+            return parse(handle)
 
     def get_to_file(self, key: str, path: str) -> None:
         import shutil

@@ -8,10 +8,24 @@ implementation only has to provide these operations with the stated guarantees.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar
 
+from runtime_shim.datastore.chunks import Chunks
 from runtime_shim.datastore.errors import ObjectNotFound, ObjectStoreError
+
+T = TypeVar("T")
+
+
+class ByteStream(Protocol):
+    """What :meth:`ObjectStore.read_stream` hands to its parser (``pickle.load`` needs these)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readinto(self, buffer: memoryview, /) -> int: ...
+
+    def readline(self) -> bytes: ...
+
 
 __all__ = ["ObjectNotFound", "ObjectStore", "ObjectStoreError"]
 
@@ -35,8 +49,25 @@ class ObjectStore(Protocol):
     def put_file(self, key: str, path: str, *, if_absent: bool = False) -> bool:
         """Like :meth:`put` from a local file, for large objects (may stream or split)."""
 
+    def put_blob(self, key: str, data: Chunks) -> bool:
+        """Store a content-addressed object: every writer of ``key`` writes the same bytes.
+
+        Atomic like :meth:`put`. The store may skip the write when the object already
+        exists and refuses to replace it where it can (so a reader's object never changes
+        under it); the result says whether this call wrote it. ``data``'s buffers are
+        written as they are, never joined into one copy.
+        """
+
     def get(self, key: str) -> bytes:
         """The object's bytes; raises :class:`ObjectNotFound`."""
+
+    def read_stream(self, key: str, parse: Callable[[ByteStream], T]) -> T:
+        """``parse`` a binary stream of the object; raises :class:`ObjectNotFound`.
+
+        The stream serves ``readinto`` of a large buffer straight from the file or the
+        network (no intermediate copy). If the object is replaced while it is read, the
+        store starts ``parse`` again on the new object rather than mixing the two.
+        """
 
     def get_to_file(self, key: str, path: str) -> None:
         """Write the object to a local file without holding it all in memory."""

@@ -28,9 +28,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
+from runtime_shim.datastore.chunks import Chunks
 from runtime_shim.datastore.errors import ObjectStoreError
+from runtime_shim.datastore.objectstore import ByteStream
 from runtime_shim.datastore.s3_claims import CLAIMS_DIR, Election, claim_and_put
 from runtime_shim.datastore.s3_errors import (
     CONFLICT_CODES,
@@ -41,6 +43,7 @@ from runtime_shim.datastore.s3_errors import (
     error_code,
     translate,
 )
+from runtime_shim.datastore.s3_reader import S3Reader
 from runtime_shim.datastore.s3_settings import MIB, S3Settings
 from runtime_shim.datastore.s3_transfer import (
     Target,
@@ -54,6 +57,11 @@ from runtime_shim.datastore.s3_transfer import (
 WRITER_METADATA = "flowc-writer"
 CONFLICT_RETRIES = 5
 TORN_READ_RETRIES = 3
+# Blobs at least this large are looked up before upload: the round trip is repaid by the
+# upload it may save. Smaller ones go straight to a conditional put.
+BLOB_CHECK_MIN_BYTES = MIB
+
+T = TypeVar("T")
 
 _CLIENTS: dict[tuple[object, ...], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -172,14 +180,14 @@ class S3ObjectStore:
 
     def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
         target = self._target(key)
-        view = memoryview(data)
+        chunks = Chunks.of(data)
 
         def write(conditional: bool, extra: dict[str, Any]) -> None:
-            if self._multipart(len(view)):
+            if self._multipart(len(chunks)):
                 upload_multipart(
                     target,
-                    size=len(view),
-                    read_part=lambda offset, length: bytes(view[offset : offset + length]),
+                    size=len(chunks),
+                    read_part=chunks.reader,
                     part_size=self.settings.part_size,
                     concurrency=self.settings.max_concurrency,
                     extra=extra,
@@ -191,7 +199,7 @@ class S3ObjectStore:
                 Bucket=target.bucket, Key=target.key, Body=data, **condition, **extra
             )
 
-        return self._store(key, write, if_absent=if_absent, large=self._multipart(len(view)))
+        return self._store(key, write, if_absent=if_absent, large=self._multipart(len(chunks)))
 
     def put_file(self, key: str, path: str, *, if_absent: bool = False) -> bool:
         size = os.path.getsize(path)
@@ -216,6 +224,59 @@ class S3ObjectStore:
             return self._store(key, write, if_absent=if_absent, large=True)
         finally:
             os.close(fd)
+
+    def put_blob(self, key: str, data: Chunks) -> bool:
+        """Write a content-addressed object once: ``If-None-Match`` where the store has it.
+
+        Of racing writers of the same blob exactly one creates it and the others are
+        refused without replacing it, so a reader's ETag-pinned ranges never fail because
+        a second copy landed. Without conditional writes a plain put is enough (the bytes
+        are the same); no claim election is needed.
+        """
+        size = len(data)
+        if size >= BLOB_CHECK_MIN_BYTES and self.exists(key):
+            return False
+        target = self._target(key)
+
+        def write(conditional: bool) -> None:
+            if self._multipart(size):
+                upload_multipart(
+                    target,
+                    size=size,
+                    read_part=data.reader,
+                    part_size=self.settings.part_size,
+                    concurrency=self.settings.max_concurrency,
+                    extra={},
+                    if_none_match=conditional,
+                )
+                return
+            condition = {"IfNoneMatch": "*"} if conditional else {}
+            target.client.put_object(
+                Bucket=target.bucket, Key=target.key, Body=data.join(), **condition
+            )
+
+        written: bool = self._call("write", key, lambda: self._write_once(write))
+        return written
+
+    def _write_once(self, write: Callable[[bool], None]) -> bool:
+        from botocore.exceptions import ClientError
+
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                write(self._conditional)
+                return True
+            except ClientError as exc:
+                code = error_code(exc)
+                if code in PRECONDITION_CODES:
+                    return False  # stored already, the same bytes
+                if code in CONFLICT_CODES and attempt < CONFLICT_RETRIES:
+                    time.sleep(0.1 * 2**attempt)  # a racing write is in flight; it may fail
+                    continue
+                if code in UNSUPPORTED_CODES and self.settings.conditional_writes == "auto":
+                    self._conditional = False
+                    continue
+                raise
+        return False  # unreachable: the last attempt either returns or raises
 
     def _multipart(self, size: int) -> bool:
         """Multipart only pays with at least two parts: one part is three requests for one."""
@@ -308,6 +369,31 @@ class S3ObjectStore:
 
         data: bytes = self._call("read", key, read)
         return data
+
+    def read_stream(self, key: str, parse: Callable[[ByteStream], T]) -> T:
+        target = self._target(key)
+        settings = self.settings
+
+        def read() -> T:
+            for attempt in range(TORN_READ_RETRIES + 1):
+                reader = S3Reader(
+                    target,
+                    part_size=settings.part_size,
+                    concurrency=settings.max_concurrency,
+                    single_stream_rate=settings.single_stream_mb_per_s * MIB,
+                )
+                try:
+                    with reader:
+                        return parse(reader)
+                except Exception as exc:
+                    # 412 on a ranged read: the object was replaced mid-read; start over.
+                    if error_code(exc) in PRECONDITION_CODES and attempt < TORN_READ_RETRIES:
+                        continue
+                    raise
+            raise AssertionError("unreachable: the last attempt returns or raises")
+
+        result: T = self._call("read", key, read)
+        return result
 
     def get_to_file(self, key: str, path: str) -> None:
         target = self._target(key)

@@ -11,6 +11,7 @@ ETag with ``If-Match`` so a concurrent replacement can never produce a torn read
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import os
 import time
@@ -44,7 +45,7 @@ def upload_multipart(
     target: Target,
     *,
     size: int,
-    read_part: Callable[[int, int], bytes],
+    read_part: Callable[[int, int], bytes | io.RawIOBase],
     part_size: int,
     concurrency: int,
     extra: dict[str, Any],
@@ -52,7 +53,8 @@ def upload_multipart(
 ) -> dict[str, Any]:
     """Upload ``size`` bytes as a multipart object; nothing is visible until it completes.
 
-    ``read_part(offset, length)`` supplies the bytes of one part and must be thread-safe.
+    ``read_part(offset, length)`` supplies one part (bytes or a seekable file) and must be
+    thread-safe.
     On any failure the upload is aborted so no orphaned parts are billed, and the error
     propagates (a precondition failure on completion included).
     """

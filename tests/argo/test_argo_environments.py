@@ -19,12 +19,10 @@ pytestmark = pytest.mark.network
 def test_each_pod_runs_its_step_in_its_locked_environment(tmp_path: Path) -> None:
     flow = step_envs.locked_flow(tmp_path / "flow")
     ir = step_envs.load(flow)
-    options = step_envs.with_environments(
-        ir,
-        flow,
-        TargetOptions(
-            datastore_root=str(tmp_path / "ds"), extra={"kind": "Workflow", "flow_file": flow.name}
-        ),
+    options = TargetOptions(
+        datastore_root=str(tmp_path / "ds"),
+        environments=step_envs.addresses(ir, flow),
+        extra={"kind": "Workflow", "flow_file": flow.name},
     )
     result = BACKEND.emit(ir, options)
     assert [d.message for d in result.diagnostics if d.severity.value == "error"] == []

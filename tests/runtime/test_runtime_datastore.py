@@ -100,34 +100,24 @@ def test_foreach_split_publishes_its_items_with_the_committed_attempt(workdir: s
             assert items(step, task, 0) is None
 
 
-def test_blob_lookups_only_where_they_pay(tmp_path: object) -> None:
-    """A local lookup is a stat: always done. A remote one is a round trip: only for blobs
-    large enough that skipping a second upload repays it. Blobs are never written with a
-    conditional put (same address, same bytes)."""
-    from runtime_shim.datastore import layout
+def test_blobs_are_written_once_from_their_chunks(tmp_path: object) -> None:
+    """A local blob is written from the pickle's buffers without joining them, and a
+    second save of the same value is a stat, not a write."""
+    from runtime_shim.datastore.layout import encode, encode_chunks
     from runtime_shim.datastore.local import LocalObjectStore
 
-    class Recording(LocalObjectStore):
-        calls: list[tuple[str, bool]]
-
-        def exists(self, key: str) -> bool:
-            self.calls.append(("exists", False))
-            return super().exists(key)
-
-        def put(self, key: str, data: bytes, *, if_absent: bool = False) -> bool:
-            self.calls.append(("put", if_absent))
-            return super().put(key, data, if_absent=if_absent)
-
-    for remote in (False, True):
-        store = Recording(os.path.join(str(tmp_path), str(remote)))
-        store.remote, store.calls = remote, []
-        ds = FlowDatastore(store, "F")
-        ds.save_value(42)
-        ds.save_value(42)
-        large = os.urandom(layout.BLOB_CHECK_MIN_BYTES)
-        ds.save_value(large)
-        ds.save_value(large)
-        small_calls = [("put", False)] * 2 if remote else [("exists", False), ("put", False)]
-        small_calls += [] if remote else [("exists", False)]
-        big_calls = [("exists", False), ("put", False), ("exists", False)]
-        assert store.calls == small_calls + big_calls, remote
+    store = LocalObjectStore(str(tmp_path))
+    ds = FlowDatastore(store, "F")
+    payload = os.urandom(300_000)
+    sha, chunks, size = encode_chunks([payload, "tail"])
+    assert any(view.obj is payload for view in chunks.views)  # referenced, not copied
+    assert (sha, chunks.join(), size) == encode([payload, "tail"])
+    assert store.put_blob(ds.blob_key(sha), chunks) is True
+    assert store.put_blob(ds.blob_key(sha), chunks) is False
+    assert store.get(ds.blob_key(sha)) == chunks.join()
+    assert ds.load_value(ds.save_value([payload, "tail"])) == [payload, "tail"]
+    assert not [
+        n
+        for n in os.listdir(os.path.dirname(store._path(ds.blob_key(sha))))
+        if n.startswith(".tmp-")
+    ]
