@@ -236,6 +236,14 @@ def test_trigger_with_a_wrong_parameter_type_starts_nothing(deployment: Deployme
     assert unknown.returncode == 2 and "no such option --depth" in unknown.stderr
     sfn = deployment.server.client("stepfunctions")
     assert sfn.list_executions(stateMachineArn=deployment.machine_arn())["executions"] == []
+    elsewhere = deployment.flowc(
+        "trigger", FLOW, "--target", "stepfunctions", "--branch", "nowhere"
+    )
+    assert elsewhere.returncode == 1
+    assert "no state machine deploy_e2e.test.nowhere.DeployedFlow" in elsewhere.stderr
+    assert "deploy the flow first" in elsewhere.stderr
+    bad_branch = deployment.flowc("trigger", FLOW, "--target", "stepfunctions", "--branch", "a-b")
+    assert bad_branch.returncode == 1 and "branch name must contain only" in bad_branch.stderr
 
 
 def test_missing_credentials_name_where_they_come_from(
@@ -324,6 +332,12 @@ def test_deployer_api_create_trigger_wait_and_find_again(
         final = triggered.wait_for_completion(check_interval=0.5, timeout=180)
     assert final.state.value == "SUCCEEDED" and triggered.status == "SUCCEEDED"
     assert triggered.run["end"].task["greeting"].data == "hello api: 1"
+
+    # No workers answer now: the run waits at its first task until it is stopped.
+    waiting = deployed.trigger()
+    assert waiting.terminate() is True
+    stopped = waiting.wait_for_completion(check_interval=0.5, timeout=60)
+    assert (stopped.state.value, stopped.engine_state) == ("TERMINATED", "ABORTED")
 
     again = DeployedFlow.from_deployment(deployed.name)
     assert (again.target, again.flow_name) == ("stepfunctions", "DeployedFlow")
