@@ -5,7 +5,7 @@ is imported, so ``flowc --help`` and ``flowc check`` stay fast.
 
 Exit codes (stable, documented in ``flowc --help``):
   0  success
-  1  the flow has errors, a run failed, or ``--check`` found stale files
+  1  the flow has errors, a run failed, ``--check`` found stale files, or a deploy failed
   2  usage error (bad option, missing file)
   3  internal error (a bug in flowc; please report it)
 """
@@ -27,6 +27,11 @@ COMMANDS: CommandTable = {
         "flowc.commands.compile:compile_command",
         "Compile flows to a target (argo, airflow, stepfunctions, ir).",
     ),
+    "delete": ("flowc.commands.deploy:delete", "Remove a flow's deployment from its engine."),
+    "deploy": (
+        "flowc.commands.deploy:deploy",
+        "Deploy a flow to an engine (argo, airflow, stepfunctions), or update it.",
+    ),
     "event": ("flowc.commands.event:event", "Publish an event that starts deployed flows."),
     "graph": ("flowc.commands.graph:graph", "Print a flow's graph as mermaid or dot."),
     "inspect": ("flowc.commands.runs:inspect_command", "Show the artifacts of a task."),
@@ -37,15 +42,20 @@ COMMANDS: CommandTable = {
     "run": ("flowc.commands.run:run", "Run a flow on this machine."),
     "runs": ("flowc.commands.runs:runs", "List the runs of a flow."),
     "show": ("flowc.commands.show:show", "Show a flow's steps, or a run's tasks."),
+    "status": ("flowc.commands.deploy:status", "Show the state of a run on its engine."),
+    "terminate": ("flowc.commands.deploy:terminate", "Stop a run on its engine."),
+    "trigger": ("flowc.commands.deploy:trigger", "Start a run of a deployed flow."),
     "ui": ("flowc.commands.ui:ui", "Serve the read-only run viewer in a web browser."),
 }
 
-HELP = """Compile Metaflow-style flows into production workflow specs, and run them locally.
+HELP = """Compile Metaflow-style flows into production workflow specs, run them locally, and
+deploy and operate them on their engines.
 
 \b
 Exit codes:
   0  success
-  1  the flow has errors, a run failed, or --check found stale files
+  1  the flow has errors, a run failed, --check found stale files, or a deploy
+     failed (a missing credential, the engine refused)
   2  usage error (bad option, missing file)
   3  internal error in flowc (please report it)
 """

@@ -39,6 +39,7 @@ _ALIASES = {
     "metaflow.runner": "flowc.flowcli.runner",
     "metaflow.runner.click_api": "flowc.flowcli.click_api",
     "metaflow.runner.metaflow_runner": "flowc.flowcli.runner",
+    "metaflow.runner.deployer": "flowc.deploy.deployer",
     "metaflow.client": "flowc.client",
     "metaflow.plugins.cards": "runtime_shim.cards",
     "metaflow.plugins.cards.exception": "runtime_shim.cards.exception",

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 _flowc = True
 _CLIENT = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow")
 _RUNNER = ("Runner", "NBRunner")
+_DEPLOYER = ("Deployer", "DeployedFlow", "TriggeredRun")
 
-__all__ = [*_api_all, "MetaflowException", *_CLIENT, *_RUNNER]
+__all__ = [*_api_all, "MetaflowException", *_CLIENT, *_RUNNER, *_DEPLOYER]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +30,8 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("flowc.client"), name)
     if name in _RUNNER:
         return getattr(importlib.import_module("flowc.flowcli.runner"), name)
+    if name in _DEPLOYER:
+        return getattr(importlib.import_module("flowc.deploy.deployer"), name)
     from runtime_shim.extensions import extension_attribute
 
     return extension_attribute("metaflow", name)

@@ -2,7 +2,10 @@
 # Test-only tools that do not belong in the project's virtual environment. Each step is
 # skipped when already done, so tools/test.sh can call this every time.
 #   - .venv-airflow: real Apache Airflow, which loads and runs the generated DAG files
-#     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh).
+#     (its pins fight the project's, so it has its own venv; tools/airflow_venv.sh), with
+#     the PostgreSQL drivers of its postgres extra.
+#   - Debian's PostgreSQL (/usr/lib/postgresql/*/bin), the metadata database of the real
+#     Airflow deployment the deploy tests start (tools/airflow_stack.py).
 #   - tools/asl-validator: the npm ASL validator for Step Functions definitions.
 #   - tools/argo-lint/bin/argo-lint: Argo Workflows' own validator (Go), for every Argo manifest.
 #   - tools/jobset-crd/: the JobSet CRD (its published OpenAPI schema), from the JobSet Go
@@ -17,6 +20,18 @@ cd "$(dirname "$0")/.."
 if ! .venv-airflow/bin/python -c "import airflow.providers.cncf.kubernetes" 2>/dev/null; then
     echo "setup: creating .venv-airflow (Apache Airflow, about a minute)"
     sh tools/airflow_venv.sh
+fi
+if ! .venv-airflow/bin/python -c "import psycopg2, asyncpg" 2>/dev/null; then
+    echo "setup: adding Airflow's postgres extra to .venv-airflow"
+    version=$(.venv-airflow/bin/python -c "import airflow; print(airflow.__version__)")
+    .venv-airflow/bin/pip install --quiet "apache-airflow[postgres]==$version"
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    echo "setup: installing Debian's postgresql (the deploy tests' Airflow database)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql
 fi
 
 if [ ! -x tools/asl-validator/node_modules/.bin/asl-validator ]; then

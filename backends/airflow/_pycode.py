@@ -80,6 +80,8 @@ def string_literal(value: str) -> str:
     Escapes follow ``repr``: backslash, the quote, and non-printable characters; printable
     non-ASCII characters stay as they are.
     """
+    if '"' not in value and "\\" not in value and value.isprintable():
+        return f'"{value}"'  # nothing to escape: most names, flags and paths
     quote = "'" if value.count('"') > value.count("'") else '"'
     out = [quote]
     for ch in value:
@@ -105,6 +107,8 @@ def string_literal(value: str) -> str:
 def width(text: str) -> int:
     """Columns ``text`` takes, measured as ruff does (East Asian wide characters count 2,
     combining marks 0), so the one-line-or-explode decision matches ``ruff format``."""
+    if text.isascii():
+        return len(text)
     total = 0
     for ch in text:
         if ch.isascii():
@@ -118,36 +122,51 @@ def width(text: str) -> int:
     return total
 
 
-def flat(expr: Expr) -> str:
-    """The expression on one line."""
+def flat(expr: Expr, known: dict[int, str] | None = None) -> str:
+    """The expression on one line. ``known`` remembers each sub-expression's text by
+    identity, so :func:`render`, which asks again for every element it explodes, writes a
+    large literal (a thousand steps' commands) once instead of once per nesting level."""
     if isinstance(expr, Code):
         return expr.text
     if isinstance(expr, Str):
         return string_literal(expr.value)
+    if known is not None and id(expr) in known:
+        return known[id(expr)]
     if isinstance(expr, Call):
-        parts = [flat(a) for a in expr.args] + [f"{k}={flat(v)}" for k, v in expr.kwargs]
-        return f"{expr.func}({', '.join(parts)})"
-    if isinstance(expr, ListOf):
-        return "[" + ", ".join(flat(i) for i in expr.items) + "]"
-    return "{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}"
+        parts = [flat(a, known) for a in expr.args]
+        parts += [f"{k}={flat(v, known)}" for k, v in expr.kwargs]
+        text = f"{expr.func}({', '.join(parts)})"
+    elif isinstance(expr, ListOf):
+        text = "[" + ", ".join(flat(i, known) for i in expr.items) + "]"
+    else:
+        text = "{" + ", ".join(f"{flat(k, known)}: {flat(v, known)}" for k, v in expr.items) + "}"
+    if known is not None:
+        known[id(expr)] = text
+    return text
 
 
 def render(expr: Expr, indent: int = 0, lead: str = "", trail: str = "") -> str:
     """``lead + expr + trail`` at ``indent`` levels, exploded where it does not fit."""
+    return _render(expr, indent, lead, trail, {})
+
+
+def _render(expr: Expr, indent: int, lead: str, trail: str, known: dict[int, str]) -> str:
     pad = INDENT * indent
-    one_line = f"{pad}{lead}{flat(expr)}{trail}"
+    one_line = f"{pad}{lead}{flat(expr, known)}{trail}"
     if width(one_line) <= LINE_LENGTH:
         return one_line
     if isinstance(expr, Call) and (expr.args or expr.kwargs):
         opener, closer = f"{expr.func}(", ")"
-        elements = [render(a, indent + 1, "", ",") for a in expr.args]
-        elements += [render(v, indent + 1, f"{k}=", ",") for k, v in expr.kwargs]
+        elements = [_render(a, indent + 1, "", ",", known) for a in expr.args]
+        elements += [_render(v, indent + 1, f"{k}=", ",", known) for k, v in expr.kwargs]
     elif isinstance(expr, ListOf) and expr.items:
         opener, closer = "[", "]"
-        elements = [render(i, indent + 1, "", ",") for i in expr.items]
+        elements = [_render(i, indent + 1, "", ",", known) for i in expr.items]
     elif isinstance(expr, DictOf) and expr.items:
         opener, closer = "{", "}"
-        elements = [render(v, indent + 1, f"{flat(k)}: ", ",") for k, v in expr.items]
+        elements = [
+            _render(v, indent + 1, f"{flat(k, known)}: ", ",", known) for k, v in expr.items
+        ]
     else:
         return one_line
     return "\n".join([f"{pad}{lead}{opener}", *elements, f"{pad}{closer}{trail}"])

@@ -187,13 +187,30 @@ def build_definition(
     except NameCollision as exc:
         return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
     definition = {
-        "Comment": f"flow {ir.name}, compiled by flowc",
+        "Comment": machine_comment(ir.name),
         "StartAt": prelude_start,
         "States": {**prelude, **states},
     }
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))
     return definition, out
+
+
+_COMMENT = "flow {flow}, compiled by flowc"
+
+
+def machine_comment(flow: str) -> str:
+    """The definition's Comment, which names the flow it runs (read by ``flow_of_comment``
+    when a deployed machine's flow is needed)."""
+    return _COMMENT.format(flow=flow)
+
+
+def flow_of_comment(comment: str) -> str | None:
+    """The flow a definition's Comment names; None for a machine flowc did not emit."""
+    head, _, tail = _COMMENT.partition("{flow}")
+    if comment.startswith(head) and comment.endswith(tail) and len(comment) > len(head + tail):
+        return comment[len(head) : len(comment) - len(tail)]
+    return None
 
 
 def render(document: dict[str, Any]) -> str:

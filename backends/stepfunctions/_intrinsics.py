@@ -10,12 +10,15 @@ they are data, not syntax.
 
 from __future__ import annotations
 
-_UNSAFE = frozenset("'{}\\")
+import re
+
+# The quote, the braces, the backslash and the control characters below U+0020.
+_UNSAFE = re.compile(r"['{}\\\x00-\x1f]")
 
 
 def unsafe_literal(text: str) -> bool:
     """True if ``text`` cannot be written as an intrinsic string literal without escapes."""
-    return any(ch in _UNSAFE for ch in text) or any(ord(ch) < 0x20 for ch in text)
+    return _UNSAFE.search(text) is not None
 
 
 def lit(text: str) -> str:

@@ -56,26 +56,11 @@ def load_ir(flow_file: str, flow_name: str | None, configs: ConfigInputs | None 
 
 def convert_parameter(param: IRParameter, raw: str | None) -> Any:
     """A command-line string as the parameter's JSON value; errors name the parameter."""
+    from flowc.deploy._params import parse_text
+
     kind = param.type
     try:
-        if kind == "bool":
-            if raw is None:
-                return True
-            lowered = raw.strip().lower()
-            if lowered in ("true", "1", "yes", "y", "on"):
-                return True
-            if lowered in ("false", "0", "no", "n", "off"):
-                return False
-            raise ValueError("expected true or false")
-        if raw is None:
-            raise ValueError("a value is required")
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind == "json":
-            return json.loads(raw)
-        return raw
+        return parse_text(kind, raw)
     except (ValueError, json.JSONDecodeError) as exc:
         raise click.BadParameter(
             f"invalid {kind} value {raw!r}: {exc}", param_hint=f"--{param.name}"
@@ -244,9 +229,11 @@ def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
                 progress=functools.partial(_progress, names),
             )
         except EnvironmentBuildError as exc:
-            wanted = items[0].environment.requirements_in().split()
+            env = items[0].environment
+            wanted = ", ".join(env.requirements_in().split()) or "no packages"
             click.echo(
-                f"flowc: cannot build the environment of step {names} ({', '.join(wanted)}): {exc}",
+                f"flowc: cannot build the environment of step {names} "
+                f"(python {env.python}: {wanted}): {exc}",
                 err=True,
             )
             sys.exit(1)

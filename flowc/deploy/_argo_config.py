@@ -18,6 +18,15 @@ from typing import Any
 
 from flowc.deploy._model import DeployConfigError
 
+#: option key -> what it sets (each overrides the environment variable it names).
+CONNECTION_OPTIONS: dict[str, str] = {
+    "server": "the Argo Server's HOST:PORT (ARGO_SERVER)",
+    "secure": "https (true, the default) or http (false) (ARGO_SECURE)",
+    "insecure_skip_verify": "do not check the server's TLS certificate (ARGO_INSECURE_SKIP_VERIFY)",
+    "token": "the bearer token (ARGO_TOKEN)",
+    "base_href": "the path the server is served under (ARGO_BASE_HREF)",
+    "namespace": "the Kubernetes namespace (ARGO_NAMESPACE, else the kubeconfig's)",
+}
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 

@@ -70,7 +70,7 @@ def _deployed_name(
     ir: Any,
     branch: str | None,
     production: bool,
-    target_options: Mapping[str, str],
+    target_options: Mapping[str, str] | None = None,
 ) -> str:
     """The name the engine knows the flow by: ``PROJECT.BRANCH.FLOW`` for a ``@project``
     flow (spelt in the engine's rules), else the flow's name, as the backends emit it."""
@@ -79,7 +79,7 @@ def _deployed_name(
     if target == "argo":
         from backends.argo._names import resource_name
 
-        kind = str(target_options.get("kind", "WorkflowTemplate"))
+        kind = str((target_options or {}).get("kind", "WorkflowTemplate"))
         return resource_name(ir, kind, branch, production)[0]
 
     project, _ = deployed_project(ir, branch, production)
@@ -113,4 +113,5 @@ def _parameter_info(parameter: Any) -> ParameterInfo:
         required=bool(parameter.required),
         has_default=bool(parameter.has_default),
         default=parameter.default,
+        default_source=parameter.default_source,
     )

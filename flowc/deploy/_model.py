@@ -25,6 +25,11 @@ class DeployConfigError(DeployError):
     from (environment variable, kubeconfig, AWS profile)."""
 
 
+class ParameterValueError(DeployError):
+    """A trigger's parameter is unknown, missing or of the wrong type; raised before the
+    engine is asked to start anything."""
+
+
 @dataclass(frozen=True)
 class EmittedFile:
     """One file the compiler emitted for the target, relative to its output directory."""
@@ -43,6 +48,13 @@ class ParameterInfo:
     required: bool
     has_default: bool
     default: Any = None
+    #: the source text of a non-literal default, which the run evaluates
+    default_source: str | None = None
+
+    @property
+    def needed(self) -> bool:
+        """A trigger must give this parameter (required, and no default of any kind)."""
+        return self.required and not self.has_default and self.default_source is None
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,9 @@ class DeployTarget(ABC):
     engine and raises ``DeployError`` with an actionable message on failure."""
 
     name: ClassVar[str]
+    #: ``--option`` keys this target reads when it connects (key -> meaning); they are
+    #: handed to ``from_environment`` and kept out of the compiler's options.
+    connection_options: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     @abstractmethod
@@ -174,13 +189,22 @@ class DeployTarget(ABC):
         """Read endpoints/credentials (``options`` first, then the environment); raise
         ``DeployConfigError`` naming what is missing."""
 
+    def compile_options(self) -> Mapping[str, str]:
+        """Compiler options this connection knows (an AWS region and account) that the
+        user did not give; the user's own ``--option`` values win."""
+        return {}
+
     @abstractmethod
     def deploy(self, compiled: CompiledDeployment) -> DeployOutcome:
         """Create or update every resource of the flow; unchanged ones are left alone."""
 
     @abstractmethod
     def trigger(self, deployed_name: str, parameters: Mapping[str, str]) -> TriggeredRunRef:
-        """Start a run of a deployed flow; parameters are already checked and rendered."""
+        """Start a run of a deployed flow. ``parameters`` are already checked against the
+        flow's and rendered: name -> the value as JSON text (``json.dumps`` of the typed
+        value), the form every engine hands the start step as ``--param NAME=JSON``.
+        The returned ref's ``run_id`` is the flowc run id the tasks write under; use
+        ``flowc.deploy.new_run_id(target)`` so its prefix names the engine."""
 
     @abstractmethod
     def status(self, ref: TriggeredRunRef) -> RunStatus:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from flowc.deploy._argo_api import KINDS, ArgoApi
-from flowc.deploy._argo_config import ArgoConnection, read_connection
+from flowc.deploy._argo_config import CONNECTION_OPTIONS, ArgoConnection, read_connection
 from flowc.deploy._argo_status import run_state, run_status
 from flowc.deploy._model import (
     CompiledDeployment,
@@ -86,6 +86,7 @@ class ArgoTarget(DeployTarget):
     """Argo Workflows, through the Argo Server at ``ARGO_SERVER``."""
 
     name: ClassVar[str] = "argo"
+    connection_options: ClassVar[Mapping[str, str]] = CONNECTION_OPTIONS
 
     def __init__(self, connection: ArgoConnection) -> None:
         self.connection = connection

@@ -365,11 +365,13 @@ def test_the_server_refuses_what_the_spec_refuses(server: ArgoApiServer) -> None
     for body in ({"template": broken}, {"template": misspelt}, {"templates": good}):
         assert requests.post(url, json=body, timeout=10).status_code == 400
     assert requests.put(f"{url}/train-flow/stop", json={}, timeout=10).status_code == 400
+    assert requests.get(f"{url}/train-flow?getOption=1", timeout=10).status_code == 400
     found = "\n".join(server.violations)
     assert "template/spec/templates: 'main' is not of type 'array'" in found
     assert "'entryPoint' was unexpected" in found
     assert "'templates' was unexpected" in found
-    assert "PUT is not an operation of" in found or "is not a path" in found
+    assert f"/api/v1/workflow-templates/{NAMESPACE}/train-flow/stop is not a path" in found
+    assert "query parameter 'getOption' is not declared" in found
     assert requests.post(url, json={"template": good}, timeout=10).status_code == 200
     server.violations.clear()
 

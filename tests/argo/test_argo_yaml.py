@@ -1,7 +1,7 @@
 """The manifest writer: any document reads back equal through a YAML 1.1 reader (PyYAML),
 whatever its strings hold; the words and numbers Go's YAML 1.1 reader would take for
 something else are quoted; and libyaml's emitter and the pure-Python one write the same
-bytes, run after run."""
+bytes, run after run, as PyYAML's own representer and serializer would have them write."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backends.argo._yaml import dump
+from backends.argo._yaml import dump, dump_through_representer
 
 NASTY = [
     "",
@@ -106,6 +106,8 @@ NASTY = [
 def _written_the_same_by_both(document: Any) -> str:
     text = dump(document)
     assert dump(document, prefer_c=False) == text
+    assert dump_through_representer(document) == text
+    assert dump_through_representer(document, prefer_c=False) == text
     assert dump(document) == text  # deterministic
     return text
 
@@ -141,6 +143,7 @@ _SCALARS = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63),
     st.booleans(),
     st.none(),
+    st.floats(allow_nan=False),
 )
 # Keys around the 128-byte limit of a simple key, too.
 _KEYS = st.one_of(st.text(), st.text(min_size=40, max_size=140))

@@ -1,7 +1,7 @@
-"""Start a moto server whose ASL interpreter behaves like Step Functions in two places.
+"""Start a moto server whose ASL interpreter behaves like Step Functions in three places.
 
-moto 5.2's interpreter (ported from LocalStack) has two gaps that the emitted machines
-hit; both are patched here, in the test stand-in only, never in flowc:
+moto 5.2's interpreter (ported from LocalStack) has three gaps that the emitted machines
+hit; all are patched here, in the test stand-in only, never in flowc:
 
 1. ``arn:aws:states:::aws-sdk:s3:getObject`` returns ``Body`` as an unread stream (the
    response normalisation is a stub), so ``States.StringToJson($.Body)`` fails. Step
@@ -10,6 +10,11 @@ hit; both are patched here, in the test stand-in only, never in flowc:
    callback endpoint, which still holds the failed attempt's outcome (or was interrupted
    when that attempt's frame closed), so the retry fails at once without waiting for its
    own answer. Step Functions gives every attempt a new token; so does the patch.
+3. ``StopExecution`` of an execution waiting for a task token leaves it RUNNING: the wait
+   (without a heartbeat) blocks until the token is answered and never looks at the
+   execution's state. Step Functions aborts it at once; the patch waits in short slices
+   and, once the execution is stopped, ends the wait so the execution ends ABORTED (its
+   history then has a TaskSucceeded before ExecutionAborted, which AWS does not write).
 
 Usage: ``python moto_launcher.py -H 127.0.0.1 -p PORT`` with ``MOTO_PORT=PORT`` set
 (moto's service integrations call back into the server through that port).
@@ -18,6 +23,7 @@ Usage: ``python moto_launcher.py -H 127.0.0.1 -p PORT`` with ``MOTO_PORT=PORT`` 
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 
@@ -31,6 +37,10 @@ def _patch() -> None:
     )
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
         ResourceCondition,
+    )
+    from moto.stepfunctions.parser.asl.eval.callback.callback import (
+        CallbackOutcomeSuccess,
+        CallbackOutcomeTimedOut,
     )
     from moto.stepfunctions.parser.utils import to_str
 
@@ -56,6 +66,26 @@ def _patch() -> None:
         original(self, env)
 
     callback_service.StateTaskServiceCallback._eval_execution = eval_execution  # type: ignore[method-assign]
+
+    waiting = callback_service.StateTaskServiceCallback._eval_wait_for_task_token
+
+    def eval_wait_for_task_token(
+        self: Any, env: Any, timeout_seconds: Any, callback_endpoint: Any, heartbeat_endpoint: Any
+    ) -> Any:
+        if heartbeat_endpoint is not None:
+            return waiting(self, env, timeout_seconds, callback_endpoint, heartbeat_endpoint)
+        deadline = time.monotonic() + timeout_seconds if timeout_seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            outcome = callback_endpoint.wait(timeout=0.2)
+            if outcome is not None:
+                return outcome
+            if not env.is_running():
+                # Stopped: any outcome will do, the interpreter evaluates nothing more
+                # (an error outcome would overwrite the stop with a failure).
+                return CallbackOutcomeSuccess(callback_endpoint.callback_id, "{}")
+        return CallbackOutcomeTimedOut(callback_id=callback_endpoint.callback_id)
+
+    callback_service.StateTaskServiceCallback._eval_wait_for_task_token = eval_wait_for_task_token  # type: ignore[method-assign]
 
 
 def main() -> None:

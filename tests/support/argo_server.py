@@ -392,8 +392,10 @@ class ArgoApiServer:
         if ("WorkflowTemplate", namespace, template_name) not in self._store.objects:
             return 404, _error(5, f'workflowtemplates.argoproj.io "{template_name}" not found')
         self._store.submitted += 1
-        name = f"{template_name}-{_suffix(self._store.submitted)}"
         options = body.get("submitOptions", {})
+        name = options.get("name") or f"{template_name}-{_suffix(self._store.submitted)}"
+        if ("Workflow", namespace, name) in self._store.objects:
+            return 409, _error(6, f'workflows.argoproj.io "{name}" already exists')
         parameters = [
             {"name": text.partition("=")[0], "value": text.partition("=")[2]}
             for text in options.get("parameters", [])

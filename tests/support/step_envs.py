@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backends.base import TargetOptions
 from flowc.compiler import analyze_file
 from flowc.environments import environment_diagnostics, locked_addresses
 from flowc.ir import FlowIR
@@ -47,13 +46,13 @@ def load(flow: Path) -> FlowIR:
     return analysis.ir
 
 
-def with_environments(ir: FlowIR, flow: Path, options: TargetOptions) -> TargetOptions:
-    """``options`` naming the locked environments, as ``flowc compile`` fills them."""
+def addresses(ir: FlowIR, flow: Path) -> dict[str, str]:
+    """The locked environments the spec names (``TargetOptions.environments``), as
+    ``flowc compile`` fills them."""
     assert not environment_diagnostics(ir, str(flow))
-    addresses = locked_addresses(ir, str(flow))
-    assert set(addresses) == {"start", "middle"}
-    options.environments = addresses
-    return options
+    found = locked_addresses(ir, str(flow))
+    assert set(found) == {"start", "middle"}
+    return found
 
 
 def built(cache: Path) -> list[str]:

@@ -1,0 +1,217 @@
+"""``AirflowTarget`` against a real Airflow 3 deployment: the API server, the scheduler
+(LocalExecutor) and the DAG processor on PostgreSQL (tools/airflow_stack.py), with the
+flows' datastore on SeaweedFS.
+
+Starting the deployment costs 30-60 s, so everything that needs it is one test (under
+``pytest -n 2`` two tests could land on two workers and start two deployments): flows
+are deployed and triggered together and checked while the scheduler runs them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from flowc.deploy import (
+    CompiledDeployment,
+    DeployConfigError,
+    DeployError,
+    EmittedFile,
+    ResourceChange,
+    RunState,
+    RunStatus,
+    TriggeredRunRef,
+    compile_for_deploy,
+)
+from flowc.deploy.airflow import AirflowTarget
+
+REPO = Path(__file__).resolve().parents[2]
+FLOWS = Path(__file__).with_name("flows")
+BUCKET = "flowc-airflow-deploy"
+
+pytestmark = [pytest.mark.airflow, pytest.mark.slow, pytest.mark.seaweedfs]
+
+
+def _tool(name: str) -> ModuleType:
+    """A module of tools/ (stand-alone scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"flowc_{name}", REPO / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    tool = _tool("seaweedfs")
+    tool.find_weed()
+    server = tool.start_seaweedfs(str(tmp_path_factory.mktemp("seaweedfs")))
+    try:
+        server.client().create_bucket(Bucket=BUCKET)
+        yield server
+    finally:
+        server.stop(grace=5)
+
+
+@pytest.fixture(scope="module")
+def stack(seaweed: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The running deployment. Its workers run the shim with the project's interpreter
+    (first on PATH, as on a worker image with flowc installed) against SeaweedFS."""
+    tool = _tool("airflow_stack")
+    worker_env = {
+        **seaweed.env(),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(REPO),
+    }
+    deployment = tool.start_airflow(str(tmp_path_factory.mktemp("airflow")), extra_env=worker_env)
+    print(f"Airflow deployment started in {deployment.started_in:.1f} s")
+    try:
+        yield deployment
+    finally:
+        deployment.stop()
+
+
+def _wait(target: AirflowTarget, ref: TriggeredRunRef, timeout: float = 150.0) -> RunStatus:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = target.status(ref)
+        if status.state.finished:
+            return status
+        assert time.monotonic() < deadline, f"run still {status.engine_state}: {status}"
+        time.sleep(1.0)
+
+
+def _snapshot(flow: str, run_id: str, root: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """{step: {task: {artifact: value}}} of every committed task, through the client."""
+    from flowc.client import Run
+
+    run = Run(f"{flow}/{run_id}", datastore=root)
+    assert run.successful
+    return {step.id: {task.id: {a.id: a.data for a in task} for task in step} for step in run}
+
+
+def _local_run(flow_file: Path, root: str, env: dict[str, str], *params: str) -> str:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flowc.cli",
+            "run",
+            str(flow_file),
+            "--datastore",
+            root,
+            "-q",
+            *params,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _broken(path: str) -> CompiledDeployment:
+    """A DAG file that compiles as Python but fails when Airflow imports it (as a DAG
+    needing a provider the deployment lacks would); ``airflow``/``dag`` are named so the
+    DAG processor's safe mode reads it."""
+    content = (
+        '"""An airflow dag that fails at import."""\n\nimport os\n\nraise ValueError("boom")\n'
+    )
+    return CompiledDeployment(
+        target="airflow",
+        flow_file=path,
+        flow_name="BrokenFlow",
+        deployed_name="BrokenFlow",
+        files=(EmittedFile(path, content),),
+        parameters=(),
+    )
+
+
+def test_deploy_trigger_status_on_a_real_scheduler(
+    stack: Any, seaweed: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, setting in seaweed.env().items():
+        monkeypatch.setenv(name, setting)
+    target = AirflowTarget.from_environment({**stack.client_env(), "parse_timeout": "90"})
+    root = f"s3://{BUCKET}/deployed"
+    options = {"operator": "local"}
+
+    foreach = compile_for_deploy(
+        str(FLOWS / "deploy_foreach.py"), "airflow", datastore_root=root, target_options=options
+    )
+    failing = compile_for_deploy(
+        str(FLOWS / "retry_then_fail.py"), "airflow", datastore_root=root, target_options=options
+    )
+    began = time.monotonic()
+    first = target.deploy(foreach)
+    parsed_in = time.monotonic() - began
+    assert [r.change for r in first.resources] == [ResourceChange.CREATED] * 2, first
+    assert target.deploy(failing).ok
+    # Deploying the same flow again is a no-op.
+    again = target.deploy(foreach)
+    assert not again.changed, again
+
+    ref = target.trigger(foreach.deployed_name, {"width": "3", "word": '"xy"'})
+    assert ref.pathspec == f"DeployForeachFlow/{ref.run_id}"
+    failing_ref = target.trigger(failing.deployed_name, {})
+
+    # While those run: a file Airflow cannot import is reported with its line, and taken
+    # out of the DAGs folder again.
+    with pytest.raises(DeployError, match=r"BrokenFlow\.py:5: ValueError: boom"):
+        target.deploy(_broken("BrokenFlow.py"))
+    assert not (Path(stack.dags_folder) / "BrokenFlow.py").exists()
+
+    done = _wait(target, ref)
+    assert done.state is RunState.SUCCEEDED, done
+    steps = {t.step: t for t in done.tasks}
+    assert set(steps) == {"start", "work", "join", "end"}
+    assert steps["work"].detail == "3 tasks: success"
+
+    env = {**os.environ, **seaweed.env(), "PYTHONPATH": str(REPO)}
+    local_root = str(tmp_path / "local")
+    local = _local_run(
+        FLOWS / "deploy_foreach.py", local_root, env, "--param", "width=3", "--param", "word=xy"
+    )
+    deployed = _snapshot("DeployForeachFlow", ref.run_id, root)
+    assert deployed == _snapshot("DeployForeachFlow", local, local_root)
+    ((end_task,),) = [list(deployed["end"].values())]
+    assert end_task["total"] == 2 + 4 + 6
+
+    failed = _wait(target, failing_ref)
+    assert failed.state is RunState.FAILED, failed
+    broken = {t.step: t for t in failed.tasks}["broken"]
+    assert broken.state is RunState.FAILED and broken.attempts == 3, broken
+    log = target.task_log(failing_ref, "broken", attempt=3)
+    assert "attempt 2 fails on purpose" in log, log
+
+    removed = target.delete(foreach.deployed_name)
+    assert [r.change for r in removed.resources] == [ResourceChange.DELETED] * 2, removed
+    assert not (Path(stack.dags_folder) / "DeployForeachFlow.py").exists()
+    print(f"first deploy parsed in {parsed_in:.1f} s")
+
+
+def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AIRFLOW_API_URL", "AIRFLOW_API_TOKEN", "AIRFLOW_USERNAME", "AIRFLOW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(DeployConfigError, match="AIRFLOW_API_URL"):
+        AirflowTarget.from_environment({})
+    monkeypatch.setenv("AIRFLOW_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AIRFLOW_USERNAME", "someone")
+    with pytest.raises(DeployConfigError, match="AIRFLOW_PASSWORD not set"):
+        AirflowTarget.from_environment({})
+    target = AirflowTarget.from_environment({"token": "t"})
+    with pytest.raises(DeployConfigError, match="FLOWC_AIRFLOW_DAGS_FOLDER"):
+        target.deploy(_broken("BrokenFlow.py"))
