@@ -44,10 +44,10 @@ def deployment_options(command: F) -> F:
                 "--branch",
                 default=None,
                 metavar="NAME",
-                help="Deploy a @project flow on this branch (default: user.<name>).",
+                help="The @project branch of the deployment (default: user.<name>).",
             ),
             click.option(
-                "--production", is_flag=True, help="Deploy a @project flow on its prod branch."
+                "--production", is_flag=True, help="The @project flow's production deployment."
             ),
             click.option(
                 "--datastore",
@@ -62,7 +62,7 @@ def deployment_options(command: F) -> F:
                 multiple=True,
                 metavar="KEY=VALUE",
                 help="A target option (repeatable): the compiler's (flowc compile --option) "
-                "and the connection's (Step Functions: role_arn, profile).",
+                "and the keys the engine's connection reads (docs/deploy.md).",
             ),
         )
     ):
@@ -290,6 +290,7 @@ def delete(flow_file: str, target: str, **fields: Any) -> None:
             deployed_name_of(request, default),
             datastore=request.datastore,
             options=request.options,
+            default_name=default,
         )
     except DeployError as exc:
         _fail(exc)
