@@ -129,3 +129,34 @@ def test_deploy_without_argo_server_names_the_variable(flowc: Cli) -> None:
     assert result.code == 1
     assert "ARGO_SERVER is not set" in result.stderr
     assert flowc.server.requests == []
+
+
+def test_deployer_api_creates_triggers_and_finds_the_run_again(
+    flowc: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Metaflow's Deployer shape, ``.argo_workflows()``, against the same server."""
+    from metaflow import DeployedFlow, Deployer
+
+    from flowc.deploy import ParameterValueError
+
+    for key, value in flowc.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(REPO)
+    deployed = Deployer(TRAIN, show_output=False).argo_workflows().create()
+    assert (deployed.name, deployed.flow_name) == ("train-flow", "TrainFlow")
+    with pytest.raises(ParameterValueError):
+        deployed.trigger(epochs="many")
+    assert list(request_bodies(flowc.server, "WorkflowService_SubmitWorkflow")) == []
+
+    triggered = deployed.trigger(epochs=3)
+    assert triggered.pathspec.startswith("TrainFlow/argo-")
+    [body] = request_bodies(flowc.server, "WorkflowService_SubmitWorkflow")
+    assert body["submitOptions"]["parameters"] == ["epochs=3"]
+    run_id = triggered.pathspec.split("/")[1]
+    assert triggered.status == "PENDING"
+    flowc.server.set_workflow_status(NAMESPACE, run_id, {"phase": "Succeeded"})
+    assert triggered.status == "SUCCEEDED"
+    again = DeployedFlow.get_triggered_run("train-flow", run_id)
+    assert again.status == "SUCCEEDED"
+    deployed.delete()
+    assert flowc.server.stored("WorkflowTemplate", NAMESPACE, "train-flow") is None
