@@ -10,6 +10,7 @@ own datastore prefix and SQS queue.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -346,3 +347,39 @@ def test_deployer_api_create_trigger_wait_and_find_again(
     assert again.delete() is True
     with pytest.raises(Exception, match="no engine"):
         DeployedFlow.from_deployment(deployed.name)
+
+
+def test_trigger_rule_is_created_kept_and_removed_with_the_decorator(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """@trigger deploys an EventBridge rule targeting the machine; redeploying leaves it
+    alone; the same flow without @trigger deletes it."""
+    machine = f"triggered-{deployment.branch}"
+    options = [
+        "--option", f"state_machine_name={machine}",
+        "--option", f"events_role_arn={ROLE}",
+    ]  # fmt: skip
+    flow = "tests/stepfunctions/flows/optional_trigger.py"
+
+    def deploy(path: str) -> Result:
+        return deployment.flowc(
+            "deploy", path, "--target", "stepfunctions", *deployment.options, *options
+        )
+
+    first = deploy(flow)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"rule {machine}: created" in first.stdout
+    events = deployment.server.client("events")
+    rule = events.describe_rule(Name=machine)
+    assert json.loads(rule["EventPattern"]) == {"detail-type": ["data.ready"]}
+    (target,) = events.list_targets_by_rule(Rule=machine)["Targets"]
+    assert target["Arn"].endswith(f":stateMachine:{machine}") and target["RoleArn"] == ROLE
+    assert "nothing changed" in deploy(flow).stdout
+
+    untriggered = tmp_path / "optional_trigger.py"
+    untriggered.write_text((REPO / flow).read_text().replace('@trigger(event="data.ready")\n', ""))
+    removed = deploy(str(untriggered))
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert f"rule {machine}: deleted" in removed.stdout
+    assert f"state machine {machine}: updated" in removed.stdout
+    assert machine not in [r["Name"] for r in events.list_rules()["Rules"]]
