@@ -163,11 +163,14 @@ class ArgoApi:
         return True
 
     # -- Workflows -----------------------------------------------------------------------
-    def submit(self, template: str, parameters: list[str], namespace: str) -> dict[str, Any]:
-        """Start a Workflow from the WorkflowTemplate ``template`` (``NAME=VALUE`` each)."""
+    def submit(
+        self, template: str, parameters: list[str], namespace: str, name: str
+    ) -> dict[str, Any]:
+        """Start a Workflow named ``name`` from the WorkflowTemplate ``template``
+        (parameters as ``NAME=VALUE``)."""
         from hera.workflows import models as wf
 
-        options = wf.SubmitOpts(parameters=parameters) if parameters else None
+        options = wf.SubmitOpts(name=name, parameters=parameters or None)
         request = wf.WorkflowSubmitRequest(
             namespace=namespace,
             resource_kind="WorkflowTemplate",
