@@ -92,6 +92,16 @@ def test_deployed_name_is_the_emitted_template_name() -> None:
     assert compiled.deployed_name == emitted["metadata"]["name"] == "train-flow"
 
 
+def test_deployed_name_of_a_project_flow_is_the_emitted_template_name() -> None:
+    flow = str(EVENTS / "project_downstream.py")
+    compiled = compile_for_deploy(flow, "argo", datastore_root=DATASTORE, branch="nightly")
+    text = compiled.file_ending(".workflowtemplate.yaml").content
+    names = {d["kind"]: d["metadata"]["name"] for d in yaml.safe_load_all(text)}
+    assert names == {"WorkflowTemplate": compiled.deployed_name, "Sensor": compiled.deployed_name}
+    assert ".test.nightly." not in compiled.deployed_name
+    assert "-test-nightly-" in compiled.deployed_name
+
+
 def test_deploy_creates_the_workflow_template(server: ArgoApiServer) -> None:
     compiled = compile_for_deploy(TRAIN, "argo", datastore_root=DATASTORE)
     outcome = target().deploy(compiled)
