@@ -410,3 +410,12 @@ def test_namespace_falls_back_to_the_kubeconfig_context(
     assert opened.connection.verify_ssl is False
     monkeypatch.setenv("ARGO_NAMESPACE", "argo")
     assert target().namespace == "argo"
+
+
+def test_without_hera_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setenv("ARGO_SERVER", "localhost:2746")
+    monkeypatch.setitem(sys.modules, "hera.workflows.service", None)
+    with pytest.raises(DeployError, match=r"needs hera: pip install 'flowc\[argo\]'"):
+        open_target("argo")
