@@ -23,7 +23,6 @@ import os
 import re
 import time
 import urllib.parse
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -42,6 +41,7 @@ from flowc.deploy._model import (
     TaskStatus,
     TriggeredRunRef,
 )
+from flowc.deploy._runs import new_run_id
 
 DEFAULT_PARSE_TIMEOUT = 330.0
 #: A note on a DAG run that ``terminate`` failed, so its status reads TERMINATED.
@@ -207,7 +207,7 @@ class AirflowTarget(DeployTarget):
                 f"the DAG {deployed_name!r} is paused, so a run would wait in the queue; "
                 "unpause it (flowc deploy does)"
             )
-        run_id = _new_run_id()
+        run_id = new_run_id(self.name)
         conf = {name: json.loads(value) for name, value in parameters.items()}
         body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}
         self.api.call("POST", f"/api/v2/dags/{_q(deployed_name)}/dagRuns", body)
@@ -265,10 +265,6 @@ class AirflowTarget(DeployTarget):
                     ResourceOutcome("DAG", deployed_name, ResourceChange.FAILED, str(exc))
                 )
         return DeployOutcome(self.name, deployed_name, tuple(resources))
-
-
-def _new_run_id() -> str:
-    return f"airflow-{uuid.uuid4().hex[:16]}"
 
 
 def _q(part: str) -> str:

@@ -32,6 +32,8 @@ from flowc.deploy import (
     TriggeredRunRef,
     compile_for_deploy,
 )
+from flowc.deploy._dags_folder import open_dags_folder
+from flowc.deploy._operations import find_run
 from flowc.deploy.airflow import AirflowTarget
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,27 +102,37 @@ def _snapshot(flow: str, run_id: str, root: str) -> dict[str, dict[str, dict[str
     return {step.id: {task.id: {a.id: a.data for a in task} for task in step} for step in run}
 
 
-def _local_run(flow_file: Path, root: str, env: dict[str, str], *params: str) -> str:
+def _local_run(flow_file: Path, root: str, env: dict[str, str], *params: str) -> Any:
+    """``flowc run`` of the same flow, started now and read later (it runs while the
+    scheduler runs the deployed one)."""
+    command = [sys.executable, "-m", "flowc.cli", "run", str(flow_file), "--datastore", root]
+    return subprocess.Popen(
+        [*command, "-q", *params],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run_id(process: Any) -> str:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, out + err
+    return str(out.strip().splitlines()[-1])
+
+
+def _flowc(env: dict[str, str], *args: str, expect: int = 0) -> str:
+    """A ``flowc`` command; its stdout (stderr too when the exit code is not ``expect``)."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flowc.cli",
-            "run",
-            str(flow_file),
-            "--datastore",
-            root,
-            "-q",
-            *params,
-        ],
+        [sys.executable, "-m", "flowc.cli", *args],
         env=env,
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout.strip().splitlines()[-1]
+    assert done.returncode == expect, f"flowc {' '.join(args)}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
 
 
 def _broken(path: str) -> CompiledDeployment:
@@ -152,21 +164,36 @@ def test_deploy_trigger_status_on_a_real_scheduler(
     foreach = compile_for_deploy(
         str(FLOWS / "deploy_foreach.py"), "airflow", datastore_root=root, target_options=options
     )
-    failing = compile_for_deploy(
-        str(FLOWS / "retry_then_fail.py"), "airflow", datastore_root=root, target_options=options
-    )
     began = time.monotonic()
     first = target.deploy(foreach)
     parsed_in = time.monotonic() - began
     assert [r.change for r in first.resources] == [ResourceChange.CREATED] * 2, first
-    assert target.deploy(failing).ok
     # Deploying the same flow again is a no-op.
     again = target.deploy(foreach)
     assert not again.changed, again
-
+    triggered = time.monotonic()
     ref = target.trigger(foreach.deployed_name, {"width": "3", "word": '"xy"'})
     assert ref.pathspec == f"DeployForeachFlow/{ref.run_id}"
-    failing_ref = target.trigger(failing.deployed_name, {})
+
+    # The failing flow goes through the command line, as a user deploys it.
+    env = {**os.environ, **seaweed.env(), **stack.client_env(), "PYTHONPATH": str(REPO)}
+    cli_root = f"s3://{BUCKET}/cli"
+    failing_flow = str(FLOWS / "retry_then_fail.py")
+    where = ("--datastore", cli_root)
+    deployed_lines = _flowc(
+        env, "deploy", failing_flow, "--target", "airflow", "--option", "operator=local", *where
+    )
+    assert "DAG RetryThenFailFlow: created" in deployed_lines, deployed_lines
+    failing_run = _flowc(env, "trigger", failing_flow, *where).strip()
+    assert failing_run.startswith("RetryThenFailFlow/airflow-"), failing_run
+
+    local_root = str(tmp_path / "local")
+    flags = ("--param", "width=3", "--param", "word=xy")
+    local_run = _local_run(FLOWS / "deploy_foreach.py", local_root, env, *flags)
+    # A third run is stopped at once: Airflow marks it failed, flowc reads TERMINATED.
+    stopped = _flowc(env, "trigger", failing_flow, *where).strip()
+    _flowc(env, "terminate", stopped, *where)
+    assert ": TERMINATED [failed]" in _flowc(env, "status", stopped, *where)
 
     # While those run: a file Airflow cannot import is reported with its line, and taken
     # out of the DAGs folder again.
@@ -176,31 +203,39 @@ def test_deploy_trigger_status_on_a_real_scheduler(
 
     done = _wait(target, ref)
     assert done.state is RunState.SUCCEEDED, done
+    print(f"foreach run succeeded {time.monotonic() - triggered:.1f} s after its trigger")
     steps = {t.step: t for t in done.tasks}
     assert set(steps) == {"start", "work", "join", "end"}
     assert steps["work"].detail == "3 tasks: success"
 
-    env = {**os.environ, **seaweed.env(), "PYTHONPATH": str(REPO)}
-    local_root = str(tmp_path / "local")
-    local = _local_run(
-        FLOWS / "deploy_foreach.py", local_root, env, "--param", "width=3", "--param", "word=xy"
-    )
+    local = _run_id(local_run)
     deployed = _snapshot("DeployForeachFlow", ref.run_id, root)
     assert deployed == _snapshot("DeployForeachFlow", local, local_root)
     ((end_task,),) = [list(deployed["end"].values())]
     assert end_task["total"] == 2 + 4 + 6
 
-    failed = _wait(target, failing_ref)
-    assert failed.state is RunState.FAILED, failed
-    broken = {t.step: t for t in failed.tasks}["broken"]
-    assert broken.state is RunState.FAILED and broken.attempts == 3, broken
-    log = target.task_log(failing_ref, "broken", attempt=3)
-    assert "attempt 2 fails on purpose" in log, log
+    # The retries and the final failure, as `flowc status` shows them.
+    shown = _flowc(env, "status", failing_run, *where, "--wait", "--timeout", "150", expect=1)
+    assert f"{failing_run} on airflow (RetryThenFailFlow): FAILED [failed]" in shown, shown
+    lines = {line.split()[0]: line.split()[1:] for line in shown.splitlines()[1:]}
+    assert lines["start"][:3] == ["SUCCEEDED", "attempts", "1"], shown
+    assert lines["broken"][:3] == ["FAILED", "attempts", "2"], shown
+    assert lines["end"][0] == "FAILED", shown  # upstream_failed
+    failing_ref = find_run(failing_run, cli_root)
+    log = target.task_log(failing_ref, "broken", attempt=2)
+    assert "attempt 1 fails on purpose" in log, log
 
     removed = target.delete(foreach.deployed_name)
     assert [r.change for r in removed.resources] == [ResourceChange.DELETED] * 2, removed
     assert not (Path(stack.dags_folder) / "DeployForeachFlow.py").exists()
     print(f"first deploy parsed in {parsed_in:.1f} s")
+
+    # An s3:// DAGs folder (what an S3 DAG bundle reads) on the same SeaweedFS.
+    folder = open_dags_folder(f"s3://{BUCKET}/dags")
+    assert folder.read("DeployForeachFlow.py") is None
+    folder.write("DeployForeachFlow.py", foreach.files[0].content)
+    assert folder.read("DeployForeachFlow.py") == foreach.files[0].content
+    assert folder.remove("DeployForeachFlow.py") and not folder.remove("DeployForeachFlow.py")
 
 
 def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
