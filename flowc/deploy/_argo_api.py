@@ -49,8 +49,11 @@ class ArgoApi:
     of which server."""
 
     def __init__(self, connection: ArgoConnection) -> None:
-        from hera.events.service import EventsService
-        from hera.workflows.service import WorkflowsService
+        try:
+            from hera.events.service import EventsService
+            from hera.workflows.service import WorkflowsService
+        except ImportError as exc:
+            raise DeployError("the Argo target needs hera: pip install 'flowc[argo]'") from exc
 
         self.connection = connection
         url, verify, token = connection.url, connection.verify_ssl, connection.token

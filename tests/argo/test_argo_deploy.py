@@ -92,6 +92,16 @@ def test_deployed_name_is_the_emitted_template_name() -> None:
     assert compiled.deployed_name == emitted["metadata"]["name"] == "train-flow"
 
 
+def test_deployed_name_of_a_project_flow_is_the_emitted_template_name() -> None:
+    flow = str(EVENTS / "project_downstream.py")
+    compiled = compile_for_deploy(flow, "argo", datastore_root=DATASTORE, branch="nightly")
+    text = compiled.file_ending(".workflowtemplate.yaml").content
+    names = {d["kind"]: d["metadata"]["name"] for d in yaml.safe_load_all(text)}
+    assert names == {"WorkflowTemplate": compiled.deployed_name, "Sensor": compiled.deployed_name}
+    assert ".test.nightly." not in compiled.deployed_name
+    assert "-test-nightly-" in compiled.deployed_name
+
+
 def test_deploy_creates_the_workflow_template(server: ArgoApiServer) -> None:
     compiled = compile_for_deploy(TRAIN, "argo", datastore_root=DATASTORE)
     outcome = target().deploy(compiled)
@@ -410,3 +420,12 @@ def test_namespace_falls_back_to_the_kubeconfig_context(
     assert opened.connection.verify_ssl is False
     monkeypatch.setenv("ARGO_NAMESPACE", "argo")
     assert target().namespace == "argo"
+
+
+def test_without_hera_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setenv("ARGO_SERVER", "localhost:2746")
+    monkeypatch.setitem(sys.modules, "hera.workflows.service", None)
+    with pytest.raises(DeployError, match=r"needs hera: pip install 'flowc\[argo\]'"):
+        open_target("argo")

@@ -283,6 +283,15 @@ def test_status_shows_retries_and_terminate_stops_a_run(deployment: Deployment) 
     assert status.returncode == 0, status.stdout + status.stderr
     tasks = {line.split()[0]: line for line in status.stdout.splitlines()[1:]}
     assert "attempts 3" in tasks["flaky"] and "SUCCEEDED" in tasks["flaky"]
+    as_json = json.loads(
+        deployment.flowc("status", started.stdout.strip(), "--format", "json").stdout
+    )
+    assert (as_json["state"], as_json["engine_state"]) == ("SUCCEEDED", "SUCCEEDED")
+    assert [(t["step"], t["attempts"]) for t in as_json["tasks"]] == [
+        ("start", 1),
+        ("flaky", 3),
+        ("end", 1),
+    ]
 
     # No workers answer now: the run waits at its first task until it is stopped.
     waiting = deployment.flowc("trigger", FLAKY, "--target", "stepfunctions")
