@@ -323,11 +323,17 @@ def _run(command: list[str]) -> None:
 def shim_site(root: str | None = None) -> str:
     """A directory of links to this installation's flowc runtime and the distributions
     it imports in a task (``FLOWC_SHIM_PATH`` names it for an environment). Kept under
-    ``root`` (the cache) by a key of this installation, and made atomically."""
+    ``root`` (the cache) by a key of this installation — its interpreter, its runtime's
+    paths and the state of its site-packages, which changes whenever a distribution is
+    installed or removed — and made atomically."""
+    import sysconfig
+
     root = root or cache_root()
     sources = _runtime_sources()
+    libraries = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    state = [(d, os.stat(d).st_mtime_ns) for d in libraries if os.path.isdir(d)]
     key = hashlib.sha256(
-        json.dumps([sys.version, sys.prefix, sources], sort_keys=True).encode()
+        json.dumps([sys.version, sys.prefix, sources, state], sort_keys=True).encode()
     ).hexdigest()[:16]
     final = os.path.join(root, f".shim-{key}")
     if os.path.isfile(os.path.join(final, READY)):
