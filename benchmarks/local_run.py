@@ -220,12 +220,15 @@ Notes:
   shim and the flow once and forks a child per task (`runtime_shim/forkserver.py`).
   The last column is the subprocess executor (`FLOWC_EXECUTOR=subprocess`): one
   `python -m runtime_shim step ...` per task, exactly what Argo/Airflow/Step Functions run.
+  Foreach widths from 100 to 10,000, files and bytes per task, the runner's memory and a
+  profile of a task's cost: [local_scale.md](local_scale.md) (`benchmarks/local_scale.py`).
   It beats Metaflow too, because a task costs ~50 ms of CPU instead of ~370 ms.
 * Shim overhead: a no-op task through the literal shim command, minus the interpreter
   floor. What the rest is: imports of the shim (json, pickle, hashlib and ~10 small
   modules; no dataclasses, argparse, typing or tempfile on the task path), reading the
-  parent's commit record and artifact list, writing the attempt's four files and the
-  commit marker. In this checkout the floor itself includes ~10 ms of the editable
+  parent's record, writing the task's one record (the layout since the scale work:
+  docs/architecture.md#the-datastore; these figures were measured with the earlier
+  layout's four attempt files and commit marker). In this checkout the floor itself includes ~10 ms of the editable
   install's import hook (`__editable___flowc_*_finder`), absent from a normal install.
 """
 

@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/local_scale.py                       # 100, 1,000, 10,000
     .venv/bin/python benchmarks/local_scale.py --widths 100 1000 --repeat 5
     .venv/bin/python benchmarks/local_scale.py --metaflow-python /tmp/mfvenv/bin/python
+    git archive REV | tar -x -C /tmp/base      # then, alongside that revision:
+    .venv/bin/python benchmarks/local_scale.py --baseline /tmp/base --baseline-label REV
 
 Runs ``flowc run --local tests/runtime/flows/wide.py --width N`` (start → N square tasks →
 join → end) ``--repeat`` times per width into a fresh datastore each time and reports
@@ -63,15 +65,20 @@ def disk_usage(root: str) -> dict[str, int]:
     return {"disk": blocks, "bytes": apparent, "files": files, "empty": empty}
 
 
-def run_flowc(width: int, scratch: str, workers: int) -> tuple[dict[str, float], dict[str, int]]:
+def run_flowc(
+    width: int, scratch: str, workers: int, root: str = ROOT
+) -> tuple[dict[str, float], dict[str, int]]:
+    """One run of flowc from the checkout at ``root`` (another one: a baseline)."""
     datastore = os.path.join(scratch, f"ds-{width}")
     shutil.rmtree(datastore, ignore_errors=True)
     stats = os.path.join(scratch, "runner.json")
-    argv = [sys.executable, "-c", RUNNER, stats, "run", "--local", WIDE, "-q"]
+    flow = os.path.join(root, os.path.relpath(WIDE, ROOT))
+    argv = [sys.executable, "-c", RUNNER, stats, "run", "--local", flow, "-q"]
     argv += ["--datastore", datastore, "--max-workers", str(workers), "--width", str(width)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    # cwd first on sys.path: the checkout at root is what runs, not the installed one
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -220,7 +227,14 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
     for width in args.widths:
         runs = []
         usage: dict[str, int] = {}
+        base: list[dict[str, float]] = []
+        base_usage: dict[str, int] = {}
         for _ in range(args.repeat):
+            if args.baseline and width in args.baseline_widths:
+                # interleaved, so load from elsewhere lands on both alike
+                figures, base_usage = run_flowc(width, scratch, args.max_workers, args.baseline)
+                base.append(figures)
+                print(width, "baseline", figures, base_usage, flush=True)
             figures, usage = run_flowc(width, scratch, args.max_workers)
             runs.append(figures)
             print(width, figures, usage, flush=True)
@@ -236,6 +250,12 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
             "rss_mb": max(r["rss_kb"] for r in runs) / 1024,
             **usage,
         }
+        if base:
+            walls = sorted(r["wall"] for r in base)
+            row.update(base_best=walls[0], base_median=statistics.median(walls))
+            row.update(base_cpu=statistics.median(r["cpu"] for r in base))
+            row.update(base_disk=base_usage["disk"], base_files=base_usage["files"])
+            row.update(base_empty=base_usage["empty"])
         if args.metaflow_python and width in args.metaflow_widths:
             mf, mf_usage = run_metaflow(args.metaflow_python, width, scratch, args.max_workers)
             row.update(mf_wall=mf["wall"], mf_cpu=mf["cpu"], mf_disk=mf_usage["disk"])
@@ -245,7 +265,9 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
     return rows
 
 
-def report(rows: list[dict[str, object]], probe: dict[str, object], load: str) -> str:
+def report(
+    rows: list[dict[str, object]], probe: dict[str, object], load: str, label: str = ""
+) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
@@ -267,6 +289,24 @@ def report(rows: list[dict[str, object]], probe: dict[str, object], load: str) -
             f"| {row['rss_mb']:.0f} MB | {_kb(float(row['disk']) / tasks)} "  # type: ignore[arg-type]
             f"| {float(row['files']) / tasks:.2f} | {row['empty']} |"  # type: ignore[arg-type]
         )
+    baseline = [r for r in rows if "base_best" in r]
+    if baseline:
+        lines += [
+            "",
+            f"The baseline ({label}), run alternately with the above on the same widths:",
+            "",
+            "| width | wall, best | wall, median | CPU, all processes "
+            "| datastore on disk per task | files per task | empty files |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in baseline:
+            tasks = float(row["tasks"])  # type: ignore[arg-type]
+            lines.append(
+                f"| {row['width']:,} | {row['base_best']:.1f} s | {row['base_median']:.1f} s "
+                f"| {row['base_cpu']:.1f} s "
+                f"| {_kb(float(row['base_disk']) / tasks)} "  # type: ignore[arg-type]
+                f"| {float(row['base_files']) / tasks:.2f} | {row['base_empty']} |"  # type: ignore[arg-type]
+            )
     metaflow = [r for r in rows if "mf_wall" in r]
     if metaflow:
         lines += [
@@ -309,6 +349,9 @@ def main() -> int:
     parser.add_argument("--max-workers", type=int, default=4)
     parser.add_argument("--metaflow-python", default="")
     parser.add_argument("--metaflow-widths", type=int, nargs="*", default=[100])
+    parser.add_argument("--baseline", default="", help="another checkout to run alongside")
+    parser.add_argument("--baseline-label", default="the baseline checkout")
+    parser.add_argument("--baseline-widths", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--probe-tasks", type=int, default=100)
     parser.add_argument("--profile-width", type=int, default=1000)
     parser.add_argument("--output", default=os.path.join(HERE, "local_scale.md"))
@@ -324,7 +367,7 @@ def main() -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
-    text = report(rows, probe, load)
+    text = report(rows, probe, load, args.baseline_label)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
