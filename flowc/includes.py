@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import FlowIR, Parameter
-
-DESCRIPTOR_TYPE = "flowc-include"
+from flowc.sources import find_beside_flow
+from runtime_shim.includes import DESCRIPTOR_TYPE, include_key
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,6 @@ class Captured:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-def include_key(flow: str, sha256: str) -> str:
-    """Where a captured file lives in the datastore (beside the flow's code packages)."""
-    return f"{flow}/includes/{sha256}"
-
-
-def find_file(path: str, flow_file: str) -> str | None:
-    """``path`` in the working directory, else beside the flow file (the config rule)."""
-    for candidate in (path, os.path.join(os.path.dirname(os.path.abspath(flow_file)), path)):
-        if os.path.isfile(candidate):
-            return candidate
-    return None
 
 
 def read_includes(ir: FlowIR, flow_file: str) -> tuple[list[Captured], list[Diagnostic]]:
@@ -78,7 +65,7 @@ def read_includes(ir: FlowIR, flow_file: str) -> tuple[list[Captured], list[Diag
                 )
             )
             continue
-        path = find_file(param.default, flow_file)
+        path = find_beside_flow(param.default, flow_file)
         if path is None:
             problems.append(
                 diag(

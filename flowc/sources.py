@@ -1,4 +1,5 @@
-"""Expanding the FLOW arguments of a command: files, directories and globs."""
+"""Expanding the FLOW arguments of a command (files, directories and globs), and finding
+the files a flow names (config and IncludeFile defaults)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,12 @@ def display_path(path: str) -> str:
     if absolute.startswith(cwd + os.sep):
         path = os.path.relpath(absolute, cwd)
     return path.replace(os.sep, "/")
+
+
+def find_beside_flow(path: str, flow_file: str) -> str | None:
+    """``path`` in the working directory, else beside the flow file: where a config file
+    (``default=``, ``--config PATH``) or an ``IncludeFile`` default is looked up."""
+    for candidate in (path, os.path.join(os.path.dirname(os.path.abspath(flow_file)), path)):
+        if os.path.isfile(candidate):
+            return candidate
+    return None

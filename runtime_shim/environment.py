@@ -50,6 +50,7 @@ LOCK_FORMAT = 1
 READY = "flowc-ready"  # written last into a complete environment; holds its address
 REQUIREMENTS = "flowc-requirements.txt"
 SHIM_PATH_VARIABLE = "FLOWC_SHIM_PATH"
+_ENTERED = "FLOWC_ENVIRONMENT_ENTERED"  # set for the exec'd interpreter, against loops
 ADDRESS_LENGTH = 32  # hex digits of sha256: 128 bits
 # Distributions the runtime imports inside a task when the flow needs them (an s3://
 # datastore, Markdown on a card); linked into every environment with what they require.
@@ -322,11 +323,17 @@ def _run(command: list[str]) -> None:
 def shim_site(root: str | None = None) -> str:
     """A directory of links to this installation's flowc runtime and the distributions
     it imports in a task (``FLOWC_SHIM_PATH`` names it for an environment). Kept under
-    ``root`` (the cache) by a key of this installation, and made atomically."""
+    ``root`` (the cache) by a key of this installation — its interpreter, its runtime's
+    paths and the state of its site-packages, which changes whenever a distribution is
+    installed or removed — and made atomically."""
+    import sysconfig
+
     root = root or cache_root()
     sources = _runtime_sources()
+    libraries = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    state = [(d, os.stat(d).st_mtime_ns) for d in libraries if os.path.isdir(d)]
     key = hashlib.sha256(
-        json.dumps([sys.version, sys.prefix, sources], sort_keys=True).encode()
+        json.dumps([sys.version, sys.prefix, sources, state], sort_keys=True).encode()
     ).hexdigest()[:16]
     final = os.path.join(root, f".shim-{key}")
     if os.path.isfile(os.path.join(final, READY)):
@@ -421,6 +428,12 @@ def enter(wanted: str, flow_file: str, argv: list[str]) -> None:
     already that environment's."""
     if active(wanted):
         return
+    if os.environ.get(_ENTERED) == wanted:
+        # exec'd into the environment, yet this interpreter is not its: never loop.
+        raise StepEnvironmentError(
+            f"the interpreter {sys.executable} (prefix {sys.prefix}) does not run in "
+            f"environment {wanted} although it was started as its interpreter"
+        )
     path = find(wanted)
     if path is None:
         python, requirements = locked(lock_path(flow_file), wanted)
@@ -428,6 +441,7 @@ def enter(wanted: str, flow_file: str, argv: list[str]) -> None:
     site = shim_site()
     environ = dict(os.environ)
     environ[SHIM_PATH_VARIABLE] = site
+    environ[_ENTERED] = wanted
     environ.pop("PYTHONHOME", None)
     python = env_python(path)
     sys.stdout.flush()

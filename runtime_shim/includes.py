@@ -14,6 +14,11 @@ import json
 DESCRIPTOR_TYPE = "flowc-include"
 
 
+def include_key(flow: str, sha256: str) -> str:
+    """Where a captured file lives in the datastore (beside the flow's code packages)."""
+    return f"{flow}/includes/{sha256}"
+
+
 class IncludeError(Exception):
     """The captured copy is missing or does not match its hash."""
 
@@ -41,7 +46,7 @@ def load_captured(document: dict[str, object]) -> bytes:
     if folder != "includes" or sha256 != document.get("sha256"):
         raise IncludeError(f"malformed include descriptor {json.dumps(document)}")
     try:
-        data = open_object_store(root).get(f"{flow}/includes/{sha256}")
+        data = open_object_store(root).get(include_key(flow, sha256))
     except (ObjectStoreError, OSError, KeyError) as exc:
         raise IncludeError(
             f"the captured copy of {document.get('path')!r} at {url} cannot be read: {exc}"

@@ -34,6 +34,7 @@ from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._spans import location_of, span_of
 from flowc.diagnostics import Diagnostic, diag
 from flowc.ir import Config
+from flowc.sources import find_beside_flow
 
 _CONFIG_ARGS = ("name", "default", "default_value", "help", "required", "parser", "plain")
 CONFIG_ENV = "METAFLOW_FLOW_CONFIG"
@@ -451,7 +452,7 @@ class _Reader:
         return self.ref.module.path
 
     def read_file(self, path: str, node: ast.AST, what: str) -> _Outcome:
-        found = _find_file(path, self.file)
+        found = find_beside_flow(path, self.file)
         if found is None:
             self.out.append(
                 diag(
@@ -576,13 +577,6 @@ class _Reader:
             return _Outcome(json.loads(json.dumps(value)))
         except (TypeError, ValueError) as exc:
             return self._invalid(f"has a value that is not JSON data: {exc}", node)
-
-
-def _find_file(path: str, flow_file: str) -> str | None:
-    for candidate in (path, os.path.join(os.path.dirname(os.path.abspath(flow_file)), path)):
-        if os.path.isfile(candidate):
-            return candidate
-    return None
 
 
 def _import(dotted: str) -> Any:

@@ -44,10 +44,10 @@ def deployment_options(command: F) -> F:
                 "--branch",
                 default=None,
                 metavar="NAME",
-                help="Deploy a @project flow on this branch (default: user.<name>).",
+                help="The @project branch of the deployment (default: user.<name>).",
             ),
             click.option(
-                "--production", is_flag=True, help="Deploy a @project flow on its prod branch."
+                "--production", is_flag=True, help="The @project flow's production deployment."
             ),
             click.option(
                 "--datastore",
@@ -62,7 +62,7 @@ def deployment_options(command: F) -> F:
                 multiple=True,
                 metavar="KEY=VALUE",
                 help="A target option (repeatable): the compiler's (flowc compile --option) "
-                "and the connection's (Step Functions: role_arn, profile).",
+                "and the keys the engine's connection reads (docs/deploy.md).",
             ),
         )
     ):
@@ -214,12 +214,21 @@ OPTION_OPTION = click.option(
     "--wait", is_flag=True, help="Wait until the run has finished; exit 1 unless it succeeded."
 )
 @click.option("--timeout", type=float, default=None, help="With --wait: give up after SECONDS.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Human-readable lines, or one JSON object (for scripts).",
+)
 def status(
     pathspec: str,
     datastore: str | None,
     option_pairs: tuple[str, ...],
     wait: bool,
     timeout: float | None,
+    output_format: str,
 ) -> None:
     """The state of RUN (Flow/RUN_ID, as trigger printed it) and of its tasks, as the
     engine reports them: one line per task with its attempts."""
@@ -240,15 +249,39 @@ def status(
             current = run_status(ref, _options(option_pairs))
     except DeployError as exc:
         _fail(exc)
-    click.echo(
-        f"{ref.pathspec} on {ref.target} ({ref.deployed_name}): {current.state.value}"
-        f" [{current.engine_state}]"
-    )
-    for task in current.tasks:
-        detail = f"  {task.detail}" if task.detail else ""
-        click.echo(f"  {task.step:<24} {task.state.value:<10} attempts {task.attempts}{detail}")
+    if output_format == "json":
+        click.echo(_status_json(current))
+    else:
+        click.echo(
+            f"{ref.pathspec} on {ref.target} ({ref.deployed_name}): {current.state.value}"
+            f" [{current.engine_state}]"
+        )
+        for task in current.tasks:
+            detail = f"  {task.detail}" if task.detail else ""
+            click.echo(f"  {task.step:<24} {task.state.value:<10} attempts {task.attempts}{detail}")
     if wait and current.state is not RunState.SUCCEEDED:
         sys.exit(1)
+
+
+def _status_json(current: Any) -> str:
+    import json
+
+    ref = current.ref
+    return json.dumps(
+        {
+            "pathspec": ref.pathspec,
+            "target": ref.target,
+            "deployed_name": ref.deployed_name,
+            "engine_run_id": ref.engine_run_id,
+            "state": current.state.value,
+            "engine_state": current.engine_state,
+            "tasks": [
+                {"step": t.step, "state": t.state.value, "attempts": t.attempts, "detail": t.detail}
+                for t in current.tasks
+            ],
+        },
+        indent=1,
+    )
 
 
 @click.command()
@@ -290,6 +323,7 @@ def delete(flow_file: str, target: str, **fields: Any) -> None:
             deployed_name_of(request, default),
             datastore=request.datastore,
             options=request.options,
+            default_name=default,
         )
     except DeployError as exc:
         _fail(exc)

@@ -3,6 +3,9 @@
 Environments already in the lock keep their resolution (``--upgrade`` resolves every one
 again); environments the flow no longer uses are dropped. ``--check`` resolves nothing and
 exits 1 when the lock misses an environment of the flow or holds one it does not use.
+``--build DIR`` then builds every locked environment of the flow into DIR, as an image
+holds them for its tasks (``FLOWC_ENV_PATH=DIR``: a task finds its environment there and
+builds nothing).
 Exit codes: 0 ok, 1 the flow has errors, a resolution failed or the lock is stale.
 """
 
@@ -29,8 +32,20 @@ from flowc.commands._common import flow_option
 )
 @click.option("--check", is_flag=True, help="Only report whether the lock is up to date.")
 @click.option("--upgrade", is_flag=True, help="Resolve every environment again.")
+@click.option(
+    "--build",
+    "build_dir",
+    default=None,
+    metavar="DIR",
+    help="Then build every locked environment into DIR (an image's FLOWC_ENV_PATH).",
+)
 def lock(
-    flow_file: str, flow_name: str | None, output: str | None, check: bool, upgrade: bool
+    flow_file: str,
+    flow_name: str | None,
+    output: str | None,
+    check: bool,
+    upgrade: bool,
+    build_dir: str | None,
 ) -> None:
     """Resolve each distinct @pypi environment of FLOW (with uv) into a lock file."""
     from flowc import environments as envs
@@ -52,6 +67,8 @@ def lock(
             click.echo(f"flowc: {path} holds environments the flow no longer uses", err=True)
             sys.exit(1)
         click.echo(f"flowc: {path} is up to date", err=True)
+        if build_dir:
+            _build(build_dir, [locked[key] for key in groups])
         return
     if not groups and not os.path.exists(path):
         click.echo(f"flowc: {flow_file} has no @pypi environments; nothing to lock", err=True)
@@ -76,6 +93,27 @@ def lock(
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
     click.echo(f"flowc: wrote {path} ({len(entries)} environments)", err=True)
+    if build_dir:
+        _build(build_dir, list(entries.values()))
+
+
+def _build(directory: str, entries: list[dict[str, Any]]) -> None:
+    """Build each locked environment into ``directory`` (the tasks' builder)."""
+    from runtime_shim import environment
+
+    for entry in entries:
+        python, requirements = str(entry["python"]), str(entry["requirements"])
+        try:
+            path = environment.ensure(
+                python,
+                requirements,
+                root=directory,
+                progress=lambda line: click.echo(f"flowc: {line}", err=True),
+            )
+        except environment.StepEnvironmentError as exc:
+            click.echo(f"flowc: cannot build environment into {directory}: {exc}", err=True)
+            sys.exit(1)
+        click.echo(path)
 
 
 def _read(path: str) -> str:

@@ -3,11 +3,15 @@
 The URL goes to ``flowc compile --code-package URL`` (or ``code_package`` in
 ``[tool.flowc]``) so a plain image can run the flow. Include/exclude globs come from
 ``[tool.flowc.package]`` (``include``, ``exclude``, ``root``) and the flags add to them.
+Each ``IncludeFile`` default is stored beside the package, content-addressed, as ``flowc
+compile`` stores it (a file that cannot be read is FC214).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from typing import Any
 
 import click
 
@@ -65,10 +69,12 @@ def package(
     unchanged code gives the same URL and is uploaded only once."""
     from flowc.commands.run import load_ir
     from flowc.config import ConfigError, load_config
+    from flowc.includes import store_includes
     from flowc.packaging import PackagingError, build_package, publish_package
     from runtime_shim.datastore.objectstore import ObjectStoreError
 
     ir = load_ir(flow_file, flow_name)
+    captured = _included_files(ir, flow_file)
     try:
         config = load_config(os.path.dirname(os.path.abspath(flow_file)))
     except ConfigError as exc:
@@ -101,14 +107,34 @@ def package(
             handle.write(built.data)
     try:
         url = publish_package(built, target, ir.name)
-    except (ObjectStoreError, ValueError) as exc:
+        store_includes(ir, target, captured)
+    except (ObjectStoreError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"flowc: packaged {len(built.files)} files ({len(built.data) / 1024:.1f} KiB), "
-        f"flow file {built.flow_file}",
+        f"flow file {built.flow_file}"
+        + (f"; stored {len(captured)} IncludeFile default(s)" if captured else ""),
         err=True,
     )
     click.echo(url)
+
+
+def _included_files(ir: Any, flow_file: str) -> list[Any]:
+    """The IncludeFile defaults, stored beside the package as ``flowc compile`` stores them
+    (flowc.includes); one that cannot be read stops the packaging with FC214."""
+    from flowc.includes import read_includes
+    from flowc.render import render_text
+
+    found, problems = read_includes(ir, flow_file)
+    if problems:
+        with open(flow_file, encoding="utf-8") as handle:
+            sources = {problems[0].span.file: handle.read()} if problems[0].span else {}
+        click.echo(render_text(problems, sources, color=sys.stderr.isatty()), err=True)
+        click.echo(
+            "flowc: the flow's data files cannot be captured; nothing was packaged", err=True
+        )
+        sys.exit(1)
+    return found
 
 
 def _strings(value: object) -> list[str]:

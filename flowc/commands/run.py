@@ -229,9 +229,11 @@ def step_interpreters(ir: FlowIR, flow_file: str) -> dict[str, str]:
                 progress=functools.partial(_progress, names),
             )
         except EnvironmentBuildError as exc:
-            wanted = items[0].environment.requirements_in().split()
+            env = items[0].environment
+            wanted = ", ".join(env.requirements_in().split()) or "no packages"
             click.echo(
-                f"flowc: cannot build the environment of step {names} ({', '.join(wanted)}): {exc}",
+                f"flowc: cannot build the environment of step {names} "
+                f"(python {env.python}: {wanted}): {exc}",
                 err=True,
             )
             sys.exit(1)

@@ -49,8 +49,11 @@ class ArgoApi:
     of which server."""
 
     def __init__(self, connection: ArgoConnection) -> None:
-        from hera.events.service import EventsService
-        from hera.workflows.service import WorkflowsService
+        try:
+            from hera.events.service import EventsService
+            from hera.workflows.service import WorkflowsService
+        except ImportError as exc:
+            raise DeployError("the Argo target needs hera: pip install 'flowc[argo]'") from exc
 
         self.connection = connection
         url, verify, token = connection.url, connection.verify_ssl, connection.token
@@ -163,11 +166,14 @@ class ArgoApi:
         return True
 
     # -- Workflows -----------------------------------------------------------------------
-    def submit(self, template: str, parameters: list[str], namespace: str) -> dict[str, Any]:
-        """Start a Workflow from the WorkflowTemplate ``template`` (``NAME=VALUE`` each)."""
+    def submit(
+        self, template: str, parameters: list[str], namespace: str, name: str
+    ) -> dict[str, Any]:
+        """Start a Workflow named ``name`` from the WorkflowTemplate ``template``
+        (parameters as ``NAME=VALUE``)."""
         from hera.workflows import models as wf
 
-        options = wf.SubmitOpts(parameters=parameters) if parameters else None
+        options = wf.SubmitOpts(name=name, parameters=parameters or None)
         request = wf.WorkflowSubmitRequest(
             namespace=namespace,
             resource_kind="WorkflowTemplate",

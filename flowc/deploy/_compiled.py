@@ -82,7 +82,13 @@ def _deployed_name(
         kind = str((target_options or {}).get("kind", "WorkflowTemplate"))
         return resource_name(ir, kind, branch, production)[0]
 
-    project, _ = deployed_project(ir, branch, production)
+    from flowc.diagnostics import Severity
+
+    project, problems = deployed_project(ir, branch, production)
+    errors = [d.message for d in problems if d.severity is Severity.ERROR]
+    if errors:
+        # Without this, a bad branch would silently name the flow's unbranched deployment.
+        raise DeployError("; ".join(errors))
     return engine_name(target, project.project_flow_name if project else ir.name)
 
 

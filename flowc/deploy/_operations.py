@@ -141,11 +141,15 @@ def delete_deployed(
     *,
     datastore: str | None = None,
     options: Mapping[str, str] | None = None,
+    default_name: str | None = None,
 ) -> DeployOutcome:
-    """Remove the deployment's resources from the engine and its record."""
+    """Remove the deployment's resources from the engine and its record (and the record
+    under its ``default_name``, when an option renamed it)."""
     outcome = connect(target, options or {}).delete(deployed_name)
     if outcome.ok:
-        Records(deploy_datastore(datastore)).delete_deployment(target, deployed_name)
+        records = Records(deploy_datastore(datastore))
+        for name in {deployed_name, default_name or deployed_name}:
+            records.delete_deployment(target, name)
     return outcome
 
 

@@ -23,7 +23,7 @@ _SCHEDULE_FIELDS = (
 )
 
 
-def _lookup(target: StepFunctionsTarget, service: str, operation: str, **request: Any) -> Any:
+def lookup(target: StepFunctionsTarget, service: str, operation: str, **request: Any) -> Any:
     """The resource, or None when AWS says it does not exist."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -40,7 +40,7 @@ def _lookup(target: StepFunctionsTarget, service: str, operation: str, **request
 def apply_machine(
     target: StepFunctionsTarget, name: str, arn: str, definition: str
 ) -> ResourceChange:
-    held = _lookup(target, "stepfunctions", "describe_state_machine", stateMachineArn=arn)
+    held = lookup(target, "stepfunctions", "describe_state_machine", stateMachineArn=arn)
     if held is None:
         target._call(
             "stepfunctions",
@@ -64,7 +64,7 @@ def apply_machine(
 
 
 def delete_machine(target: StepFunctionsTarget, arn: str) -> ResourceChange | None:
-    if _lookup(target, "stepfunctions", "describe_state_machine", stateMachineArn=arn) is None:
+    if lookup(target, "stepfunctions", "describe_state_machine", stateMachineArn=arn) is None:
         return None
     target._call("stepfunctions", "delete_state_machine", stateMachineArn=arn)
     return ResourceChange.DELETED
@@ -73,7 +73,7 @@ def delete_machine(target: StepFunctionsTarget, arn: str) -> ResourceChange | No
 def apply_schedule(
     target: StepFunctionsTarget, name: str, arn: str, document: dict[str, Any] | None
 ) -> ResourceChange | None:
-    held = _lookup(target, "scheduler", "get_schedule", Name=name)
+    held = lookup(target, "scheduler", "get_schedule", Name=name)
     if document is None:
         if held is None or held.get("Target", {}).get("Arn") != arn:
             return None  # none, or another machine's schedule of the same name
@@ -92,7 +92,7 @@ def apply_rule(
     target: StepFunctionsTarget, name: str, arn: str, document: dict[str, Any] | None
 ) -> ResourceChange | None:
     bus = document["PutRule"]["EventBusName"] if document else "default"
-    held = _lookup(target, "events", "describe_rule", Name=name, EventBusName=bus)
+    held = lookup(target, "events", "describe_rule", Name=name, EventBusName=bus)
     held_targets: list[dict[str, Any]] = []
     if held is not None:
         listed = target._call("events", "list_targets_by_rule", Rule=name, EventBusName=bus)

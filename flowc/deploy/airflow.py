@@ -23,7 +23,6 @@ import os
 import re
 import time
 import urllib.parse
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -42,6 +41,7 @@ from flowc.deploy._model import (
     TaskStatus,
     TriggeredRunRef,
 )
+from flowc.deploy._runs import new_run_id
 
 DEFAULT_PARSE_TIMEOUT = 330.0
 #: A note on a DAG run that ``terminate`` failed, so its status reads TERMINATED.
@@ -117,7 +117,8 @@ class AirflowTarget(DeployTarget):
             raise
         unpaused = bool(parsed.get("is_paused"))
         if unpaused:
-            self.api.call("PATCH", f"/api/v2/dags/{_q(dag_id)}", {"is_paused": False})
+            unpause = {"is_paused": False}
+            self.api.call("PATCH", f"/api/v2/dags/{_q(dag_id)}", unpause, idempotent=True)
         if known is None:
             dag_change = ResourceChange.CREATED
         elif file_change is not ResourceChange.UNCHANGED or unpaused:
@@ -147,7 +148,7 @@ class AirflowTarget(DeployTarget):
         token is the server's signed name of a file it has parsed before)."""
         token = dag.get("file_token")
         if token:
-            self.api.call("PUT", f"/api/v2/parseDagFile/{_q(str(token))}")
+            self.api.call("PUT", f"/api/v2/parseDagFile/{_q(str(token))}", idempotent=True)
 
     def _wait_parsed(
         self, dag_id: str, path: str, content: str, since: datetime | None
@@ -207,7 +208,7 @@ class AirflowTarget(DeployTarget):
                 f"the DAG {deployed_name!r} is paused, so a run would wait in the queue; "
                 "unpause it (flowc deploy does)"
             )
-        run_id = _new_run_id()
+        run_id = new_run_id(self.name)
         conf = {name: json.loads(value) for name, value in parameters.items()}
         body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}
         self.api.call("POST", f"/api/v2/dags/{_q(deployed_name)}/dagRuns", body)
@@ -243,7 +244,7 @@ class AirflowTarget(DeployTarget):
         if RUN_STATES.get(str(run.get("state")), RunState.PENDING).finished:
             return
         body = {"state": "failed", "note": TERMINATED_NOTE}
-        self.api.call("PATCH", _run_path(ref), body)
+        self.api.call("PATCH", _run_path(ref), body, idempotent=True)
 
     def delete(self, deployed_name: str) -> DeployOutcome:
         dag = self._dag(deployed_name)
@@ -265,10 +266,6 @@ class AirflowTarget(DeployTarget):
                     ResourceOutcome("DAG", deployed_name, ResourceChange.FAILED, str(exc))
                 )
         return DeployOutcome(self.name, deployed_name, tuple(resources))
-
-
-def _new_run_id() -> str:
-    return f"airflow-{uuid.uuid4().hex[:16]}"
 
 
 def _q(part: str) -> str:

@@ -11,8 +11,9 @@ that flowc made for an earlier version of the flow, which no longer has ``@sched
 ``@trigger``, is deleted, so a re-deploy converges on what the flow says.
 
 ``trigger`` submits a Workflow from the template (``workflowTemplateRef`` with the
-parameters); the run id the tasks write under is the Workflow's name (``--run-id
-{{workflow.name}}`` in every step). Endpoint and credentials: ``flowc.deploy._argo_config``.
+parameters) named by a fresh ``argo-…`` run id: the run id the tasks write under is the
+Workflow's name (``--run-id {{workflow.name}}`` in every step), so it is the one the user
+is shown. Endpoint and credentials: ``flowc.deploy._argo_config``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from flowc.deploy._model import (
     RunStatus,
     TriggeredRunRef,
 )
+from flowc.deploy._runs import new_run_id
 
 MANIFEST_HASH = "flowc/manifest-sha256"
 MANAGED_BY = ("app.kubernetes.io/managed-by", "flowc")
@@ -161,15 +163,12 @@ class ArgoTarget(DeployTarget):
         return ResourceOutcome(kind, name, ResourceChange.DELETED, "the flow no longer declares it")
 
     def delete(self, deployed_name: str) -> DeployOutcome:
+        """Remove the Sensor, CronWorkflow and WorkflowTemplate; an empty outcome when
+        none of them is there."""
         outcomes = []
         for kind in reversed(KINDS):
             if self.api.delete(kind, deployed_name, self.namespace):
                 outcomes.append(ResourceOutcome(kind, deployed_name, ResourceChange.DELETED))
-        if not outcomes:
-            raise DeployError(
-                f"nothing named {deployed_name} is deployed in namespace {self.namespace} "
-                f"of the Argo Server at {self.connection.url}"
-            )
         return DeployOutcome(self.name, deployed_name, tuple(reversed(outcomes)))
 
     # -- runs ----------------------------------------------------------------------------
@@ -191,7 +190,10 @@ class ArgoTarget(DeployTarget):
                 f"(it takes {', '.join(declared) or 'none'})"
             )
         workflow = self.api.submit(
-            deployed_name, [f"{k}={v}" for k, v in parameters.items()], self.namespace
+            deployed_name,
+            [f"{k}={v}" for k, v in parameters.items()],
+            self.namespace,
+            name=new_run_id(self.name),
         )
         run = str(workflow["metadata"]["name"])
         labels = (template.get("metadata") or {}).get("labels") or {}

@@ -196,6 +196,7 @@ class StepFunctionsTarget(DeployTarget):
     # --- runs -------------------------------------------------------------------------
 
     def trigger(self, deployed_name: str, parameters: Mapping[str, str]) -> TriggeredRunRef:
+        flow = self._flow_name(deployed_name)
         run_id = new_run_id(self.name)
         execution_input = {name: json.loads(text) for name, text in parameters.items()}
         started = self._call(
@@ -205,18 +206,21 @@ class StepFunctionsTarget(DeployTarget):
             name=run_id,
             input=json.dumps(execution_input, sort_keys=True),
         )
-        flow = self._flow_name(deployed_name)
         return TriggeredRunRef(self.name, flow, deployed_name, run_id, started["executionArn"])
 
     def _flow_name(self, deployed_name: str) -> str:
         """The flow class the machine runs (its tasks' ``--flow``), read from the
         definition so a project- or option-named machine still names its flow."""
-        described = self._call(
-            "stepfunctions",
-            "describe_state_machine",
-            stateMachineArn=self.machine_arn(deployed_name),
-        )
         from flowc.deploy._sfn_history import flow_of_definition
+        from flowc.deploy._sfn_resources import lookup
+
+        arn = self.machine_arn(deployed_name)
+        described = lookup(self, "stepfunctions", "describe_state_machine", stateMachineArn=arn)
+        if described is None:
+            raise DeployError(
+                f"no state machine {deployed_name} in {self.region} (account {self.account}); "
+                "deploy the flow first: flowc deploy FLOW --target stepfunctions"
+            )
 
         return flow_of_definition(described["definition"]) or deployed_name
 

@@ -50,17 +50,12 @@ from runtime_shim.datastore.s3_transfer import (
     download,
     file_part_reader,
     file_sink,
-    memory_sink,
     upload_multipart,
 )
 
 WRITER_METADATA = "flowc-writer"
 CONFLICT_RETRIES = 5
 TORN_READ_RETRIES = 3
-# Blobs at least this large are looked up before upload: the round trip is repaid by the
-# upload it may save. Smaller ones go straight to a conditional put.
-BLOB_CHECK_MIN_BYTES = MIB
-
 T = TypeVar("T")
 
 _CLIENTS: dict[tuple[object, ...], Any] = {}
@@ -139,6 +134,9 @@ class S3ObjectStore:
         self._client = client
         self._conditional = self.settings.conditional_writes != "off"
         self._bucket_checked = False
+        # Whether one response delivered the last large read fast enough (None: no large
+        # read yet); lets the next large get() read into one new bytes object.
+        self._stream_fast: bool | None = None
 
     @classmethod
     def from_url(cls, url: str, settings: S3Settings | None = None) -> S3ObjectStore:
@@ -234,7 +232,9 @@ class S3ObjectStore:
         are the same); no claim election is needed.
         """
         size = len(data)
-        if size >= BLOB_CHECK_MIN_BYTES and self.exists(key):
+        # A multipart upload is refused only at its completion, after every part went up:
+        # one HEAD first repays that. A single PUT is refused at once, so it goes straight.
+        if self._multipart(size) and self.exists(key):
             return False
         target = self._target(key)
 
@@ -252,7 +252,7 @@ class S3ObjectStore:
                 return
             condition = {"IfNoneMatch": "*"} if conditional else {}
             target.client.put_object(
-                Bucket=target.bucket, Key=target.key, Body=data.join(), **condition
+                Bucket=target.bucket, Key=target.key, Body=data.reader(0, size), **condition
             )
 
         written: bool = self._call("write", key, lambda: self._write_once(write))
@@ -280,7 +280,7 @@ class S3ObjectStore:
 
     def _multipart(self, size: int) -> bool:
         """Multipart only pays with at least two parts: one part is three requests for one."""
-        return size >= self.settings.multipart_threshold and size > self.settings.part_size
+        return size >= self.settings.multipart_threshold and size >= 2 * self.settings.part_size
 
     def _store(
         self,
@@ -360,15 +360,7 @@ class S3ObjectStore:
     # -- reads ------------------------------------------------------------------------
 
     def get(self, key: str) -> bytes:
-        target = self._target(key)
-
-        def read() -> bytes:
-            open_sink, result = memory_sink()
-            self._download(target, open_sink)
-            return result()
-
-        data: bytes = self._call("read", key, read)
-        return data
+        return self.read_stream(key, _read_all)
 
     def read_stream(self, key: str, parse: Callable[[ByteStream], T]) -> T:
         target = self._target(key)
@@ -381,10 +373,13 @@ class S3ObjectStore:
                     part_size=settings.part_size,
                     concurrency=settings.max_concurrency,
                     single_stream_rate=settings.single_stream_mb_per_s * MIB,
+                    stream_fast=self._stream_fast,
                 )
                 try:
                     with reader:
-                        return parse(reader)
+                        result = parse(reader)
+                    self._stream_fast = reader.stream_fast
+                    return result
                 except Exception as exc:
                     # 412 on a ranged read: the object was replaced mid-read; start over.
                     if error_code(exc) in PRECONDITION_CODES and attempt < TORN_READ_RETRIES:
@@ -503,3 +498,7 @@ class S3ObjectStore:
             key,
             lambda: self.client.delete_object(Bucket=self.bucket, Key=self._object_key(key)),
         )
+
+
+def _read_all(stream: ByteStream) -> bytes:
+    return stream.read()

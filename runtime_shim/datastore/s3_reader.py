@@ -81,8 +81,12 @@ class S3Reader:
         part_size: int,
         concurrency: int,
         single_stream_rate: float,
+        stream_fast: bool | None = None,
     ) -> None:
         self.target = target
+        #: Whether one response is fast enough for large reads: known from an earlier
+        #: read of the same store, or measured on this object's first part.
+        self.stream_fast = stream_fast
         self.part_size = part_size
         self.concurrency = concurrency
         self.single_stream_rate = single_stream_rate
@@ -108,6 +112,11 @@ class S3Reader:
         size = remaining if size is None or size < 0 else min(size, remaining)
         if size <= 0:
             return b""
+        if size >= 2 * self.part_size and self.stream_fast:
+            # One new bytes object filled by the socket, as get_object().read() does.
+            data = self._open_stream().read(size)
+            self.position += size
+            return data
         if size >= 2 * self.part_size:
             buffer = bytearray(size)
             self.readinto(memoryview(buffer))
@@ -165,7 +174,8 @@ class S3Reader:
         started = time.perf_counter()
         stream.readinto(first)
         rate = len(first) / max(time.perf_counter() - started, 1e-9)
-        if rate >= self.single_stream_rate:
+        self.stream_fast = rate >= self.single_stream_rate
+        if self.stream_fast:
             # One connection already delivers what this machine can take (a store on
             # the same host or rack): ranges would only add requests and contention.
             stream.readinto(view[self.part_size :])

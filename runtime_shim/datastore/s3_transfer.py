@@ -36,9 +36,16 @@ class Target:
 
 
 def plan_parts(size: int, part_size: int) -> list[tuple[int, int]]:
-    """(offset, length) of each part; parts grow if the object needs more than 10,000."""
+    """(offset, length) of each part: ``part_size`` each, the last one up to twice that.
+
+    Folding the remainder into the last part means an object just over a part (a pickle
+    of a 16 MiB payload is 16 MiB and a few bytes) is one part, not a part and a sliver.
+    Parts grow if the object would need more than 10,000.
+    """
     part_size = max(part_size, math.ceil(size / MAX_PARTS))
-    return [(offset, min(part_size, size - offset)) for offset in range(0, size, part_size)]
+    count = max(1, size // part_size)
+    last = (count - 1) * part_size
+    return [(offset, part_size) for offset in range(0, last, part_size)] + [(last, size - last)]
 
 
 def upload_multipart(
@@ -189,36 +196,6 @@ def _read_up_to(body: Any, length: int) -> bytes:
     if len(data) != length:
         raise OSError(f"short read: expected {length} bytes, got {len(data)}")
     return data
-
-
-def memory_sink() -> tuple[Callable[[int], Callable[[int, bytes], None]], Callable[[], bytes]]:
-    """A sink collecting pieces by offset, and a function joining them into the object.
-
-    Pieces are kept as the bytes objects the reads returned and joined once at the end:
-    one copy in all, like a plain ``get_object().read()``, and no zero-filled buffer.
-    """
-    holder: list[tuple[int, dict[int, bytes]]] = []
-
-    def open_sink(total: int) -> Callable[[int, bytes], None]:
-        pieces: dict[int, bytes] = {}
-        holder.append((total, pieces))
-
-        def write(offset: int, data: bytes) -> None:
-            pieces[offset] = data  # disjoint offsets; a dict store is atomic
-
-        return write
-
-    def result() -> bytes:
-        if not holder:
-            return b""
-        total, pieces = holder[-1]
-        ordered = [pieces[offset] for offset in sorted(pieces)]
-        data = ordered[0] if len(ordered) == 1 else b"".join(ordered)
-        if len(data) != total:
-            raise OSError(f"incomplete read: {len(data)} of {total} bytes")
-        return data
-
-    return open_sink, result
 
 
 def file_sink(fd: int) -> Callable[[int], Callable[[int, bytes], None]]:

@@ -26,13 +26,14 @@ from flowc.deploy import (
     DeployConfigError,
     DeployError,
     EmittedFile,
+    ParameterValueError,
     ResourceChange,
     RunState,
-    RunStatus,
-    TriggeredRunRef,
-    compile_for_deploy,
 )
+from flowc.deploy._dags_folder import open_dags_folder
+from flowc.deploy._operations import find_run
 from flowc.deploy.airflow import AirflowTarget
+from flowc.deploy.deployer import Deployer
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS = Path(__file__).with_name("flows")
@@ -81,16 +82,6 @@ def stack(seaweed: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
         deployment.stop()
 
 
-def _wait(target: AirflowTarget, ref: TriggeredRunRef, timeout: float = 150.0) -> RunStatus:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = target.status(ref)
-        if status.state.finished:
-            return status
-        assert time.monotonic() < deadline, f"run still {status.engine_state}: {status}"
-        time.sleep(1.0)
-
-
 def _snapshot(flow: str, run_id: str, root: str) -> dict[str, dict[str, dict[str, Any]]]:
     """{step: {task: {artifact: value}}} of every committed task, through the client."""
     from flowc.client import Run
@@ -100,27 +91,37 @@ def _snapshot(flow: str, run_id: str, root: str) -> dict[str, dict[str, dict[str
     return {step.id: {task.id: {a.id: a.data for a in task} for task in step} for step in run}
 
 
-def _local_run(flow_file: Path, root: str, env: dict[str, str], *params: str) -> str:
+def _local_run(flow_file: Path, root: str, env: dict[str, str], *params: str) -> Any:
+    """``flowc run`` of the same flow, started now and read later (it runs while the
+    scheduler runs the deployed one)."""
+    command = [sys.executable, "-m", "flowc.cli", "run", str(flow_file), "--datastore", root]
+    return subprocess.Popen(
+        [*command, "-q", *params],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run_id(process: Any) -> str:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, out + err
+    return str(out.strip().splitlines()[-1])
+
+
+def _flowc(env: dict[str, str], *args: str, expect: int = 0) -> str:
+    """A ``flowc`` command; its stdout (stderr too when the exit code is not ``expect``)."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flowc.cli",
-            "run",
-            str(flow_file),
-            "--datastore",
-            root,
-            "-q",
-            *params,
-        ],
+        [sys.executable, "-m", "flowc.cli", *args],
         env=env,
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout.strip().splitlines()[-1]
+    assert done.returncode == expect, f"flowc {' '.join(args)}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
 
 
 def _broken(path: str) -> CompiledDeployment:
@@ -147,26 +148,45 @@ def test_deploy_trigger_status_on_a_real_scheduler(
         monkeypatch.setenv(name, setting)
     target = AirflowTarget.from_environment({**stack.client_env(), "parse_timeout": "90"})
     root = f"s3://{BUCKET}/deployed"
-    options = {"operator": "local"}
 
-    foreach = compile_for_deploy(
-        str(FLOWS / "deploy_foreach.py"), "airflow", datastore_root=root, target_options=options
-    )
-    failing = compile_for_deploy(
-        str(FLOWS / "retry_then_fail.py"), "airflow", datastore_root=root, target_options=options
-    )
+    # The foreach flow goes through Metaflow's Deployer API.
+    flow_file = str(FLOWS / "deploy_foreach.py")
+    deployer = Deployer(flow_file, show_output=False, env=stack.client_env()).airflow()
     began = time.monotonic()
-    first = target.deploy(foreach)
+    deployed_flow = deployer.create(operator="local", datastore=root)
     parsed_in = time.monotonic() - began
-    assert [r.change for r in first.resources] == [ResourceChange.CREATED] * 2, first
-    assert target.deploy(failing).ok
+    assert deployer.outcome is not None
+    created = deployer.outcome.resources
+    assert [r.change for r in created] == [ResourceChange.CREATED] * 2, created
     # Deploying the same flow again is a no-op.
-    again = target.deploy(foreach)
-    assert not again.changed, again
-
-    ref = target.trigger(foreach.deployed_name, {"width": "3", "word": '"xy"'})
+    deployer.create(operator="local", datastore=root)
+    assert not deployer.outcome.changed, deployer.outcome
+    triggered = time.monotonic()
+    with pytest.raises(ParameterValueError):
+        deployed_flow.trigger(width="three")
+    triggered_run = deployed_flow.trigger(width=3, word="xy")
+    ref = triggered_run.ref
     assert ref.pathspec == f"DeployForeachFlow/{ref.run_id}"
-    failing_ref = target.trigger(failing.deployed_name, {})
+
+    # The failing flow goes through the command line, as a user deploys it.
+    env = {**os.environ, **seaweed.env(), **stack.client_env(), "PYTHONPATH": str(REPO)}
+    cli_root = f"s3://{BUCKET}/cli"
+    failing_flow = str(FLOWS / "retry_then_fail.py")
+    where = ("--datastore", cli_root)
+    deployed_lines = _flowc(
+        env, "deploy", failing_flow, "--target", "airflow", "--option", "operator=local", *where
+    )
+    assert "DAG RetryThenFailFlow: created" in deployed_lines, deployed_lines
+    failing_run = _flowc(env, "trigger", failing_flow, *where).strip()
+    assert failing_run.startswith("RetryThenFailFlow/airflow-"), failing_run
+
+    local_root = str(tmp_path / "local")
+    flags = ("--param", "width=3", "--param", "word=xy")
+    local_run = _local_run(FLOWS / "deploy_foreach.py", local_root, env, *flags)
+    # A third run is stopped at once: Airflow marks it failed, flowc reads TERMINATED.
+    stopped = _flowc(env, "trigger", failing_flow, *where).strip()
+    _flowc(env, "terminate", stopped, *where)
+    assert ": TERMINATED [failed]" in _flowc(env, "status", stopped, *where)
 
     # While those run: a file Airflow cannot import is reported with its line, and taken
     # out of the DAGs folder again.
@@ -174,33 +194,43 @@ def test_deploy_trigger_status_on_a_real_scheduler(
         target.deploy(_broken("BrokenFlow.py"))
     assert not (Path(stack.dags_folder) / "BrokenFlow.py").exists()
 
-    done = _wait(target, ref)
+    done = triggered_run.wait_for_completion(check_interval=1, timeout=200)
     assert done.state is RunState.SUCCEEDED, done
+    print(f"foreach run succeeded {time.monotonic() - triggered:.1f} s after its trigger")
     steps = {t.step: t for t in done.tasks}
     assert set(steps) == {"start", "work", "join", "end"}
     assert steps["work"].detail == "3 tasks: success"
+    assert triggered_run.run.successful
 
-    env = {**os.environ, **seaweed.env(), "PYTHONPATH": str(REPO)}
-    local_root = str(tmp_path / "local")
-    local = _local_run(
-        FLOWS / "deploy_foreach.py", local_root, env, "--param", "width=3", "--param", "word=xy"
-    )
+    local = _run_id(local_run)
     deployed = _snapshot("DeployForeachFlow", ref.run_id, root)
     assert deployed == _snapshot("DeployForeachFlow", local, local_root)
     ((end_task,),) = [list(deployed["end"].values())]
     assert end_task["total"] == 2 + 4 + 6
 
-    failed = _wait(target, failing_ref)
-    assert failed.state is RunState.FAILED, failed
-    broken = {t.step: t for t in failed.tasks}["broken"]
-    assert broken.state is RunState.FAILED and broken.attempts == 3, broken
-    log = target.task_log(failing_ref, "broken", attempt=3)
-    assert "attempt 2 fails on purpose" in log, log
+    # The retries and the final failure, as `flowc status` shows them.
+    shown = _flowc(env, "status", failing_run, *where, "--wait", "--timeout", "150", expect=1)
+    assert f"{failing_run} on airflow (RetryThenFailFlow): FAILED [failed]" in shown, shown
+    lines = {line.split()[0]: line.split()[1:] for line in shown.splitlines()[1:]}
+    assert lines["start"][:3] == ["SUCCEEDED", "attempts", "1"], shown
+    assert lines["broken"][:3] == ["FAILED", "attempts", "2"], shown
+    assert lines["end"][0] == "FAILED", shown  # upstream_failed
+    failing_ref = find_run(failing_run, cli_root)
+    log = target.task_log(failing_ref, "broken", attempt=2)
+    assert "attempt 1 fails on purpose" in log, log
 
-    removed = target.delete(foreach.deployed_name)
+    removed = target.delete(deployed_flow.name)
     assert [r.change for r in removed.resources] == [ResourceChange.DELETED] * 2, removed
     assert not (Path(stack.dags_folder) / "DeployForeachFlow.py").exists()
     print(f"first deploy parsed in {parsed_in:.1f} s")
+
+    # An s3:// DAGs folder (what an S3 DAG bundle reads) on the same SeaweedFS.
+    folder = open_dags_folder(f"s3://{BUCKET}/dags")
+    assert folder.read("DeployForeachFlow.py") is None
+    content = (Path(stack.dags_folder) / "RetryThenFailFlow.py").read_text(encoding="utf-8")
+    folder.write("DeployForeachFlow.py", content)
+    assert folder.read("DeployForeachFlow.py") == content
+    assert folder.remove("DeployForeachFlow.py") and not folder.remove("DeployForeachFlow.py")
 
 
 def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,6 +92,16 @@ def test_deployed_name_is_the_emitted_template_name() -> None:
     assert compiled.deployed_name == emitted["metadata"]["name"] == "train-flow"
 
 
+def test_deployed_name_of_a_project_flow_is_the_emitted_template_name() -> None:
+    flow = str(EVENTS / "project_downstream.py")
+    compiled = compile_for_deploy(flow, "argo", datastore_root=DATASTORE, branch="nightly")
+    text = compiled.file_ending(".workflowtemplate.yaml").content
+    names = {d["kind"]: d["metadata"]["name"] for d in yaml.safe_load_all(text)}
+    assert names == {"WorkflowTemplate": compiled.deployed_name, "Sensor": compiled.deployed_name}
+    assert ".test.nightly." not in compiled.deployed_name
+    assert "-test-nightly-" in compiled.deployed_name
+
+
 def test_deploy_creates_the_workflow_template(server: ArgoApiServer) -> None:
     compiled = compile_for_deploy(TRAIN, "argo", datastore_root=DATASTORE)
     outcome = target().deploy(compiled)
@@ -229,6 +239,9 @@ def test_trigger_submits_from_the_template_with_rendered_parameters(
     assert body["resourceKind"] == "WorkflowTemplate"
     assert body["resourceName"] == "train-flow"
     assert body["submitOptions"]["parameters"] == ["epochs=5", "rates=[0.5]"]
+    # The Workflow is named by the run id, which its tasks receive as {{workflow.name}}.
+    assert body["submitOptions"]["name"] == ref.run_id
+    assert ref.run_id.startswith("argo-")
     # The values are spelt as the template spells its defaults.
     emitted = yaml.safe_load(compiled.file_ending(".workflowtemplate.yaml").content)
     defaults = {p["name"]: p["value"] for p in emitted["spec"]["arguments"]["parameters"]}
@@ -348,8 +361,7 @@ def test_delete_removes_every_resource(server: ArgoApiServer, tmp_path: Path) ->
     ]
     for kind in ("WorkflowTemplate", "CronWorkflow", "Sensor"):
         assert server.stored(kind, NAMESPACE, "small-flow") is None
-    with pytest.raises(DeployError, match="nothing named small-flow is deployed"):
-        target().delete("small-flow")
+    assert target().delete("small-flow").resources == ()
 
 
 def test_the_server_refuses_what_the_spec_refuses(server: ArgoApiServer) -> None:
@@ -408,3 +420,12 @@ def test_namespace_falls_back_to_the_kubeconfig_context(
     assert opened.connection.verify_ssl is False
     monkeypatch.setenv("ARGO_NAMESPACE", "argo")
     assert target().namespace == "argo"
+
+
+def test_without_hera_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setenv("ARGO_SERVER", "localhost:2746")
+    monkeypatch.setitem(sys.modules, "hera.workflows.service", None)
+    with pytest.raises(DeployError, match=r"needs hera: pip install 'flowc\[argo\]'"):
+        open_target("argo")

@@ -55,3 +55,45 @@ def test_each_pod_runs_its_step_in_its_locked_environment(tmp_path: Path) -> Non
     ).submit()
     assert again.phase == "Succeeded", again.message
     assert not any("building environment" in n.stderr for n in again.nodes)
+
+
+def test_the_lock_travels_in_the_code_package(tmp_path: Path) -> None:
+    """A plain image: the pod has neither the flow nor its lock, only the code package the
+    spec names; the lock inside it is the one the spec's addresses pin."""
+    import subprocess
+    import sys
+
+    flow = step_envs.locked_flow(tmp_path / "flow")
+    packaged = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "package", str(flow), "--datastore", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert packaged.returncode == 0, packaged.stderr
+    url = packaged.stdout.strip().splitlines()[-1]
+    ir = step_envs.load(flow)
+    options = TargetOptions(
+        datastore_root=str(tmp_path / "ds"),
+        code_package=url,
+        environments=step_envs.addresses(ir, flow),
+        extra={"kind": "Workflow", "flow_file": flow.name},
+    )
+    (emitted,) = BACKEND.emit(ir, options).files
+    pod = tmp_path / "pod"
+    pod.mkdir()
+    run = Harness.from_yaml(
+        emitted.content,
+        cwd=str(pod),
+        workflow_name="step-envs-pkg",
+        extra_env={
+            "FLOWC_ENV_CACHE": str(tmp_path / "pod-cache"),
+            "FLOWC_CODE_PACKAGE_DIR": str(tmp_path / "code"),
+        },
+    ).submit()
+    logs = "\n".join(n.stderr[-3000:] for n in run.nodes if n.stderr)
+    assert run.phase == "Succeeded", run.message + "\n" + logs
+    got = artifacts(str(tmp_path / "ds"), step_envs.FLOW, "step-envs-pkg")
+    for step, seen in step_envs.EXPECTED.items():
+        assert got[f"{step}/_"]["seen"] == seen, step
+    assert logs.count("building environment") == 2

@@ -127,3 +127,28 @@ def test_a_missing_file_is_an_error_at_its_line(tmp_path: Path) -> None:
     assert "dataflow.py:6:" in done.stderr and "FC214" in done.stderr, done.stderr
     assert "IncludeFile `blob`" in done.stderr and "'blob.bin' does not exist" in done.stderr
     assert not (src / "out").exists() and not (tmp_path / "ds").exists()
+
+
+def test_packaging_stores_the_files_and_refuses_a_missing_one(tmp_path: Path) -> None:
+    src = _project(tmp_path)
+    datastore = tmp_path / "ds"
+
+    def package() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [FLOWC, "package", "dataflow.py", "--datastore", str(datastore)],
+            cwd=src,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    done = package()
+    assert done.returncode == 0, done.stderr
+    assert "stored 2 IncludeFile default(s)" in done.stderr
+    stored = sorted(p.name for p in (datastore / "DataFlow" / "includes").iterdir())
+    assert stored == sorted(hashlib.sha256(b).hexdigest() for b in (b"alpha\nbeta\n", BLOB))
+    (src / "data" / "rows.txt").unlink()
+    missing = package()
+    assert missing.returncode == 1
+    assert "dataflow.py:5:" in missing.stderr and "FC214" in missing.stderr
+    assert "IncludeFile `rows`" in missing.stderr and "Traceback" not in missing.stderr

@@ -136,3 +136,51 @@ def test_the_task_refuses_a_lock_without_the_environment_it_names(
     assert f"holds no environment {wanted}" in changed.stderr
     assert "Traceback" not in no_lock.stderr + changed.stderr
     assert not (tmp_path / "ds").exists()
+
+
+def test_a_task_uses_the_environment_an_image_holds_and_builds_nothing(
+    locked: Path, tmp_path: Path
+) -> None:
+    baked = tmp_path / "image-envs"
+    built = flowc(locked.parent, "lock", locked.name, "--check", "--build", str(baked))
+    assert built.returncode == 0, built.stderr
+    assert sorted(built.stdout.split()) == sorted(
+        str(baked / a) for a in addresses(locked).values()
+    )
+    # The image holds the flow and its environments; the lock is not even needed.
+    image = tmp_path / "image"
+    image.mkdir()
+    (image / locked.name).write_text(locked.read_text())
+    cache = tmp_path / "pod-cache"
+    command = [
+        sys.executable, "-m", "runtime_shim", "step", locked.name, "--flow", step_envs.FLOW,
+        "--step", "start", "--inputs", "none", "--run-id", "r1",
+        "--datastore", str(tmp_path / "ds"), "--environment", addresses(locked)["start"],
+    ]  # fmt: skip
+    env = dict(os.environ, FLOWC_ENV_PATH=str(baked), FLOWC_ENV_CACHE=str(cache))
+    done = subprocess.run(command, cwd=image, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "building environment" not in done.stderr
+    assert step_envs.built(cache) == []  # only the runtime's links
+    from flowc.client import Run
+
+    task = Run(f"{step_envs.FLOW}/r1", str(tmp_path / "ds"))["start"].task
+    assert task is not None and task.data.seen == step_envs.EXPECTED["start"]
+
+
+def test_an_interpreter_that_is_not_the_environments_never_loops(
+    locked: Path, tmp_path: Path
+) -> None:
+    wanted = addresses(locked)["start"]
+    command = [
+        sys.executable, "-m", "runtime_shim", "step", locked.name, "--flow", step_envs.FLOW,
+        "--step", "start", "--inputs", "none", "--run-id", "r1",
+        "--datastore", str(tmp_path / "ds"), "--environment", wanted,
+    ]  # fmt: skip
+    # As if an exec into the environment had landed in another interpreter.
+    env = dict(os.environ, FLOWC_ENVIRONMENT_ENTERED=wanted)
+    done = subprocess.run(
+        command, cwd=locked.parent, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert "does not run in environment" in done.stderr and "Traceback" not in done.stderr

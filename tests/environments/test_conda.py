@@ -172,3 +172,14 @@ def test_a_flow_without_conda_asks_no_channel(tmp_path: Path, closed_port: str) 
     )
     done = _flowc(tmp_path, closed_port, "check", "plain.py")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_file_channel_is_looked_up_on_disk(tmp_path: Path) -> None:
+    (tmp_path / "condaflow.py").write_text(FLOW)
+    channel = tmp_path / "channel"
+    missing = _flowc(tmp_path, f"file://{channel}", "check", "condaflow.py")
+    _assert_refused(missing, f"no file {channel}/noarch/repodata.json")
+    (channel / "noarch").mkdir(parents=True)
+    (channel / "noarch" / "repodata.json").write_text('{"packages": {}}')
+    found = _flowc(tmp_path, f"file://{channel}", "check", "condaflow.py")
+    _assert_refused(found, f"channel file://{channel} answers")

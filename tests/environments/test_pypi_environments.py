@@ -232,3 +232,31 @@ def test_no_network_while_building_stops_the_run_before_any_task(
     assert "termcolor==2.4.0" in done.stderr and "network" in done.stderr
     assert "Traceback" not in done.stderr and "running EnvFlow" not in done.stderr
     assert os.listdir(fresh) == []
+    # Nothing of the failed build is trusted: with the network back, the same cache gets
+    # complete environments and each step sees its own versions.
+    again = flowc(tmp_path, fresh, "run", "--local", "envflow.py")
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("building environment") == 2
+    run_id = again.stdout.strip().splitlines()[-1]
+    assert seen(tmp_path, run_id, "start") == {"termcolor": "2.4.0", "inflection": "0.5.1"}
+    assert seen(tmp_path, run_id, "other") == {"termcolor": "2.3.0", "inflection": "0.5.1"}
+
+
+def test_no_network_while_locking_is_fc212_naming_the_step_and_the_package(
+    tmp_path: Path,
+) -> None:
+    write_flow(tmp_path)
+    offline = dict(os.environ, UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    done = subprocess.run(
+        [FLOWC, "lock", "envflow.py"],
+        cwd=tmp_path,
+        env=offline,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "envflow.py:6:" in done.stderr and "FC212" in done.stderr
+    assert "step 'start'" in done.stderr and "termcolor==2.4.0" in done.stderr
+    assert "network was disabled" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "envflow.flowc-lock.json").exists()

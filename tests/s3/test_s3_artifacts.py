@@ -74,7 +74,7 @@ def test_large_artifacts_round_trip(seaweed: Any, stream_rate: float) -> None:
     else:
         assert ranged == [] and len(gets) == 1  # one response served the whole read
     head = store.client.head_object(Bucket=TEST_BUCKET, Key=store._object_key(ds.blob_key(ref.sha)))
-    assert head["ETag"].strip('"').endswith(f"-{-(-head['ContentLength'] // PART)}")
+    assert head["ETag"].strip('"').endswith(f"-{head['ContentLength'] // PART}")
 
 
 def test_a_ranged_read_fills_the_callers_buffer(seaweed: Any) -> None:

@@ -191,13 +191,13 @@ def test_on_mode_does_not_fall_back(moto_endpoint: str) -> None:
 
 def test_large_conditional_create_checks_before_uploading(moto_endpoint: str) -> None:
     store = make_s3_store(moto_endpoint, MOTO_KEYS, fresh_client=True)
-    data = b"z" * (6 * MIB)
+    data = b"z" * (11 * MIB)  # two 5 MiB parts, the last one 6 MiB
     assert store.put("big", data, if_absent=True) is True
     calls: list[str] = []
     store.client.meta.events.register(
         "before-call.s3.CreateMultipartUpload", lambda **_: calls.append("create")
     )
-    assert store.put("big", b"y" * (6 * MIB), if_absent=True) is False
+    assert store.put("big", b"y" * (11 * MIB), if_absent=True) is False
     assert calls == []
     assert store.get("big") == data
 
@@ -251,7 +251,8 @@ def test_plan_parts_stays_within_the_part_limit() -> None:
     from runtime_shim.datastore.s3_transfer import MAX_PARTS, plan_parts
 
     parts = plan_parts(10 * MIB + 1, 5 * MIB)
-    assert parts == [(0, 5 * MIB), (5 * MIB, 5 * MIB), (10 * MIB, 1)]
+    assert parts == [(0, 5 * MIB), (5 * MIB, 5 * MIB + 1)]  # no 1-byte part
+    assert plan_parts(5 * MIB + 7, 5 * MIB) == [(0, 5 * MIB + 7)]
     huge = plan_parts(MAX_PARTS * 5 * MIB * 3, 5 * MIB)
     assert len(huge) <= MAX_PARTS
     assert sum(length for _, length in huge) == MAX_PARTS * 5 * MIB * 3

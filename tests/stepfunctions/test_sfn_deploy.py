@@ -10,6 +10,7 @@ own datastore prefix and SQS queue.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -236,6 +237,14 @@ def test_trigger_with_a_wrong_parameter_type_starts_nothing(deployment: Deployme
     assert unknown.returncode == 2 and "no such option --depth" in unknown.stderr
     sfn = deployment.server.client("stepfunctions")
     assert sfn.list_executions(stateMachineArn=deployment.machine_arn())["executions"] == []
+    elsewhere = deployment.flowc(
+        "trigger", FLOW, "--target", "stepfunctions", "--branch", "nowhere"
+    )
+    assert elsewhere.returncode == 1
+    assert "no state machine deploy_e2e.test.nowhere.DeployedFlow" in elsewhere.stderr
+    assert "deploy the flow first" in elsewhere.stderr
+    bad_branch = deployment.flowc("trigger", FLOW, "--target", "stepfunctions", "--branch", "a-b")
+    assert bad_branch.returncode == 1 and "branch name must contain only" in bad_branch.stderr
 
 
 def test_missing_credentials_name_where_they_come_from(
@@ -274,6 +283,15 @@ def test_status_shows_retries_and_terminate_stops_a_run(deployment: Deployment) 
     assert status.returncode == 0, status.stdout + status.stderr
     tasks = {line.split()[0]: line for line in status.stdout.splitlines()[1:]}
     assert "attempts 3" in tasks["flaky"] and "SUCCEEDED" in tasks["flaky"]
+    as_json = json.loads(
+        deployment.flowc("status", started.stdout.strip(), "--format", "json").stdout
+    )
+    assert (as_json["state"], as_json["engine_state"]) == ("SUCCEEDED", "SUCCEEDED")
+    assert [(t["step"], t["attempts"]) for t in as_json["tasks"]] == [
+        ("start", 1),
+        ("flaky", 3),
+        ("end", 1),
+    ]
 
     # No workers answer now: the run waits at its first task until it is stopped.
     waiting = deployment.flowc("trigger", FLAKY, "--target", "stepfunctions")
@@ -325,6 +343,12 @@ def test_deployer_api_create_trigger_wait_and_find_again(
     assert final.state.value == "SUCCEEDED" and triggered.status == "SUCCEEDED"
     assert triggered.run["end"].task["greeting"].data == "hello api: 1"
 
+    # No workers answer now: the run waits at its first task until it is stopped.
+    waiting = deployed.trigger()
+    assert waiting.terminate() is True
+    stopped = waiting.wait_for_completion(check_interval=0.5, timeout=60)
+    assert (stopped.state.value, stopped.engine_state) == ("TERMINATED", "ABORTED")
+
     again = DeployedFlow.from_deployment(deployed.name)
     assert (again.target, again.flow_name) == ("stepfunctions", "DeployedFlow")
     found = DeployedFlow.get_triggered_run(deployed.name, triggered.name)
@@ -332,3 +356,39 @@ def test_deployer_api_create_trigger_wait_and_find_again(
     assert again.delete() is True
     with pytest.raises(Exception, match="no engine"):
         DeployedFlow.from_deployment(deployed.name)
+
+
+def test_trigger_rule_is_created_kept_and_removed_with_the_decorator(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """@trigger deploys an EventBridge rule targeting the machine; redeploying leaves it
+    alone; the same flow without @trigger deletes it."""
+    machine = f"triggered-{deployment.branch}"
+    options = [
+        "--option", f"state_machine_name={machine}",
+        "--option", f"events_role_arn={ROLE}",
+    ]  # fmt: skip
+    flow = "tests/stepfunctions/flows/optional_trigger.py"
+
+    def deploy(path: str) -> Result:
+        return deployment.flowc(
+            "deploy", path, "--target", "stepfunctions", *deployment.options, *options
+        )
+
+    first = deploy(flow)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"rule {machine}: created" in first.stdout
+    events = deployment.server.client("events")
+    rule = events.describe_rule(Name=machine)
+    assert json.loads(rule["EventPattern"]) == {"detail-type": ["data.ready"]}
+    (target,) = events.list_targets_by_rule(Rule=machine)["Targets"]
+    assert target["Arn"].endswith(f":stateMachine:{machine}") and target["RoleArn"] == ROLE
+    assert "nothing changed" in deploy(flow).stdout
+
+    untriggered = tmp_path / "optional_trigger.py"
+    untriggered.write_text((REPO / flow).read_text().replace('@trigger(event="data.ready")\n', ""))
+    removed = deploy(str(untriggered))
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert f"rule {machine}: deleted" in removed.stdout
+    assert f"state machine {machine}: updated" in removed.stdout
+    assert machine not in [r["Name"] for r in events.list_rules()["Rules"]]

@@ -8,7 +8,7 @@ class RetryThenFailFlow(FlowSpec):
     def start(self):
         self.next(self.broken)
 
-    @retry(times=2, minutes_between_retries=0)
+    @retry(times=1, minutes_between_retries=0)
     @step
     def broken(self):
         raise RuntimeError(f"attempt {current.retry_count} fails on purpose")
