@@ -28,7 +28,7 @@ ENV_TOKEN = "AIRFLOW_API_TOKEN"
 ENV_USERNAME = "AIRFLOW_USERNAME"
 ENV_PASSWORD = "AIRFLOW_PASSWORD"
 PAGE_SIZE = 100
-GET_RETRIES = 2
+RETRIES = 2
 
 
 class AirflowUnreachable(DeployError):
@@ -95,12 +95,15 @@ class AirflowApi:
         *,
         query: Mapping[str, Any] | None = None,
         accept: str = "application/json",
+        idempotent: bool | None = None,
     ) -> AirflowResponse:
-        """One request; a 401 fetches a fresh token once, a GET that timed out or met a
-        server error is sent again (twice at most), other errors raise
-        ``AirflowApiError`` with Airflow's own ``detail``."""
+        """One request; a 401 fetches a fresh token once, an idempotent request (a GET,
+        unless told otherwise) that timed out or met a server error is sent again (twice
+        at most: Airflow answers 500 when PostgreSQL ends one of its transactions as a
+        deadlock victim), other errors raise ``AirflowApiError`` with Airflow's own
+        ``detail``."""
         refreshed = False
-        retries = GET_RETRIES if method == "GET" else 0
+        retries = RETRIES if (method == "GET" if idempotent is None else idempotent) else 0
         while True:
             try:
                 return self._send(method, path, body, query, accept, self._bearer(refreshed))

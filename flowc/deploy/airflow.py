@@ -117,7 +117,8 @@ class AirflowTarget(DeployTarget):
             raise
         unpaused = bool(parsed.get("is_paused"))
         if unpaused:
-            self.api.call("PATCH", f"/api/v2/dags/{_q(dag_id)}", {"is_paused": False})
+            unpause = {"is_paused": False}
+            self.api.call("PATCH", f"/api/v2/dags/{_q(dag_id)}", unpause, idempotent=True)
         if known is None:
             dag_change = ResourceChange.CREATED
         elif file_change is not ResourceChange.UNCHANGED or unpaused:
@@ -147,7 +148,7 @@ class AirflowTarget(DeployTarget):
         token is the server's signed name of a file it has parsed before)."""
         token = dag.get("file_token")
         if token:
-            self.api.call("PUT", f"/api/v2/parseDagFile/{_q(str(token))}")
+            self.api.call("PUT", f"/api/v2/parseDagFile/{_q(str(token))}", idempotent=True)
 
     def _wait_parsed(
         self, dag_id: str, path: str, content: str, since: datetime | None
@@ -243,7 +244,7 @@ class AirflowTarget(DeployTarget):
         if RUN_STATES.get(str(run.get("state")), RunState.PENDING).finished:
             return
         body = {"state": "failed", "note": TERMINATED_NOTE}
-        self.api.call("PATCH", _run_path(ref), body)
+        self.api.call("PATCH", _run_path(ref), body, idempotent=True)
 
     def delete(self, deployed_name: str) -> DeployOutcome:
         dag = self._dag(deployed_name)

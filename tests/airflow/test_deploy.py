@@ -26,15 +26,14 @@ from flowc.deploy import (
     DeployConfigError,
     DeployError,
     EmittedFile,
+    ParameterValueError,
     ResourceChange,
     RunState,
-    RunStatus,
-    TriggeredRunRef,
-    compile_for_deploy,
 )
 from flowc.deploy._dags_folder import open_dags_folder
 from flowc.deploy._operations import find_run
 from flowc.deploy.airflow import AirflowTarget
+from flowc.deploy.deployer import Deployer
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS = Path(__file__).with_name("flows")
@@ -81,16 +80,6 @@ def stack(seaweed: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
         yield deployment
     finally:
         deployment.stop()
-
-
-def _wait(target: AirflowTarget, ref: TriggeredRunRef, timeout: float = 150.0) -> RunStatus:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = target.status(ref)
-        if status.state.finished:
-            return status
-        assert time.monotonic() < deadline, f"run still {status.engine_state}: {status}"
-        time.sleep(1.0)
 
 
 def _snapshot(flow: str, run_id: str, root: str) -> dict[str, dict[str, dict[str, Any]]]:
@@ -159,20 +148,24 @@ def test_deploy_trigger_status_on_a_real_scheduler(
         monkeypatch.setenv(name, setting)
     target = AirflowTarget.from_environment({**stack.client_env(), "parse_timeout": "90"})
     root = f"s3://{BUCKET}/deployed"
-    options = {"operator": "local"}
 
-    foreach = compile_for_deploy(
-        str(FLOWS / "deploy_foreach.py"), "airflow", datastore_root=root, target_options=options
-    )
+    # The foreach flow goes through Metaflow's Deployer API.
+    flow_file = str(FLOWS / "deploy_foreach.py")
+    deployer = Deployer(flow_file, show_output=False, env=stack.client_env()).airflow()
     began = time.monotonic()
-    first = target.deploy(foreach)
+    deployed_flow = deployer.create(operator="local", datastore=root)
     parsed_in = time.monotonic() - began
-    assert [r.change for r in first.resources] == [ResourceChange.CREATED] * 2, first
+    assert deployer.outcome is not None
+    created = deployer.outcome.resources
+    assert [r.change for r in created] == [ResourceChange.CREATED] * 2, created
     # Deploying the same flow again is a no-op.
-    again = target.deploy(foreach)
-    assert not again.changed, again
+    deployer.create(operator="local", datastore=root)
+    assert not deployer.outcome.changed, deployer.outcome
     triggered = time.monotonic()
-    ref = target.trigger(foreach.deployed_name, {"width": "3", "word": '"xy"'})
+    with pytest.raises(ParameterValueError):
+        deployed_flow.trigger(width="three")
+    triggered_run = deployed_flow.trigger(width=3, word="xy")
+    ref = triggered_run.ref
     assert ref.pathspec == f"DeployForeachFlow/{ref.run_id}"
 
     # The failing flow goes through the command line, as a user deploys it.
@@ -201,12 +194,13 @@ def test_deploy_trigger_status_on_a_real_scheduler(
         target.deploy(_broken("BrokenFlow.py"))
     assert not (Path(stack.dags_folder) / "BrokenFlow.py").exists()
 
-    done = _wait(target, ref)
+    done = triggered_run.wait_for_completion(check_interval=1, timeout=200)
     assert done.state is RunState.SUCCEEDED, done
     print(f"foreach run succeeded {time.monotonic() - triggered:.1f} s after its trigger")
     steps = {t.step: t for t in done.tasks}
     assert set(steps) == {"start", "work", "join", "end"}
     assert steps["work"].detail == "3 tasks: success"
+    assert triggered_run.run.successful
 
     local = _run_id(local_run)
     deployed = _snapshot("DeployForeachFlow", ref.run_id, root)
@@ -225,7 +219,7 @@ def test_deploy_trigger_status_on_a_real_scheduler(
     log = target.task_log(failing_ref, "broken", attempt=2)
     assert "attempt 1 fails on purpose" in log, log
 
-    removed = target.delete(foreach.deployed_name)
+    removed = target.delete(deployed_flow.name)
     assert [r.change for r in removed.resources] == [ResourceChange.DELETED] * 2, removed
     assert not (Path(stack.dags_folder) / "DeployForeachFlow.py").exists()
     print(f"first deploy parsed in {parsed_in:.1f} s")
@@ -233,8 +227,9 @@ def test_deploy_trigger_status_on_a_real_scheduler(
     # An s3:// DAGs folder (what an S3 DAG bundle reads) on the same SeaweedFS.
     folder = open_dags_folder(f"s3://{BUCKET}/dags")
     assert folder.read("DeployForeachFlow.py") is None
-    folder.write("DeployForeachFlow.py", foreach.files[0].content)
-    assert folder.read("DeployForeachFlow.py") == foreach.files[0].content
+    content = (Path(stack.dags_folder) / "RetryThenFailFlow.py").read_text(encoding="utf-8")
+    folder.write("DeployForeachFlow.py", content)
+    assert folder.read("DeployForeachFlow.py") == content
     assert folder.remove("DeployForeachFlow.py") and not folder.remove("DeployForeachFlow.py")
 
 
