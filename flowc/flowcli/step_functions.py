@@ -20,10 +20,10 @@ from flowc.flowcli.context import FlowContext, flow_context
 from flowc.flowcli.deploy import (
     TRIGGER_SETTINGS,
     compiled_text,
+    default_name,
     delete_deployment,
     deploy_errors,
     deploy_or_fail,
-    default_name,
     deployed_name,
     deployment,
     echo,
