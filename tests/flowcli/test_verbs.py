@@ -1,5 +1,7 @@
 """The verbs that read a flow or its runs: dump, logs, show, check, help, and the
-compilers behind argo-workflows/step-functions/airflow create."""
+offline parts of argo-workflows/step-functions/airflow create (--only-json, the DAG file,
+the errors before an engine is reached; deploying: tests/stepfunctions/test_sfn_flowcli.py,
+tests/argo/test_argo_flowcli.py)."""
 
 from __future__ import annotations
 
