@@ -13,6 +13,7 @@ import itertools
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +195,10 @@ def test_terminate_a_wrong_parameter_and_the_top_options(flow_file: FlowFile) ->
     stopped = flow_file.python("terminate", run_id)
     assert stopped.returncode == 0, stopped.stderr
     assert f"Terminating run {run_id} for DeployedFlow ..." in stopped.stderr
+    # moto ends a stopped execution asynchronously, as Step Functions may.
+    deadline = time.monotonic() + 30
+    while executions()[0]["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert [e["status"] for e in executions()] == ["ABORTED"]
     aborted = flow_file.python("list-runs", "--aborted")
     assert run_id in aborted.stderr and "ABORTED" in aborted.stderr
