@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         # A JobSet's gang pod learns its node index from its environment.
-        index_path = gang_index_path(text(command.index_path), dict(os.environ))
+        index_path = gang_index_path(text(command.index_path), os.environ)
     except ValueError as exc:
         print(f"flowc task: {exc}", file=sys.stderr)
         return 2

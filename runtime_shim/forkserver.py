@@ -15,7 +15,11 @@ Protocol (one JSON object per line):
            "env": {NAME: VALUE, ...} (optional, set in the child)}
   stdout: {"id": ID, "pid": PID} when the child started,
           {"id": ID, "code": EXIT_CODE} when it ended (-N: killed by signal N).
-The child's stdout and stderr go to LOG_PATH. The server is single-threaded (children are
+The child's stdout and stderr go to LOG_PATH. The server supervises its children
+(``runtime_shim.supervisor.supervise_externally``): a task's log spool is
+LOG_PATH.stdout.log and LOG_PATH.stderr.log, and when a task's child dies from a signal
+the server forks the same command once more to record the killed attempt; that second
+child's exit code is the task's. The server is single-threaded (children are
 reaped on SIGCHLD through a wake-up pipe), so forking never copies a lock held by another
 thread. It exits when stdin closes.
 """
@@ -28,20 +32,78 @@ import select
 import signal
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# What a task imports lazily (lazy so that one process per task starts fast): the server
+# imports it once, before forking, so that no child pays for it again.
+PRELOADED = (
+    "datetime",
+    "faulthandler",
+    "tempfile",
+    "traceback",
+    "runtime_shim.__main__",
+    "runtime_shim.cards.lifecycle",
+    "runtime_shim.catch_decorator",
+    "runtime_shim.datastore.local",
+    "runtime_shim.events",
+    "runtime_shim.mutable",
+    "runtime_shim.params",
+    "runtime_shim.plugin_decorators",
+    "runtime_shim.project",
+    "runtime_shim.step_call",
+    "runtime_shim.supervisor",
+    "runtime_shim.tags",
+    "runtime_shim.task",
+)
+
+
+def preload(flow_file: str, flow: str | None) -> None:
+    """Import the flow and everything a task imports, then freeze the heap.
+
+    ``gc.freeze`` moves every object made so far out of the collector's reach, so a
+    child's collections never touch (and copy) the server's pages.
+    """
+    import gc
+    import importlib
+
+    try:
+        from runtime_shim.loader import load_flow_class
+
+        load_flow_class(flow_file, flow)
+        for name in PRELOADED:
+            importlib.import_module(name)
+        import tempfile
+
+        tempfile.gettempdir()  # probes the file system once, here
+    except Exception:
+        pass  # each child then imports for itself and reports any problem
+    gc.collect()
+    gc.freeze()
+
 
 def _child(
-    argv: list[str], out: str, wake_fds: tuple[int, int], env: dict[str, str] | None = None
+    argv: list[str],
+    out: str,
+    wake_fds: tuple[int, int],
+    env: dict[str, str] | None = None,
+    killed_by: int | None = None,
 ) -> None:
     """In the forked child: become a plain shim task and never return."""
     code = 1
     try:
         if env:
             os.environ.update(env)
+        from runtime_shim.supervisor import supervise_externally
+
+        supervise_externally(out + ".", killed_by)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in wake_fds:
             os.close(fd)
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if killed_by else os.O_TRUNC)
+        fd = os.open(out, flags, 0o644)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(fd, 1)
@@ -70,13 +132,6 @@ def _child(
 
 
 def serve(flow_file: str, flow: str | None, datastore: str | None = None) -> int:
-    try:
-        from runtime_shim.loader import load_flow_class
-
-        load_flow_class(flow_file, flow)
-        import runtime_shim.task  # noqa: F401 - preloaded for the children
-    except Exception:
-        pass
     if datastore and datastore.startswith("s3://"):
         try:
             from runtime_shim.datastore import open_object_store
@@ -84,12 +139,14 @@ def serve(flow_file: str, flow: str | None, datastore: str | None = None) -> int
             open_object_store(datastore).client  # type: ignore[attr-defined]  # noqa: B018
         except Exception:
             pass  # each child then builds its own client and reports any problem itself
+    preload(flow_file, flow)
     read_fd, write_fd = os.pipe()
     os.set_blocking(read_fd, False)
     os.set_blocking(write_fd, False)
     signal.set_wakeup_fd(write_fd)
     signal.signal(signal.SIGCHLD, lambda _signum, _frame: None)
-    children: dict[int, object] = {}
+    # pid -> (request, whether the child records a killed attempt)
+    children: dict[int, tuple[dict[str, Any], bool]] = {}
     stdin = sys.stdin.buffer
     out = sys.stdout
     buffered = b""
@@ -107,7 +164,26 @@ def serve(flow_file: str, flow: str | None, datastore: str | None = None) -> int
                 return
             if pid == 0:
                 return
-            reply({"id": children.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+            request, recording = children.pop(pid)
+            code = os.waitstatus_to_exitcode(status)
+            if code < 0 and not recording and request["argv"][:1] == ["step"]:
+                start(request, killed_by=-code)
+            else:
+                reply({"id": request["id"], "code": code})
+
+    def start(request: dict[str, Any], killed_by: int | None = None) -> int:
+        out.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(
+                list(request["argv"]),
+                str(request["out"]),
+                (read_fd, write_fd),
+                request.get("env"),
+                killed_by,
+            )
+        children[pid] = (request, killed_by is not None)
+        return pid
 
     while open_input or children:
         watch = [read_fd] + ([stdin.fileno()] if open_input else [])
@@ -132,17 +208,7 @@ def serve(flow_file: str, flow: str | None, datastore: str | None = None) -> int
                 if not line.strip():
                     continue
                 request = json.loads(line)
-                out.flush()
-                pid = os.fork()
-                if pid == 0:
-                    _child(
-                        list(request["argv"]),
-                        str(request["out"]),
-                        (read_fd, write_fd),
-                        request.get("env"),
-                    )
-                children[pid] = request["id"]
-                reply({"id": request["id"], "pid": pid})
+                reply({"id": request["id"], "pid": start(request)})
         reap()
     return 0
 

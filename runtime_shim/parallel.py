@@ -16,6 +16,7 @@ from runtime_shim.inputs import child_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from runtime_shim.flowspec import Frame
@@ -67,7 +68,7 @@ def control_metadata(frames: list[Frame]) -> dict[str, str]:
     return {}
 
 
-def gang_index_path(outer: str, environ: dict[str, str]) -> str:
+def gang_index_path(outer: str, environ: Mapping[str, str]) -> str:
     """The index path of a gang node an engine started with the gang's outer index path:
     ``outer`` itself unless :data:`GANG_JOB_ENV` is set, else one level deeper at the node
     index its replicated job and job index give."""

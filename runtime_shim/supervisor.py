@@ -13,6 +13,13 @@ other failure.
 
 The fork happens before the flow is imported and costs about a millisecond. Without
 ``os.fork`` (or with ``FLOWC_SUPERVISE=0``) the attempt runs in the shim's own process.
+
+Under the local runner's fork server (``runtime_shim.forkserver``) the server is the
+supervisor: its child runs the attempt in its own process (:func:`supervise_externally`,
+spooling the logs where the server can find them) and, when that child dies from a
+signal, the server starts the same command once more with the signal set here, which
+records the killed attempt instead of running it. That saves the second fork and its
+copied pages on every task of a local run.
 """
 
 from __future__ import annotations
@@ -39,16 +46,21 @@ class LogSpool:
     """The attempt's ``stdout.log``/``stderr.log`` as files, written through as printed.
 
     Every write is flushed, so what a step printed before its process died is on disk
-    for the supervising parent to read.
+    for the supervising parent to read. The files are ``PREFIX + name``: in a fresh
+    temporary directory, or where an external supervisor said (``prefix``).
     """
 
-    def __init__(self) -> None:
-        self.directory = tempfile.mkdtemp(prefix="flowc-task-")
+    def __init__(self, prefix: str | None = None) -> None:
+        self.directory: str | None = None
+        if prefix is None:
+            self.directory = tempfile.mkdtemp(prefix="flowc-task-")
+            prefix = self.directory + os.sep
+        self.prefix = prefix
         self.files: dict[str, TextIO] = {}
 
     def open(self, name: str) -> TextIO:
         handle = open(  # noqa: SIM115 - closed by close()
-            os.path.join(self.directory, name), "a", encoding="utf-8", errors="replace"
+            self.prefix + name, "a", encoding="utf-8", errors="replace"
         )
         self.files[name] = handle
         return handle
@@ -58,7 +70,7 @@ class LogSpool:
         if handle is not None and not handle.closed:
             handle.flush()
         try:
-            with open(os.path.join(self.directory, name), encoding="utf-8", errors="replace") as f:
+            with open(self.prefix + name, encoding="utf-8", errors="replace") as f:
                 return f.read()
         except FileNotFoundError:
             return ""
@@ -69,7 +81,30 @@ class LogSpool:
     def close(self) -> None:
         for handle in self.files.values():
             handle.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return
+        for name in LOG_NAMES:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.prefix + name)
+
+
+class _External:
+    """Set by :func:`supervise_externally` in a process whose parent supervises it."""
+
+    spool_prefix: str | None = None
+    killed_by: int | None = None
+
+
+def supervise_externally(spool_prefix: str, killed_by: int | None = None) -> None:
+    """This process's parent supervises its attempt (the local runner's fork server).
+
+    :func:`supervised` then runs the attempt here, spooling its logs at
+    ``spool_prefix``; with ``killed_by`` (the signal that killed an earlier process of
+    the same command and spool) it records that attempt as killed instead.
+    """
+    _External.spool_prefix = spool_prefix
+    _External.killed_by = killed_by
 
 
 def signal_message(signum: int) -> str:
@@ -93,6 +128,14 @@ def supervised(
     and its result is the exit code. In the child this function returns ``attempt``'s result, so the
     child leaves through the shim's usual exit path.
     """
+    if _External.spool_prefix is not None:
+        spool = LogSpool(_External.spool_prefix)
+        try:
+            if _External.killed_by is not None:
+                return record_killed(spool, _External.killed_by)
+            return attempt(spool)
+        finally:
+            spool.close()
     spool = LogSpool()
     if not hasattr(os, "fork") or os.environ.get("FLOWC_SUPERVISE", "1") == "0":
         try:

@@ -2,10 +2,12 @@
 
 The sequence is the contract every backend relies on:
 1. an already committed task is not run again (its outputs are rewritten and it exits 0);
-2. the attempt's files (artifacts.json, meta.json, logs and, for a foreach split,
-   foreach.json) are written under attempt-N/;
-3. ``committed.json`` is created last and conditionally; only then is the exit code 0.
-A crash or kill at any point before step 3 leaves no visible task.
+2. the artifacts' blobs and what the record cannot hold (long logs, a foreach split's
+   foreach.json, cards) are written under attempt-N/;
+3. the task's record (``STEP/TASK.json``: the attempt's metadata, artifact refs, short
+   logs and transition) is created last and conditionally; only then is the exit code 0.
+A crash or kill at any point before step 3 leaves no visible task. An attempt that fails
+(or loses the race to commit) is recorded in ``TASK/attempt-N.json`` instead.
 """
 
 from __future__ import annotations
@@ -126,7 +128,8 @@ def run_task(spec: TaskSpec) -> int:
 
     ds = FlowDatastore(open_object_store(spec.datastore), spec.flow)
     key = task_key(spec.index_path, spec.iteration)
-    existing = ds.committed(spec.run_id, spec.step, key)
+    # The task's own run is in this layout: no need to look for an earlier one's marker.
+    existing = ds.committed(spec.run_id, spec.step, key, legacy=False)
     if existing is not None:
         write_outputs(spec, existing)
         return 0
@@ -174,17 +177,18 @@ def _run_attempt(
         faulthandler.disable()
     meta["finished"] = time.time()
     count = record.get("foreach_count") if record is not None else None
-    ds.write_attempt(
+    fields = ds.attempt_fields(
         spec.run_id,
         spec.step,
         key,
         spec.attempt,
-        artifacts,
         meta,
-        spool.logs(),
+        _streams(spool.logs()),
+        artifacts,
         foreach_count=None if count is None else int(count),
     )
     if record is None:
+        ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, fields)
         exc_info = meta.get("exception", {})
         if not echo:
             print(
@@ -193,7 +197,9 @@ def _run_attempt(
                 file=sys.stderr,
             )
         return 1
-    if not ds.commit(spec.run_id, spec.step, key, record):
+    if not ds.commit(spec.run_id, spec.step, key, dict(record, **fields)):
+        # Another attempt committed first: keep this one's record beside it.
+        ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, fields)
         record = ds.committed(spec.run_id, spec.step, key) or record
     write_outputs(spec, record)
     from runtime_shim.events import ARGO_DEPLOYED_VARIABLE
@@ -233,8 +239,14 @@ def _record_killed(
         signal=signum,
         exception={"type": "signal", "message": message, "traceback": ""},
     )
-    ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, None, meta, logs)
+    fields = ds.attempt_fields(spec.run_id, spec.step, key, spec.attempt, meta, _streams(logs))
+    ds.write_attempt(spec.run_id, spec.step, key, spec.attempt, fields)
     return 1
+
+
+def _streams(logs: dict[str, str]) -> dict[str, str]:
+    """The spool's ``stdout.log``/``stderr.log`` by stream name (``stdout``, ``stderr``)."""
+    return {name.removesuffix(".log"): text for name, text in logs.items()}
 
 
 def _describe(exc: BaseException) -> dict[str, Any]:

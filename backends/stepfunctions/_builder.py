@@ -46,7 +46,7 @@ from backends.stepfunctions._intrinsics import call, fmt
 from backends.stepfunctions._naming import StateNames, data_key
 from backends.stepfunctions._options import SfnOptions
 from flowc.ir import FlowIR, Step
-from runtime_shim.datastore.names import COMMITTED, FOREACH_ITEMS
+from runtime_shim.datastore.names import FOREACH_ITEMS, RECORD_SUFFIX
 
 # Reading a commit record right after the task committed it: retried a few times so a
 # transient S3 error does not fail the run.
@@ -97,7 +97,7 @@ class StatesBuilder:
         if with_iteration:
             template += "{}"
             args.append(f"{iteration_path(step)}.suffix")
-        return fmt(f"{template}/{COMMITTED}", *args)
+        return fmt(f"{template}{RECORD_SUFFIX}", *args)
 
     def _items_reader(self, step: Step, record: str) -> dict[str, Any]:
         """The distributed Map's ``ItemReader``: the JSON array of child positions in the

@@ -16,7 +16,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flowc.client._base import MetaflowObject, RunMember, is_running_here, timestamp
-from runtime_shim.datastore.errors import ObjectNotFound
 from runtime_shim.datastore.layout import ArtifactRef, parse_task_key, task_id, task_key_of
 from runtime_shim.exceptions import MetaflowExceptionWrapper, MetaflowNotFound
 
@@ -197,16 +196,16 @@ class Task(RunMember):
             return {}
         return self._ds.artifacts(self.run_id, self.step_name, self._key, self._record)
 
-    def _source(self, attempt: int) -> str:
-        """Where an attempt's files are (a task cloned by resume points at its origin)."""
-        source = self._record.get("source") if self._record else None
-        if source and (self._attempt is None or self._attempt == int(self._record["attempt"])):  # type: ignore[index]
-            return str(source)
-        return self._ds.attempt_prefix(self.run_id, self.step_name, self._key, attempt)
+    def _attempt_record(self, attempt: int) -> dict[str, Any]:
+        """The attempt's record (a task cloned by resume has its origin's)."""
+        found = self._ds.attempt_record(
+            self.run_id, self.step_name, self._key, attempt, self._record
+        )
+        return found or {}
 
     def _meta(self, attempt: int) -> dict[str, Any]:
-        data = self._ds._read_json(f"{self._source(attempt)}/meta.json")
-        return data or {}
+        meta: dict[str, Any] = self._attempt_record(attempt).get("meta") or {}
+        return meta
 
     @property
     def attempt(self) -> int | None:
@@ -336,11 +335,7 @@ class Task(RunMember):
         attempt = self.attempt if attempt is None else attempt
         if attempt is None:
             return ""
-        try:
-            data = self._ds.store.get(f"{self._source(attempt)}/{stream}.log")
-        except ObjectNotFound:
-            return ""
-        return data.decode("utf-8", errors="replace")
+        return self._ds.log(self.run_id, self.step_name, self._key, attempt, stream, self._record)
 
     @property
     def stdout(self) -> str:

@@ -12,20 +12,12 @@ import click
 from flowc.flowcli._tasks import TaskRef, find_tasks, flow_datastore
 from flowc.flowcli.context import flow_context
 from flowc.flowcli.main import FlowCliError
-from runtime_shim.datastore.errors import ObjectNotFound
 from runtime_shim.datastore.layout import FlowDatastore
 
 
 def task_log(ds: FlowDatastore, task: TaskRef, stream: str, attempt: int | None) -> str:
     """One stream of one attempt (default: the winning one, else the latest)."""
     record = ds.committed(task.run_id, task.step, task.key)
-    source = record.get("source") if record else None
-    if source and (attempt is None or attempt == int(record["attempt"])):  # type: ignore[index]
-        # A task cloned by resume keeps its logs where the origin run wrote them.
-        try:
-            return ds.store.get(f"{source}/{stream}.log").decode("utf-8", errors="replace")
-        except ObjectNotFound:
-            return ""
     attempts = ds.attempts(task.run_id, task.step, task.key)
     if attempt is None:
         if record is not None:
@@ -37,7 +29,7 @@ def task_log(ds: FlowDatastore, task: TaskRef, stream: str, attempt: int | None)
     elif attempt not in attempts:
         have = ", ".join(map(str, attempts)) or "none"
         raise FlowCliError(f"task {task.pathspec} has no attempt {attempt} (attempts: {have})")
-    return ds.log(task.run_id, task.step, task.key, attempt, stream)
+    return ds.log(task.run_id, task.step, task.key, attempt, stream, record)
 
 
 @click.command(

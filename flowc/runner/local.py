@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from backends.base import exit_hook_command, exit_hooks, step_command
@@ -215,16 +216,21 @@ class LocalRunner:
             run_id=self.run_id,
             status="succeeded" if ok else "failed",
         )
-        env = task_environment(
+        env = dict(self._task_env)
+        sys.stdout.flush()
+        subprocess.run(command, env=env, cwd=self.options.cwd, check=False)
+
+    # -- internals -------------------------------------------------------------------
+    @cached_property
+    def _task_env(self) -> dict[str, str]:
+        """The environment of every task of the run (built once: it copies ours)."""
+        return task_environment(
             {
                 **self.options.env,
                 **project_environment(self.options.branch, self.options.production),
             }
         )
-        sys.stdout.flush()
-        subprocess.run(command, env=env, cwd=self.options.cwd, check=False)
 
-    # -- internals -------------------------------------------------------------------
     def _after_commit(self, task: TaskId) -> list[TaskId]:
         record = self.ds.committed(self.run_id, task.step, task.key) or {}
         return self.plan.committed(task, record)
@@ -268,12 +274,7 @@ class LocalRunner:
         self.reporter.task_started(task, attempt)
         cmd = self.command(task, attempt)
         limit = self._timeout(task)
-        env = task_environment(
-            {
-                **self.options.env,
-                **project_environment(self.options.branch, self.options.production),
-            }
-        )
+        env = dict(self._task_env)
         own_environment = task.step in self.options.step_python
         if own_environment and self.options.shim_path:
             env["FLOWC_SHIM_PATH"] = self.options.shim_path

@@ -6,7 +6,7 @@ A task's cards are files of its attempt (docs/architecture.md):
 FLOW/runs/RUN/STEP/TASK/attempt-N/cards/TYPE-HASH.html       a card without an id
 FLOW/runs/RUN/STEP/TASK/attempt-N/cards/TYPE-ID-HASH.html    a card with @card(id=ID)
 ```
-They are written before ``committed.json``, so a committed task has all its cards, and
+They are written before the task's record, so a committed task has all its cards, and
 read from the attempt the commit names (a task a resume cloned reads its origin's). The
 names are Metaflow's (``TYPE[-ID]-HASH.html``), so ``card list --as-json`` reports the
 same ``type``/``id``/``hash``/``filename`` fields. HASH identifies one card of one

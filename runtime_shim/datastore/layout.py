@@ -4,10 +4,13 @@
 FLOW/blobs/ab/abcdef…                     artifact bytes, content-addressed, write-once
 FLOW/runs/RUN/run.json                    parameters, hashes, created, tags, system tags
 FLOW/runs/RUN/tags-NNNNNNNN.json          the user tags after each change (versioned)
-FLOW/runs/RUN/STEP/TASK/attempt-N/        artifacts.json, meta.json, stdout.log, stderr.log
-                                          and, for a foreach split, foreach.json; cards/
-                                          holds the task's cards (runtime_shim.cards.store)
-FLOW/runs/RUN/STEP/TASK/committed.json    written last with a conditional create
+FLOW/runs/RUN/STEP/TASK.json              the task's record, written last with a
+                                          conditional create: the committed attempt, its
+                                          transition, metadata, artifact refs and logs
+FLOW/runs/RUN/STEP/TASK/attempt-N.json    an attempt that did not commit (metadata, logs)
+FLOW/runs/RUN/STEP/TASK/attempt-N/        only what a record does not hold: stdout.log and
+                                          stderr.log above LOG_INLINE_BYTES, foreach.json
+                                          of a foreach split, cards/ (runtime_shim.cards.store)
 ```
 TASK is the index path ("_" for the top level) plus "@K" for iteration K>0 of a
 recursive step; the task id the API shows adds the step name (:func:`task_id`).
@@ -15,11 +18,17 @@ recursive step; the task id the API shows adds the step name (:func:`task_id`).
 (``[0,1,...,n-1]``), the item list an engine can fan out over straight from the store
 (a distributed Map's S3 ``ItemReader``).
 
+A trivial task is therefore one small object: no directory, no empty log file, no
+marker beside its record. Runs written before this layout kept a task's files in
+``TASK/attempt-N/`` (``artifacts.json``, ``meta.json``, the logs) and its commit marker
+in ``TASK/committed.json``; every reader here still reads them.
+
 A blob's key is the sha256 of the pickled value; the stored bytes are zlib-compressed
 when that saves at least a tenth (readers tell the two apart by the first byte: a pickle
 starts with 0x80, zlib with 0x78). Values are pickled into a list of buffers
 (:mod:`runtime_shim.datastore.chunks`) and unpickled from a stream, so a large payload
-is never copied on its way to or from the store.
+is never copied on its way to or from the store. A value whose stored bytes are at most
+INLINE_MAX_BYTES is kept in its ref instead (in the record), never as a blob.
 """
 
 from __future__ import annotations
@@ -27,10 +36,11 @@ from __future__ import annotations
 import json
 import pickle
 import zlib
+from binascii import a2b_base64, b2a_base64
 
 from runtime_shim.datastore.chunks import Chunks, ChunkWriter
 from runtime_shim.datastore.errors import ObjectNotFound
-from runtime_shim.datastore.names import COMMITTED, FOREACH_ITEMS
+from runtime_shim.datastore.names import FOREACH_ITEMS, LEGACY_COMMITTED, RECORD_SUFFIX
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,21 +58,28 @@ COMPRESS_MIN_BYTES = 256
 # Compress only when it saves at least 10 %; decide from a sample first (_sample_compresses).
 COMPRESS_GAIN = 0.9
 COMPRESS_SAMPLE_BYTES = 16 * 1024
+# A value stored in at most this many bytes lives in its ref (a small int, a short
+# string): a blob would cost a file (a 4 KiB block) and a read per value.
+INLINE_MAX_BYTES = 64
+# A log of at most this many bytes lives in the attempt's record; a longer one is a file.
+LOG_INLINE_BYTES = 1024
 
 
 class ArtifactRef:
     """Where an artifact's bytes live; copying a ref shares the artifact, never the bytes.
 
-    (A plain class rather than a dataclass: ``dataclasses`` costs milliseconds to import
-    and this module is imported by every task.)
+    ``inline`` holds the stored bytes of a small value (``INLINE_MAX_BYTES``), which then
+    has no blob. (A plain class rather than a dataclass: ``dataclasses`` costs
+    milliseconds to import and this module is imported by every task.)
     """
 
-    __slots__ = ("sha", "size", "type")
+    __slots__ = ("inline", "sha", "size", "type")
 
-    def __init__(self, sha: str, size: int, type: str) -> None:
+    def __init__(self, sha: str, size: int, type: str, inline: bytes | None = None) -> None:
         self.sha = sha
         self.size = size
         self.type = type
+        self.inline = inline
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ArtifactRef) and (self.sha, self.size, self.type) == (
@@ -78,11 +95,20 @@ class ArtifactRef:
         return f"ArtifactRef({self.sha[:12]}…, {self.size} B, {self.type})"
 
     def to_json(self) -> dict[str, Any]:
-        return {"sha": self.sha, "size": self.size, "type": self.type}
+        data: dict[str, Any] = {"sha": self.sha, "size": self.size, "type": self.type}
+        if self.inline is not None:
+            data["inline"] = b2a_base64(self.inline, newline=False).decode("ascii")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArtifactRef:
-        return cls(data["sha"], int(data.get("size", 0)), data.get("type", ""))
+        inline = data.get("inline")
+        return cls(
+            data["sha"],
+            int(data.get("size", 0)),
+            data.get("type", ""),
+            None if inline is None else a2b_base64(inline),
+        )
 
 
 def task_key(index_path: str, iteration: int = 0) -> str:
@@ -227,12 +253,17 @@ class FlowDatastore:
         return f"{self.flow}/blobs/{sha[:2]}/{sha}"
 
     def save_value(self, value: Any) -> ArtifactRef:
-        """Store ``value`` under its content address (``put_blob``: written once)."""
+        """Store ``value`` under its content address (``put_blob``: written once); a
+        value stored in at most INLINE_MAX_BYTES is kept in the ref instead."""
         sha, stored, size = encode_chunks(value)
+        if len(stored) <= INLINE_MAX_BYTES:
+            return ArtifactRef(sha, size, type(value).__name__, stored.join())
         self.store.put_blob(self.blob_key(sha), stored)
         return ArtifactRef(sha, size, type(value).__name__)
 
     def load_value(self, ref: ArtifactRef) -> Any:
+        if ref.inline is not None:
+            return decode(ref.inline)
         return self.store.read_stream(self.blob_key(ref.sha), decode_stream)
 
     # -- runs ------------------------------------------------------------------------
@@ -286,52 +317,83 @@ class FlowDatastore:
         return [n for n in self.store.list_children(self.run_prefix(run)) if "." not in n]
 
     def list_tasks(self, run: str, step: str) -> list[str]:
-        return self.store.list_children(f"{self.run_prefix(run)}/{step}")
+        """The keys of the step's tasks that committed or recorded an attempt."""
+        names = set()
+        for name in self.store.list_children(f"{self.run_prefix(run)}/{step}"):
+            names.add(name[: -len(RECORD_SUFFIX)] if name.endswith(RECORD_SUFFIX) else name)
+        return sorted(names)
 
     # -- tasks -----------------------------------------------------------------------
     def task_prefix(self, run: str, step: str, task: str) -> str:
         return f"{self.run_prefix(run)}/{step}/{task}"
 
+    def record_key(self, run: str, step: str, task: str) -> str:
+        return self.task_prefix(run, step, task) + RECORD_SUFFIX
+
     def attempt_prefix(self, run: str, step: str, task: str, attempt: int) -> str:
         return f"{self.task_prefix(run, step, task)}/attempt-{attempt}"
 
-    def write_attempt(
+    def attempt_fields(
         self,
         run: str,
         step: str,
         task: str,
         attempt: int,
-        artifacts: dict[str, ArtifactRef] | None,
         meta: dict[str, Any],
         logs: dict[str, str],
+        artifacts: dict[str, ArtifactRef] | None = None,
         foreach_count: int | None = None,
-    ) -> None:
-        """Write an attempt's files (never visible as a result until committed).
+    ) -> dict[str, Any]:
+        """An attempt's part of its record; writes what a record does not hold first.
 
-        ``logs`` maps a file name to its text; ``foreach_count`` (a foreach split that
-        succeeded) adds ``foreach.json``, its children's positions ``[0, ..., n-1]``.
+        ``logs`` maps a stream (``stdout``, ``stderr``) to its text: an empty one is
+        left out, a short one kept in the record, a long one written to
+        ``attempt-N/STREAM.log``. ``foreach_count`` (a foreach split that succeeded)
+        writes ``attempt-N/foreach.json``, its children's positions ``[0, ..., n-1]``.
         """
         prefix = self.attempt_prefix(run, step, task, attempt)
-        for name, text in logs.items():
-            self.store.put(f"{prefix}/{name}", text.encode("utf-8", errors="replace"))
-        if artifacts is not None:
-            refs = {name: ref.to_json() for name, ref in sorted(artifacts.items())}
-            self.store.put(f"{prefix}/artifacts.json", _dump(refs))
+        inline: dict[str, str] = {}
+        files: list[str] = []
+        for stream, text in sorted(logs.items()):
+            data = text.encode("utf-8", errors="replace")
+            if len(data) > LOG_INLINE_BYTES:
+                self.store.put(f"{prefix}/{stream}.log", data)
+                files.append(stream)
+            elif data:
+                inline[stream] = text
         if foreach_count is not None:
             self.store.put(f"{prefix}/{FOREACH_ITEMS}", _dump(list(range(foreach_count))))
-        self.store.put(f"{prefix}/meta.json", _dump(meta))
+        fields: dict[str, Any] = {"meta": meta, "logs": inline}
+        if files:
+            fields["log_files"] = files
+        if artifacts is not None:
+            fields["artifacts"] = {name: ref.to_json() for name, ref in sorted(artifacts.items())}
+        return fields
+
+    def write_attempt(
+        self, run: str, step: str, task: str, attempt: int, fields: dict[str, Any]
+    ) -> None:
+        """Record an attempt that did not commit (``fields`` from :meth:`attempt_fields`)."""
+        self.store.put(f"{self.task_prefix(run, step, task)}/attempt-{attempt}.json", _dump(fields))
 
     def commit(self, run: str, step: str, task: str, record: dict[str, Any]) -> bool:
         """Publish the task; False if another attempt committed first."""
-        return self.store.put(
-            f"{self.task_prefix(run, step, task)}/{COMMITTED}", _dump(record), if_absent=True
-        )
+        return self.store.put(self.record_key(run, step, task), _dump(record), if_absent=True)
 
-    def committed(self, run: str, step: str, task: str) -> dict[str, Any] | None:
-        return self._read_json(f"{self.task_prefix(run, step, task)}/{COMMITTED}")
+    def committed(
+        self, run: str, step: str, task: str, *, legacy: bool = True
+    ) -> dict[str, Any] | None:
+        """The task's record, None if it has not committed; ``legacy=False`` skips the
+        look for an earlier layout's marker (a round trip on S3)."""
+        record = self._read_json(self.record_key(run, step, task))
+        if record is None and legacy:
+            record = self._read_json(f"{self.task_prefix(run, step, task)}/{LEGACY_COMMITTED}")
+        return record
 
     def is_committed(self, run: str, step: str, task: str) -> bool:
-        return self.store.exists(f"{self.task_prefix(run, step, task)}/{COMMITTED}")
+        return self.store.exists(self.record_key(run, step, task)) or self.store.exists(
+            f"{self.task_prefix(run, step, task)}/{LEGACY_COMMITTED}"
+        )
 
     def artifacts(
         self, run: str, step: str, task: str, record: dict[str, Any] | None = None
@@ -341,25 +403,76 @@ class FlowDatastore:
             record = self.committed(run, step, task)
             if record is None:
                 raise ObjectNotFound(f"{self.task_prefix(run, step, task)} is not committed")
-        prefix = self.output_prefix(run, step, task, record)
-        data = json.loads(self.store.get(f"{prefix}/artifacts.json"))
+        data = record.get("artifacts")
+        if data is None:  # the earlier layout
+            prefix = self.output_prefix(run, step, task, record)
+            data = json.loads(self.store.get(f"{prefix}/artifacts.json"))
         return {name: ArtifactRef.from_json(ref) for name, ref in data.items()}
 
     def output_prefix(self, run: str, step: str, task: str, record: dict[str, Any]) -> str:
-        """The attempt whose outputs a commit publishes (the origin's, for a resumed clone)."""
+        """Where the committed attempt's files are (the origin's, for a resumed clone)."""
         source: str | None = record.get("source")
         return source or self.attempt_prefix(run, step, task, int(record["attempt"]))
 
+    def attempt_record(
+        self,
+        run: str,
+        step: str,
+        task: str,
+        attempt: int,
+        record: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """An attempt's record (``meta``, ``logs``, ...) and where its files are
+        (``files``); the commit record when it names the attempt (pass it if read)."""
+        record = record if record is not None else self.committed(run, step, task)
+        if record is not None and int(record.get("attempt", -1)) == attempt:
+            files = self.output_prefix(run, step, task, record)
+            if "meta" in record:
+                return dict(record, files=files)
+            meta = self._read_json(f"{files}/meta.json")  # the earlier layout
+            return {"meta": meta or {}, "files": files}
+        files = self.attempt_prefix(run, step, task, attempt)
+        found = self._read_json(f"{self.task_prefix(run, step, task)}/attempt-{attempt}.json")
+        if found is not None:
+            return dict(found, files=files)
+        meta = self._read_json(f"{files}/meta.json")
+        return None if meta is None else {"meta": meta, "files": files}
+
     def attempt_meta(self, run: str, step: str, task: str, attempt: int) -> dict[str, Any] | None:
-        return self._read_json(f"{self.attempt_prefix(run, step, task, attempt)}/meta.json")
+        found = self.attempt_record(run, step, task, attempt)
+        return None if found is None else found.get("meta")
 
     def attempts(self, run: str, step: str, task: str) -> list[int]:
-        names = self.store.list_children(self.task_prefix(run, step, task))
-        return sorted(int(n[8:]) for n in names if n.startswith("attempt-"))
+        """The attempts the task recorded (for a resumed clone: the one it reuses)."""
+        found: set[int] = set()
+        for name in self.store.list_children(self.task_prefix(run, step, task)):
+            number = name[8:].removesuffix(".json")
+            if name.startswith("attempt-") and number.isdigit():
+                found.add(int(number))
+        record = self._read_json(self.record_key(run, step, task))
+        if record is not None:
+            found.add(int(record["attempt"]))
+        return sorted(found)
 
-    def log(self, run: str, step: str, task: str, attempt: int, stream: str) -> str:
+    def log(
+        self,
+        run: str,
+        step: str,
+        task: str,
+        attempt: int,
+        stream: str,
+        record: dict[str, Any] | None = None,
+    ) -> str:
+        found = self.attempt_record(run, step, task, attempt, record)
+        if found is None:
+            return ""
+        inline = found.get("logs")
+        if inline is not None and stream in inline:
+            return str(inline[stream])
+        if inline is not None and stream not in found.get("log_files", ()):
+            return ""  # an empty stream
         try:
-            data = self.store.get(f"{self.attempt_prefix(run, step, task, attempt)}/{stream}.log")
+            data = self.store.get(f"{found['files']}/{stream}.log")
         except ObjectNotFound:
             return ""
         return data.decode("utf-8", errors="replace")

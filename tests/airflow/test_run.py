@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from runtime_shim.datastore import open_object_store
+from runtime_shim.datastore.layout import FlowDatastore
 from tests.airflow.conftest import SHAPES, AirflowWorker
 from tests.support.airflow import artifacts, compile_dag, run_local, value
 from tests.support.runs import PROJECT_FLOW, project_fields
@@ -190,10 +192,11 @@ def test_recursive_switch_retry_resumes_at_the_failed_iteration(
 ) -> None:
     result, datastore = _run(airflow, FLOWS / "flaky_loop.py", tmp_path)
     assert result["state"] == "success", result
-    run_dir = datastore / "FlakyLoopFlow" / "runs" / str(result["run_id"]) / "loop"
+    ds = FlowDatastore(open_object_store(str(datastore)), "FlakyLoopFlow")
+    run_id = str(result["run_id"])
     attempts = {
-        task.name: json.loads((task / "committed.json").read_text())["attempt"]
-        for task in run_dir.iterdir()
+        task: (ds.committed(run_id, "loop", task) or {})["attempt"]
+        for task in ds.list_tasks(run_id, "loop")
     }
     # iterations 0 and 1 committed on the first try; the retry re-ran only 2 and 3
     assert attempts == {"_": 0, "_@1": 0, "_@2": 1, "_@3": 1}

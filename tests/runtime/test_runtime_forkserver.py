@@ -71,3 +71,44 @@ def test_malformed_command_line_is_refused() -> None:
             check=False,
         )
         assert done.returncode == 2 and "usage:" in done.stderr, args
+
+
+PRELOAD_PROBE = """
+import json, os, sys
+from runtime_shim.forkserver import preload
+from runtime_shim.supervisor import supervise_externally
+flow_file, datastore, spool = sys.argv[1:4]
+preload(flow_file, "EnvFlow")
+from runtime_shim.__main__ import main
+supervise_externally(spool)
+def argv(step, inputs):
+    return ["step", flow_file, "--flow", "EnvFlow", "--step", step, "--inputs", inputs,
+            "--run-id", "r", "--index-path", "", "--attempt", "0", "--datastore", datastore]
+pid = os.fork()
+if pid == 0:  # the start task, in a child of its own as under the server
+    os._exit(main(argv("start", "none")))
+codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])]
+before = set(sys.modules)
+codes.append(main(argv("end", "same:start")))
+print(json.dumps({"codes": codes, "new": sorted(set(sys.modules) - before)}))
+"""
+
+
+def test_a_task_forked_from_the_server_imports_nothing(workdir: str) -> None:
+    """Whatever a task after the start imports, the server has imported before forking
+    (a module left to the children costs every task of a wide foreach its import)."""
+    import json
+
+    flow_file = os.path.join(workdir, "env_flow.py")
+    with open(flow_file, "w", encoding="utf-8") as handle:
+        handle.write(FLOW)
+    probe = [sys.executable, "-c", PRELOAD_PROBE, flow_file, os.path.join(workdir, "ds")]
+    done = subprocess.run(
+        [*probe, os.path.join(workdir, "spool.")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, FLOWC_TASK_ECHO="0"),
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result == {"codes": [0, 0], "new": []}

@@ -63,7 +63,7 @@ def test_foreach_and_switch_outputs_and_iterations(workdir: str) -> None:
     assert targets == ["loop", "loop", "after"]  # limit 3 at index 1
     assert shim(workdir, "after", "same:loop", "1").returncode == 0
     task_dir = os.path.join(workdir, "ds", FLOW, "runs", "r1", "loop")
-    assert sorted(os.listdir(task_dir)) == ["1", "1@1", "1@2"]
+    assert sorted(os.listdir(task_dir)) == ["1.json", "1@1.json", "1@2.json"]
     from flowc.client import Run
 
     run = Run(f"{FLOW}/r1", datastore=os.path.join(workdir, "ds"))
@@ -76,17 +76,21 @@ def test_failed_attempt_is_not_visible_and_rerun_is_idempotent(workdir: str) -> 
     assert done.returncode == 1 and "not committed" in done.stderr
     assert shim(workdir, "start", "none").returncode == 0
     task = os.path.join(workdir, "ds", FLOW, "runs", "r1", "prepare", "0")
-    assert os.listdir(task) == ["attempt-0"]  # recorded, not committed
-    meta = json.loads(read(os.path.join(task, "attempt-0", "meta.json")))
+    assert os.listdir(task) == ["attempt-0.json"]  # recorded, not committed
+    assert not os.path.exists(task + ".json")
+    meta = json.loads(read(os.path.join(task, "attempt-0.json")))["meta"]
     assert meta["status"] == "failed" and "InputError" in meta["exception"]["type"]
     assert shim(workdir, "prepare", "enter:start", "0", attempt=1).returncode == 0
-    record = json.loads(read(os.path.join(task, "committed.json")))
-    assert record["attempt"] == 1
+    record = json.loads(read(task + ".json"))
+    assert record["attempt"] == 1 and record["meta"]["attempt"] == 1
     fo = os.path.join(workdir, "again.json")
     again = shim(workdir, "start", "none", "", "--foreach-out", fo, attempt=5)
     assert again.returncode == 0 and json.loads(read(fo)) == ["0", "1", "2"]
-    start = os.path.join(workdir, "ds", FLOW, "runs", "r1", "start", "_")
-    assert sorted(os.listdir(start)) == ["attempt-0", "committed.json"]
+    step = os.path.join(workdir, "ds", FLOW, "runs", "r1", "start")
+    # the record, and beside it only the split's item list: attempt 5 never ran
+    assert sorted(os.listdir(step)) == ["_", "_.json"]
+    assert os.listdir(os.path.join(step, "_")) == ["attempt-0"]
+    assert os.listdir(os.path.join(step, "_", "attempt-0")) == ["foreach.json"]
 
 
 def test_bad_param_is_a_usage_error(workdir: str) -> None:

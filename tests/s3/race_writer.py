@@ -4,7 +4,7 @@
 ``START_AT`` (epoch seconds) so all writers start together, then, for each of SHARED
 tasks of step ``shared`` and OWN tasks of its own step ``own<WRITER>``, saves an
 artifact of random bytes (SIZE for shared tasks, at most 64 KiB for its own), writes
-attempt WRITER and commits. Prints the shared
+attempt WRITER and commits (a loser records its attempt). Prints the shared
 tasks it won as JSON.
 """
 
@@ -24,8 +24,11 @@ def commit(ds: FlowDatastore, run: str, step: str, task: str, writer: int, size:
     blob = os.urandom(size)
     value = {"writer": writer, "sha": hashlib.sha256(blob).hexdigest(), "blob": blob}
     ref = ds.save_value(value)
-    ds.write_attempt(run, step, task, writer, {"value": ref}, {"writer": writer}, {})
-    return ds.commit(run, step, task, {"attempt": writer})
+    fields = ds.attempt_fields(run, step, task, writer, {"writer": writer}, {}, {"value": ref})
+    if ds.commit(run, step, task, {"attempt": writer, **fields}):
+        return True
+    ds.write_attempt(run, step, task, writer, fields)  # as the shim keeps a losing attempt
+    return False
 
 
 def main() -> None:

@@ -232,7 +232,8 @@ def test_concurrent_writers_lose_nothing_and_never_tear(
         winners = [writer for writer in range(writers) if task in wins[writer]]
         assert len(winners) == 1, f"task {task} won by {winners}"
         record = ds.committed("r1", "shared", str(task))
-        assert record == {"attempt": winners[0]}
+        assert record is not None and record["attempt"] == winners[0]
+        assert record["meta"] == {"writer": winners[0]}
         value = ds.load_value(ds.artifacts("r1", "shared", str(task))["value"])
         assert value["writer"] == winners[0] and sha(value["blob"]) == value["sha"]
         assert ds.attempts("r1", "shared", str(task)) == list(range(writers))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -69,19 +68,39 @@ def run_local(flow_file: Path, datastore: Path, params: dict[str, str] | None = 
 
 def artifacts(datastore: Path, flow: str, run_id: str) -> dict[str, dict[str, str]]:
     """``{"step/task": {artifact: sha}}`` for every committed task of a run."""
-    run_dir = datastore / flow / "runs" / run_id
+    ds = _flow_datastore(datastore, flow)
     found: dict[str, dict[str, str]] = {}
-    for committed in sorted(run_dir.glob("*/*/committed.json")):
-        record = json.loads(committed.read_text())
-        attempt = committed.parent / f"attempt-{record['attempt']}" / "artifacts.json"
-        names = json.loads(attempt.read_text())
-        key = f"{committed.parent.parent.name}/{committed.parent.name}"
-        found[key] = {name: meta["sha"] for name, meta in names.items()}
+    for step in ds.list_steps(run_id):
+        for task in ds.list_tasks(run_id, step):
+            record = ds.committed(run_id, step, task)
+            if record is not None:
+                refs = ds.artifacts(run_id, step, task, record)
+                found[f"{step}/{task}"] = {name: ref.sha for name, ref in refs.items()}
     return found
 
 
 def value(datastore: Path, flow: str, sha: str) -> Any:
-    """An artifact's value, decoded as the runtime shim stores it."""
+    """An artifact's value by its content address: its blob, or a small value kept in a
+    task's record (runtime_shim.datastore.layout)."""
     from runtime_shim.datastore.layout import decode
 
-    return decode((datastore / flow / "blobs" / sha[:2] / sha).read_bytes())
+    blob = datastore / flow / "blobs" / sha[:2] / sha
+    if blob.exists():
+        return decode(blob.read_bytes())
+    ds = _flow_datastore(datastore, flow)
+    for run_id in ds.list_runs():
+        for step in ds.list_steps(run_id):
+            for task in ds.list_tasks(run_id, step):
+                record = ds.committed(run_id, step, task)
+                refs = ds.artifacts(run_id, step, task, record) if record else {}
+                for ref in refs.values():
+                    if ref.sha == sha:
+                        return ds.load_value(ref)
+    raise KeyError(f"no artifact {sha} in {datastore}/{flow}")
+
+
+def _flow_datastore(datastore: Path, flow: str) -> Any:
+    from runtime_shim.datastore import open_object_store
+    from runtime_shim.datastore.layout import FlowDatastore
+
+    return FlowDatastore(open_object_store(str(datastore)), flow)

@@ -1,0 +1,341 @@
+"""Benchmark: how a local run scales with the width of a foreach of trivial tasks.
+
+    .venv/bin/python benchmarks/local_scale.py                       # 100, 1,000, 10,000
+    .venv/bin/python benchmarks/local_scale.py --widths 100 1000 --repeat 5
+    .venv/bin/python benchmarks/local_scale.py --metaflow-python /tmp/mfvenv/bin/python
+
+Runs ``flowc run --local tests/runtime/flows/wide.py --width N`` (start → N square tasks →
+join → end) ``--repeat`` times per width into a fresh datastore each time and reports
+the best and the median wall time, the CPU time of all processes, the runner's own CPU
+time and peak RSS, and what the run left in the datastore: bytes on disk (blocks, as
+``du`` counts them, directories included), files, empty files, per task. Metaflow runs the
+same flow where ``--metaflow-widths`` says (it needs ``--max-num-splits`` above 100).
+
+The profile (``local_scale.profile.txt``) says where a task's time goes: the same
+trivial task run in-process, forked from a fork server preloaded as the runner's is, and
+a bare fork of that server; and the runner's own profile of a 1,000-wide run
+(pyinstrument, if installed).
+
+Writes ``benchmarks/local_scale.md`` and the profile (and prints them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WIDE = os.path.join(ROOT, "tests/runtime/flows/wide.py")
+# The runner, reporting its own CPU time and peak RSS (its children are not in them).
+RUNNER = """
+import atexit, json, resource, runpy, sys
+path = sys.argv.pop(1)
+def report():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open(path, "w") as handle:
+        json.dump({"cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss}, handle)
+atexit.register(report)
+sys.argv[0] = "flowc"
+runpy.run_module("flowc.cli", run_name="__main__")
+"""
+
+
+def disk_usage(root: str) -> dict[str, int]:
+    """Blocks on disk (directories included), apparent bytes, files and empty files."""
+    blocks = apparent = files = empty = 0
+    for directory, _dirs, names in os.walk(root):
+        blocks += os.lstat(directory).st_blocks * 512
+        for name in names:
+            stat = os.lstat(os.path.join(directory, name))
+            blocks += stat.st_blocks * 512
+            apparent += stat.st_size
+            files += 1
+            empty += stat.st_size == 0
+    return {"disk": blocks, "bytes": apparent, "files": files, "empty": empty}
+
+
+def run_flowc(width: int, scratch: str, workers: int) -> tuple[dict[str, float], dict[str, int]]:
+    datastore = os.path.join(scratch, f"ds-{width}")
+    shutil.rmtree(datastore, ignore_errors=True)
+    stats = os.path.join(scratch, "runner.json")
+    argv = [sys.executable, "-c", RUNNER, stats, "run", "--local", WIDE, "-q"]
+    argv += ["--datastore", datastore, "--max-workers", str(workers), "--width", str(width)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"width {width} failed:\n{done.stdout}\n{done.stderr}")
+    with open(stats, encoding="utf-8") as handle:
+        runner = json.load(handle)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    usage = disk_usage(datastore)
+    shutil.rmtree(datastore, ignore_errors=True)
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "runner_cpu": runner["cpu"],
+        "rss_kb": runner["rss_kb"],
+    }, usage
+
+
+def run_metaflow(
+    python: str, width: int, scratch: str, workers: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    home = os.path.join(scratch, f"mf-{width}")
+    shutil.rmtree(home, ignore_errors=True)
+    os.makedirs(home)
+    flow = os.path.join(home, "wide.py")
+    shutil.copy(WIDE, flow)
+    env = dict(
+        os.environ,
+        METAFLOW_HOME=home,
+        METAFLOW_DEFAULT_DATASTORE="local",
+        METAFLOW_DEFAULT_METADATA="local",
+        METAFLOW_DATASTORE_SYSROOT_LOCAL=home,
+        USERNAME="bench",
+    )
+    argv = [python, flow, "--no-pylint", "run", "--max-workers", str(workers)]
+    argv += ["--max-num-splits", str(width + 1), "--width", str(width)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(argv, cwd=home, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"metaflow width {width} failed:\n{done.stdout}\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    usage = disk_usage(os.path.join(home, ".metaflow"))
+    shutil.rmtree(home, ignore_errors=True)
+    return {"wall": wall, "cpu": cpu}, usage
+
+
+# Runs in a fresh interpreter: ``python -c PROBE DATASTORE RUN SPOOL N``. One trivial
+# ``square`` task of a run whose start has committed, three ways; prints JSON.
+PROBE = """
+import cProfile, io, json, os, pstats, resource, sys
+from runtime_shim.forkserver import preload
+from runtime_shim.supervisor import supervise_externally
+datastore, run, spool, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+flow = sys.argv[5]
+preload(flow, "WideFlow")
+supervise_externally(spool)
+os.environ["FLOWC_TASK_ECHO"] = "0"
+from runtime_shim.__main__ import main
+def argv(i, attempt):
+    return ["step", flow, "--flow", "WideFlow", "--step", "square", "--inputs",
+            "enter:start", "--run-id", run, "--index-path", str(i), "--attempt",
+            str(attempt), "--datastore", datastore]
+def usage(who):
+    u = resource.getrusage(who)
+    return u.ru_utime + u.ru_stime, u.ru_minflt
+main(argv(0, 0))  # warm: what the server's first child would leave imported is imported
+def forked(body, first):
+    cpu, faults = usage(resource.RUSAGE_CHILDREN)
+    for i in range(first, first + count):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(body(i))
+        os.waitpid(pid, 0)
+    cpu2, faults2 = usage(resource.RUSAGE_CHILDREN)
+    return (cpu2 - cpu) * 1000 / count, (faults2 - faults) / count
+bare = forked(lambda i: 0, 1)
+task = forked(lambda i: main(argv(i, 1)), 1)
+cpu, faults = usage(resource.RUSAGE_SELF)
+for i in range(count + 1, 2 * count + 1):
+    main(argv(i, 1))
+cpu2, faults2 = usage(resource.RUSAGE_SELF)
+profile = cProfile.Profile()
+profile.enable()
+for i in range(2 * count + 1, 3 * count + 1):
+    main(argv(i, 1))
+profile.disable()
+text = io.StringIO()
+pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(18)
+print(json.dumps({
+    "bare_fork_ms": bare[0], "bare_fork_faults": bare[1],
+    "forked_task_ms": task[0], "forked_task_faults": task[1],
+    "in_process_ms": (cpu2 - cpu) * 1000 / count, "in_process_faults": (faults2 - faults) / count,
+    "profile": text.getvalue(),
+}))
+"""
+
+
+def task_profile(scratch: str, count: int) -> dict[str, object]:
+    """Where one trivial task's CPU goes (see PROBE): ``count`` tasks each way, each a
+    task of a committed run whose ``square`` tasks are removed first."""
+    datastore = os.path.join(scratch, "ds-probe")
+    shutil.rmtree(datastore, ignore_errors=True)
+    argv = [sys.executable, "-m", "flowc.cli", "run", "--local", WIDE, "-q"]
+    done = subprocess.run(
+        [*argv, "--datastore", datastore, "--width", str(3 * count + 1)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    run = done.stdout.strip().splitlines()[-1]
+    # the square tasks run again as attempts that do not exist yet: drop the committed ones
+    shutil.rmtree(os.path.join(datastore, "WideFlow", "runs", run, "square"))
+    probe = [sys.executable, "-c", PROBE, datastore, run, os.path.join(scratch, "spool.")]
+    out = subprocess.run(
+        [*probe, str(count), WIDE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(out.stdout.splitlines()[-1])
+    return result
+
+
+def runner_profile(scratch: str, width: int) -> str:
+    """pyinstrument's text profile of the runner process during a ``width``-wide run."""
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        return "(pyinstrument is not installed: pip install pyinstrument)\n"
+    datastore = os.path.join(scratch, "ds-profile")
+    shutil.rmtree(datastore, ignore_errors=True)
+    out = os.path.join(scratch, "runner.txt")
+    argv = [sys.executable, "-m", "pyinstrument", "-o", out, "-m", "flowc.cli", "run"]
+    argv += ["--local", WIDE, "-q", "--datastore", datastore, "--width", str(width)]
+    subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+    with open(out, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _kb(value: float) -> str:
+    return f"{value / 1024:.1f} KB"
+
+
+def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for width in args.widths:
+        runs = []
+        usage: dict[str, int] = {}
+        for _ in range(args.repeat):
+            figures, usage = run_flowc(width, scratch, args.max_workers)
+            runs.append(figures)
+            print(width, figures, usage, flush=True)
+        tasks = width + 3
+        walls = sorted(r["wall"] for r in runs)
+        row: dict[str, object] = {
+            "width": width,
+            "tasks": tasks,
+            "best": walls[0],
+            "median": statistics.median(walls),
+            "cpu": statistics.median(r["cpu"] for r in runs),
+            "runner_cpu": statistics.median(r["runner_cpu"] for r in runs),
+            "rss_mb": max(r["rss_kb"] for r in runs) / 1024,
+            **usage,
+        }
+        if args.metaflow_python and width in args.metaflow_widths:
+            mf, mf_usage = run_metaflow(args.metaflow_python, width, scratch, args.max_workers)
+            row.update(mf_wall=mf["wall"], mf_cpu=mf["cpu"], mf_disk=mf_usage["disk"])
+            row.update(mf_files=mf_usage["files"])
+            print(width, "metaflow", mf, mf_usage, flush=True)
+        rows.append(row)
+    return rows
+
+
+def report(rows: list[dict[str, object]], probe: dict[str, object], load: str) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [
+        "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
+        "",
+        f"Measured by `benchmarks/local_scale.py` on {when}; machine load (1/5/15 min) {load}.",
+        "",
+        "| width | tasks | wall, best | wall, median | CPU, all processes | CPU per task "
+        "| runner CPU per task | runner peak RSS | datastore on disk per task "
+        "| files per task | empty files |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        tasks = float(row["tasks"])  # type: ignore[arg-type]
+        lines.append(
+            f"| {row['width']:,} | {row['tasks']:,} | {row['best']:.1f} s "
+            f"| {row['median']:.1f} s | {row['cpu']:.1f} s "
+            f"| {float(row['cpu']) * 1000 / tasks:.1f} ms "  # type: ignore[arg-type]
+            f"| {float(row['runner_cpu']) * 1000 / tasks:.2f} ms "  # type: ignore[arg-type]
+            f"| {row['rss_mb']:.0f} MB | {_kb(float(row['disk']) / tasks)} "  # type: ignore[arg-type]
+            f"| {float(row['files']) / tasks:.2f} | {row['empty']} |"  # type: ignore[arg-type]
+        )
+    metaflow = [r for r in rows if "mf_wall" in r]
+    if metaflow:
+        lines += [
+            "",
+            "Metaflow on the same flow and machine, one run:",
+            "",
+            "| width | metaflow run, wall | CPU | datastore on disk per task | files per task |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for row in metaflow:
+            tasks = float(row["tasks"])  # type: ignore[arg-type]
+            lines.append(
+                f"| {row['width']:,} | {row['mf_wall']:.1f} s | {row['mf_cpu']:.1f} s "
+                f"| {_kb(float(row['mf_disk']) / tasks)} "  # type: ignore[arg-type]
+                f"| {float(row['mf_files']) / tasks:.2f} |"  # type: ignore[arg-type]
+            )
+    lines += [
+        "",
+        "## Where a task's time goes",
+        "",
+        "One trivial `square` task, run by the shim's own `main` in a process preloaded as "
+        "the runner's fork server is (`runtime_shim.forkserver.preload`), CPU per task:",
+        "",
+        "| | CPU | minor page faults |",
+        "|---|---:|---:|",
+        f"| in-process (no fork) | {probe['in_process_ms']:.2f} ms "
+        f"| {probe['in_process_faults']:.0f} |",
+        f"| forked from the server, then run | {probe['forked_task_ms']:.2f} ms "
+        f"| {probe['forked_task_faults']:.0f} |",
+        f"| a bare fork of the server and `_exit` | {probe['bare_fork_ms']:.2f} ms "
+        f"| {probe['bare_fork_faults']:.0f} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--widths", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--max-workers", type=int, default=4)
+    parser.add_argument("--metaflow-python", default="")
+    parser.add_argument("--metaflow-widths", type=int, nargs="*", default=[100])
+    parser.add_argument("--probe-tasks", type=int, default=100)
+    parser.add_argument("--profile-width", type=int, default=1000)
+    parser.add_argument("--output", default=os.path.join(HERE, "local_scale.md"))
+    args = parser.parse_args()
+    if args.metaflow_python and not os.path.exists(args.metaflow_python):
+        args.metaflow_python = ""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    scratch = tempfile.mkdtemp(prefix="flowc-scale-")
+    try:
+        rows = scale_rows(args, scratch)
+        probe = task_profile(scratch, args.probe_tasks)
+        runner = runner_profile(scratch, args.profile_width)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
+    text = report(rows, probe, load)
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
+    with open(profile_path, "w", encoding="utf-8") as handle:
+        handle.write(f"# One trivial task in-process, cProfile of {args.probe_tasks} tasks\n\n")
+        handle.write(str(probe["profile"]))
+        handle.write(f"\n# The runner process of a {args.profile_width:,}-wide run\n")
+        handle.write(runner)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
