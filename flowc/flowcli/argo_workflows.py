@@ -61,8 +61,11 @@ def argo_workflows(ctx: click.Context, name: str | None, option_pairs: tuple[str
     ctx.meta[_META] = parse_option_pairs(option_pairs)
 
 
-def _request(obj: FlowContext) -> Any:
-    return deployment(obj, TARGET, dict(click.get_current_context().meta.get(_META, {})))
+def _request(obj: FlowContext, **more: str) -> Any:
+    options = dict(click.get_current_context().meta.get(_META, {}))
+    for key, value in more.items():
+        options.setdefault(key, value)
+    return deployment(obj, TARGET, options)
 
 
 @argo_workflows.command(help="Deploy a new version of this workflow to Argo Workflows.")
@@ -74,7 +77,12 @@ def _request(obj: FlowContext) -> Any:
     default=False,
     help="Only print out JSON sent to Argo Workflows. Do not deploy anything.",
 )
-@click.option("--max-workers", default=None, type=int, help="Accepted for compatibility.")
+@click.option(
+    "--max-workers",
+    default=None,
+    type=int,
+    help="Maximum number of parallel processes (the template's spec.parallelism).",
+)
 @click.option("--workflow-timeout", default=None, type=int, help="Accepted for compatibility.")
 @click.option("--deployer-attribute-file", default=None, hidden=True)
 def create(
@@ -86,7 +94,7 @@ def create(
     deployer_attribute_file: str | None,
 ) -> None:
     obj = flow_context()
-    request = _request(obj)
+    request = _request(obj, **({} if max_workers is None else {"parallelism": str(max_workers)}))
     if only_json:
         echo_raw(json.dumps(_template(obj, request.options), indent=2) + "\n")
         return

@@ -173,6 +173,11 @@ def test_argo_workflows_create(flowdir: FlowDir) -> None:
     )
     assert branched.returncode == 0, branched.stderr
     assert json.loads(branched.stdout) == template
+    # --max-workers is Metaflow's bound on parallel pods: the template's spec.parallelism.
+    bounded = flowdir.python("argo-workflows", "create", "--only-json", "--max-workers", "3")
+    assert bounded.returncode == 0, bounded.stderr
+    assert json.loads(bounded.stdout)["spec"]["parallelism"] == 3
+    assert "parallelism" not in template["spec"]
     # Without --only-json, create deploys (tests/argo/test_argo_flowcli.py); with no Argo
     # Server configured that is a clear error naming the variable, and nothing on stdout.
     env = {k: v for k, v in flowdir.env().items() if not k.startswith("ARGO_")}
