@@ -47,6 +47,13 @@ from benchmarks._timing import Command, conditions, interleaved  # noqa: E402
 from benchmarks.scale_flows import write_flows  # noqa: E402
 
 TARGETS = ("argo", "airflow", "stepfunctions")
+# What a deployment running the wide foreach sets (without it each target reports FC309,
+# shown in the report's diagnostics column for the default compile).
+WIDE_OPTIONS = {
+    "argo": ["node_status_offload=true"],
+    "airflow": ["max_map_length={width}"],
+    "stepfunctions": ["map_mode=distributed"],
+}
 DATASTORE = "s3://flowc-bench/scale"
 FLOWC = str(Path(sys.executable).with_name("flowc"))
 
@@ -151,13 +158,20 @@ def profile(path: Path, target: str, top: int) -> str:
     return "\n".join(lines[lines.index(next(x for x in lines if "ncalls" in x)) - 1 :])
 
 
-def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int) -> list[Row]:
+def _wide_options(target: str, case: str, width: int) -> list[str]:
+    if not case.startswith("foreach"):
+        return []
+    return [a for o in WIDE_OPTIONS[target] for a in ("--option", o.format(width=width))]
+
+
+def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int, width: int) -> list[Row]:
     rows, commands = [], []
     for target in TARGETS:
         for case, path in flows.items():
             out = work / f"{target}-{case}"
             out.mkdir(parents=True, exist_ok=True)
             argv = [FLOWC, "compile", str(path), "--target", target, "-o", str(out)]
+            argv += _wide_options(target, case, width)
             commands.append(Command([*argv, "--datastore", DATASTORE], REPO))
             rows.append(Row(target, case))
     for row, sample in zip(rows, interleaved(commands, runs), strict=True):
@@ -167,6 +181,26 @@ def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int) -> list[
         row.wall, row.cpu = sample.wall, sample.cpu
         assert sample.last is not None
         row.diagnostics = _diagnostic_lines(sample.last.stderr)
+        if case_options := _wide_options(row.target, row.case, width):
+            row.diagnostics = f"with `{' '.join(case_options)}`: {row.diagnostics}"
+            default = subprocess.run(
+                [
+                    FLOWC,
+                    "compile",
+                    str(flows[row.case]),
+                    "--target",
+                    row.target,
+                    "-o",
+                    str(work / "default"),
+                    "--datastore",
+                    DATASTORE,
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=REPO,
+            )
+            row.diagnostics += "; default options: " + _diagnostic_lines(default.stderr)
         out = work / f"{row.target}-{row.case}"
         row.size = sum(p.stat().st_size for p in out.iterdir())
         row.analyze, row.emit = in_process(flows[row.case], row.target, repeat)
@@ -219,7 +253,7 @@ def main() -> None:
             compileall.compile_dir(str(REPO / package), quiet=1)
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-compile-"))
     flows = write_flows(work / "flows", args.width, args.steps)
-    rows = measure(flows, work / "out", args.runs, args.repeat)
+    rows = measure(flows, work / "out", args.runs, args.repeat, args.width)
     if args.validate:
         for row in rows:
             if not row.error:

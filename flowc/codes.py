@@ -377,6 +377,20 @@ FC308: Final = Code(
     Severity.ERROR,
     "The target cannot honour a decorator argument that changes how the step or flow runs.",
 )
+FC309: Final = Code(
+    "FC309",
+    "fan-out-limit",
+    Severity.ERROR,
+    "A foreach, at the width the flow or the --option foreach_width gives, passes a limit "
+    "of the engine: the run would fail.",
+)
+FC310: Final = Code(
+    "FC310",
+    "fan-out-near-limit",
+    Severity.WARNING,
+    "A foreach, at the width the flow or the --option foreach_width gives, relies on the "
+    "engine working around a limit, or comes close to one.",
+)
 
 # FC46x: mutators and user step decorators (code that runs inside the task)
 FC460: Final = Code(
@@ -427,6 +441,25 @@ FC901: Final = Code(
 # FC305's sub-code
 FC305_UNKNOWN_KEY: Final = sub(
     FC305, "unknown-target-option", "An --option key is not an option of the target."
+)
+
+# FC309's sub-codes: which engine limit a fan-out passes
+FC309_ARGO_STATUS: Final = sub(
+    FC309,
+    "workflow-status-size",
+    "The Workflow object, with a node status per task, passes the controller's size limit "
+    "even compressed (Argo without node status offloading).",
+)
+FC309_AIRFLOW_MAP: Final = sub(
+    FC309, "max-map-length", "A mapped task maps more items than Airflow's max_map_length."
+)
+FC309_SFN_ITEMS: Final = sub(
+    FC309, "inline-map-items", "An inline Map has more items than States.ArrayRange makes."
+)
+FC309_SFN_HISTORY: Final = sub(
+    FC309,
+    "history-events",
+    "An execution's history passes Step Functions' 25,000 events.",
 )
 
 

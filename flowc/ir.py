@@ -180,6 +180,12 @@ class Step:
     location: Location
     #: Where the ``self.next(..., num_parallel=N)`` call is (None without num_parallel).
     num_parallel_location: Location | None = None
+    #: A foreach's width when the source fixes it (a list display, ``range`` of literals or
+    #: of parameter defaults: ``flowc/analyzer/_foreach_width.py``); None when only the
+    #: run knows it, and for steps that are not foreach splits.
+    foreach_width: int | None = None
+    #: Where the ``self.next(..., foreach=...)`` call is (None without foreach).
+    foreach_location: Location | None = None
 
     def decorator(self, name: str) -> Decorator | None:
         return next((d for d in self.decorators if d.name == name), None)
@@ -299,4 +305,6 @@ def _step(data: dict[str, Any]) -> Step:
     fields["location"] = _location(data["location"])
     at = data.get("num_parallel_location")
     fields["num_parallel_location"] = _location(at) if at else None
+    at = data.get("foreach_location")
+    fields["foreach_location"] = _location(at) if at else None
     return Step(**fields)

@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from backends.airflow._assets import asset_plan
+from backends.airflow._limits import check_fan_outs, max_map_length
 from backends.airflow._plan import plan_tasks
 from backends.airflow._render import RenderOptions, default_flow_file, render_dag
 from backends.airflow._settings import OPTION_KEYS, flow_settings
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, unshared_datastore
 from backends.events import deployed_project
+from backends.fanout import fan_outs
 from backends.option_keys import unknown_option_keys
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
@@ -91,6 +93,9 @@ class AirflowBackend:
             ir, project_name, branch_name, has_schedule=flow.schedule_cron is not None
         )
         diagnostics.extend(problems)
+        fans, found = fan_outs(ir, extra)
+        limit, bad_limit = max_map_length(extra)
+        diagnostics.extend([*found, *bad_limit, *check_fan_outs(fans, limit)])
         if has_errors(diagnostics):
             return EmitResult([], diagnostics)
         opts = RenderOptions(

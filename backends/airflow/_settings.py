@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.airflow._coverage import coverage
+from backends.airflow._limits import OPTION_KEYS as MAP_LENGTH_OPTION_KEYS
 from backends.coverage import mapped_values
+from backends.fanout import OPTION_KEYS as FANOUT_OPTION_KEYS
 from backends.secrets import kubernetes_secret_names
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -24,6 +26,8 @@ OPTION_KEYS: dict[str, str] = {
     "dag_id": "the DAG id (default: the flow class name)",
     "tags": "comma-separated extra DAG tags",
     "flow_file": "path of the flow file where the task runs",
+    **MAP_LENGTH_OPTION_KEYS,
+    **FANOUT_OPTION_KEYS,
 }
 _TOLERATION_FIELDS = {"tolerationSeconds": "toleration_seconds"}
 

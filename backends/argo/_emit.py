@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from backends.argo._checks import check_dags, check_size
@@ -30,7 +31,7 @@ from backends.argo._model import (
     WorkflowTemplate,
 )
 from backends.argo._names import NameAllocator, is_param_name
-from backends.argo._options import KINDS, OPTION_KEYS, ArgoOptions, resolve
+from backends.argo._options import KINDS, OFFLOAD_OPTION, OPTION_KEYS, ArgoOptions, resolve
 from backends.argo._sensor import (
     SensorPlan,
     add_event_parameters,
@@ -40,6 +41,7 @@ from backends.argo._sensor import (
     sensor,
 )
 from backends.argo._sensor import plan as sensor_plan
+from backends.argo._status import check_status
 from backends.base import (
     REGISTRY,
     EmitResult,
@@ -48,6 +50,7 @@ from backends.base import (
     exit_hooks,
     unshared_datastore,
 )
+from backends.fanout import fan_outs
 from backends.option_keys import unknown_option_keys
 from backends.project import deployed_project
 from flowc import codes
@@ -238,7 +241,14 @@ def emit(ir: FlowIR, options: TargetOptions) -> EmitResult:
                 "compile to a WorkflowTemplate (with its CronWorkflow) or a CronWorkflow",
             )
         )
-    text = to_yaml(to_document(resource))
+    document = to_document(resource)
+    fans, found = fan_outs(ir, options.extra)
+    diagnostics.extend(found)
+    if fans:
+        offload = str(options.extra.get(OFFLOAD_OPTION, "")).lower() in ("true", "1", "yes")
+        spec_bytes = len(json.dumps(document["spec"], separators=(",", ":")))
+        diagnostics.extend(check_status(ir, fans, head.name, spec_bytes, offload))
+    text = to_yaml(document)
     if cron is not None:
         text += "---\n" + to_yaml(to_document(cron))
     if events is not None and opts.kind == "WorkflowTemplate":

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from backends.base import TargetOptions
+from backends.fanout import OPTION_KEYS as FANOUT_OPTION_KEYS
 from flowc.ir import FlowIR
 
 KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
@@ -27,6 +28,7 @@ EVENT_OPTIONS: dict[str, tuple[str, str]] = {
 #: Sets METAFLOW_ARGO_EVENTS_WEBHOOK_URL in every pod, so that a finished run publishes
 #: its event (and ``ArgoEvent(...).safe_publish()`` works) without a secret.
 WEBHOOK_OPTION = "events_webhook_url"
+OFFLOAD_OPTION = "node_status_offload"
 
 # Every key read from ``--option``/``[tool.flowc.argo]``, with what it means.
 OPTION_KEYS: dict[str, str] = {
@@ -37,6 +39,9 @@ OPTION_KEYS: dict[str, str] = {
     **{key: f"{meaning}; default {default!r}" for key, (default, meaning) in EVENT_OPTIONS.items()},
     WEBHOOK_OPTION: "Argo Events webhook URL every pod publishes finished-run events to "
     "(METAFLOW_ARGO_EVENTS_WEBHOOK_URL)",
+    OFFLOAD_OPTION: "true when the controller offloads node statuses to a database "
+    "(persistence.nodeStatusOffLoad): wide runs are then not limited by the object's size",
+    **FANOUT_OPTION_KEYS,
 }
 
 

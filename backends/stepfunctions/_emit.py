@@ -8,6 +8,7 @@ from typing import Any
 
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, exit_hooks
 from backends.coverage import num_parallel_rejected
+from backends.fanout import fan_outs
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
 from backends.stepfunctions._decorators import StepSettings, step_settings
@@ -19,6 +20,7 @@ from backends.stepfunctions._events import (
     trigger_states,
 )
 from backends.stepfunctions._exit_hooks import wrap_with_hooks
+from backends.stepfunctions._history import check_fan_outs
 from backends.stepfunctions._limits import (
     check_commands,
     check_definition,
@@ -193,6 +195,10 @@ def build_definition(
     }
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))
+    found_fan_outs, found = fan_outs(ir, opts.extra)
+    out.extend(found)
+    map_states = {builder.names.name(f.step.name, "map"): f for f in found_fan_outs}
+    out.extend(check_fan_outs(definition, map_states, opts.map_mode))
     return definition, out
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.base import TargetOptions
+from backends.fanout import OPTION_KEYS as FANOUT_OPTION_KEYS
 from backends.option_keys import unknown_option_keys
 from backends.project import engine_name
 from backends.stepfunctions._intrinsics import unsafe_literal
@@ -49,6 +50,7 @@ OPTION_KEYS: dict[str, str] = {
     "executions (required with a trigger)",
     "event_bus": "EventBridge bus of the trigger rule (default: default)",
     "event_source": "event source the @trigger rule matches besides the detail-type",
+    **FANOUT_OPTION_KEYS,
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")

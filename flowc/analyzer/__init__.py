@@ -21,6 +21,7 @@ from flowc.analyzer._classes import (
 )
 from flowc.analyzer._configs import ConfigInputs, read_configs
 from flowc.analyzer._decorators import location_of, read_decorators, span_of
+from flowc.analyzer._foreach_width import static_width
 from flowc.analyzer._imports import check_imports
 from flowc.analyzer._params import parameter_call, read_parameter
 from flowc.analyzer._steps import StepSource, is_step, read_step
@@ -206,6 +207,13 @@ def _read_flow_class(flow: FlowClass, out: list[Diagnostic], inputs: ConfigInput
                     parameters.append(param)
     _check_step_names(steps, out)
     _check_parameter_names(parameters, steps, out)
+    int_defaults = {
+        p.attribute: p.default
+        for p in parameters
+        if type(p.default) is int and p.has_default and not p.required
+    }
+    for step in steps.values():
+        step.foreach_width = static_width(step.foreach_value, int_defaults)
     decorators = read_decorators(
         ref.node.decorator_list, "flow", ref.module.names, file, ref.module.source, out, scope
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flowc import codes
 from flowc.analyzer._classes import ClassRef
 from flowc.analyzer._decorators import location_of, read_decorators, span_of
+from flowc.analyzer._foreach_width import assigned_value
 from flowc.analyzer._literals import NotLiteral, literal_value, source_of
 from flowc.analyzer._next_call import parse_next_call
 from flowc.diagnostics import Diagnostic, Span, diag
@@ -40,6 +41,10 @@ class StepSource:
     num_parallel: int | str | None = None
     switch: Switch | None = None
     assigned: set[str] = field(default_factory=set)
+    # The expression the step assigns to its foreach artifact (once, plainly), and the
+    # width the analyzer reads from it (``_foreach_width``) once the parameters are known.
+    foreach_value: ast.expr | None = None
+    foreach_width: int | None = None
     # The self.next call was reported as invalid (FC103/FC104/FC105): the graph may be
     # missing edges the author meant, so consequences such as unreachable steps are not
     # reported on top of it.
@@ -101,6 +106,8 @@ def read_step(
     body = _walk_body(func)
     step.assigned = _assigned_attributes(body)
     _read_transition(func, body, step, source, out)
+    if step.foreach_var is not None:
+        step.foreach_value = assigned_value(body, step.foreach_var)
     return step
 
 

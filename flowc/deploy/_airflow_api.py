@@ -62,19 +62,20 @@ class AirflowApi:
     _fetched_token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, str]) -> AirflowApi:
-        """From ``api_url``/``token``/``username``/``password`` (target options first,
-        then ``AIRFLOW_API_URL``, ``AIRFLOW_API_TOKEN``, ``AIRFLOW_USERNAME``,
-        ``AIRFLOW_PASSWORD``); a missing one is a ``DeployConfigError`` naming it."""
-        url = settings.get("api_url") or settings.get(ENV_API_URL)
+    def from_settings(cls, options: Mapping[str, str], environ: Mapping[str, str]) -> AirflowApi:
+        """From the target options ``api_url``/``token``/``username``/``password``, else
+        ``AIRFLOW_API_URL``, ``AIRFLOW_API_TOKEN``, ``AIRFLOW_USERNAME``,
+        ``AIRFLOW_PASSWORD`` in ``environ``; a missing one is a ``DeployConfigError``
+        naming it."""
+        url = options.get("api_url") or environ.get(ENV_API_URL)
         if not url:
             raise DeployConfigError(
                 f"the Airflow API URL is not set: export {ENV_API_URL}=http://HOST:PORT "
                 "(the api-server's address) or pass --option api_url=..."
             )
-        token = settings.get("token") or settings.get(ENV_TOKEN)
-        username = settings.get("username") or settings.get(ENV_USERNAME)
-        password = settings.get("password") or settings.get(ENV_PASSWORD)
+        token = options.get("token") or environ.get(ENV_TOKEN)
+        username = options.get("username") or environ.get(ENV_USERNAME)
+        password = options.get("password") or environ.get(ENV_PASSWORD)
         if not token:
             missing = [n for n, v in ((ENV_USERNAME, username), (ENV_PASSWORD, password)) if not v]
             if missing:

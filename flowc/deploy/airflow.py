@@ -87,11 +87,11 @@ class AirflowTarget(DeployTarget):
 
     @classmethod
     def from_environment(cls, options: Mapping[str, Any]) -> AirflowTarget:
-        settings = {**os.environ, **{k: str(v) for k, v in options.items()}}
-        timeout = options.get("parse_timeout") or DEFAULT_PARSE_TIMEOUT
+        given = {k: str(v) for k, v in options.items()}
+        timeout = given.get("parse_timeout") or DEFAULT_PARSE_TIMEOUT
         return cls(
-            AirflowApi.from_settings(settings),
-            settings.get("dags_folder") or settings.get(ENV_DAGS_FOLDER),
+            AirflowApi.from_settings(given, os.environ),
+            given.get("dags_folder") or os.environ.get(ENV_DAGS_FOLDER),
             float(timeout),
         )
 

@@ -1,31 +1,34 @@
-"""``argo-workflows create``, ``step-functions create`` and ``airflow create FILE``.
+"""What the flow file's deploy verbs share, and ``airflow create FILE``.
 
-Metaflow deploys to the engine from these verbs; flowc compiles (``flowc compile``) and
-leaves applying the spec to the engine's own tools, so a CI script keeps its command:
-
-- ``argo-workflows create`` prints the WorkflowTemplate YAML (``--only-json``: as JSON);
-  pipe it to ``kubectl apply -f -``.
-- ``step-functions create`` prints the state machine definition JSON (with or without
-  ``--only-json``, which Metaflow uses to print instead of deploying).
-- ``airflow create FILE`` writes the DAG file to FILE, as Metaflow does.
+``step-functions ...`` (flowc/flowcli/step_functions.py) and ``argo-workflows ...``
+(flowc/flowcli/argo_workflows.py) deploy and operate the flow as Metaflow's verbs do, by
+calling ``flowc.deploy._operations`` — the functions ``flowc deploy/trigger/status/...``
+and the ``Deployer`` API call — so the three cannot disagree. ``--only-json`` compiles
+and prints, touching no engine. ``airflow create FILE`` writes the DAG file to FILE, as
+Metaflow does (Metaflow has no Airflow deployer; ``flowc deploy --target airflow`` is
+flowc's).
 
 ``--datastore-root`` becomes the tasks' datastore and ``--branch``/``--production`` the
-deployment's ``@project`` branch (as ``flowc compile --branch/--production``). ``--with``,
+deployment's ``@project`` branch (as ``flowc deploy --branch/--production``). ``--with``,
 which a compiler cannot apply, is a usage error naming the decorator to write instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar, cast
 
 import click
 
 from flowc.flowcli.context import FlowContext, flow_context
 from flowc.flowcli.main import FlowCliError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _refuse_unapplied(obj: FlowContext) -> None:
@@ -36,7 +39,9 @@ def _refuse_unapplied(obj: FlowContext) -> None:
         )
 
 
-def compile_to(obj: FlowContext, target: str, output_dir: str | None) -> int:
+def compile_to(
+    obj: FlowContext, target: str, output_dir: str | None, options: Mapping[str, str] | None = None
+) -> int:
     """``flowc compile`` of this flow file; returns its exit code."""
     from flowc.commands._compile import (
         CompileError,
@@ -52,7 +57,8 @@ def compile_to(obj: FlowContext, target: str, output_dir: str | None) -> int:
         output_dir=output_dir,
         flow_name=obj.flow_class,
         datastore_root=obj.datastore_root,
-        branch=str(obj.top_options.get("branch") or "") or None,
+        target_options=dict(options or {}),
+        branch=branch_of(obj),
         production=bool(obj.top_options.get("production")),
     )
     try:
@@ -63,15 +69,14 @@ def compile_to(obj: FlowContext, target: str, output_dir: str | None) -> int:
         raise FlowCliError(str(exc)) from exc
 
 
-def compiled_text(obj: FlowContext, target: str, suffix: str) -> str:
+def compiled_text(
+    obj: FlowContext, target: str, suffix: str, options: Mapping[str, str] | None = None
+) -> str:
     """The single file ``target`` emits for this flow ending in ``suffix``."""
     workdir = tempfile.mkdtemp(prefix="flowc-create-")
     try:
-        with open(os.devnull, "w") as quiet:
-            import contextlib
-
-            with contextlib.redirect_stdout(quiet):
-                code = compile_to(obj, target, workdir)
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            code = compile_to(obj, target, workdir, options)
         if code:
             raise SystemExit(code)
         found = sorted(
@@ -90,48 +95,185 @@ def compiled_text(obj: FlowContext, target: str, suffix: str) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _echo_raw(text: str) -> None:
+def echo_raw(text: str) -> None:
+    """``text`` on stdout as is (``--only-json``), whatever ``--quiet`` says."""
     click.echo(text, nl=not text.endswith("\n"))
 
 
-@click.group("argo-workflows", help="Compile the flow to an Argo Workflows WorkflowTemplate.")
-@click.option("--name", default=None, hidden=True, help="Accepted for compatibility.")
-def argo_workflows(name: str | None) -> None:
-    pass
+def echo(obj: FlowContext, line: str, bold: bool = False) -> None:
+    """A progress line on stderr, as Metaflow's ``obj.echo``: ``*word*`` is bold, and
+    ``--quiet`` silences it."""
+    if obj.quiet:
+        return
+    for index, part in enumerate(line.split("*")):
+        click.secho(part, err=True, nl=False, bold=bold or index % 2 == 1)
+    click.echo("", err=True)
 
 
-@argo_workflows.command(help="Print the WorkflowTemplate (apply it with kubectl apply -f -).")
-@click.option("--only-json", is_flag=True, default=False, help="Print the template as JSON.")
-@click.option("--tag", "tags", multiple=True, help="Accepted for compatibility.")
-@click.option("--max-workers", default=100, show_default=True, help="Accepted for compatibility.")
-def create(only_json: bool, tags: tuple[str, ...], max_workers: int) -> None:
-    obj = flow_context()
-    text = compiled_text(obj, "argo", ".yaml")
-    if only_json:
-        import yaml
-
-        documents: list[Any] = [d for d in yaml.safe_load_all(text) if d is not None]
-        body = documents[0] if len(documents) == 1 else documents
-        text = json.dumps(body, indent=2) + "\n"
-    _echo_raw(text)
+def branch_of(obj: FlowContext) -> str | None:
+    return str(obj.top_options.get("branch") or "") or None
 
 
-@click.group("step-functions", help="Compile the flow to an AWS Step Functions state machine.")
-@click.option("--name", default=None, hidden=True, help="Accepted for compatibility.")
-def step_functions(name: str | None) -> None:
-    pass
+def parse_option_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--option")
+        found[key] = value
+    return found
 
 
-@step_functions.command("create", help="Print the state machine definition (JSON).")
-@click.option("--only-json", is_flag=True, default=False, help="Print the JSON (the default).")
-@click.option("--tag", "tags", multiple=True, help="Accepted for compatibility.")
-@click.option("--max-workers", default=100, show_default=True, help="Accepted for compatibility.")
-def sfn_create(only_json: bool, tags: tuple[str, ...], max_workers: int) -> None:
-    obj = flow_context()
-    _echo_raw(compiled_text(obj, "stepfunctions", ".json"))
+def option_pairs(command: F) -> F:
+    """``--option KEY=VALUE``: flowc's target options (those of ``flowc deploy --option``),
+    which Metaflow reads from its configuration instead."""
+    return click.option(
+        "--option",
+        "option_pairs",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A target option (repeatable), as flowc deploy --option (docs/deploy.md).",
+    )(command)
 
 
-@click.group(help="Compile the flow to an Airflow DAG file.")
+def deployment(obj: FlowContext, target: str, options: Mapping[str, str]) -> Any:
+    """The ``FlowDeployment`` this flow file's verbs act on."""
+    from flowc.deploy._operations import FlowDeployment
+
+    _refuse_unapplied(obj)
+    return FlowDeployment(
+        flow_file=obj.flow_file,
+        target=target,
+        flow_name=obj.flow_class,
+        branch=branch_of(obj),
+        production=bool(obj.top_options.get("production")),
+        datastore=obj.datastore_root,
+        options=dict(options),
+    )
+
+
+@contextlib.contextmanager
+def deploy_errors() -> Iterator[None]:
+    """A ``DeployError`` (a missing credential, an engine refusing) is a user error:
+    its message, exit 1, no traceback (Metaflow's ``MetaflowException``)."""
+    from flowc.deploy import DeployError
+
+    try:
+        yield
+    except DeployError as exc:
+        raise FlowCliError(str(exc)) from exc
+
+
+def deploy_or_fail(request: Any) -> Any:
+    """Deploy; a half-applied deploy lists each resource and exits 1."""
+    from flowc.deploy._operations import deploy_flow, describe_outcome
+
+    with deploy_errors():
+        outcome = deploy_flow(request)
+    if not outcome.ok:
+        raise FlowCliError("\n".join(describe_outcome(outcome)))
+    return outcome
+
+
+def default_name(request: Any) -> str:
+    """The name the flow deploys under by default, read from the flow file alone."""
+    from flowc.deploy._operations import flow_parameters
+
+    with deploy_errors():
+        return str(flow_parameters(request)[2])
+
+
+def deployed_name(request: Any) -> str:
+    """The engine's name for this flow file's deployment (recorded, else the default)."""
+    from flowc.deploy._operations import deployed_name_of, flow_parameters
+
+    with deploy_errors():
+        _, _, default = flow_parameters(request)
+        return deployed_name_of(request, default)
+
+
+def trigger_run(ctx: click.Context, request: Any) -> Any:
+    """Start a run of the deployed flow with its Parameters from ``ctx.args``
+    (``--alpha 0.1``); values are checked before anything starts (exit 2 when wrong)."""
+    from flowc.commands.run import load_ir, parse_parameters
+    from flowc.deploy import ParameterValueError, check_parameters
+    from flowc.deploy._compiled import _parameter_info
+    from flowc.deploy._operations import trigger_deployed
+
+    ir = load_ir(request.flow_file, request.flow_name)
+    typed = parse_parameters(ir, list(ctx.args), ())
+    try:
+        rendered = check_parameters([_parameter_info(p) for p in ir.parameters], typed)
+    except ParameterValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    name = deployed_name(request)
+    with deploy_errors():
+        return trigger_deployed(
+            request.target,
+            name,
+            rendered,
+            datastore=request.datastore,
+            options=request.options,
+        )
+
+
+def write_run_files(ref: Any, run_id_file: str | None, attribute_file: str | None) -> None:
+    """``--run-id-file`` and Metaflow's Deployer's ``--deployer-attribute-file``."""
+    if run_id_file:
+        with open(run_id_file, "w", encoding="utf-8") as f:
+            f.write(ref.run_id)
+    if attribute_file:
+        with open(attribute_file, "w", encoding="utf-8") as f:
+            json.dump({"name": ref.deployed_name, "metadata": "local", "pathspec": ref.pathspec}, f)
+
+
+def find_flow_run(obj: FlowContext, target: str, run_id: str, prefix: str) -> Any:
+    """The recorded run ``RUN_ID`` of this flow (as ``trigger`` printed it)."""
+    from flowc.deploy._operations import find_run
+
+    if not run_id.startswith(f"{prefix}-"):
+        raise FlowCliError(f"Run IDs for flows executed through {target} begin with '{prefix}-'")
+    with deploy_errors():
+        return find_run(f"{obj.flow_name}/{run_id}", obj.datastore_root)
+
+
+def delete_deployment(request: Any) -> Any:
+    from flowc.deploy._operations import delete_deployed, flow_parameters
+
+    with deploy_errors():
+        _, _, default = flow_parameters(request)
+        return delete_deployed(
+            request.target,
+            deployed_name(request),
+            datastore=request.datastore,
+            options=request.options,
+            default_name=default,
+        )
+
+
+TRIGGER_SETTINGS: dict[str, Any] = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def trigger_options(command: F) -> F:
+    """``trigger``'s own options, as Metaflow's; the flow's Parameters come as extra
+    arguments (``--alpha 0.1``)."""
+    decorated: Any = command
+    for decorator in reversed(
+        (
+            click.option(
+                "--run-id-file",
+                default=None,
+                help="Write the ID of this run to the file specified.",
+            ),
+            click.option("--deployer-attribute-file", default=None, hidden=True),
+            click.pass_context,
+        )
+    ):
+        decorated = decorator(decorated)
+    return cast(F, decorated)
+
+
+@click.group(help="Commands related to Airflow.")
 def airflow() -> None:
     pass
 

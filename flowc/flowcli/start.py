@@ -25,10 +25,10 @@ __all__ = ["start"]
 # verb -> ("module:attribute", one-line help); keep sorted. A verb whose module is not
 # installed (tag, card) is simply not listed.
 VERBS: CommandTable = {
-    "airflow": ("flowc.flowcli.deploy:airflow", "Compile the flow to an Airflow DAG file."),
+    "airflow": ("flowc.flowcli.deploy:airflow", "Write the flow's Airflow DAG file."),
     "argo-workflows": (
-        "flowc.flowcli.deploy:argo_workflows",
-        "Compile the flow to an Argo WorkflowTemplate.",
+        "flowc.flowcli.argo_workflows:argo_workflows",
+        "Deploy and operate the flow on Argo Workflows.",
     ),
     "card": ("flowc.flowcli.card:card", "Commands related to cards."),
     "check": ("flowc.flowcli.inspect_cmds:check", "Check that the flow is valid (default)."),
@@ -39,8 +39,8 @@ VERBS: CommandTable = {
     "run": ("flowc.flowcli.run_cmds:run", "Run the flow locally."),
     "show": ("flowc.flowcli.inspect_cmds:show", "Show the structure of the flow."),
     "step-functions": (
-        "flowc.flowcli.deploy:step_functions",
-        "Compile the flow to an AWS Step Functions state machine.",
+        "flowc.flowcli.step_functions:step_functions",
+        "Deploy and operate the flow on AWS Step Functions.",
     ),
     "tag": ("flowc.flowcli.tag:tag", "Commands related to tags."),
 }

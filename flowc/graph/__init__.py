@@ -78,6 +78,12 @@ def _ir_step(step: StepSource, structure: Structure, scopes: Scopes) -> Step:
             if step.num_parallel is not None and step.next_span is not None
             else None
         ),
+        foreach_width=step.foreach_width if step.foreach_var is not None else None,
+        foreach_location=(
+            Location(step.file, step.next_span.start.line, step.next_span.start.column)
+            if step.foreach_var is not None and step.next_span is not None
+            else None
+        ),
     )
 
 

@@ -144,9 +144,9 @@ def _broken(path: str) -> CompiledDeployment:
 def test_deploy_trigger_status_on_a_real_scheduler(
     stack: Any, seaweed: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, setting in seaweed.env().items():
+    for name, setting in {**seaweed.env(), **stack.client_env()}.items():
         monkeypatch.setenv(name, setting)
-    target = AirflowTarget.from_environment({**stack.client_env(), "parse_timeout": "90"})
+    target = AirflowTarget.from_environment({"parse_timeout": "90"})
     root = f"s3://{BUCKET}/deployed"
 
     # The foreach flow goes through Metaflow's Deployer API.

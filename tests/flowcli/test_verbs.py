@@ -1,5 +1,7 @@
 """The verbs that read a flow or its runs: dump, logs, show, check, help, and the
-compilers behind argo-workflows/step-functions/airflow create."""
+offline parts of argo-workflows/step-functions/airflow create (--only-json, the DAG file,
+the errors before an engine is reached; deploying: tests/stepfunctions/test_sfn_flowcli.py,
+tests/argo/test_argo_flowcli.py)."""
 
 from __future__ import annotations
 
@@ -149,18 +151,43 @@ def test_flowspec_without_cli_lists_its_steps(flowdir: FlowDir) -> None:
 
 
 def test_argo_workflows_create(flowdir: FlowDir) -> None:
-    done = flowdir.python("argo-workflows", "create")
-    assert done.returncode == 0, done.stderr
-    template = yaml.safe_load(done.stdout)
-    assert template["kind"] == "WorkflowTemplate"
+    # --only-json prints the WorkflowTemplate and deploys nothing (no Argo Server needed).
     as_json = flowdir.python("argo-workflows", "create", "--only-json")
-    assert json.loads(as_json.stdout) == template
-    assert_user_error(flowdir.python("--with", "retry", "argo-workflows", "create"), 2, "--with")
+    assert as_json.returncode == 0, as_json.stderr
+    template = json.loads(as_json.stdout)
+    assert template["kind"] == "WorkflowTemplate"
+    compiled = flowdir.flowc("compile", flowdir.flow, "--target", "argo", "-o", "argo-out")
+    assert compiled.returncode == 0, compiled.stderr
+    [emitted] = [
+        f for f in os.listdir(os.path.join(flowdir.path, "argo-out")) if f.endswith(".yaml")
+    ]
+    with open(os.path.join(flowdir.path, "argo-out", emitted), encoding="utf-8") as f:
+        assert yaml.safe_load(f) == template  # what flowc compile emits
+    assert_user_error(
+        flowdir.python("--with", "retry", "argo-workflows", "create", "--only-json"), 2, "--with"
+    )
     # --branch/--production choose a @project deployment's branch; without @project the
     # template is the same.
-    branched = flowdir.python("--branch", "x", "--production", "argo-workflows", "create")
+    branched = flowdir.python(
+        "--branch", "x", "--production", "argo-workflows", "create", "--only-json"
+    )
     assert branched.returncode == 0, branched.stderr
-    assert yaml.safe_load(branched.stdout) == template
+    assert json.loads(branched.stdout) == template
+    # --max-workers is Metaflow's bound on parallel pods: the template's spec.parallelism.
+    bounded = flowdir.python("argo-workflows", "create", "--only-json", "--max-workers", "3")
+    assert bounded.returncode == 0, bounded.stderr
+    assert json.loads(bounded.stdout)["spec"]["parallelism"] == 3
+    assert "parallelism" not in template["spec"]
+    # Without --only-json, create deploys (tests/argo/test_argo_flowcli.py); with no Argo
+    # Server configured that is a clear error naming the variable, and nothing on stdout.
+    env = {k: v for k, v in flowdir.env().items() if not k.startswith("ARGO_")}
+    done = subprocess.run(
+        [sys.executable, flowdir.flow, "argo-workflows", "create"],
+        cwd=flowdir.path, env={**env, "KUBECONFIG": os.devnull},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert_user_error(done, 1, "ARGO_SERVER")
+    assert done.stdout == ""
 
 
 def test_step_functions_create_only_json(flowdir: FlowDir) -> None:
@@ -172,7 +199,18 @@ def test_step_functions_create_only_json(flowdir: FlowDir) -> None:
     machine = json.loads(done.stdout)
     assert "States" in machine and "s3://bucket/prefix" in done.stdout
     # Step Functions needs a shared datastore: the compiler's diagnostic, exit 1.
-    assert_user_error(flowdir.python("step-functions", "create"), 1, "FC305")
+    assert_user_error(flowdir.python("step-functions", "create", "--only-json"), 1, "FC305")
+    # Without --only-json, create deploys (tests/stepfunctions/test_sfn_flowcli.py): with
+    # no AWS region or credentials that is a clear error naming where they come from.
+    env = {k: v for k, v in flowdir.env().items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    done = subprocess.run(
+        [sys.executable, flowdir.flow, "--datastore", "s3", "--datastore-root", "s3://b/p",
+         "step-functions", "create"],
+        cwd=flowdir.path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert_user_error(done, 1, "AWS_REGION")
+    assert done.stdout == ""
 
 
 def test_airflow_create_writes_the_dag_file(flowdir: FlowDir) -> None:
