@@ -228,8 +228,8 @@ Notes:
   modules; no dataclasses, argparse, typing or tempfile on the task path), reading the
   parent's record, writing the task's one record (the layout since the scale work:
   docs/architecture.md#the-datastore; these figures were measured with the earlier
-  layout's four attempt files and commit marker). In this checkout the floor itself includes ~10 ms of the editable
-  install's import hook (`__editable___flowc_*_finder`), absent from a normal install.
+  layout's four attempt files and commit marker). In this checkout the floor itself
+  includes ~10 ms of the editable install's import hook (`__editable___flowc_*_finder`), absent from a normal install.
 """
 
 
