@@ -229,7 +229,8 @@ Notes:
   parent's record, writing the task's one record (the layout since the scale work:
   docs/architecture.md#the-datastore; these figures were measured with the earlier
   layout's four attempt files and commit marker). In this checkout the floor itself
-  includes ~10 ms of the editable install's import hook (`__editable___flowc_*_finder`), absent from a normal install.
+  includes ~10 ms of the editable install's import hook (`__editable___flowc_*_finder`),
+  absent from a normal install.
 """
 
 
