@@ -152,6 +152,15 @@ def deployment(obj: FlowContext, target: str, options: Mapping[str, str]) -> Any
     )
 
 
+def group_request(obj: FlowContext, target: str, meta_key: str, **more: str) -> Any:
+    """The deployment a verb of an engine group acts on: the group's ``--option`` pairs
+    (kept in the click context under ``meta_key``), then the verb's own defaults."""
+    options = dict(click.get_current_context().meta.get(meta_key, {}))
+    for key, value in more.items():
+        options.setdefault(key, value)
+    return deployment(obj, target, options)
+
+
 @contextlib.contextmanager
 def deploy_errors() -> Iterator[None]:
     """A ``DeployError`` (a missing credential, an engine refusing) is a user error:

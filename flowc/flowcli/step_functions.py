@@ -25,10 +25,10 @@ from flowc.flowcli.deploy import (
     deploy_errors,
     deploy_or_fail,
     deployed_name,
-    deployment,
     echo,
     echo_raw,
     find_flow_run,
+    group_request,
     option_pairs,
     parse_option_pairs,
     trigger_options,
@@ -57,10 +57,7 @@ def step_functions(ctx: click.Context, name: str | None, option_pairs: tuple[str
 
 
 def _request(obj: FlowContext, **more: str) -> Any:
-    options = dict(click.get_current_context().meta.get(_META, {}))
-    for key, value in more.items():
-        options.setdefault(key, value)
-    return deployment(obj, TARGET, options)
+    return group_request(obj, TARGET, _META, **more)
 
 
 @step_functions.command(help="Deploy a new version of this workflow to AWS Step Functions.")
