@@ -69,6 +69,7 @@ def load_seaweedfs() -> Any:
 
 WRITE_METHODS = ("boto3 put_object", "boto3 upload_fileobj", "flowc put", "flowc save_value")
 READ_METHODS = ("boto3 get_object", "boto3 download_fileobj", "flowc get", "flowc load_value")
+SMALL_ROUNDS_FACTOR = 8
 RAW_WRITES = WRITE_METHODS[:2]
 RAW_READS = READ_METHODS[:2]
 
@@ -82,7 +83,9 @@ def throughput(env: dict[str, str], sizes: list[int], repeat: int) -> list[dict[
     ds = FlowDatastore(store, "BenchFlow")
     rows = []
     for size in sizes:
-        row = measure_size(raw, store, ds, size, repeat)
+        # Small sizes are quick and noisy on a shared machine: give them more rounds.
+        rounds = repeat * max(1, min(SMALL_ROUNDS_FACTOR, 128 * MIB // size))
+        row = measure_size(raw, store, ds, size, rounds)
         rows.append(row)
         print(
             f"{size / MIB:.0f} MiB: load {row['load']}; "
@@ -148,7 +151,7 @@ def measure_size(raw: Any, store: Any, ds: Any, size: int, repeat: int) -> dict[
             raw.delete_object(Bucket=BUCKET, Key=f"flowc/{key}-{suffix}")
             raw.delete_object(Bucket=BUCKET, Key=f"{key}-{suffix}")
         store.delete(ds.blob_key(refs[-1].sha))
-    row: dict[str, Any] = {"size_mb": size / MIB, "samples": samples}
+    row: dict[str, Any] = {"size_mb": size / MIB, "samples": samples, "rounds": repeat}
     row["load"] = f"{load_before:.1f}→{os.getloadavg()[0]:.1f}"
     row["ratios"] = ratios(samples)
     return row
@@ -315,7 +318,8 @@ def render(
         f"`python benchmarks/s3.py --sizes-mb {args.sizes_mb} --repeat {args.repeat}` on "
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"against {args.server_label} on 127.0.0.1, measured {args.started}. Random bytes; "
-        f"{args.repeat} interleaved rounds per size. MB/s as best / median of the rounds. "
+        f"{args.repeat} interleaved rounds per size (up to {SMALL_ROUNDS_FACTOR} times as many "
+        "below 128 MiB). MB/s as best / median of the rounds. "
         "A ratio is flowc's speed over the faster raw boto3 method: *best* compares the "
         "best rounds, *paired* is the median over rounds of the ratio within a round "
         "(both sides saw the same load).",
@@ -325,8 +329,8 @@ def render(
         lines += [
             f"## {title} (MB/s, best / median)",
             "",
-            "| size (MiB) | load avg | " + " | ".join(methods) + " |",
-            "|---:|---:|" + "---:|" * len(methods),
+            "| size (MiB) | rounds | load avg | " + " | ".join(methods) + " |",
+            "|---:|---:|---:|" + "---:|" * len(methods),
         ]
         for row in rows:
             cells = []
@@ -334,7 +338,11 @@ def render(
                 times = row["samples"][method]
                 mb = row["size_mb"]
                 cells.append(f"{mb / min(times):.0f} / {mb / statistics.median(times):.0f}")
-            lines.append(f"| {row['size_mb']:.0f} | {row['load']} | " + " | ".join(cells) + " |")
+            lines.append(
+                f"| {row['size_mb']:.0f} | {row['rounds']} | {row['load']} | "
+                + " | ".join(cells)
+                + " |"
+            )
         lines.append("")
     names = list(rows[0]["ratios"])
     lines += [
