@@ -226,10 +226,11 @@ class S3ObjectStore:
     def put_blob(self, key: str, data: Chunks) -> bool:
         """Write a content-addressed object once: ``If-None-Match`` where the store has it.
 
-        Of racing writers of the same blob exactly one creates it and the others are
-        refused without replacing it, so a reader's ETag-pinned ranges never fail because
-        a second copy landed. Without conditional writes a plain put is enough (the bytes
-        are the same); no claim election is needed.
+        A writer that finds the blob stored is refused without replacing it. Racing
+        multipart completions may both succeed on a store that does not serialise them
+        (SeaweedFS); the key is the content's hash, so every copy holds the same bytes
+        and a reader that sees the object replaced starts over. Returns whether this
+        writer stored it. Without conditional writes a plain put is enough.
         """
         size = len(data)
         # A multipart upload is refused only at its completion, after every part went up:
