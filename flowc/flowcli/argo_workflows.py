@@ -28,12 +28,14 @@ from flowc.flowcli.deploy import (
     deployed_name,
     echo,
     echo_raw,
+    echo_resources,
     find_flow_run,
     group_request,
     option_pairs,
     parse_option_pairs,
     trigger_options,
     trigger_run,
+    write_deployer_attributes,
     write_run_files,
 )
 from flowc.flowcli.main import FlowCliError
@@ -97,20 +99,14 @@ def create(
         return
     echo(obj, f"Deploying *{obj.flow_name}* to {ENGINE}...", bold=True)
     outcome = deploy_or_fail(request)
-    if deployer_attribute_file:
-        with open(deployer_attribute_file, "w", encoding="utf-8") as f:
-            json.dump(
-                {"name": outcome.deployed_name, "flow_name": obj.flow_name, "metadata": "local"},
-                f,
-            )
+    write_deployer_attributes(deployer_attribute_file, outcome.deployed_name, obj.flow_name)
     echo(
         obj,
         f"Workflow *{outcome.deployed_name}* for flow *{obj.flow_name}* deployed to "
         f"{ENGINE} successfully.\n",
         bold=True,
     )
-    for resource in outcome.resources:
-        echo(obj, f"    {resource.kind} {resource.name}: {resource.change.value}")
+    echo_resources(obj, outcome)
     echo(obj, "What will trigger execution of the workflow:", bold=True)
     found = [
         TRIGGERS[r.kind].format(name=r.name)

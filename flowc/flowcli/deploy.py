@@ -226,6 +226,19 @@ def trigger_run(ctx: click.Context, request: Any) -> Any:
         )
 
 
+def write_deployer_attributes(path: str | None, name: str, flow_name: str) -> None:
+    """The file Metaflow's Deployer reads after ``create`` (``--deployer-attribute-file``)."""
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"name": name, "flow_name": flow_name, "metadata": "local"}, f)
+
+
+def echo_resources(obj: FlowContext, outcome: Any) -> None:
+    """One line per resource a deploy touched and what happened to it."""
+    for resource in outcome.resources:
+        echo(obj, f"    {resource.kind} {resource.name}: {resource.change.value}")
+
+
 def write_run_files(ref: Any, run_id_file: str | None, attribute_file: str | None) -> None:
     """``--run-id-file`` and Metaflow's Deployer's ``--deployer-attribute-file``."""
     if run_id_file:

@@ -27,12 +27,14 @@ from flowc.flowcli.deploy import (
     deployed_name,
     echo,
     echo_raw,
+    echo_resources,
     find_flow_run,
     group_request,
     option_pairs,
     parse_option_pairs,
     trigger_options,
     trigger_run,
+    write_deployer_attributes,
     write_run_files,
 )
 
@@ -96,8 +98,7 @@ def create(
         echo_raw(compiled_text(obj, TARGET, ASL_SUFFIX, request.options))
         return
     name = request.options.get("state_machine_name") or default_name(request)
-    if deployer_attribute_file:
-        _write_attributes(deployer_attribute_file, name, obj.flow_name)
+    write_deployer_attributes(deployer_attribute_file, name, obj.flow_name)
     echo(obj, f"Deploying *{name}* to {ENGINE}...", bold=True)
     outcome = deploy_or_fail(request)
     echo(
@@ -106,8 +107,7 @@ def create(
         f"{ENGINE} successfully.\n",
         bold=True,
     )
-    for resource in outcome.resources:
-        echo(obj, f"    {resource.kind} {resource.name}: {resource.change.value}")
+    echo_resources(obj, outcome)
     echo(obj, "What will trigger execution of the workflow:", bold=True)
     scheduled = any(r.kind == "schedule" for r in outcome.resources)
     rule = any(r.kind == "rule" for r in outcome.resources)
@@ -121,13 +121,6 @@ def create(
         echo(obj, "    This workflow triggers automatically via an Amazon EventBridge rule.")
     if not (scheduled or rule):
         echo(obj, "    No triggers defined. You need to launch this workflow manually.")
-
-
-def _write_attributes(path: str, name: str, flow_name: str) -> None:
-    import json
-
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump({"name": name, "flow_name": flow_name, "metadata": "local"}, f)
 
 
 @step_functions.command(
@@ -222,8 +215,7 @@ def delete(authorize: str | None) -> None:
         bold=True,
     )
     outcome = delete_deployment(request)
-    for resource in outcome.resources:
-        echo(obj, f"    {resource.kind} {resource.name}: {resource.change.value}")
+    echo_resources(obj, outcome)
     if not outcome.ok:
         raise_failed(outcome)
     if not outcome.resources:
