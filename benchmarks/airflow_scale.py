@@ -55,7 +55,7 @@ from benchmarks._airflow_timeline import (  # noqa: E402
     parse_time,
     stamps,
 )
-from benchmarks._proc_cpu import TreeCpu, difference, sample  # noqa: E402
+from benchmarks._proc_cpu import TreeCpu, difference, read_stat, sample  # noqa: E402
 from benchmarks.scale_flows import wide_foreach  # noqa: E402
 
 DEFAULT_MAX_MAP_LENGTH = 1024
@@ -177,8 +177,76 @@ def _target(stack: Any) -> Any:
     return AirflowTarget(api, env["FLOWC_AIRFLOW_DAGS_FOLDER"], parse_timeout=180.0)
 
 
+@dataclass
+class Profiler:
+    """py-spy sampling the scheduler, the API server and one executor worker (with the
+    task processes it forks) for ``seconds``, from ``after`` seconds into a run; the
+    collapsed stacks go to ``folder``."""
+
+    py_spy: str
+    seconds: float
+    after: float
+    folder: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, stack: Any) -> None:
+        scheduler = stack.processes["scheduler"].pid
+        pids = {"scheduler": scheduler, "api-server": stack.processes["api-server"].pid}
+        worker = _executor_worker(scheduler)
+        if worker is not None:
+            pids["executor worker and its task processes"] = worker
+        for name, pid in pids.items():
+            argv = [self.py_spy, "record", "--pid", str(pid), "--duration", str(int(self.seconds))]
+            argv += ["--rate", "50", "--nonblocking", "--format", "raw", "-o", self.output(name)]
+            if name.startswith("executor"):
+                argv.append("--subprocesses")
+            self.processes[name] = subprocess.Popen(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+
+    def output(self, name: str) -> str:
+        return str(self.folder / f"py-spy-{name.split()[0]}.txt")
+
+    def finish(self) -> str:
+        """The summary of every recording (waits for py-spy to write them)."""
+        from benchmarks._collapsed import read_collapsed, summary
+
+        parts = []
+        for name, process in self.processes.items():
+            process.wait(timeout=self.seconds + 120)
+            try:
+                with open(self.output(name), encoding="utf-8") as handle:
+                    samples = read_collapsed(handle)
+            except OSError:
+                parts.append(f"{name}: no samples (py-spy exited {process.returncode})\n")
+                continue
+            parts.append(summary(name, samples, packages=("airflow/", "runtime_shim/")))
+        return "\n".join(parts)
+
+
+def _executor_worker(scheduler: int) -> int | None:
+    """A LocalExecutor worker: a child of the scheduler named so by its process title."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as handle:
+                title = handle.read().decode(errors="replace")
+            stat = read_stat(int(name))
+        except OSError:
+            continue
+        if stat is not None and stat.ppid == scheduler and "LocalExecutor" in title:
+            return int(name)
+    return None
+
+
 def run_on_airflow(
-    stack: Any, flow: Path, datastore: Path, settings: Settings, result: WidthResult
+    stack: Any,
+    flow: Path,
+    datastore: Path,
+    settings: Settings,
+    result: WidthResult,
+    profiler: Profiler | None = None,
 ) -> tuple[Any, str]:
     """Compile, deploy, trigger and wait; fills ``result``. Returns the compiled deployment
     and the run id."""
@@ -204,6 +272,8 @@ def run_on_airflow(
     deadline = began + max(600.0, 4.0 * result.width)
     run: dict[str, Any] = {}
     while time.perf_counter() < deadline:
+        if profiler and not profiler.processes and time.perf_counter() > began + profiler.after:
+            profiler.start(stack)
         run = target.api.get(run_path)
         if run.get("state") in ("success", "failed"):
             break
@@ -302,7 +372,12 @@ def time_shim(dag_source: str, env: dict[str, str], samples: int) -> ShimTiming:
 
 
 def measure_width(
-    stack: Any, scratch: Path, width: int, settings: Settings, shim_samples: int
+    stack: Any,
+    scratch: Path,
+    width: int,
+    settings: Settings,
+    shim_samples: int,
+    profiler: Profiler | None = None,
 ) -> WidthResult:
     result = WidthResult(width)
     flows = scratch / "flows"
@@ -310,7 +385,7 @@ def measure_width(
     flow = flows / f"foreach_{width}.py"
     flow.write_text(wide_foreach(width))
     datastore = scratch / "ds-airflow"
-    compiled, run_id = run_on_airflow(stack, flow, datastore, settings, result)
+    compiled, run_id = run_on_airflow(stack, flow, datastore, settings, result, profiler)
     print(f"width {width}: {result.state} in {result.wall:.1f} s", flush=True)
     local_root = scratch / f"ds-local-{width}"
     result.local = run_local(flow, local_root)
@@ -413,6 +488,15 @@ def report(results: list[WidthResult], settings: Settings, started_in: float) ->
     return "\n".join(lines) + "\n"
 
 
+def profile_header(width: int, settings: Settings) -> str:
+    load = _load_text(_load())
+    return (
+        f"py-spy samples (50 Hz, non-idle threads) during the {width:,}-wide run, "
+        f"parallelism {settings.parallelism}, load {load}; written by "
+        "benchmarks/airflow_scale.py --py-spy (summaries: benchmarks/_collapsed.py).\n"
+    )
+
+
 def _estimate(done: list[WidthResult], width: int) -> float:
     """CPU a run of ``width`` would take, from the most expensive run per task so far."""
     per_task = [(r.cpu_total + r.local.cpu) / r.tasks for r in done if r.local is not None]
@@ -436,6 +520,13 @@ def main() -> int:
     parser.add_argument("--cpu-budget", type=float, default=1800.0, help="seconds of CPU")
     parser.add_argument("--report", default=str(HERE / "airflow_scale.md"), help="- : print")
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir)")
+    parser.add_argument(
+        "--py-spy",
+        help="py-spy executable: sample the scheduler, the API server and an executor "
+        "worker during the widest run; the summary goes to the report's .profile.txt",
+    )
+    parser.add_argument("--profile-seconds", type=float, default=60.0)
+    parser.add_argument("--profile-after", type=float, default=30.0, help="seconds into the run")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the deployment first
     settings = Settings(
@@ -447,6 +538,7 @@ def main() -> int:
     scratch.mkdir(parents=True, exist_ok=True)
     stack = start_stack(scratch, settings)
     results: list[WidthResult] = []
+    profile = ""
     try:
         spent = sum(t.total for t in sample(server_roots(stack)).values())
         print(f"Airflow started in {stack.started_in:.1f} s ({spent:.1f} s CPU)", flush=True)
@@ -460,7 +552,12 @@ def main() -> int:
                 results.append(WidthResult(width, skipped=reason))
                 print(f"width {width}: {reason}", flush=True)
                 continue
-            result = measure_width(stack, scratch, width, settings, args.shim_samples)
+            profiler = None
+            if args.py_spy and width == max(args.widths):
+                profiler = Profiler(args.py_spy, args.profile_seconds, args.profile_after, scratch)
+            result = measure_width(stack, scratch, width, settings, args.shim_samples, profiler)
+            if profiler is not None:
+                profile = f"{profile_header(width, settings)}\n{profiler.finish()}"
             assert result.local is not None
             spent += result.cpu_total + result.local.cpu
             results.append(result)
@@ -471,8 +568,12 @@ def main() -> int:
             shutil.rmtree(scratch, ignore_errors=True)
     text = report(results, settings, stack.started_in)
     print(text)
+    if profile:
+        print(profile)
     if args.report != "-":
         Path(args.report).write_text(text, encoding="utf-8")
+        if profile:
+            Path(args.report).with_suffix(".profile.txt").write_text(profile, encoding="utf-8")
     return 0 if all(r.skipped or r.state == "success" for r in results) else 1
 
 

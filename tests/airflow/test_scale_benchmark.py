@@ -4,6 +4,7 @@ the shim's commands taken from a compiled DAG file and run as its tasks run them
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import time
 from pathlib import Path
 
 from benchmarks import airflow_scale
-from benchmarks._airflow_timeline import mapped_timeline, stamps
+from benchmarks._airflow_timeline import log_phases, mapped_timeline, median_phases, stamps
+from benchmarks._collapsed import read_collapsed, summary
 from benchmarks._proc_cpu import difference, sample
 from benchmarks.scale_flows import wide_foreach
 from flowc.deploy._compiled import compile_for_deploy
@@ -114,3 +116,46 @@ def test_the_shim_runs_the_dags_own_commands(tmp_path: Path) -> None:
     }
     # One record per committed task: the start, then the two items timed.
     assert tasks == {"start": ["_.json"], "work": ["0.json", "1.json"]}, tasks
+
+
+def test_collapsed_stacks_summary() -> None:
+    lines = [
+        "<module> (airflow:6);loop (airflow/jobs/job.py:10);query (sqlalchemy/engine.py:5) 6\n",
+        "<module> (airflow:6);loop (airflow/jobs/job.py:12);query (sqlalchemy/engine.py:7) 2\n",
+        "<module> (airflow:6);loop (airflow/jobs/job.py:10);heartbeat (airflow/jobs/job.py:40) 2\n",
+        "not a stack line\n",
+    ]
+    samples = read_collapsed(lines)
+    assert samples.total == 10
+    # A function's samples at several lines add up.
+    assert samples.own == {"query (sqlalchemy/engine.py)": 8, "heartbeat (airflow/jobs/job.py)": 2}
+    assert samples.inclusive["loop (airflow/jobs/job.py)"] == 10
+    text = summary("scheduler", samples, packages=("airflow/",))
+    assert "80.0%  query (sqlalchemy/engine.py)" in text
+    # The shared trunk and other packages' frames are left out of the inclusive list.
+    inclusive = text.split("below the trunk samples:")[1]
+    assert "20.0%  heartbeat (airflow/jobs/job.py)" in inclusive
+    assert "loop" not in inclusive and "sqlalchemy" not in inclusive
+
+
+def test_task_log_phases() -> None:
+    def line(stamp: str, event: str) -> str:
+        return json.dumps({"timestamp": f"2026-12-02T13:59:{stamp}Z", "event": event}) + "\n"
+
+    log = [
+        line("48.500000", "::group::Pre Execute"),
+        line("48.800000", "Filling up the DagBag from /dags/Wide10Flow.py"),
+        line("49.300000", "Worker startup parse complete"),
+        line("49.600000", "::endgroup::"),
+        line("51.200000", "Done. Returned value was: None"),
+        line("51.200500", "::group::Post Execute"),
+        line("51.250000", "::endgroup::"),
+    ]
+    phases = log_phases(log)
+    assert phases is not None
+    assert round(phases.dag_parse, 3) == 0.8
+    assert round(phases.pre_execute, 3) == 0.3
+    assert round(phases.execute, 3) == 1.6
+    assert round(phases.post_execute, 3) == 0.05
+    assert log_phases(log[:4]) is None  # still running: no "Done"
+    assert median_phases([phases, phases])["execute"] == phases.execute
