@@ -346,6 +346,11 @@ def run_case(
     containers = [n for n in result.containers() if n.phase == "Succeeded"]
     row.pods = len(containers)
     expected_pods = size + 3 if kind == "foreach" else size
+    if profiler:
+        text_out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text_out)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+        row.profile = _trim(text_out.getvalue())
     flow = source.split("class ", 1)[1].split("(", 1)[0]
     shape = _shape_map(manifest, folder, name, size)
     shaped = measure(node_map(manifest, shape.submit()))
@@ -375,10 +380,6 @@ def run_case(
     else:
         row.failures.append(f"the pass without pods gives {shaped}, the run {row.status}")
     if profiler:
-        text_out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text_out)
-        stats.strip_dirs().sort_stats("tottime").print_stats(top)
-        row.profile = _trim(text_out.getvalue())
         row.pod_profile = _pod_profile(result, folder, top)
     return row
 
@@ -436,6 +437,7 @@ def render(rows: list[Row], args: argparse.Namespace) -> str:
     for r in rows:
         if r.profile:
             out += ["", f"Harness process, {r.case}, own time:", "", "```", r.profile, "```"]
+        if r.pod_profile:
             out += ["", f"One pod of {r.case}, cumulative:", "", "```", r.pod_profile, "```"]
     return "\n".join(out) + "\n"
 
