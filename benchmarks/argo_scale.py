@@ -72,8 +72,8 @@ SUFFIX = "b3nch"  # the five characters the controller appends to generateName
 CASE = re.compile(r"^(foreach|linear)-(\d+)$")
 
 
-def _harness_classes() -> tuple[type[Any], type[Any]]:
-    from tests.support.argo_harness import FAILED, SUCCEEDED, Harness, NodeRecord
+def _budgeted() -> type[Any]:
+    from tests.support.argo_harness import FAILED, Harness, NodeRecord
 
     @dataclass
     class Budgeted(Harness):
@@ -89,22 +89,7 @@ def _harness_classes() -> tuple[type[Any], type[Any]]:
             result: tuple[str, dict[str, str], str] = super()._exec(template, record)
             return result
 
-    @dataclass
-    class ShapeOnly(Harness):
-        """The harness's DAG walk with no pod run: each container "succeeds" with the output
-        values given, so the nodes (names, templates, inputs, fan-outs) are the harness's
-        own; used for the node map only, never for a figure of execution."""
-
-        values: dict[str, str] = field(default_factory=dict)
-
-        def _exec(
-            self, template: dict[str, Any], record: NodeRecord
-        ) -> tuple[str, dict[str, str], str]:
-            record.args = ["(not run)"]
-            declared = template.get("outputs", {}).get("parameters", [])
-            return SUCCEEDED, {p["name"]: self.values[p["name"]] for p in declared}, ""
-
-    return Budgeted, ShapeOnly
+    return Budgeted
 
 
 @dataclass
@@ -299,8 +284,10 @@ def _trim(text: str) -> str:
 
 def _shape_map(manifest: dict[str, Any], folder: Path, name: str, size: int) -> Any:
     """The run's nodes from the harness's DAG walk with no pod run (start's count given)."""
-    _, shape_only = _harness_classes()
-    return shape_only(manifest, cwd=str(folder), workflow_name=name, values={"count": str(size)})
+    from tests.support.argo_nodes import WalkWithoutPods
+
+    values = {"count": str(size)}
+    return WalkWithoutPods(manifest, cwd=str(folder), workflow_name=name, values=values)
 
 
 def run_case(
@@ -310,7 +297,7 @@ def run_case(
 
     from tests.support.argo_nodes import measure, node_map
 
-    budgeted, _ = _harness_classes()
+    budgeted = _budgeted()
     kind, size, source = _flow(case)
     row = Row(case)
     folder = work / case
