@@ -180,11 +180,9 @@ def serve(flow_file: str, flow: str | None, datastore: str | None = None) -> int
         except InterruptedError:
             ready = []
         if read_fd in ready:
-            try:
-                while os.read(read_fd, 512):
-                    pass
-            except BlockingIOError:
-                pass
+            # one read, no BlockingIOError (its exception costs copied pages): what is
+            # left wakes the next select at once
+            os.read(read_fd, 4096)
         reap()
         if open_input and stdin in ready:
             chunk = os.read(stdin, 65536)
