@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/local_scale.py                       # 100, 1,000, 10,000
     .venv/bin/python benchmarks/local_scale.py --widths 100 1000 --repeat 5
     .venv/bin/python benchmarks/local_scale.py --metaflow-python /tmp/mfvenv/bin/python \
-        --metaflow-widths 100 1000
+        --metaflow-widths 100 1000 [--metaflow-only]
     git archive REV | tar -x -C /tmp/base      # then, alongside that revision:
     .venv/bin/python benchmarks/local_scale.py --baseline /tmp/base --baseline-label REV
 
@@ -15,7 +15,10 @@ time and peak RSS, and what the run left in the datastore: bytes on disk (blocks
 
 With ``--metaflow-python``, Metaflow runs the same flow at ``--metaflow-widths`` with the
 same ``--max-workers`` (``_metaflow_local.py``), and its figures are stored in
-``local_scale.metaflow.json``; without it, the stored figures are shown beside flowc's.
+``local_scale.metaflow.json``; without it, the stored figures are shown beside flowc's
+(read when the report is written, so a ``--metaflow-only`` run may go on meanwhile).
+``--save-figures`` keeps flowc's measured figures and ``--render-figures`` writes the
+report from them again without running anything.
 
 The profile (``local_scale.profile.txt``) says where a task's time goes: the same
 trivial task run in-process, forked from a fork server preloaded as the runner's is, and
@@ -434,6 +437,42 @@ def report(
     return "\n".join(lines) + "\n" + NOTES + (METAFLOW_NOTES if metaflow else "")
 
 
+def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
+    """Metaflow's figures (with ``--metaflow-python``, stored) and flowc's; ``None`` with
+    ``--metaflow-only``."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    scratch = tempfile.mkdtemp(prefix="flowc-scale-")
+    try:
+        if args.metaflow_python:
+            metaflow = _metaflow_local.measure(
+                args.metaflow_python,
+                WIDE,
+                args.metaflow_widths,
+                scratch,
+                args.max_workers,
+                disk_usage,
+                args.metaflow_profile_width,
+            )
+            _metaflow_local.save_figures(stored, metaflow)
+        if args.metaflow_only:
+            return None
+        rows = scale_rows(args, scratch)
+        probe = task_profile(scratch, args.probe_tasks)
+        runner = runner_profile(scratch, args.profile_width)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
+    return {
+        "rows": rows,
+        "probe": probe,
+        "runner": runner,
+        "load": load,
+        "label": args.baseline_label,
+        "probe_tasks": args.probe_tasks,
+        "profile_width": args.profile_width,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--widths", type=int, nargs="+", default=[100, 1000, 10000])
@@ -448,41 +487,34 @@ def main() -> int:
     parser.add_argument("--probe-tasks", type=int, default=100)
     parser.add_argument("--profile-width", type=int, default=1000)
     parser.add_argument("--output", default=os.path.join(HERE, "local_scale.md"))
+    parser.add_argument("--metaflow-only", action="store_true", help="measure Metaflow only")
+    parser.add_argument("--save-figures", default="", help="also save flowc's figures (JSON)")
+    parser.add_argument("--render-figures", default="", help="report saved figures, run nothing")
     args = parser.parse_args()
     if args.metaflow_python and not os.path.exists(args.metaflow_python):
         args.metaflow_python = ""
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    scratch = tempfile.mkdtemp(prefix="flowc-scale-")
     stored = os.path.splitext(args.output)[0] + ".metaflow.json"
-    try:
-        if args.metaflow_python:
-            metaflow = _metaflow_local.measure(
-                args.metaflow_python,
-                WIDE,
-                args.metaflow_widths,
-                scratch,
-                args.max_workers,
-                disk_usage,
-                args.metaflow_profile_width,
-            )
-            _metaflow_local.save_figures(stored, metaflow)
-        else:
-            metaflow = _metaflow_local.load_figures(stored)
-        rows = scale_rows(args, scratch)
-        probe = task_profile(scratch, args.probe_tasks)
-        runner = runner_profile(scratch, args.profile_width)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
-    text = report(rows, probe, load, args.baseline_label, metaflow)
+    if args.render_figures:
+        figures = _metaflow_local.load_figures(args.render_figures)
+        assert figures is not None, args.render_figures
+    else:
+        figures = measure(args, stored)
+        if figures is None:
+            return 0
+        if args.save_figures:
+            _metaflow_local.save_figures(args.save_figures, figures)
+    # read back at the end: Metaflow's figures may have been measured meanwhile
+    metaflow = _metaflow_local.load_figures(stored)
+    text = report(figures["rows"], figures["probe"], figures["load"], figures["label"], metaflow)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
     with open(profile_path, "w", encoding="utf-8") as handle:
-        handle.write(f"# One trivial task in-process, cProfile of {args.probe_tasks} tasks\n\n")
-        handle.write(str(probe["profile"]))
-        handle.write(f"\n# The runner process of a {args.profile_width:,}-wide run\n")
-        handle.write(runner)
+        tasks, width = figures["probe_tasks"], figures["profile_width"]
+        handle.write(f"# One trivial task in-process, cProfile of {tasks} tasks\n\n")
+        handle.write(str(figures["probe"]["profile"]))
+        handle.write(f"\n# The runner process of a {width:,}-wide run\n")
+        handle.write(figures["runner"])
         if metaflow is not None:
             width = metaflow["profiled"]["width"]
             handle.write(
