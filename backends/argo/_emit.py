@@ -148,6 +148,8 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
         templates=templates,
         service_account_name=opts.service_account,
         parallelism=opts.parallelism,
+        active_deadline_seconds=opts.workflow_timeout,
+        priority=opts.priority,
     )
     diagnostics.extend(check_dags(ir, templates, names))
     return spec, events, diagnostics

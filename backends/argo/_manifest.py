@@ -93,6 +93,10 @@ def _check_options(opts: ArgoOptions) -> list[Diagnostic]:
         )
     if opts.parallelism == -1:
         out.append(diag(codes.FC305, "parallelism must be a positive integer", None))
+    if opts.workflow_timeout == -1:
+        out.append(diag(codes.FC305, "workflow_timeout must be a positive number of seconds", None))
+    if opts.priority is None and opts.extra.get("priority") is not None:
+        out.append(diag(codes.FC305, "priority must be an integer", None))
     if not IMAGE.match(opts.image):
         out.append(
             diag(codes.FC305, f"image {opts.image!r} is not a container image reference", None)

@@ -219,6 +219,8 @@ class WorkflowSpec(Model):
     FIELDS = (
         "workflow_metadata",
         "parallelism",
+        "active_deadline_seconds",
+        "priority",
         "entrypoint",
         "on_exit",
         "arguments",

@@ -36,6 +36,9 @@ OPTION_KEYS: dict[str, str] = {
     "flow_file": "path of the flow file inside the image",
     "branch": "@project branch, as flowc compile --branch NAME",
     "parallelism": "most pods running at once (spec.parallelism)",
+    "workflow_timeout": "seconds a run may take in all (spec.activeDeadlineSeconds)",
+    "priority": "the workflow's priority when the controller limits parallel workflows "
+    "(spec.priority, an integer)",
     **{key: f"{meaning}; default {default!r}" for key, (default, meaning) in EVENT_OPTIONS.items()},
     WEBHOOK_OPTION: "Argo Events webhook URL every pod publishes finished-run events to "
     "(METAFLOW_ARGO_EVENTS_WEBHOOK_URL)",
@@ -49,10 +52,12 @@ OPTION_KEYS: dict[str, str] = {
 class ArgoOptions:
     """What the emitter needs, resolved once.
 
-    ``parallelism`` caps the pods running at once (``spec.parallelism``); -1 marks an
-    invalid value. ``flow_file`` is the flow's path inside the image (relative to its working
-    directory): ``extra["flow_file"]`` if given, else the IR's path when it is relative,
-    else the file's base name.
+    ``parallelism`` caps the pods running at once (``spec.parallelism``) and
+    ``workflow_timeout`` the seconds a run may take (``spec.activeDeadlineSeconds``); -1
+    marks an invalid value of either. ``priority`` is ``spec.priority`` (None: invalid
+    or not given; ``extra`` keeps the text for the check). ``flow_file`` is the flow's
+    path inside the image (relative to its working directory): ``extra["flow_file"]``
+    if given, else the IR's path when it is relative, else the file's base name.
     """
 
     kind: str
@@ -67,12 +72,15 @@ class ArgoOptions:
     branch: str | None
     production: bool
     parallelism: int | None
+    workflow_timeout: int | None = None
+    priority: int | None = None
     environments: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
 
 def _positive_int(value: object) -> int | None:
-    """``--option parallelism=N`` arrives as text; anything but N > 0 is rejected later."""
+    """``--option parallelism=N`` (or ``workflow_timeout=S``) arrives as text; anything
+    but N > 0 is rejected later."""
     if value is None:
         return None
     try:
@@ -80,6 +88,13 @@ def _positive_int(value: object) -> int | None:
     except ValueError:
         return -1
     return number if number > 0 else -1
+
+
+def _integer(value: object) -> int | None:
+    try:
+        return None if value is None else int(str(value))
+    except ValueError:
+        return None
 
 
 def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
@@ -103,6 +118,8 @@ def resolve(ir: FlowIR, options: TargetOptions) -> ArgoOptions:
         branch=branch if isinstance(branch, str) and branch else None,
         production=options.production,
         parallelism=_positive_int(parallelism),
+        workflow_timeout=_positive_int(extra.get("workflow_timeout")),
+        priority=_integer(extra.get("priority")),
         environments=dict(options.environments),
         extra=extra,
     )

@@ -188,11 +188,13 @@ def build_definition(
         prelude_start, prelude = _prelude(ir, builder, defaults, required, trigger, first)
     except NameCollision as exc:
         return {}, [*out, diag(codes.FC304, str(exc), Span.at(ir.file, 1, 0))]
-    definition = {
+    definition: dict[str, Any] = {
         "Comment": machine_comment(ir.name),
         "StartAt": prelude_start,
         "States": {**prelude, **states},
     }
+    if opts.workflow_timeout is not None:
+        definition["TimeoutSeconds"] = opts.workflow_timeout
     out.extend(check_commands(ir, opts.compute, builder.commands, settings))
     out.extend(check_payload(ir, defaults))
     found_fan_outs, found = fan_outs(ir, opts.extra)

@@ -39,6 +39,8 @@ OPTION_KEYS: dict[str, str] = {
     "queue_url": "SQS queue URL the callback worker polls (callback; required)",
     "map_mode": "foreach Map mode: inline (default) or distributed",
     "max_concurrency": "Map MaxConcurrency, 0 = engine default (default 0)",
+    "workflow_timeout": "seconds an execution may take in all (the state machine's "
+    "TimeoutSeconds, at most 99,999,999; default none)",
     "flow_file": "path of the flow file inside the task image",
     "state_machine_name": "state machine name (default: the flow class name; "
     "PROJECT.BRANCH.FLOW under @project)",
@@ -86,6 +88,8 @@ class SfnOptions:
     region: str
     account_id: str
     scheduler_role_arn: str
+    # The whole execution's TimeoutSeconds (None: no limit).
+    workflow_timeout: int | None = None
     # The deployment's @project branch (flowc compile --branch/--production), and the
     # environment that carries it to every task.
     branch: str | None = None
@@ -107,6 +111,25 @@ def _list(extra: dict[str, Any], key: str) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return []
+
+
+def _timeout(value: Any, bad: Any) -> int | None:
+    """``workflow_timeout``: whole seconds that fit a state machine's ``TimeoutSeconds``."""
+    from backends.stepfunctions._limits import TIMEOUT_SECONDS_MAX
+
+    if value in (None, ""):
+        return None
+    try:
+        seconds = int(str(value))
+    except ValueError:
+        seconds = 0
+    if not 1 <= seconds <= TIMEOUT_SECONDS_MAX:
+        bad(
+            f"option workflow_timeout={value!r} is not a number of seconds from 1 to "
+            f"{TIMEOUT_SECONDS_MAX:,} (Step Functions' TimeoutSeconds)"
+        )
+        return None
+    return seconds
 
 
 def machine_name(flow: str, project: str | None, branch: str | None) -> str:
@@ -142,6 +165,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
             f"option max_concurrency={extra.get('max_concurrency')!r} is not a non-negative integer"
         )
         max_concurrency = 0
+    workflow_timeout = _timeout(extra.get("workflow_timeout"), bad)
     root = options.datastore_root
     bucket, prefix = "", ""
     if root.startswith("s3://") and root[5:].split("/", 1)[0]:
@@ -202,6 +226,7 @@ def resolve(ir: FlowIR, options: TargetOptions) -> tuple[SfnOptions, list[Diagno
         scheduler_role_arn=_text(
             extra, "scheduler_role_arn", "arn:aws:iam::ACCOUNT_ID:role/flowc-scheduler"
         ),
+        workflow_timeout=workflow_timeout,
         branch=options.branch,
         production=options.production,
         project_environment=project.environment if project is not None else (),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from flowc.analyzer._names import ApiNames, collect_api_names
 
 if TYPE_CHECKING:
-    from flowc.analyzer._configs import ConfigScope
+    from flowc.analyzer._config_scope import ConfigScope
 
 
 @dataclass

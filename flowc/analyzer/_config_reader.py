@@ -17,7 +17,7 @@ from flowc.analyzer._spans import span_of
 from flowc.diagnostics import Diagnostic, diag
 
 if TYPE_CHECKING:
-    from flowc.analyzer._configs import ConfigScope
+    from flowc.analyzer._config_scope import ConfigScope
 
 
 class Pending(Exception):

@@ -27,7 +27,7 @@ from flowc.ir import Decorator
 from runtime_shim.catalogue import FUNCTION_NAMES, DecoratorDef, Problem, decorator
 
 if TYPE_CHECKING:
-    from flowc.analyzer._configs import ConfigScope
+    from flowc.analyzer._config_scope import ConfigScope
 
 
 def read_decorators(

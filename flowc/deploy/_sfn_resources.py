@@ -41,6 +41,7 @@ def apply_machine(
     target: StepFunctionsTarget, name: str, arn: str, definition: str
 ) -> ResourceChange:
     held = lookup(target, "stepfunctions", "describe_state_machine", stateMachineArn=arn)
+    logging = {} if target.logging is None else {"loggingConfiguration": target.logging}
     if held is None:
         target._call(
             "stepfunctions",
@@ -49,9 +50,14 @@ def apply_machine(
             definition=definition,
             roleArn=target.role_arn,
             type="STANDARD",
+            **logging,
         )
         return ResourceChange.CREATED
-    if _same_json(held["definition"], definition) and held["roleArn"] == target.role_arn:
+    if (
+        _same_json(held["definition"], definition)
+        and held["roleArn"] == target.role_arn
+        and (target.logging is None or _same_logging(held, target.logging))
+    ):
         return ResourceChange.UNCHANGED
     target._call(
         "stepfunctions",
@@ -59,8 +65,22 @@ def apply_machine(
         stateMachineArn=arn,
         definition=definition,
         roleArn=target.role_arn,
+        **logging,
     )
     return ResourceChange.UPDATED
+
+
+def _same_logging(held: Any, wanted: dict[str, Any]) -> bool:
+    """The machine logs as ``wanted`` says (AWS fills in the fields left out)."""
+    have = held.get("loggingConfiguration") or {"level": "OFF"}
+    return all(
+        (have.get(key) or default) == (wanted.get(key) or default)
+        for key, default in (
+            ("level", "OFF"),
+            ("includeExecutionData", False),
+            ("destinations", []),
+        )
+    )
 
 
 def delete_machine(target: StepFunctionsTarget, arn: str) -> ResourceChange | None:

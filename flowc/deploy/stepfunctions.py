@@ -8,7 +8,11 @@ profile=NAME`` or ``$AWS_PROFILE``, ``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_
 ``$AWS_ENDPOINT_URL`` or per service ``$AWS_ENDPOINT_URL_SFN``,
 ``$AWS_ENDPOINT_URL_SCHEDULER``, ``$AWS_ENDPOINT_URL_EVENTBRIDGE``,
 ``$AWS_ENDPOINT_URL_STS``. The state machine's role is ``--option role_arn=`` or
-``$FLOWC_SFN_ROLE_ARN``.
+``$FLOWC_SFN_ROLE_ARN``. ``--option log_execution_history=true`` logs every execution's
+history (level ``ALL``, with execution data) to the CloudWatch Logs group
+``--option log_group_arn=`` or ``$FLOWC_SFN_LOG_GROUP_ARN`` (Metaflow's
+``--log-execution-history``); ``false`` turns that logging off; without the option the
+machine's logging configuration is left as it is.
 
 Each resource is compared with what the engine holds first, so an unchanged deploy makes
 no write, and a failure stops the deploy there: the outcome lists what was applied, what
@@ -40,6 +44,7 @@ ASL_SUFFIX = ".asl.json"
 SCHEDULE_SUFFIX = ".schedule.json"
 RULE_SUFFIX = ".rule.json"
 ROLE_VARIABLE = "FLOWC_SFN_ROLE_ARN"
+LOG_GROUP_VARIABLE = "FLOWC_SFN_LOG_GROUP_ARN"
 #: DescribeExecution's status -> flowc's run state.
 STATES: dict[str, RunState] = {
     "RUNNING": RunState.RUNNING,
@@ -63,12 +68,20 @@ class StepFunctionsTarget(DeployTarget):
     connection_options: ClassVar[Mapping[str, str]] = {
         "profile": "AWS profile (default: $AWS_PROFILE, else boto3's default chain)",
         "role_arn": f"IAM role the state machine runs as (default: ${ROLE_VARIABLE})",
+        "log_execution_history": "true: log every execution's history to log_group_arn; "
+        "false: no logging (default: the machine's logging is left as it is)",
+        "log_group_arn": "CloudWatch Logs group of log_execution_history "
+        f"(default: ${LOG_GROUP_VARIABLE})",
     }
 
-    def __init__(self, session: Any, role_arn: str | None) -> None:
+    def __init__(
+        self, session: Any, role_arn: str | None, logging: dict[str, Any] | None = None
+    ) -> None:
         self.session = session
         self.region: str = session.region_name
         self.role_arn = role_arn
+        # The state machine's loggingConfiguration; None leaves the machine's as it is.
+        self.logging = logging
         self._clients: dict[str, Any] = {}
         self._account: str | None = None
 
@@ -102,7 +115,7 @@ class StepFunctionsTarget(DeployTarget):
                 "or task role provides them"
             )
         role = str(options.get("role_arn") or os.environ.get(ROLE_VARIABLE) or "") or None
-        return cls(session, role)
+        return cls(session, role, logging_configuration(options))
 
     # --- connection -------------------------------------------------------------------
 
@@ -260,6 +273,29 @@ class StepFunctionsTarget(DeployTarget):
                 error="flowc.Terminated",
                 cause="stopped by flowc terminate",
             )
+
+
+def logging_configuration(options: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``loggingConfiguration`` ``log_execution_history`` asks for (Metaflow's:
+    level ALL with execution data, to one log group), or None when it is not given."""
+    wanted = str(options.get("log_execution_history") or "").lower()
+    if not wanted:
+        return None
+    if wanted not in ("true", "false"):
+        raise DeployConfigError(f"log_execution_history={wanted!r} is not true or false")
+    if wanted == "false":
+        return {"level": "OFF"}
+    group = str(options.get("log_group_arn") or os.environ.get(LOG_GROUP_VARIABLE) or "")
+    if not group:
+        raise DeployConfigError(
+            "log_execution_history needs the CloudWatch Logs group to log to: "
+            f"--option log_group_arn=ARN or ${LOG_GROUP_VARIABLE}"
+        )
+    return {
+        "level": "ALL",
+        "includeExecutionData": True,
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
+    }
 
 
 def _optional_json(compiled: CompiledDeployment, suffix: str) -> dict[str, Any] | None:

@@ -9,6 +9,9 @@ from the template and says its run id (``argo-...``), the id ``status`` and ``te
 take. The server, token and namespace come from ``$ARGO_SERVER``, ``$ARGO_TOKEN``,
 ``$ARGO_NAMESPACE`` and the kubeconfig (docs/deploy.md). ``--name`` is refused: the
 template's name is the flow's (or its ``@project`` branch's) as ``flowc deploy`` gives it.
+``create``'s ``--max-workers``, ``--workflow-timeout`` and ``--workflow-priority`` set the
+target options ``parallelism``, ``workflow_timeout`` and ``priority``; the options flowc
+cannot apply (production tokens, notifications, ...) are usage errors (``_refused.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import Any
 
 import click
 
+from flowc.flowcli._refused import refuse
 from flowc.flowcli.context import FlowContext, flow_context
 from flowc.flowcli.deploy import (
     TRIGGER_SETTINGS,
+    compile_only,
     compiled_text,
     delete_deployment,
     deploy_errors,
@@ -30,6 +35,7 @@ from flowc.flowcli.deploy import (
     echo_raw,
     echo_resources,
     find_flow_run,
+    flag_text,
     group_request,
     option_pairs,
     parse_option_pairs,
@@ -63,13 +69,29 @@ def argo_workflows(ctx: click.Context, name: str | None, option_pairs: tuple[str
     ctx.meta[_META] = parse_option_pairs(option_pairs)
 
 
-def _request(obj: FlowContext, **more: str) -> Any:
+def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
     return group_request(obj, TARGET, _META, **more)
 
 
 @argo_workflows.command(help="Deploy a new version of this workflow to Argo Workflows.")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
-@click.option("--tag", "tags", multiple=True, help="Accepted for compatibility.")
+@refuse(
+    "--authorize",
+    "--generate-new-token",
+    "--new-token",
+    "--tag",
+    "--namespace",
+    "--notify-on-error",
+    "--notify-on-success",
+    "--notify-slack-webhook-url",
+    "--notify-pager-duty-integration-key",
+    "--notify-incident-io-api-key",
+    "--incident-io-alert-source-config-id",
+    "--incident-io-metadata",
+    "--enable-heartbeat-daemon",
+    "--enable-error-msg-capture",
+    "--workflow-title",
+    "--workflow-description",
+)
 @click.option(
     "--only-json",
     is_flag=True,
@@ -79,21 +101,45 @@ def _request(obj: FlowContext, **more: str) -> Any:
 @click.option(
     "--max-workers",
     default=None,
-    type=int,
-    help="Maximum number of parallel processes (the template's spec.parallelism).",
+    type=click.IntRange(min=1),
+    help="Maximum number of parallel processes (the template's spec.parallelism; "
+    "default: no limit).",
 )
-@click.option("--workflow-timeout", default=None, type=int, help="Accepted for compatibility.")
+@click.option(
+    "--workflow-timeout",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Workflow timeout in seconds (the template's spec.activeDeadlineSeconds).",
+)
+@click.option(
+    "--workflow-priority",
+    default=None,
+    type=int,
+    help="Workflow priority as an integer (the template's spec.priority).",
+)
+@click.option(
+    "--auto-emit-argo-events/--no-auto-emit-argo-events",
+    default=None,
+    help="Finished runs publish their event: on when --option events_webhook_url=URL "
+    "is given, and only then.",
+)
 @click.option("--deployer-attribute-file", default=None, hidden=True)
 def create(
-    authorize: str | None,
-    tags: tuple[str, ...],
     only_json: bool,
     max_workers: int | None,
     workflow_timeout: int | None,
+    workflow_priority: int | None,
+    auto_emit_argo_events: bool | None,
     deployer_attribute_file: str | None,
 ) -> None:
     obj = flow_context()
-    request = _request(obj, **({} if max_workers is None else {"parallelism": str(max_workers)}))
+    request = _request(
+        obj,
+        parallelism=("--max-workers", flag_text(max_workers)),
+        workflow_timeout=("--workflow-timeout", flag_text(workflow_timeout)),
+        priority=("--workflow-priority", flag_text(workflow_priority)),
+    )
+    _check_auto_emit(auto_emit_argo_events, request.options)
     if only_json:
         echo_raw(json.dumps(_template(obj, request.options), indent=2) + "\n")
         return
@@ -117,11 +163,32 @@ def create(
         echo(obj, f"    {line}")
 
 
+def _check_auto_emit(wanted: bool | None, options: dict[str, str]) -> None:
+    """Finished runs publish their event exactly when a webhook URL is configured
+    (runtime_shim/argo_events.py): an ``--auto-emit-argo-events`` choice that says
+    otherwise would be dropped, so it is refused."""
+    from backends.argo._options import WEBHOOK_OPTION
+
+    configured = bool(options.get(WEBHOOK_OPTION))
+    if wanted is None or wanted == configured:
+        return
+    if wanted:
+        raise click.UsageError(
+            "--auto-emit-argo-events needs the Argo Events webhook finished runs publish "
+            f"to: give --option {WEBHOOK_OPTION}=URL (flowc publishes exactly when it is set)"
+        )
+    raise click.UsageError(
+        f"--no-auto-emit-argo-events: finished runs publish whenever --option "
+        f"{WEBHOOK_OPTION} is set; leave that option out instead"
+    )
+
+
 def _template(obj: FlowContext, options: dict[str, str]) -> Any:
     """The WorkflowTemplate as the compiler emits it (the JSON ``create`` would send)."""
     import yaml
 
-    documents = [d for d in yaml.safe_load_all(compiled_text(obj, TARGET, ".yaml", options)) if d]
+    text = compiled_text(obj, TARGET, ".yaml", compile_only(TARGET, options))
+    documents = [d for d in yaml.safe_load_all(text) if d]
     templates = [d for d in documents if d.get("kind") == "WorkflowTemplate"]
     return templates[0] if len(templates) == 1 else documents
 
@@ -159,9 +226,9 @@ def status(run_id: str) -> None:
 
 
 @argo_workflows.command(help="Terminate flow execution on Argo Workflows.")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
+@refuse("--authorize")
 @click.argument("run-id", required=True, type=str)
-def terminate(authorize: str | None, run_id: str) -> None:
+def terminate(run_id: str) -> None:
     from flowc.deploy._operations import terminate_run
 
     obj = flow_context()
@@ -174,8 +241,8 @@ def terminate(authorize: str | None, run_id: str) -> None:
 
 
 @argo_workflows.command(help="Delete the flow on Argo Workflows.")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
-def delete(authorize: str | None) -> None:
+@refuse("--authorize")
+def delete() -> None:
     from flowc.deploy._operations import describe_outcome
 
     obj = flow_context()
@@ -201,6 +268,7 @@ def delete(authorize: str | None) -> None:
 @argo_workflows.command(
     "list-workflow-templates", help="List Argo Workflow templates for the flow."
 )
+@refuse("--all")
 def list_workflow_templates() -> None:
     from flowc.deploy import open_target
 
@@ -212,3 +280,22 @@ def list_workflow_templates() -> None:
         live = engine.api.get("WorkflowTemplate", name, engine.namespace)
     if live is not None:
         click.echo(name, err=True)
+
+
+#: Metaflow's verbs flowc does not offer -> the Argo CLI command that does it (a run's
+#: Workflow is named by its run id).
+UNOFFERED = {"suspend": "argo suspend RUN_ID", "unsuspend": "argo resume RUN_ID"}
+
+
+def _unoffered(verb: str, instead: str) -> None:
+    @argo_workflows.command(verb, help=f"Not offered by flowc: use {instead}.")
+    @refuse("--authorize")
+    @click.argument("run-id", required=True, type=str)
+    def refused(run_id: str) -> None:
+        raise click.UsageError(
+            f"flowc does not {verb} runs; use the Argo CLI: {instead.replace('RUN_ID', run_id)}"
+        )
+
+
+for _verb, _instead in UNOFFERED.items():
+    _unoffered(_verb, _instead)

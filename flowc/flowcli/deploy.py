@@ -6,7 +6,7 @@ calling ``flowc.deploy._operations`` — the functions ``flowc deploy/trigger/st
 and the ``Deployer`` API call — so the three cannot disagree. ``--only-json`` compiles
 and prints, touching no engine. ``airflow create FILE`` writes the DAG file to FILE, as
 Metaflow does (Metaflow has no Airflow deployer; ``flowc deploy --target airflow`` is
-flowc's).
+flowc's). Metaflow's options a verb cannot apply are usage errors (``_refused.py``).
 
 ``--datastore-root`` becomes the tasks' datastore and ``--branch``/``--production`` the
 deployment's ``@project`` branch (as ``flowc deploy --branch/--production``). ``--with``,
@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from flowc.flowcli._refused import AIRFLOW_REFUSED, refuse
 from flowc.flowcli.context import FlowContext, flow_context
 from flowc.flowcli.main import FlowCliError
 
@@ -152,13 +153,38 @@ def deployment(obj: FlowContext, target: str, options: Mapping[str, str]) -> Any
     )
 
 
-def group_request(obj: FlowContext, target: str, meta_key: str, **more: str) -> Any:
+def group_request(
+    obj: FlowContext, target: str, meta_key: str, **more: tuple[str, str | None]
+) -> Any:
     """The deployment a verb of an engine group acts on: the group's ``--option`` pairs
-    (kept in the click context under ``meta_key``), then the verb's own defaults."""
+    (kept in the click context under ``meta_key``) and the target options the verb's own
+    flags set (``key=(flag, value)``, value None when the flag is not given). A flag and
+    an ``--option`` saying different things is a usage error: neither may be dropped."""
     options = dict(click.get_current_context().meta.get(meta_key, {}))
-    for key, value in more.items():
-        options.setdefault(key, value)
+    for key, (flag, value) in more.items():
+        if value is None:
+            continue
+        if options.get(key, value) != value:
+            raise click.UsageError(
+                f"{flag} sets option {key}={value}, but --option {key}={options[key]} "
+                "was given too; give one of them"
+            )
+        options[key] = value
     return deployment(obj, target, options)
+
+
+def flag_text(value: int | None) -> str | None:
+    """A verb's number flag as the target option's text (None: not given)."""
+    return None if value is None else str(value)
+
+
+def compile_only(target: str, options: Mapping[str, str]) -> dict[str, str]:
+    """``options`` without the keys only the engine's connection reads (``role_arn``,
+    ``log_execution_history``): what ``--only-json`` compiles with."""
+    from flowc.deploy._registry import target_class
+
+    connection = target_class(target).connection_options
+    return {k: v for k, v in options.items() if k not in connection}
 
 
 @contextlib.contextmanager
@@ -302,9 +328,15 @@ def airflow() -> None:
 
 @airflow.command("create", help="Write the Airflow DAG file to FILE.")
 @click.argument("file", required=True)
-@click.option("--tag", "tags", multiple=True, help="Accepted for compatibility.")
-@click.option("--max-workers", default=100, show_default=True, help="Accepted for compatibility.")
-def airflow_create(file: str, tags: tuple[str, ...], max_workers: int) -> None:
+@refuse("--authorize", "--generate-new-token", "--new-token", "--tag", "--namespace")
+@refuse(
+    "--is-paused-upon-creation",
+    "--max-workers",
+    "--workflow-timeout",
+    "--worker-pool",
+    table=AIRFLOW_REFUSED,
+)
+def airflow_create(file: str) -> None:
     obj = flow_context()
     if not file.endswith(".py"):
         raise click.BadParameter("the DAG file name must end in .py", param_hint="FILE")

@@ -7,7 +7,10 @@ functions ``flowc deploy --target stepfunctions`` calls).
 ``trigger`` starts a run and says its run id (``sfn-...``); the run ids ``terminate``
 takes are the ones ``trigger`` printed. Credentials and region are boto3's usual places;
 the state machine's role is ``$FLOWC_SFN_ROLE_ARN`` (or ``--option role_arn=``).
-Metaflow's production tokens (``--authorize``) have no flowc meaning and are accepted.
+``create``'s ``--max-workers``, ``--workflow-timeout``, ``--use-distributed-map`` and
+``--log-execution-history`` set the target options ``max_concurrency``,
+``workflow_timeout``, ``map_mode`` and ``log_execution_history``; the options flowc
+cannot apply (production tokens, ``--tag``, ...) are usage errors (``_refused.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 
 import click
 
+from flowc.flowcli._refused import refuse
 from flowc.flowcli.context import FlowContext, flow_context
 from flowc.flowcli.deploy import (
     TRIGGER_SETTINGS,
+    compile_only,
     compiled_text,
     default_name,
     delete_deployment,
@@ -29,6 +34,7 @@ from flowc.flowcli.deploy import (
     echo_raw,
     echo_resources,
     find_flow_run,
+    flag_text,
     group_request,
     option_pairs,
     parse_option_pairs,
@@ -39,6 +45,8 @@ from flowc.flowcli.deploy import (
 )
 
 TARGET = "stepfunctions"
+#: ``--use-distributed-map`` (True) / ``--no-use-distributed-map`` -> option map_mode
+MAP_MODES = {True: "distributed", False: "inline"}
 ENGINE = "AWS Step Functions"
 _META = "flowc.step_functions"
 
@@ -58,13 +66,20 @@ def step_functions(ctx: click.Context, name: str | None, option_pairs: tuple[str
     ctx.meta[_META] = options
 
 
-def _request(obj: FlowContext, **more: str) -> Any:
+def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
     return group_request(obj, TARGET, _META, **more)
 
 
 @step_functions.command(help="Deploy a new version of this workflow to AWS Step Functions.")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
-@click.option("--tag", "tags", multiple=True, help="Accepted for compatibility.")
+@refuse(
+    "--authorize",
+    "--generate-new-token",
+    "--new-token",
+    "--tag",
+    "--aws-batch-tag",
+    "--namespace",
+    "--compress-state-machine",
+)
 @click.option(
     "--only-json",
     is_flag=True,
@@ -74,28 +89,55 @@ def _request(obj: FlowContext, **more: str) -> Any:
 @click.option(
     "--max-workers",
     default=None,
-    type=int,
-    help="Maximum number of parallel processes (the foreach Map's MaxConcurrency).",
+    type=click.IntRange(min=1),
+    help="Maximum number of parallel processes (the foreach Map's MaxConcurrency; "
+    "default: no limit).",
 )
-@click.option("--workflow-timeout", default=None, type=int, help="Accepted for compatibility.")
-@click.option("--log-execution-history", is_flag=True, help="Accepted for compatibility.")
+@click.option(
+    "--workflow-timeout",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Workflow timeout in seconds (the state machine's TimeoutSeconds).",
+)
+@click.option(
+    "--log-execution-history",
+    is_flag=True,
+    default=False,
+    help="Log the execution history to the CloudWatch Logs group "
+    "--option log_group_arn=ARN (or $FLOWC_SFN_LOG_GROUP_ARN).",
+)
+@click.option(
+    "--use-distributed-map/--no-use-distributed-map",
+    default=None,
+    help="Distributed (or inline) Map for foreach (option map_mode).",
+)
 @click.option("--deployer-attribute-file", default=None, hidden=True)
 def create(
-    authorize: str | None,
-    tags: tuple[str, ...],
     only_json: bool,
     max_workers: int | None,
     workflow_timeout: int | None,
     log_execution_history: bool,
+    use_distributed_map: bool | None,
     deployer_attribute_file: str | None,
 ) -> None:
     from flowc.deploy.stepfunctions import ASL_SUFFIX
 
     obj = flow_context()
-    more = {} if max_workers is None else {"max_concurrency": str(max_workers)}
-    request = _request(obj, **more)
+    request = _request(
+        obj,
+        max_concurrency=("--max-workers", flag_text(max_workers)),
+        workflow_timeout=("--workflow-timeout", flag_text(workflow_timeout)),
+        log_execution_history=(
+            "--log-execution-history",
+            "true" if log_execution_history else None,
+        ),
+        map_mode=(
+            "--use-distributed-map",
+            None if use_distributed_map is None else MAP_MODES[use_distributed_map],
+        ),
+    )
     if only_json:
-        echo_raw(compiled_text(obj, TARGET, ASL_SUFFIX, request.options))
+        echo_raw(compiled_text(obj, TARGET, ASL_SUFFIX, compile_only(TARGET, request.options)))
         return
     name = request.options.get("state_machine_name") or default_name(request)
     write_deployer_attributes(deployer_attribute_file, name, obj.flow_name)
@@ -205,8 +247,8 @@ def _executions(engine: Any, name: str, states: list[str]) -> list[dict[str, Any
 
 
 @step_functions.command(help="Delete a workflow")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
-def delete(authorize: str | None) -> None:
+@refuse("--authorize")
+def delete() -> None:
     obj = flow_context()
     request = _request(obj)
     echo(
@@ -237,9 +279,9 @@ def raise_failed(outcome: Any) -> None:
 
 
 @step_functions.command(help="Terminate flow execution on Step Functions.")
-@click.option("--authorize", default=None, help="Accepted for compatibility.")
+@refuse("--authorize")
 @click.argument("run-id", required=True, type=str)
-def terminate(authorize: str | None, run_id: str) -> None:
+def terminate(run_id: str) -> None:
     from flowc.deploy._operations import terminate_run
 
     obj = flow_context()

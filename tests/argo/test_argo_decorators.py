@@ -125,6 +125,9 @@ def test_kinds_and_options() -> None:
     assert "parallelism" not in doc["spec"]
     limited = _doc(shape_path("linear"), extra={"parallelism": "4"})
     assert limited["spec"]["parallelism"] == 4
+    assert "activeDeadlineSeconds" not in doc["spec"] and "priority" not in doc["spec"]
+    timed = _doc(shape_path("linear"), extra={"workflow_timeout": "90", "priority": "-1"})
+    assert (timed["spec"]["activeDeadlineSeconds"], timed["spec"]["priority"]) == (90, -1)
     start = _template(doc, "start")["container"]
     assert start["image"] == "img:1"
     assert start["args"][start["args"].index("--datastore") + 1] == "s3://bucket/prefix"
@@ -143,6 +146,9 @@ def test_invalid_options_are_errors() -> None:
     ):
         result = emit(shape_path("linear"), **options)
         assert not result.files and [d.code for d in result.diagnostics] == ["FC305"], options
+    for extra in ({"workflow_timeout": "0"}, {"workflow_timeout": "1h"}, {"priority": "high"}):
+        result = emit(shape_path("linear"), extra=extra)
+        assert not result.files and [d.code for d in result.diagnostics] == ["FC305"], extra
 
 
 def test_parameters_become_arguments_with_defaults() -> None:

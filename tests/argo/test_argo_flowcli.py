@@ -135,3 +135,30 @@ def test_missing_server_and_name_are_clear_errors(flow_file: FlowFile) -> None:
     named = flow_file("argo-workflows", "--name", "other", "create")
     assert named.returncode == 2 and "--branch" in named.stderr
     assert flow_file.server.requests == []
+
+
+def test_create_options_reach_the_applied_template(flow_file: FlowFile) -> None:
+    """--max-workers, --workflow-timeout and --workflow-priority are fields of the
+    template the server stores; options flowc cannot apply send nothing."""
+    created = flow_file(
+        "argo-workflows", "create",
+        "--max-workers", "4", "--workflow-timeout", "7200", "--workflow-priority", "3",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    stored = flow_file.server.stored("WorkflowTemplate", NAMESPACE, "train-flow")
+    assert stored is not None
+    spec = stored["spec"]
+    assert (spec["parallelism"], spec["activeDeadlineSeconds"], spec["priority"]) == (4, 7200, 3)
+    requests = len(flow_file.server.requests)
+    for refused, words in (
+        (["--authorize", "token"], "no production tokens"),
+        (["--notify-on-error", "--notify-slack-webhook-url", "https://x"], "@exit_hook"),
+        (["--enable-heartbeat-daemon"], "no heartbeat daemon"),
+        (["--auto-emit-argo-events"], "events_webhook_url"),
+    ):
+        done = flow_file("argo-workflows", "create", *refused)
+        assert done.returncode == 2 and words in done.stderr, (refused, done.stderr)
+        assert "Traceback" not in done.stderr
+    terminated = flow_file("argo-workflows", "terminate", "--authorize", "t", "argo-1")
+    assert terminated.returncode == 2 and "no production tokens" in terminated.stderr
+    assert len(flow_file.server.requests) == requests  # nothing reached the server

@@ -46,6 +46,8 @@ DEPLOYMENT: dict[str, object] = {
     "labels": {"team": "ml", "cost-centre": "r-and-d"},
     "code_package": "s3://flowc-artifacts/code/package.tgz",
     "parallelism": "4",
+    "workflow_timeout": "3600",
+    "priority": "5",
     "branch": "staging",
 }
 

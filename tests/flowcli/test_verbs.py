@@ -14,6 +14,7 @@ import sys
 import pytest
 import yaml
 
+from flowc.flowcli._refused import AIRFLOW_REFUSED, REFUSED, Refusal, refuse
 from tests.support.flowcli import FlowDir, assert_user_error
 
 
@@ -221,3 +222,105 @@ def test_airflow_create_writes_the_dag_file(flowdir: FlowDir) -> None:
     with open(dag, encoding="utf-8") as f:
         compile(f.read(), dag, "exec")
     assert_user_error(flowdir.python("airflow", "create", "dag.txt"), 2, ".py")
+
+
+def test_create_options_reach_the_emitted_spec(flowdir: FlowDir) -> None:
+    """Metaflow's create options flowc applies are in what --only-json prints; a flag and
+    an --option that disagree are refused rather than one of them dropped."""
+    argo = flowdir.python(
+        "argo-workflows", "create", "--only-json",
+        "--workflow-timeout", "600", "--workflow-priority", "-2", "--no-notify-on-error",
+    )  # fmt: skip
+    assert argo.returncode == 0, argo.stderr
+    spec = json.loads(argo.stdout)["spec"]
+    assert (spec["activeDeadlineSeconds"], spec["priority"]) == (600, -2)
+    sfn = flowdir.python(
+        "--datastore", "s3", "--datastore-root", "s3://bucket/prefix",
+        "step-functions", "create", "--only-json",
+        "--workflow-timeout", "60", "--use-distributed-map", "--max-workers", "4",
+    )  # fmt: skip
+    assert sfn.returncode == 0, sfn.stderr
+    machine = json.loads(sfn.stdout)
+    assert machine["TimeoutSeconds"] == 60
+    [foreach] = [s for s in machine["States"].values() if s["Type"] == "Map"]
+    assert foreach["MaxConcurrency"] == 4
+    assert foreach["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    conflict = flowdir.python(
+        "argo-workflows", "--option", "parallelism=4", "create", "--only-json", "--max-workers", "3"
+    )
+    assert_user_error(conflict, 2, "--max-workers", "parallelism=4")
+    assert_user_error(
+        flowdir.python("argo-workflows", "create", "--only-json", "--workflow-timeout", "0"),
+        2, "--workflow-timeout",
+    )  # fmt: skip
+
+
+def test_options_flowc_cannot_apply_are_refused(flowdir: FlowDir) -> None:
+    for args, words in (
+        (["step-functions", "create", "--only-json", "--authorize", "t"], "no production tokens"),
+        (["step-functions", "create", "--only-json", "--tag", "nightly"], "tag add"),
+        (["argo-workflows", "create", "--only-json", "--workflow-title", "T"], "title"),
+        (["argo-workflows", "suspend", "argo-1"], "argo suspend argo-1"),
+        (["airflow", "create", "dag.py", "--max-workers", "3"], "max_active_tasks_per_dag"),
+    ):
+        done = flowdir.python(*args)
+        assert_user_error(done, 2, words)
+        assert done.stdout == ""
+    assert not os.path.exists(os.path.join(flowdir.path, "dag.py"))
+
+
+def _verbs() -> list[tuple[str, object]]:
+    from flowc.flowcli.argo_workflows import argo_workflows
+    from flowc.flowcli.deploy import airflow
+    from flowc.flowcli.step_functions import step_functions
+
+    return [
+        (f"{group.name} {name}", command)
+        for group in (step_functions, argo_workflows, airflow)
+        for name, command in sorted(group.commands.items())
+    ]
+
+
+@pytest.mark.parametrize("refusal", [*REFUSED.values(), *AIRFLOW_REFUSED.values()])
+def test_each_refusal_is_a_usage_error_with_its_reason(refusal: Refusal) -> None:
+    import click
+    from click.testing import CliRunner
+
+    table = AIRFLOW_REFUSED if refusal.flag in AIRFLOW_REFUSED else REFUSED
+
+    @click.command()
+    @refuse(refusal.flag, table=table)
+    def verb() -> None:
+        click.echo("ran")
+
+    given = [refusal.flag] + (["x"] if refusal.takes_value and not refusal.pair else [])
+    done = CliRunner().invoke(verb, given)
+    assert done.exit_code == 2 and "ran" not in done.output
+    assert refusal.reason.format(flag=refusal.flag)[:60] in " ".join(done.output.split())
+    assert CliRunner().invoke(verb, []).output == "ran\n"
+    if refusal.pair:  # off is what flowc does
+        off = "--no-" + refusal.flag[2:]
+        assert CliRunner().invoke(verb, [off]).output == "ran\n"
+
+
+def test_the_docs_say_what_happens_to_every_option() -> None:
+    """docs/flow-cli.md has a row for every option of every deploy verb, applied or
+    refused (``| `VERB` | `--option` | what happens |``)."""
+    import click
+
+    from tests.support.runs import REPO
+
+    rows: dict[str, str] = {}
+    for line in (REPO / "docs/flow-cli.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[1].startswith("`--"):
+            verb = cells[0].strip("`")
+            rows[verb] = rows.get(verb, "") + " " + cells[1]
+    missing = []
+    for verb, command in _verbs():
+        assert isinstance(command, click.Command)
+        for param in command.params:
+            if isinstance(param, click.Option) and "--help" not in param.opts:
+                flags = [f for f in param.opts if f.startswith("--")]
+                missing.extend(f"{verb} {f}" for f in flags if f"`{f}" not in rows.get(verb, ""))
+    assert missing == []

@@ -29,7 +29,7 @@ BINDINGS: list[dict[str, Any]] = [
     {},
     {"compute": "ecs", "subnets": "subnet-1,subnet-2", "security_groups": "sg-1"},
     {"compute": "callback", "queue_url": "https://sqs.us-east-1.amazonaws.com/1/flowc"},
-    {"map_mode": "distributed", "max_concurrency": "100"},
+    {"map_mode": "distributed", "max_concurrency": "100", "workflow_timeout": "3600"},
 ]
 
 
@@ -202,7 +202,12 @@ def test_option_errors() -> None:
     assert _codes(emit(path, extra={"comptue": "batch"})) == ["FC305"]
     assert _codes(emit(path, extra={"compute": "callback"})) == ["FC305"]
     assert _codes(emit(path, extra={"flow_file": "it's.py"})) == ["FC305"]
+    for timeout in ("0", "100000000", "1h"):
+        assert _codes(emit(path, extra={"workflow_timeout": timeout})) == ["FC305"]
     assert emit(path, datastore_root=".flowc").files == []
+    timed = json.loads(definition(path, extra={"workflow_timeout": "99999999"}))
+    assert timed["TimeoutSeconds"] == 99_999_999
+    assert "TimeoutSeconds" not in json.loads(definition(path))
 
 
 def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:

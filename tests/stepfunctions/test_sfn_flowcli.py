@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -239,3 +240,57 @@ def test_missing_credentials_and_role_are_clear_errors(flow_file: FlowFile, tmp_
     assert flow_file.machine_arn() not in _machines(flow_file)
     # --only-json needs no credentials at all.
     assert flow_file.python("create", "--only-json", env=env).returncode == 0
+
+
+def test_create_options_reach_the_deployed_machine(flow_file: FlowFile) -> None:
+    """--workflow-timeout is the machine's TimeoutSeconds and --log-execution-history its
+    logging configuration, read back from the engine; without the flag a later create
+    leaves the logging as it is."""
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:flowc-sfn-history:*"
+    no_group = flow_file.python("create", "--log-execution-history")
+    assert no_group.returncode == 1 and "FLOWC_SFN_LOG_GROUP_ARN" in no_group.stderr
+    assert "Traceback" not in no_group.stderr
+    assert flow_file.machine_arn() not in _machines(flow_file)
+
+    env = flow_file.env(FLOWC_SFN_LOG_GROUP_ARN=group)
+    created = flow_file.python(
+        "create", "--workflow-timeout", "3600", "--log-execution-history", env=env
+    )
+    assert created.returncode == 0, created.stderr
+    sfn: Any = flow_file.sfn()
+    held = sfn.describe_state_machine(stateMachineArn=flow_file.machine_arn())
+    assert json.loads(held["definition"])["TimeoutSeconds"] == 3600
+    assert held["loggingConfiguration"] == {
+        "level": "ALL",
+        "includeExecutionData": True,
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
+    }
+    # The same options again change nothing; without --workflow-timeout the definition
+    # changes and the logging stays.
+    same = flow_file.python(
+        "create", "--workflow-timeout", "3600", "--log-execution-history", env=env
+    )
+    assert f"state machine {flow_file.machine}: unchanged" in same.stderr, same.stderr
+    untimed = flow_file.python("create")
+    assert f"state machine {flow_file.machine}: updated" in untimed.stderr, untimed.stderr
+    held = sfn.describe_state_machine(stateMachineArn=flow_file.machine_arn())
+    assert "TimeoutSeconds" not in json.loads(held["definition"])
+    assert held["loggingConfiguration"]["level"] == "ALL"
+    # flowc deploy's own spelling turns it off.
+    off = subprocess.run(
+        [
+            sys.executable, "-m", "flowc.cli", "deploy", FLOW, "--target", "stepfunctions",
+            "--branch", flow_file.branch, "--datastore", flow_file.datastore,
+            "--option", "compute=callback", "--option", f"queue_url={flow_file.queue_url}",
+            "--option", f"scheduler_role_arn={SCHEDULER_ROLE}",
+            "--option", "log_execution_history=false",
+        ],
+        cwd=REPO, env=flow_file.env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert off.returncode == 0, off.stderr
+    held = sfn.describe_state_machine(stateMachineArn=flow_file.machine_arn())
+    assert held["loggingConfiguration"]["level"] == "OFF"
+    # Production tokens have no flowc meaning: refused, nothing deleted.
+    refused = flow_file.python("delete", "--authorize", "token")
+    assert refused.returncode == 2 and "no production tokens" in refused.stderr
+    assert flow_file.machine_arn() in _machines(flow_file)
