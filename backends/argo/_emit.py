@@ -30,7 +30,7 @@ from backends.argo._model import (
     WorkflowSpec,
     WorkflowTemplate,
 )
-from backends.argo._names import NameAllocator, is_param_name
+from backends.argo._names import NameAllocator, body_template, is_param_name
 from backends.argo._options import KINDS, OFFLOAD_OPTION, OPTION_KEYS, ArgoOptions, resolve
 from backends.argo._sensor import (
     SensorPlan,
@@ -64,7 +64,7 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames, NameA
     step_names = {s.name: templates.allocate(f"step:{s.name}", s.name) for s in ir.steps}
     dags = DagNames(entry=templates.allocate("dag:", "main"))
     for split in bodies:
-        dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
+        dags.bodies[split] = templates.allocate(f"body:{split}", body_template(split))
     if any(exit_hooks(ir)):
         dags.exit_handler = templates.allocate("exit-hooks:", "exit-hooks")
     for step in ir.steps:
