@@ -70,9 +70,9 @@ REFUSED: dict[str, Refusal] = _refusals(
     ),
     Refusal(
         "--namespace",
-        "a deployed task's client namespace is user:USER of the user it runs as; flowc "
-        "cannot set another: call namespace(NAME) in the step that reads other runs, "
-        "and leave {flag} out",
+        "flowc's Airflow DAG does not set its tasks' client namespace (they read runs "
+        "in their user's, user:USER); call namespace(NAME) in the step that reads other "
+        "runs and leave {flag} out",
     ),
     Refusal(
         "--aws-batch-tag",

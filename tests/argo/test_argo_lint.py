@@ -49,6 +49,7 @@ DEPLOYMENT: dict[str, object] = {
     "workflow_timeout": "3600",
     "priority": "5",
     "tags": "nightly,team:ml",
+    "user_namespace": "team:ml",
     "branch": "staging",
 }
 

@@ -238,10 +238,13 @@ def test_create_options_reach_the_emitted_spec(flowdir: FlowDir) -> None:
         "--datastore", "s3", "--datastore-root", "s3://bucket/prefix",
         "step-functions", "create", "--only-json",
         "--workflow-timeout", "60", "--use-distributed-map", "--max-workers", "4",
+        "--namespace", "",
     )  # fmt: skip
     assert sfn.returncode == 0, sfn.stderr
     machine = json.loads(sfn.stdout)
     assert machine["TimeoutSeconds"] == 60
+    # --namespace '' (the global namespace) is in every task's environment.
+    assert sfn.stdout.count('"Name": "FLOWC_NAMESPACE"') == 4 == sfn.stdout.count('"Value": ""')
     [foreach] = [s for s in machine["States"].values() if s["Type"] == "Map"]
     assert foreach["MaxConcurrency"] == 4
     assert foreach["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
