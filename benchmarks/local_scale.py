@@ -279,17 +279,41 @@ Notes:
   (`STEP/TASK.json`, about 0.8 KB: one block), and the run's only blob is the start's
   item list. No file is empty.
 * The wall time of 10,000 tasks in at most 30 s is **not met** here. Where the time goes
-  (the last table): a trivial task costs about a millisecond of CPU in-process, but
+  (the last table): a trivial task costs a couple of milliseconds of CPU in-process, but
   several times that once forked from the preloaded server, almost all of it in the
-  ~700 page faults the child takes while it touches the server's memory (each page whose
-  objects' reference counts change is copied, and the interpreter's code pages are
-  mapped afresh in every child); a bare fork and exit is about a millisecond. With the
-  runner's and the server's share, a task costs ~10 ms of CPU on this shared VM, so
-  10,000 of them need ~100 s of CPU: 50 s on two otherwise idle cores, and more when
-  other jobs hold the cores (the load above). What would close the gap is fewer
-  processes, not faster ones: several tasks per process would let one task's module
-  state, environment and `current` leak into the next, and Metaflow, like flowc, starts
-  a process per task.
+  ~1,000 page faults the child takes; a bare fork and exit is about a millisecond. Which
+  pages (read from `/proc/PID/pagemap` at the end of one child's task against the
+  server's at the fork, 2026-12-02, load 13): 890 pages written, every one of them a
+  page present in the server at the fork (copied on write, none fresh): ~500 in
+  pymalloc's arenas, ~150 in the malloc heap, ~160 in libpython's writable data (of its
+  308: `_PyRuntime`'s static objects, static type objects and 3.11's deep-frozen stdlib
+  code objects) and ~20 elsewhere. They are Python 3.11's reference-count updates and
+  allocations into partly used pools, spread over the server's ~12 MB of anonymous
+  memory: a task touches a quarter of it. At ~4-5 µs per copied page on this shared VM
+  that is 4-5 ms a task, on top of the task's own work, the fork and exit, and the
+  server's and runner's ~2 ms; 10,000 tasks need ~100 s of CPU: 50 s on two otherwise
+  idle cores, and more when other jobs hold the cores (the load above). What would close
+  the gap is fewer copied pages per process (Python 3.12's immortal objects take the
+  static ones off the list) or fewer processes; several tasks per process would let one
+  task's module state, environment and `current` leak into the next, and Metaflow, like
+  flowc, starts a process per task.
+* What was measured to cut the copied pages, driving the fork server directly with 200
+  to 300 trivial `square` tasks, 4 at a time (2026-12-02, load 25-30; fault counts are
+  steady under load, CPU times are not):
+  - kept: the server's loop decodes and encodes no JSON (the child decodes its own
+    request) and drains its wake-up pipe in one read: after each fork every page the
+    server writes is copied once more, and its loop wrote ~200 pages per task, now ~82
+    (a loop that only forks and waits writes ~33). In 1,000-wide runs (load 30) the
+    server's own faults per task went from 150-168 to 70-72 and its CPU per task from
+    1.7-1.9 ms to 1.1 ms; all processes' CPU per task from 12.6-12.8 ms to 10.7-11.9 ms.
+  - dropped, no gain: warming the server by running ten trivial tasks of a built-in flow
+    in it before it freezes its heap (children's faults 1,025 before, 1,030 after:
+    bytecode specialized on the built-in flow's classes does not serve the user's);
+    warming with the user's own tasks did cut them to ~850, but runs the user's step code
+    in the server, so it is not done. Disabling the collector in children (1,027 with,
+    1,011 without: the server's heap is frozen, so a child's collections stay in its own
+    objects); reusing the server's `sys.stdin`/`stdout`/`stderr` objects instead of
+    opening new ones (-15); not reading back empty log spools (no change).
 * Against the baseline (the second table, run alternately on the same machine): the
   fork server imports everything a task imports before it forks (each task re-imported
   about twenty modules before) and freezes its heap (`gc.freeze`); it supervises its
@@ -301,13 +325,18 @@ Notes:
 
 
 def report(
-    rows: list[dict[str, object]], probe: dict[str, object], load: str, label: str = ""
+    rows: list[dict[str, object]],
+    probe: dict[str, object],
+    load: str,
+    label: str = "",
+    command: str = "",
 ) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
         "",
-        f"Measured by `benchmarks/local_scale.py` on {when}; machine load (1/5/15 min) {load}.",
+        f"Measured by `benchmarks/local_scale.py{' ' + command if command else ''}` on {when}; "
+        f"machine load (1/5/15 min) {load}.",
         "",
         "| width | tasks | wall, best | wall, median | CPU, all processes | CPU per task "
         "| runner CPU per task | runner peak RSS | datastore on disk per task "
@@ -402,7 +431,8 @@ def main() -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
-    text = report(rows, probe, load, args.baseline_label)
+    command = " ".join(sys.argv[1:])
+    text = report(rows, probe, load, args.baseline_label, command)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
