@@ -293,10 +293,15 @@ Notes:
   that is 4-5 ms a task, on top of the task's own work, the fork and exit, and the
   server's and runner's ~2 ms; 10,000 tasks need ~100 s of CPU: 50 s on two otherwise
   idle cores, and more when other jobs hold the cores (the load above). What would close
-  the gap is fewer copied pages per process (Python 3.12's immortal objects take the
-  static ones off the list) or fewer processes; several tasks per process would let one
-  task's module state, environment and `current` leak into the next, and Metaflow, like
-  flowc, starts a process per task.
+  the gap is fewer copied pages per process (Python 3.12 makes the interpreter's static
+  objects immortal, so their reference counts are no longer written) or fewer processes;
+  several tasks per process would let one task's module state, environment and
+  `current` leak into the next, and Metaflow, like flowc, starts a process per task.
+* Wall time on this shared 2-core machine follows the load of everyone's jobs: the
+  10,000-wide run took 57 s at load 10-13 (2026-12-02 11:55 UTC, before this change) and
+  711 s at load 35-44 (the table above), with CPU per task of 11.1 ms and 13.8 ms (CPU
+  time itself grows when the cores and caches are shared). Compare CPU per task and page
+  faults, and the baseline run alternately with each figure.
 * What was measured to cut the copied pages, driving the fork server directly with 200
   to 300 trivial `square` tasks, 4 at a time (2026-12-02, load 25-30; fault counts are
   steady under load, CPU times are not):
@@ -307,14 +312,19 @@ Notes:
     server's own faults per task went from 150-168 to 70-72 and its CPU per task from
     1.7-1.9 ms to 1.1 ms; all processes' CPU per task from 12.6-12.8 ms to 10.7-11.9 ms.
   - dropped, no gain: warming the server by running ten trivial tasks of a built-in flow
-    in it before it freezes its heap (children's faults 1,025 before, 1,030 after:
-    bytecode specialized on the built-in flow's classes does not serve the user's);
-    warming with the user's own tasks did cut them to ~850, but runs the user's step code
-    in the server, so it is not done. Disabling the collector in children (1,027 with,
+    in it before it freezes its heap (children's faults 1,025 before, 1,030 after; with a
+    copy of the user's own flow file under another name, 1,005). Warming with the user's
+    own tasks did cut them to ~850, but runs the user's step code in the server, so it is
+    not done; of that gain, ~70 (962) is the per-class work a task does before its step
+    (applying the flow's mutators, which initialises user step decorators, and listing
+    the names a step may not assign), which is user code too and may depend on the run's
+    configs, so it stays in the task. Disabling the collector in children (1,027 with,
     1,011 without: the server's heap is frozen, so a child's collections stay in its own
     objects); reusing the server's `sys.stdin`/`stdout`/`stderr` objects instead of
     opening new ones (-15); not reading back empty log spools (no change).
-* Against the baseline (the second table, run alternately on the same machine): the
+* Against the baseline (the second table, run alternately on the same machine: main at
+  76acf44) the lean server loop above is the change. Before that (186bc32 to 76acf44,
+  measured at 11:55 UTC): 1,000 wide from 45.9 s to 11.0 s of CPU, because the
   fork server imports everything a task imports before it forks (each task re-imported
   about twenty modules before) and freezes its heap (`gc.freeze`); it supervises its
   children itself, so a task is one fork instead of two; and a task writes one record
