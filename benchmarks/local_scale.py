@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/local_scale.py                       # 100, 1,000, 10,000
     .venv/bin/python benchmarks/local_scale.py --widths 100 1000 --repeat 5
-    .venv/bin/python benchmarks/local_scale.py --metaflow-python /tmp/mfvenv/bin/python
+    .venv/bin/python benchmarks/local_scale.py --metaflow-python /tmp/mfvenv/bin/python \
+        --metaflow-widths 100 1000 [--metaflow-only]
     git archive REV | tar -x -C /tmp/base      # then, alongside that revision:
     .venv/bin/python benchmarks/local_scale.py --baseline /tmp/base --baseline-label REV
 
@@ -10,13 +11,20 @@ Runs ``flowc run --local tests/runtime/flows/wide.py --width N`` (start → N sq
 join → end) ``--repeat`` times per width into a fresh datastore each time and reports
 the best and the median wall time, the CPU time of all processes, the runner's own CPU
 time and peak RSS, and what the run left in the datastore: bytes on disk (blocks, as
-``du`` counts them, directories included), files, empty files, per task. Metaflow runs the
-same flow where ``--metaflow-widths`` says (it needs ``--max-num-splits`` above 100).
+``du`` counts them, directories included), files, empty files, per task.
+
+With ``--metaflow-python``, Metaflow runs the same flow at ``--metaflow-widths`` with the
+same ``--max-workers`` (``_metaflow_local.py``), and its figures are stored in
+``local_scale.metaflow.json``; without it, the stored figures are shown beside flowc's
+(read when the report is written, so a ``--metaflow-only`` run may go on meanwhile).
+``--save-figures`` keeps flowc's measured figures and ``--render-figures`` writes the
+report from them again without running anything.
 
 The profile (``local_scale.profile.txt``) says where a task's time goes: the same
 trivial task run in-process, forked from a fork server preloaded as the runner's is, and
 a bare fork of that server; and the runner's own profile of a 1,000-wide run
-(pyinstrument, if installed).
+(pyinstrument, if installed); and Metaflow's: the CPU its task processes pay before a
+step's code, and cProfile of its runtime process.
 
 Writes ``benchmarks/local_scale.md`` and the profile (and prints them).
 """
@@ -33,6 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
+
+import _metaflow_local
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -94,37 +105,6 @@ def run_flowc(
         "runner_cpu": runner["cpu"],
         "rss_kb": runner["rss_kb"],
     }, usage
-
-
-def run_metaflow(
-    python: str, width: int, scratch: str, workers: int
-) -> tuple[dict[str, float], dict[str, int]]:
-    home = os.path.join(scratch, f"mf-{width}")
-    shutil.rmtree(home, ignore_errors=True)
-    os.makedirs(home)
-    flow = os.path.join(home, "wide.py")
-    shutil.copy(WIDE, flow)
-    env = dict(
-        os.environ,
-        METAFLOW_HOME=home,
-        METAFLOW_DEFAULT_DATASTORE="local",
-        METAFLOW_DEFAULT_METADATA="local",
-        METAFLOW_DATASTORE_SYSROOT_LOCAL=home,
-        USERNAME="bench",
-    )
-    argv = [python, flow, "--no-pylint", "run", "--max-workers", str(workers)]
-    argv += ["--max-num-splits", str(width + 1), "--width", str(width)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    done = subprocess.run(argv, cwd=home, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise RuntimeError(f"metaflow width {width} failed:\n{done.stdout}\n{done.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    usage = disk_usage(os.path.join(home, ".metaflow"))
-    shutil.rmtree(home, ignore_errors=True)
-    return {"wall": wall, "cpu": cpu}, usage
 
 
 # Runs in a fresh interpreter: ``python -c PROBE DATASTORE RUN SPOOL N``. One trivial
@@ -229,6 +209,7 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
         usage: dict[str, int] = {}
         base: list[dict[str, float]] = []
         base_usage: dict[str, int] = {}
+        load = round(os.getloadavg()[0], 1)
         for _ in range(args.repeat):
             if args.baseline and width in args.baseline_widths:
                 # interleaved, so load from elsewhere lands on both alike
@@ -248,6 +229,7 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
             "cpu": statistics.median(r["cpu"] for r in runs),
             "runner_cpu": statistics.median(r["runner_cpu"] for r in runs),
             "rss_mb": max(r["rss_kb"] for r in runs) / 1024,
+            "load": load,
             **usage,
         }
         if base:
@@ -256,11 +238,6 @@ def scale_rows(args: argparse.Namespace, scratch: str) -> list[dict[str, object]
             row.update(base_cpu=statistics.median(r["cpu"] for r in base))
             row.update(base_disk=base_usage["disk"], base_files=base_usage["files"])
             row.update(base_empty=base_usage["empty"])
-        if args.metaflow_python and width in args.metaflow_widths:
-            mf, mf_usage = run_metaflow(args.metaflow_python, width, scratch, args.max_workers)
-            row.update(mf_wall=mf["wall"], mf_cpu=mf["cpu"], mf_disk=mf_usage["disk"])
-            row.update(mf_files=mf_usage["files"])
-            print(width, "metaflow", mf, mf_usage, flush=True)
         rows.append(row)
     return rows
 
@@ -334,14 +311,107 @@ Notes:
 """
 
 
+def side_by_side(rows: list[dict[str, object]], metaflow: dict[str, Any]) -> list[str]:
+    """flowc's medians beside Metaflow's stored runs; wider than Metaflow was run: the
+    extrapolation, marked as one."""
+    measured = {int(r["width"]): r for r in metaflow["rows"]}
+    lines = [
+        "",
+        f"Side by side with Metaflow {metaflow['metaflow']} on the same flow and machine, "
+        f"`--max-workers {metaflow['max_workers']}` for both (Metaflow: one run per width, "
+        f"measured {metaflow['measured']}, load {metaflow['load']}; flowc: the medians "
+        "above). *Italic*: extrapolated on the line through Metaflow's 100- and 1,000-wide "
+        "runs, not measured.",
+        "",
+        "| width | wall, flowc | wall, Metaflow | CPU, flowc | CPU, Metaflow "
+        "| CPU per task, flowc | CPU per task, Metaflow | datastore per task, flowc "
+        "| datastore per task, Metaflow | files per task, flowc | files per task, Metaflow "
+        "| load (1 min) at the start, flowc / Metaflow |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        width = int(row["width"])  # type: ignore[call-overload]
+        tasks = float(row["tasks"])  # type: ignore[arg-type]
+        mf = measured.get(width)
+        if mf is None:
+            if width < max(measured):
+                continue
+            mf = _metaflow_local.extrapolate(list(measured.values()), width)
+            mark, load = "*", "not run"
+        else:
+            mark, load = "", f"{mf['load']:.1f}"
+        lines.append(
+            f"| {width:,} | {row['median']:.1f} s | {mark}{mf['wall']:,.0f} s{mark} "
+            f"| {row['cpu']:.1f} s | {mark}{mf['cpu']:,.0f} s{mark} "
+            f"| {float(row['cpu']) * 1000 / tasks:.1f} ms "  # type: ignore[arg-type]
+            f"| {mark}{mf['cpu'] * 1000 / mf['tasks']:.0f} ms{mark} "
+            f"| {_kb(float(row['disk']) / tasks)} "  # type: ignore[arg-type]
+            f"| {mark}{_kb(mf['disk'] / mf['tasks'])}{mark} "
+            f"| {float(row['files']) / tasks:.2f} "  # type: ignore[arg-type]
+            f"| {mark}{mf['files'] / mf['tasks']:.2f}{mark} | {row['load']:.1f} / {load} |"
+        )
+    return lines
+
+
+def metaflow_breakdown(metaflow: dict[str, Any]) -> list[str]:
+    """Where Metaflow's CPU goes: its runtime process against its task processes, and what
+    each task process pays before the step's code runs."""
+    floor = metaflow["floor"]
+    lines = [
+        "",
+        "## Where Metaflow's time goes",
+        "",
+        "CPU per task of Metaflow's runtime process (the scheduler, wrapped to report its own "
+        "usage) and of everything else (the task processes it starts), and the CPU a bare "
+        "process of Metaflow's interpreter pays before any step code:",
+        "",
+        "| width | all processes, per task | runtime process, per task "
+        "| task processes, per task | runtime peak RSS |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for mf in [*metaflow["rows"], metaflow["profiled"]]:
+        tasks = mf["tasks"]
+        label = f"{mf['width']:,}" + (" (under cProfile)" if mf is metaflow["profiled"] else "")
+        lines.append(
+            f"| {label} | {mf['cpu'] * 1000 / tasks:.0f} ms "
+            f"| {mf['runtime_cpu'] * 1000 / tasks:.0f} ms "
+            f"| {(mf['cpu'] - mf['runtime_cpu']) * 1000 / tasks:.0f} ms "
+            f"| {mf['runtime_rss_kb'] / 1024:.0f} MB |"
+        )
+    lines += [
+        "",
+        "| a Metaflow process (best of 5) | CPU |",
+        "|---|---:|",
+        f"| `python -c pass` | {floor['python'] * 1000:.0f} ms |",
+        f"| `python -c 'import metaflow'` | {floor['import'] * 1000:.0f} ms |",
+        f"| `python wide.py --no-pylint show` (parses the flow, runs no step) "
+        f"| {floor['show'] * 1000:.0f} ms |",
+        "",
+        "The runtime process's top functions by own CPU time are in `local_scale.profile.txt`.",
+    ]
+    return lines
+
+
+METAFLOW_NOTES = """
+* Metaflow runs `python wide.py --no-pylint run --max-workers 4 --max-num-splits N+1
+  --width N` with a local datastore and local metadata in a fresh `METAFLOW_HOME`
+  (`benchmarks/_metaflow_local.py`); its datastore is counted under `.metaflow` as
+  flowc's is. Its figures are measured only when `--metaflow-python` is given (a
+  1,000-wide run takes minutes) and are otherwise read back from
+  `local_scale.metaflow.json`, with the date and load they were measured at.
+"""
+
+
 def report(
     rows: list[dict[str, object]],
     probe: dict[str, object],
     load: str,
     label: str = "",
+    metaflow: dict[str, Any] | None = None,
     command: str = "",
+    when: str = "",
 ) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    when = when or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
         "",
@@ -381,22 +451,8 @@ def report(
                 f"| {_kb(float(row['base_disk']) / tasks)} "  # type: ignore[arg-type]
                 f"| {float(row['base_files']) / tasks:.2f} | {row['base_empty']} |"  # type: ignore[arg-type]
             )
-    metaflow = [r for r in rows if "mf_wall" in r]
-    if metaflow:
-        lines += [
-            "",
-            "Metaflow on the same flow and machine, one run:",
-            "",
-            "| width | metaflow run, wall | CPU | datastore on disk per task | files per task |",
-            "|---:|---:|---:|---:|---:|",
-        ]
-        for row in metaflow:
-            tasks = float(row["tasks"])  # type: ignore[arg-type]
-            lines.append(
-                f"| {row['width']:,} | {row['mf_wall']:.1f} s | {row['mf_cpu']:.1f} s "
-                f"| {_kb(float(row['mf_disk']) / tasks)} "  # type: ignore[arg-type]
-                f"| {float(row['mf_files']) / tasks:.2f} |"  # type: ignore[arg-type]
-            )
+    if metaflow is not None:
+        lines += side_by_side(rows, metaflow)
     lines += [
         "",
         "## Where a task's time goes",
@@ -413,7 +469,47 @@ def report(
         f"| a bare fork of the server and `_exit` | {probe['bare_fork_ms']:.2f} ms "
         f"| {probe['bare_fork_faults']:.0f} |",
     ]
-    return "\n".join(lines) + "\n" + NOTES
+    if metaflow is not None:
+        lines += metaflow_breakdown(metaflow)
+    return "\n".join(lines) + "\n" + NOTES + (METAFLOW_NOTES if metaflow else "")
+
+
+def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
+    """Metaflow's figures (with ``--metaflow-python``, stored) and flowc's; ``None`` with
+    ``--metaflow-only``."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    scratch = tempfile.mkdtemp(prefix="flowc-scale-")
+    try:
+        if args.metaflow_python:
+            metaflow = _metaflow_local.measure(
+                args.metaflow_python,
+                WIDE,
+                args.metaflow_widths,
+                scratch,
+                args.max_workers,
+                disk_usage,
+                args.metaflow_profile_width,
+            )
+            _metaflow_local.save_figures(stored, metaflow)
+        if args.metaflow_only:
+            return None
+        rows = scale_rows(args, scratch)
+        probe = task_profile(scratch, args.probe_tasks)
+        runner = runner_profile(scratch, args.profile_width)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
+    return {
+        "rows": rows,
+        "probe": probe,
+        "runner": runner,
+        "load": load,
+        "label": args.baseline_label,
+        "command": " ".join(sys.argv[1:]),
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "probe_tasks": args.probe_tasks,
+        "profile_width": args.profile_width,
+    }
 
 
 def main() -> int:
@@ -422,35 +518,57 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--max-workers", type=int, default=4)
     parser.add_argument("--metaflow-python", default="")
-    parser.add_argument("--metaflow-widths", type=int, nargs="*", default=[100])
+    parser.add_argument("--metaflow-widths", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--metaflow-profile-width", type=int, default=50)
     parser.add_argument("--baseline", default="", help="another checkout to run alongside")
     parser.add_argument("--baseline-label", default="the baseline checkout")
     parser.add_argument("--baseline-widths", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--probe-tasks", type=int, default=100)
     parser.add_argument("--profile-width", type=int, default=1000)
     parser.add_argument("--output", default=os.path.join(HERE, "local_scale.md"))
+    parser.add_argument("--metaflow-only", action="store_true", help="measure Metaflow only")
+    parser.add_argument("--save-figures", default="", help="also save flowc's figures (JSON)")
+    parser.add_argument("--render-figures", default="", help="report saved figures, run nothing")
     args = parser.parse_args()
     if args.metaflow_python and not os.path.exists(args.metaflow_python):
         args.metaflow_python = ""
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    scratch = tempfile.mkdtemp(prefix="flowc-scale-")
-    try:
-        rows = scale_rows(args, scratch)
-        probe = task_profile(scratch, args.probe_tasks)
-        runner = runner_profile(scratch, args.profile_width)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    load += " before, " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + " after"
-    command = " ".join(sys.argv[1:])
-    text = report(rows, probe, load, args.baseline_label, command)
+    stored = os.path.splitext(args.output)[0] + ".metaflow.json"
+    if args.render_figures:
+        figures = _metaflow_local.load_figures(args.render_figures)
+        assert figures is not None, args.render_figures
+    else:
+        figures = measure(args, stored)
+        if figures is None:
+            return 0
+        if args.save_figures:
+            _metaflow_local.save_figures(args.save_figures, figures)
+    # read back at the end: Metaflow's figures may have been measured meanwhile
+    metaflow = _metaflow_local.load_figures(stored)
+    text = report(
+        figures["rows"],
+        figures["probe"],
+        figures["load"],
+        figures["label"],
+        metaflow,
+        figures.get("command", ""),
+        figures.get("measured", ""),
+    )
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
     with open(profile_path, "w", encoding="utf-8") as handle:
-        handle.write(f"# One trivial task in-process, cProfile of {args.probe_tasks} tasks\n\n")
-        handle.write(str(probe["profile"]))
-        handle.write(f"\n# The runner process of a {args.profile_width:,}-wide run\n")
-        handle.write(runner)
+        tasks, width = figures["probe_tasks"], figures["profile_width"]
+        handle.write(f"# One trivial task in-process, cProfile of {tasks} tasks\n\n")
+        handle.write(str(figures["probe"]["profile"]))
+        handle.write(f"\n# The runner process of a {width:,}-wide run\n")
+        handle.write(figures["runner"])
+        if metaflow is not None:
+            width = metaflow["profiled"]["width"]
+            handle.write(
+                f"\n# Metaflow {metaflow['metaflow']}'s runtime process of a {width:,}-wide run "
+                f"(cProfile, own CPU time; measured {metaflow['measured']})\n\n"
+            )
+            handle.write(metaflow["profile"] + "\n")
     print(text)
     return 0
 

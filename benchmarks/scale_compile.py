@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale_compile.py [--runs 5] [--validate] [--profile 20]
                                                  [--width 10000] [--steps 1000]
+                                                 [--metaflow-python /tmp/mfvenv/bin/python]
 
 The flows come from ``benchmarks/scale_flows.py`` (deterministic). For each target and
 flow:
@@ -16,6 +17,16 @@ flow:
   validator (``tools/asl-validator``);
 * ``--profile N``: the top N functions of each backend's ``emit`` on the 1,000-step chain
   by own time (cProfile).
+* ``--metaflow-python``: Metaflow's own compile of the same files, in that interpreter's
+  venv (``metaflow`` and ``kubernetes``), runs interleaved with flowc's:
+  ``argo-workflows create --only-json``, ``step-functions create --only-json`` and
+  ``airflow create OUT.py``. Even these write nothing to a cluster, but Metaflow uploads
+  its code package to S3 first and Step Functions' asks AWS Batch for the job queue, so a
+  moto server (this venv's) stands in for S3, IAM and Batch; the environment is the union
+  of ``argo_compile.metaflow_env`` and ``sfn_compile.metaflow_env``. Each Metaflow
+  compile runs under ``ulimit -t`` (``--metaflow-cpu-limit`` seconds of CPU), so one that
+  does not finish is bounded whatever the load; a flow of 1,000 steps runs once. With
+  ``--profile``, the slowest Metaflow compile that finished runs once more under cProfile.
 
 Prints Markdown. The packages are byte-compiled first (``PYTHONDONTWRITEBYTECODE`` would
 otherwise make every process recompile what it imports).
@@ -32,6 +43,7 @@ import io
 import os
 import platform
 import pstats
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,6 +55,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks import _metaflow_compile  # noqa: E402
 from benchmarks._timing import Command, conditions, interleaved  # noqa: E402
 from benchmarks.scale_flows import write_flows  # noqa: E402
 
@@ -70,6 +83,11 @@ class Row:
     diagnostics: str = ""
     valid: str = "-"
     error: str = ""
+    metaflow_wall: float = 0.0
+    metaflow_cpu: float = 0.0
+    metaflow_runs: int = 0
+    metaflow_size: int = 0
+    metaflow_error: str = ""
 
 
 def _best(fn: Any, repeat: int) -> float:
@@ -164,7 +182,55 @@ def _wide_options(target: str, case: str, width: int) -> list[str]:
     return [a for o in WIDE_OPTIONS[target] for a in ("--option", o.format(width=width))]
 
 
-def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int, width: int) -> list[Row]:
+@dataclass
+class Metaflow:
+    """Where and how Metaflow's compiles run (``--metaflow-python``)."""
+
+    python: str
+    env: dict[str, str]
+    runs: int
+    cpu_limit: int  # seconds of CPU a compile may take (``ulimit -t``): bounded on any load
+
+
+def _metaflow_commands(
+    flows: dict[str, Path], work: Path, metaflow: Metaflow, steps: int
+) -> list[Command]:
+    """Metaflow's compile of each flow for each target, in ``measure``'s row order; a flow
+    of ``steps`` steps runs once (Metaflow takes minutes on some)."""
+    commands = []
+    for target in TARGETS:
+        for case, path in flows.items():
+            out = work / f"metaflow-{target}-{case}"
+            out.mkdir(parents=True, exist_ok=True)
+            limit = ["bash", "-c", 'ulimit -t "$0" && exec "$@"', str(metaflow.cpu_limit)]
+            argv = [*limit, metaflow.python, *_metaflow_compile.command(target, path, out)]
+            runs = 1 if not case.startswith("foreach") and steps >= 1000 else metaflow.runs
+            commands.append(Command(argv, out, metaflow.env, 4 * 3600.0, runs))
+    return commands
+
+
+def _record_metaflow(row: Row, path: Path, work: Path, sample: Any, cpu_limit: int) -> None:
+    row.metaflow_runs = len(sample.walls)
+    if sample.last is not None and sample.last.returncode == -signal.SIGXCPU:
+        row.metaflow_error = f"stopped at the CPU limit, {cpu_limit} s, unfinished"
+        return
+    if not sample.ok or sample.last is None:
+        row.metaflow_error = sample.error or "no run"
+        return
+    row.metaflow_wall, row.metaflow_cpu = sample.wall, sample.cpu
+    out = work / f"metaflow-{row.target}-{row.case}"
+    row.metaflow_size = _metaflow_compile.output_size(row.target, path, out, sample.last.stdout)
+
+
+def measure(
+    flows: dict[str, Path],
+    work: Path,
+    runs: int,
+    repeat: int,
+    width: int,
+    metaflow: Metaflow | None = None,
+    steps: int = 1000,
+) -> list[Row]:
     rows, commands = [], []
     for target in TARGETS:
         for case, path in flows.items():
@@ -174,7 +240,13 @@ def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int, width: i
             argv += _wide_options(target, case, width)
             commands.append(Command([*argv, "--datastore", DATASTORE], REPO))
             rows.append(Row(target, case))
-    for row, sample in zip(rows, interleaved(commands, runs), strict=True):
+    if metaflow is not None:
+        commands += _metaflow_commands(flows, work, metaflow, steps)
+    samples = interleaved(commands, runs)
+    for row, sample in zip(rows, samples[len(rows) :], strict=False):
+        assert metaflow is not None
+        _record_metaflow(row, flows[row.case], work, sample, metaflow.cpu_limit)
+    for row, sample in zip(rows, samples, strict=False):
         if not sample.ok:
             row.error = sample.error
             continue
@@ -207,6 +279,21 @@ def measure(flows: dict[str, Path], work: Path, runs: int, repeat: int, width: i
     return rows
 
 
+METAFLOW_COLUMNS = (
+    " Metaflow's compile wall (CPU), runs | Metaflow's output | Metaflow / flowc, CPU |"
+)
+
+
+def _metaflow_cells(r: Row) -> str:
+    if r.metaflow_error:
+        return f" fails: `{r.metaflow_error}` | | |"
+    ratio = f"{r.metaflow_cpu / r.cpu:.1f}x" if r.cpu else ""
+    return (
+        f" {r.metaflow_wall:.2f} s ({r.metaflow_cpu:.2f}), {r.metaflow_runs} "
+        f"| {r.metaflow_size / 1024:,.0f} KB | {ratio} |"
+    )
+
+
 def render(rows: list[Row], args: argparse.Namespace, profiles: dict[str, str]) -> str:
     command = "python benchmarks/scale_compile.py " + " ".join(sys.argv[1:])
     lines = [
@@ -219,22 +306,41 @@ def render(rows: list[Row], args: argparse.Namespace, profiles: dict[str, str]) 
         "```",
         "",
         "| target | flow | `flowc compile` wall (CPU) | analyze | emit | output | "
-        "engine's validator | diagnostics |",
-        "|---|---|---:|---:|---:|---:|---|---|",
+        "engine's validator | diagnostics |" + (METAFLOW_COLUMNS if args.metaflow_python else ""),
+        "|---|---|---:|---:|---:|---:|---|---|"
+        + ("---:|---:|---:|" if args.metaflow_python else ""),
     ]
     for r in rows:
+        mf = _metaflow_cells(r) if args.metaflow_python else ""
         if r.error:
-            lines.append(f"| {r.target} | {r.case} | fails: {r.error} | | | | | |")
+            lines.append(f"| {r.target} | {r.case} | fails: {r.error} | | | | | |{mf}")
             continue
         lines.append(
             f"| {r.target} | {r.case} | {r.wall:.3f} s ({r.cpu:.3f}) | "
             f"{r.analyze * 1000:.0f} ms | {r.emit * 1000:.0f} ms | {r.size / 1024:,.0f} KB | "
-            f"{r.valid} | {r.diagnostics} |"
+            f"{r.valid} | {r.diagnostics} |{mf}"
         )
     for target, text in profiles.items():
+        if target.startswith("Metaflow"):
+            lines += ["", f"Profile of {target}:", "", "```", text, "```"]
+            continue
         lines += ["", f"Profile of `{target}` emit (1,000-step chain, own time):", "", "```"]
         lines += [text, "```"]
     return "\n".join(lines) + "\n"
+
+
+def metaflow_profile(
+    rows: list[Row], flows: dict[str, Path], work: Path, metaflow: Metaflow, top: int
+) -> dict[str, str]:
+    """cProfile of the slowest of Metaflow's compiles that finished (by CPU time)."""
+    done = [r for r in rows if not r.metaflow_error]
+    if not done:
+        return {}
+    slowest = max(done, key=lambda r: r.metaflow_cpu)
+    out = work / f"metaflow-{slowest.target}-{slowest.case}"
+    argv = _metaflow_compile.command(slowest.target, flows[slowest.case], out)
+    text = _metaflow_compile.profile(metaflow.python, argv, metaflow.env, out, top)
+    return {f"Metaflow's {slowest.target} compile, {slowest.case} (the slowest)": text}
 
 
 def main() -> None:
@@ -247,21 +353,34 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--out", type=Path, help="also write the Markdown here")
     parser.add_argument("--keep", type=Path, help="write flows and outputs here")
+    parser.add_argument("--metaflow-python", default="", help="python of a venv with metaflow")
+    parser.add_argument("--metaflow-runs", type=int, default=3)
+    parser.add_argument("--metaflow-cpu-limit", type=int, default=120, metavar="SECONDS")
     args = parser.parse_args()
     for package in ("flowc", "backends", "runtime_shim"):
         with contextlib.redirect_stdout(io.StringIO()):
             compileall.compile_dir(str(REPO / package), quiet=1)
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-compile-"))
     flows = write_flows(work / "flows", args.width, args.steps)
-    rows = measure(flows, work / "out", args.runs, args.repeat, args.width)
+    profiles = {}
+    with contextlib.ExitStack() as stack:
+        metaflow = None
+        if args.metaflow_python:
+            env = stack.enter_context(_metaflow_compile.offline_env(work / "metaflow-home"))
+            python, runs, limit = args.metaflow_python, args.metaflow_runs, args.metaflow_cpu_limit
+            metaflow = Metaflow(python, env, runs, limit)
+        rows = measure(
+            flows, work / "out", args.runs, args.repeat, args.width, metaflow, args.steps
+        )
+        if metaflow is not None and args.profile:
+            profiles.update(metaflow_profile(rows, flows, work / "out", metaflow, args.profile))
     if args.validate:
         for row in rows:
             if not row.error:
                 row.valid = validate(row.target, work / "out" / f"{row.target}-{row.case}")
-    profiles = {}
     if args.profile:
         chain = next(p for c, p in flows.items() if c.startswith("linear"))
-        profiles = {t: profile(chain, t, args.profile) for t in TARGETS}
+        profiles.update({t: profile(chain, t, args.profile) for t in TARGETS})
     text = render(rows, args, profiles)
     if args.out:
         args.out.write_text(text)

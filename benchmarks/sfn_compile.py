@@ -215,7 +215,11 @@ class AwsStandIn:
 
     def __exit__(self, *exc: object) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a loaded machine: moto's threads may not stop
+            self.proc.kill()
+            self.proc.wait()
 
 
 def metaflow_env(stand_in: AwsStandIn, home: Path) -> dict[str, str]:

@@ -64,7 +64,7 @@ REFUSED: dict[str, Refusal] = _refusals(
     Refusal("--new-token", _TOKENS),
     Refusal(
         "--tag",
-        "flowc does not tag the runs of a deployment; tag a run once it has started "
+        "flowc does not tag the runs of an Airflow DAG; tag a run once it has started "
         "(python FLOW.py tag add --run-id RUN_ID TAG) and leave {flag} out",
         multiple=True,
     ),

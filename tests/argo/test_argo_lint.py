@@ -48,6 +48,7 @@ DEPLOYMENT: dict[str, object] = {
     "parallelism": "4",
     "workflow_timeout": "3600",
     "priority": "5",
+    "tags": "nightly,team:ml",
     "branch": "staging",
 }
 

@@ -258,7 +258,8 @@ def test_create_options_reach_the_emitted_spec(flowdir: FlowDir) -> None:
 def test_options_flowc_cannot_apply_are_refused(flowdir: FlowDir) -> None:
     for args, words in (
         (["step-functions", "create", "--only-json", "--authorize", "t"], "no production tokens"),
-        (["step-functions", "create", "--only-json", "--tag", "nightly"], "tag add"),
+        (["step-functions", "create", "--only-json", "--aws-batch-tag", "a=b"], "job definition"),
+        (["airflow", "create", "dag.py", "--tag", "nightly"], "tag add"),
         (["argo-workflows", "create", "--only-json", "--workflow-title", "T"], "title"),
         (["argo-workflows", "suspend", "argo-1"], "argo suspend argo-1"),
         (["airflow", "create", "dag.py", "--max-workers", "3"], "max_active_tasks_per_dag"),
