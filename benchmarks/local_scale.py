@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -401,8 +402,16 @@ def report(
     load: str,
     label: str = "",
     metaflow: dict[str, Any] | None = None,
+    when: str = "",
 ) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    when = when or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    busiest = max(float(x) for x in load.replace(" before", "").replace(" after", "").split(", "))
+    if busiest > 2 * (os.cpu_count() or 1):
+        load += (
+            f": other jobs held the {os.cpu_count()} cores (up to {busiest:.0f} runnable), so "
+            "wall times are several times an idle machine's; CPU times are the fairer figure, "
+            "and are inflated too"
+        )
     lines = [
         "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
         "",
@@ -464,6 +473,10 @@ def report(
     return "\n".join(lines) + "\n" + NOTES + (METAFLOW_NOTES if metaflow else "")
 
 
+def _command() -> str:
+    return " ".join([".venv/bin/python benchmarks/local_scale.py", *map(shlex.quote, sys.argv[1:])])
+
+
 def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
     """Metaflow's figures (with ``--metaflow-python``, stored) and flowc's; ``None`` with
     ``--metaflow-only``."""
@@ -480,6 +493,7 @@ def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
                 disk_usage,
                 args.metaflow_profile_width,
             )
+            metaflow["command"] = _command()
             _metaflow_local.save_figures(stored, metaflow)
         if args.metaflow_only:
             return None
@@ -494,6 +508,8 @@ def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
         "probe": probe,
         "runner": runner,
         "load": load,
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": _command(),
         "label": args.baseline_label,
         "probe_tasks": args.probe_tasks,
         "profile_width": args.profile_width,
@@ -532,7 +548,16 @@ def main() -> int:
             _metaflow_local.save_figures(args.save_figures, figures)
     # read back at the end: Metaflow's figures may have been measured meanwhile
     metaflow = _metaflow_local.load_figures(stored)
-    text = report(figures["rows"], figures["probe"], figures["load"], figures["label"], metaflow)
+    text = report(
+        figures["rows"],
+        figures["probe"],
+        figures["load"],
+        figures["label"],
+        metaflow,
+        figures.get("measured", ""),
+    )
+    commands = [figures.get("command", ""), *((metaflow or {}).get("commands", []))]
+    text += "\nThe commands that measured these figures:\n\n```\n" + "\n".join(commands) + "\n```\n"
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"
