@@ -62,14 +62,17 @@ class ForkServer:
         for :meth:`kill`."""
         task_id = next(self._ids)
         out = os.path.join(self._scratch, f"task-{task_id}.log")
-        request: dict[str, Any] = {"id": task_id, "argv": argv, "out": out}
+        request: dict[str, Any] = {"argv": argv, "out": out}
         if env:
             request["env"] = env
+        # a step killed by a signal is run once more to record the killed attempt
+        record = 1 if argv[:1] == ["step"] else 0
+        line = f"{task_id} {record} {json.dumps(request)}\n"
         with self._lock:
             self._outputs[task_id] = (out, tag)
             assert self._proc.stdin is not None
             try:
-                self._proc.stdin.write(json.dumps(request) + "\n")
+                self._proc.stdin.write(line)
                 self._proc.stdin.flush()
             except (BrokenPipeError, ValueError):
                 self._outputs.pop(task_id, None)
@@ -93,16 +96,19 @@ class ForkServer:
     def _read(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
-            message = json.loads(line)
-            task_id = int(message["id"])
-            if "pid" in message:
+            fields = line.split()
+            if len(fields) != 3 or not fields[0].isdigit():
+                continue  # not a reply: e.g. what a flow printed while the server imported it
+            head, kind, value = fields
+            task_id = int(head)
+            if kind == "pid":
                 with self._lock:
-                    self._pids[task_id] = int(message["pid"])
+                    self._pids[task_id] = int(value)
                 continue
             with self._lock:
                 self._pids.pop(task_id, None)
                 out, tag = self._outputs.pop(task_id)
-            self._done(tag, int(message["code"]), _read_and_remove(out))
+            self._done(tag, int(value), _read_and_remove(out))
         with self._lock:
             orphans = list(self._outputs.values())
             self._outputs.clear()

@@ -424,3 +424,47 @@ def test_workflow_status_outside_the_exit_handler_raises(tmp_path: Any) -> None:
     )
     with pytest.raises(HarnessError):
         _run(wf, tmp_path)
+
+
+def _reads_a(depends: str | None) -> dict[str, Any]:
+    """A DAG where ``c`` passes a's output on: ``c`` depends on ``depends``."""
+    c: dict[str, Any] = {
+        "name": "c",
+        "template": "show",
+        "arguments": {"parameters": [{"name": "v", "value": "{{tasks.a.outputs.parameters.x}}"}]},
+    }
+    if depends:
+        c["depends"] = depends
+    return _workflow(
+        [
+            {
+                "name": "main",
+                "dag": {
+                    "tasks": [
+                        {"name": "a", "template": "write"},
+                        {"name": "b", "template": "ok", "depends": "a"},
+                        c,
+                    ]
+                },
+            },
+            _echo(
+                "write",
+                "import sys; open(sys.argv[1], 'w').write('42')",
+                outputs={"x": "/tmp/out/x"},
+                container={"args": ["/tmp/out/x"]},
+            ),
+            _echo("ok", "pass"),
+            _echo("show", "pass", inputs=["v"], container={"args": ["{{inputs.parameters.v}}"]}),
+        ]
+    )
+
+
+def test_outputs_of_indirect_ancestors_only(tmp_path: Any) -> None:
+    """A task sees the outputs of every task it depends on through others, as Argo's
+    validation allows, and no other task's."""
+    result = _run(_reads_a("b"), tmp_path)
+    assert result.phase == "Succeeded", result.message
+    shown = next(n for n in result.nodes if n.path.endswith(".c"))
+    assert shown.args[-1] == "42" and shown.inputs == {"v": "42"}
+    with pytest.raises(HarnessError, match="failed to resolve"):
+        _run(_reads_a(None), tmp_path)

@@ -26,6 +26,12 @@ subset of Argo that flowc emits, and is strict wherever the real controller woul
   ``{{=expr}}`` tags are evaluated. An unresolved tag in a container is an error, a
   reference to an undeclared input is an error, and anything the harness does not model
   (``steps`` templates, ``templateRef``, scripts) raises :class:`HarnessError`.
+
+Fan-outs run their children one at a time unless ``pods`` is above one: then up to
+``pods`` children of a fan-out run at once, as the controller starts them all (bounded
+by ``parallelism``); after a failure no new child starts and the running ones finish.
+The harness records nodes, not the controller's ``status.nodes`` map: that is built
+from a run's records by tests/support/argo_nodes.py.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +78,8 @@ class NodeRecord:
     attempts: int = 0
     outputs: dict[str, str] = field(default_factory=dict)
     stderr: str = ""
+    #: The arguments the task passed to its template (its input parameters).
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,20 +93,33 @@ class RunResult:
         return [n for n in self.nodes if n.args]
 
 
-def _ancestors(tasks: dict[str, dict[str, Any]], name: str) -> set[str]:
-    """Every task ``name`` depends on, directly or not."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        depends = tasks[todo.pop()].get("depends")
-        if not depends:
-            continue
-        _, refs = parse_depends(depends, {})
-        for ref in refs - seen:
-            if ref in tasks:
-                seen.add(ref)
-                todo.append(ref)
-    return seen
+def _ancestors(tasks: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """Every task each task depends on, directly or not. Each ``depends`` is parsed once
+    and each task's set built from its parents' (walking back from every task of a
+    1,000-step chain was quadratic in parses)."""
+    direct: dict[str, set[str]] = {}
+    for name, task in tasks.items():
+        depends = task.get("depends")
+        refs = parse_depends(depends, {})[1] if depends else set()
+        direct[name] = {ref for ref in refs if ref in tasks}
+    found: dict[str, set[str]] = {}
+    for name in tasks:
+        todo = [name]
+        while todo:
+            here = todo[-1]
+            if here in found:
+                todo.pop()
+                continue
+            waiting = [ref for ref in direct[here] if ref not in found and ref not in todo]
+            if waiting:
+                todo.extend(waiting)
+                continue
+            todo.pop()
+            seen = set(direct[here])
+            for ref in direct[here]:
+                seen |= found.get(ref, set())
+            found[here] = seen
+    return found
 
 
 @dataclass
@@ -112,6 +135,8 @@ class Harness:
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     timeout: float = 120.0
+    #: How many children of one fan-out run at once (1: one after another, in order).
+    pods: int = 1
     nodes: list[NodeRecord] = field(default_factory=list)
     #: Every resource manifest created, as the controller received it (tags filled in).
     created: list[dict[str, Any]] = field(default_factory=list)
@@ -132,8 +157,17 @@ class Harness:
             raise HarnessError(f"unsupported kind {kind!r}")
         return spec
 
+    def _add(self, record: NodeRecord) -> NodeRecord:
+        """Record a node; the index by path keeps wide fan-outs linear."""
+        with self._lock:
+            self.nodes.append(record)
+            self._paths[record.path] = record
+        return record
+
     def submit(self, parameters: dict[str, str] | None = None) -> RunResult:
         """``argo submit`` with ``-p name=value`` overrides; runs to completion."""
+        self._lock = threading.Lock()
+        self._paths: dict[str, NodeRecord] = {n.path: n for n in self.nodes}
         spec = self.spec()
         declared = {p["name"]: p for p in spec.get("arguments", {}).get("parameters", [])}
         given = dict(parameters or {})
@@ -239,6 +273,7 @@ class Harness:
             raise HarnessError(f"duplicate task names in {template['name']!r}")
         status: dict[str, str] = {}
         outputs: dict[str, dict[str, str]] = {}
+        ancestors = _ancestors(tasks)
         failed_message = ""
         pending = list(tasks)
         while pending:
@@ -268,10 +303,10 @@ class Harness:
                     continue
                 if not satisfied:
                     status[task_name] = OMITTED
-                    self.nodes.append(NodeRecord(node_path, task["template"], OMITTED))
+                    self._add(NodeRecord(node_path, task["template"], OMITTED))
                     continue
                 phase, outs, message = self._run_task(
-                    task, status, outputs, inputs, node_path, depth, _ancestors(tasks, task_name)
+                    task, status, outputs, inputs, node_path, depth, ancestors[task_name]
                 )
                 status[task_name] = phase
                 outputs[task_name] = outs
@@ -333,16 +368,47 @@ class Harness:
         if items is None:
             return self._run_one(task, scope, path, depth)
         if not items:
-            self.nodes.append(NodeRecord(path, task["template"], SKIPPED))
+            self._add(NodeRecord(path, task["template"], SKIPPED))
             return SKIPPED, {}, ""
-        phases = []
+        if self.pods > 1:
+            return self._fan_out(task, scope, path, depth, items)
         for i, item in enumerate(items):
             phase, _, message = self._run_one(
                 task, {**scope, "item": item}, f"{path}({i}:{item})", depth
             )
-            phases.append(phase)
             if phase in (FAILED, ERRORED):
                 return phase, {}, message
+        return SUCCEEDED, {}, ""
+
+    def _fan_out(
+        self, task: dict[str, Any], scope: dict[str, str], path: str, depth: int, items: list[str]
+    ) -> tuple[str, dict[str, str], str]:
+        """Up to ``pods`` children at once; after a failure nothing new starts and the
+        first failure (in item order) is the group's."""
+        failures: dict[int, tuple[str, str]] = {}
+        running: dict[Future[tuple[str, dict[str, str], str]], int] = {}
+        todo = iter(enumerate(items))
+        with ThreadPoolExecutor(self.pods) as pool:
+            while True:
+                while not failures and len(running) < self.pods:
+                    nxt = next(todo, None)
+                    if nxt is None:
+                        break
+                    i, item = nxt
+                    child = f"{path}({i}:{item})"
+                    future = pool.submit(self._run_one, task, {**scope, "item": item}, child, depth)
+                    running[future] = i
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    i = running.pop(future)
+                    phase, _, message = future.result()
+                    if phase in (FAILED, ERRORED):
+                        failures[i] = (phase, message)
+        if failures:
+            phase, message = failures[min(failures)]
+            return phase, {}, message
         return SUCCEEDED, {}, ""
 
     def _run_one(
@@ -356,15 +422,18 @@ class Harness:
             except ExprError as exc:
                 raise HarnessError(f"invalid 'when' {text!r} at {path}: {exc}") from exc
             if not run:
-                self.nodes.append(NodeRecord(path, task["template"], SKIPPED))
+                self._add(NodeRecord(path, task["template"], SKIPPED))
                 return SKIPPED, {}, ""
         if "templateRef" in task or "inline" in task:
             raise HarnessError("templateRef/inline tasks are not modelled")
         params = task.get("arguments", {}).get("parameters", [])
         args = {p["name"]: substitute(str(p.get("value", "")), scope, strict=True) for p in params}
         phase, outs, message = self._run_template(task["template"], args, path, depth + 1)
-        if not any(n.path == path for n in self.nodes):
-            self.nodes.append(NodeRecord(path, task["template"], phase, outputs=outs))
+        record = self._paths.get(path)
+        if record is None:
+            self._add(NodeRecord(path, task["template"], phase, outputs=outs, inputs=args))
+        else:
+            record.inputs = args
         return phase, outs, message
 
     def _dag_outputs(
@@ -407,13 +476,13 @@ class Harness:
         check_resource(resource, manifest)
         self.created.append(manifest)
         record = NodeRecord(path, template["name"], FAILED, attempts=1)
-        self.nodes.append(record)
+        self._add(record)
 
         def run_pod(
             pod_path: str, container: dict[str, Any], pod: dict[str, Any], _: dict[str, str]
         ) -> tuple[str, str]:
             pod_record = NodeRecord(pod_path, template["name"], FAILED, attempts=1)
-            self.nodes.append(pod_record)
+            self._add(pod_record)
             as_template = {"container": container}
             if "activeDeadlineSeconds" in pod:
                 as_template["activeDeadlineSeconds"] = pod["activeDeadlineSeconds"]
@@ -432,7 +501,7 @@ class Harness:
         retry = template.get("retryStrategy")
         limit = int(str(retry.get("limit", 0))) if retry else 0
         record = NodeRecord(path, template["name"], FAILED)
-        self.nodes.append(record)
+        self._add(record)
         message = ""
         for attempt in range(limit + 1):
             local = dict(inputs)
