@@ -289,6 +289,12 @@ Notes:
     (a loop that only forks and waits writes ~33). In 1,000-wide runs (load 30) the
     server's own faults per task went from 150-168 to 70-72 and its CPU per task from
     1.7-1.9 ms to 1.1 ms; all processes' CPU per task from 12.6-12.8 ms to 10.7-11.9 ms.
+  - kept: no collection right before `gc.freeze`, as its documentation advises (what a
+    collection frees are holes in the server's pages, which children's allocations then
+    fill, copying those pages): children's faults per task 1,027-1,028 with it, 991-992
+    without. The documentation's full recipe (the collector also disabled in the server
+    until it forks and enabled again in each child) gave 981-997: within the noise of
+    that, so it is not done.
   - dropped, no gain: warming the server by running ten trivial tasks of a built-in flow
     in it before it freezes its heap (children's faults 1,025 before, 1,030 after; with a
     copy of the user's own flow file under another name, 1,005). Warming with the user's
