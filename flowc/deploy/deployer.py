@@ -20,8 +20,9 @@ so errors are ``flowc.deploy.DeployError`` raised here. ``create``'s options are
 options of ``flowc deploy --option`` (``role_arn=…``, ``compute=…``), plus ``branch``,
 ``production`` and ``datastore``, and Metaflow's ``max_workers``, ``workflow_priority``
 and ``use_distributed_map`` (as the flow file's ``create`` flags map them). Metaflow's
-``profile`` (a Metaflow config profile) has no flowc meaning and is ignored; ``env`` is
-set around each call.
+``profile`` names a Metaflow config file (``~/.metaflowconfig/config_NAME.json``), which
+flowc does not read: a profile is refused rather than ignored, since the deployment would
+not get what the profile says. ``env`` is set around each call.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ class Deployer:
         file_read_timeout: int = 3600,
         **kwargs: Any,
     ) -> None:
+        if profile is not None:
+            raise DeployError(
+                f"Deployer(profile={profile!r}): flowc reads no Metaflow config profiles; "
+                "pass the connection and datastore as create() options (e.g. "
+                "datastore='s3://…', role_arn=…) or set them in env="
+            )
         base = cwd or os.getcwd()
         self.flow_file = flow_file if os.path.isabs(flow_file) else os.path.join(base, flow_file)
         self.show_output = show_output

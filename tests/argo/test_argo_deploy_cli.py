@@ -174,6 +174,8 @@ def test_deployer_create_takes_metaflows_keywords(
     for key, value in flowc.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(REPO)
+    with pytest.raises(DeployError, match="reads no Metaflow config profiles"):
+        Deployer(TRAIN, show_output=False, profile="prod")
     argo = Deployer(TRAIN, show_output=False).argo_workflows()
     with pytest.raises(DeployError, match="nothing was deployed"):
         argo.create(authorize="token")
