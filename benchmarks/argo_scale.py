@@ -25,7 +25,8 @@ and ``linear-N`` (a chain of N steps). For each:
   its own records, not the controller's map), its compact JSON and gzip + base64 (the
   controller's ``compressedNodes``), against flowc's compile-time estimate
   (``backends/argo/_status.py``) and ``MAX_WORKFLOW_SIZE``;
-* ``--profile N``: the harness process's top N functions by own time (cProfile), and one
+* ``--profile N``: the harness's own work (its walk of the manifest with no pod run, one
+  thread) by own time (cProfile), and one
   ``work`` pod of the run re-run in a fresh run under cProfile, in process
   (``FLOWC_SUPERVISE=0``, so the task's own work is in the profile; top N by cumulative
   time), beside the CPU of ``python -c pass`` and of importing the shim;
@@ -71,8 +72,8 @@ SUFFIX = "b3nch"  # the five characters the controller appends to generateName
 CASE = re.compile(r"^(foreach|linear)-(\d+)$")
 
 
-def _harness_classes() -> tuple[type[Any], type[Any]]:
-    from tests.support.argo_harness import FAILED, SUCCEEDED, Harness, NodeRecord
+def _budgeted() -> type[Any]:
+    from tests.support.argo_harness import FAILED, Harness, NodeRecord
 
     @dataclass
     class Budgeted(Harness):
@@ -88,22 +89,7 @@ def _harness_classes() -> tuple[type[Any], type[Any]]:
             result: tuple[str, dict[str, str], str] = super()._exec(template, record)
             return result
 
-    @dataclass
-    class ShapeOnly(Harness):
-        """The harness's DAG walk with no pod run: each container "succeeds" with the output
-        values given, so the nodes (names, templates, inputs, fan-outs) are the harness's
-        own; used for the node map only, never for a figure of execution."""
-
-        values: dict[str, str] = field(default_factory=dict)
-
-        def _exec(
-            self, template: dict[str, Any], record: NodeRecord
-        ) -> tuple[str, dict[str, str], str]:
-            record.args = ["(not run)"]
-            declared = template.get("outputs", {}).get("parameters", [])
-            return SUCCEEDED, {p["name"]: self.values[p["name"]] for p in declared}, ""
-
-    return Budgeted, ShapeOnly
+    return Budgeted
 
 
 @dataclass
@@ -123,6 +109,7 @@ class Row:
     status: dict[str, Any] = field(default_factory=dict)
     profile: str = ""
     pod_profile: str = ""
+    shape_cpu: float = 0.0  # the harness's walk of the same manifest without pods (profiled)
     stopped: str = ""  # how far a run stopped by --budget got
     shape_only: bool = False  # the node map comes from the pass that runs no pod
 
@@ -297,8 +284,10 @@ def _trim(text: str) -> str:
 
 def _shape_map(manifest: dict[str, Any], folder: Path, name: str, size: int) -> Any:
     """The run's nodes from the harness's DAG walk with no pod run (start's count given)."""
-    _, shape_only = _harness_classes()
-    return shape_only(manifest, cwd=str(folder), workflow_name=name, values={"count": str(size)})
+    from tests.support.argo_nodes import WalkWithoutPods
+
+    values = {"count": str(size)}
+    return WalkWithoutPods(manifest, cwd=str(folder), workflow_name=name, values=values)
 
 
 def run_case(
@@ -308,7 +297,7 @@ def run_case(
 
     from tests.support.argo_nodes import measure, node_map
 
-    budgeted, _ = _harness_classes()
+    budgeted = _budgeted()
     kind, size, source = _flow(case)
     row = Row(case)
     folder = work / case
@@ -327,17 +316,12 @@ def run_case(
     manifest = next(yaml.safe_load_all(text))
     name = manifest["metadata"]["generateName"] + SUFFIX
     harness = budgeted(manifest, cwd=str(folder), workflow_name=name, pods=pods, timeout=600)
-    profiler = cProfile.Profile() if top else None
     row.load_before = _load()
     cpu, children = time.process_time(), _children_cpu()
     start = time.perf_counter()
     if budget is not None:
         harness.deadline = start + budget
-    if profiler:
-        profiler.enable()
     result = harness.submit()
-    if profiler:
-        profiler.disable()
     row.wall = time.perf_counter() - start
     row.harness_cpu = time.process_time() - cpu
     row.pods_cpu = _children_cpu() - children
@@ -347,8 +331,21 @@ def run_case(
     row.pods = len(containers)
     expected_pods = size + 3 if kind == "foreach" else size
     flow = source.split("class ", 1)[1].split("(", 1)[0]
+    # The harness's own work at this width, without the pods (one thread, so cProfile
+    # sees all of it; the run's pods run in worker threads it would not see).
     shape = _shape_map(manifest, folder, name, size)
-    shaped = measure(node_map(manifest, shape.submit()))
+    profiler = cProfile.Profile()
+    shape_cpu = time.process_time()
+    profiler.enable()
+    walked = shape.submit()
+    profiler.disable()
+    row.shape_cpu = time.process_time() - shape_cpu
+    shaped = measure(node_map(manifest, walked))
+    if top:
+        text_out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text_out)
+        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+        row.profile = _trim(text_out.getvalue())
     if "time budget ran out" in result.message:
         committed = _artifacts(datastore, flow, name)
         row.stopped = (
@@ -374,11 +371,7 @@ def run_case(
         row.checks.append("the pass without pods gives a node map of the same size")
     else:
         row.failures.append(f"the pass without pods gives {shaped}, the run {row.status}")
-    if profiler:
-        text_out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text_out)
-        stats.strip_dirs().sort_stats("tottime").print_stats(top)
-        row.profile = _trim(text_out.getvalue())
+    if top:
         row.pod_profile = _pod_profile(result, folder, top)
     return row
 
@@ -435,7 +428,16 @@ def render(rows: list[Row], args: argparse.Namespace) -> str:
         )
     for r in rows:
         if r.profile:
-            out += ["", f"Harness process, {r.case}, own time:", "", "```", r.profile, "```"]
+            out += [
+                "",
+                f"The harness's own work for {r.case}: its walk of the manifest without pods "
+                f"took {r.shape_cpu:.2f} s of CPU under cProfile; own time:",
+                "",
+                "```",
+                r.profile,
+                "```",
+            ]
+        if r.pod_profile:
             out += ["", f"One pod of {r.case}, cumulative:", "", "```", r.pod_profile, "```"]
     return "\n".join(out) + "\n"
 

@@ -30,7 +30,7 @@ from backends.argo._model import (
     WorkflowSpec,
     WorkflowTemplate,
 )
-from backends.argo._names import NameAllocator, is_param_name
+from backends.argo._names import NameAllocator, body_template, is_param_name
 from backends.argo._options import KINDS, OFFLOAD_OPTION, OPTION_KEYS, ArgoOptions, resolve
 from backends.argo._sensor import (
     SensorPlan,
@@ -53,6 +53,7 @@ from backends.base import (
 from backends.fanout import fan_outs
 from backends.option_keys import unknown_option_keys
 from backends.project import deployed_project
+from backends.run_settings import start_environment, step_environment
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.ir import FlowIR
@@ -63,7 +64,7 @@ def _allocate(ir: FlowIR, bodies: list[str]) -> tuple[StepNames, DagNames, NameA
     step_names = {s.name: templates.allocate(f"step:{s.name}", s.name) for s in ir.steps}
     dags = DagNames(entry=templates.allocate("dag:", "main"))
     for split in bodies:
-        dags.bodies[split] = templates.allocate(f"body:{split}", f"{split}-foreach")
+        dags.bodies[split] = templates.allocate(f"body:{split}", body_template(split))
     if any(exit_hooks(ir)):
         dags.exit_handler = templates.allocate("exit-hooks:", "exit-hooks")
     for step in ir.steps:
@@ -107,6 +108,11 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
         diagnostics.extend(found)
         if project is not None:
             settings[step.name].env[:0] = list(project.environment)
+        settings[step.name].env.extend(step_environment(opts.extra))
+    # The deployment's run tags reach the start task, which creates the run record.
+    tag_environment, found = start_environment(opts.extra)
+    diagnostics.extend(found)
+    settings[ir.start].env.extend(tag_environment)
     layout = build_layout(ir)
     for step, problem in layout.problems:
         diagnostics.append(

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 
 MAX_NAME = 63
 MAX_CRON_NAME = 52
+
+
+def body_template(split: str) -> str:
+    """The name a foreach's body DAG (its template and the fan-out task) asks for; the
+    run's node names are built from it (``_status.py`` sizes them)."""
+    return f"{split}-foreach"
+
+
 # Argo parameter names: letters, digits, '-' and '_' (validated by the controller).
 _PARAM_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -13,7 +13,10 @@ A node's status here has the fields the controller records for a succeeded pod, 
 task group (as in the statuses of Argo's own controller test data, e.g.
 ``workflow/controller/testdata/dag-exhausted-retries-xfail.yaml``): id, name, display
 name, type, template, scope, phase, boundary, start and finish times, progress, resource
-durations, host, inputs, exit code, children. Each node is measured at the widest index
+durations, host, inputs, exit code, children, and the links ``workflow/controller/dag.go``
+makes: a task group lists every child of its fan-out, a DAG node its outbound nodes, a
+fan-out child's DAG node its index input (the run's node map rebuilt from an executed run,
+``tests/support/argo_nodes.py``, is the check). Each node is measured at the widest index
 it can have; the compressed size is measured by gzipping a sample of the run's own nodes
 (ids and times differ per node, as in a real run) and applying that ratio, then base64,
 as the controller stores it. Both are estimates of a succeeded run without artifacts
@@ -28,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backends.argo._names import body_template
 from backends.fanout import FanOut
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -62,11 +66,21 @@ def _time(n: int) -> str:
 
 
 def node_status(
-    workflow: str, name: str, kind: str, template: str, n: int, idx: str = "", widest: bool = False
+    workflow: str,
+    name: str,
+    kind: str,
+    template: str,
+    n: int,
+    idx: str = "",
+    widest: bool = False,
+    children: tuple[str, ...] = (".next",),
+    outbound: int = 0,
 ) -> dict[str, Any]:
     """The status Argo records for a succeeded node ``name`` of ``kind`` (Pod, DAG,
     TaskGroup); ``n`` varies the time, host and resource fields as a run does; ``idx`` is
-    a pod's index path input. ``widest``: every id with the most digits a hash can have."""
+    a pod's (or a fan-out child's DAG node's) index path input. ``widest``: every id with
+    the most digits a hash can have. ``children``: the children's names, as suffixes of
+    ``name``; ``outbound``: how many outbound nodes a DAG node lists."""
 
     def node_id(of: str) -> str:
         return f"{workflow}-{0xFFFFFFFF if widest else _fnv32a(of)}"
@@ -85,8 +99,12 @@ def node_status(
         "finishedAt": _time(n + 7),
         "progress": "1/1",
         "resourcesDuration": {"cpu": 1 + n % 9, "memory": 7 + n % 90},
-        "children": [node_id(name + ".next")],
+        "children": [node_id(name + child) for child in children],
     }
+    if outbound:
+        status["outboundNodes"] = [node_id(f"{name}.out{i}") for i in range(outbound)]
+    if kind == "DAG" and idx:
+        status["inputs"] = {"parameters": [{"name": "idx", "value": idx}]}
     if kind == "Pod":
         status["hostNodeName"] = f"ip-10-0-{n % 250}-{n % 199}.ec2.internal"
         status["inputs"] = {"parameters": [{"name": "idx", "value": idx}]}
@@ -106,6 +124,8 @@ class _Kind:
     template: str
     count: int
     widths: tuple[int, ...]
+    children: int = 1  # per node: a task group's is its fan-out's width
+    outbound: int = 0  # per node: a DAG node's outbound nodes
 
     def name(self, workflow: str, indices: tuple[int, ...]) -> str:
         parts = [workflow]
@@ -117,7 +137,7 @@ class _Kind:
 
 
 def _kinds(ir: FlowIR, widths: Mapping[str, int]) -> Iterator[_Kind]:
-    yield _Kind("DAG", (), None, ir.name.lower(), 1, ())
+    yield _Kind("DAG", (), None, ir.name.lower(), 1, (), outbound=1)
     for step in ir.steps:
         stack = tuple(step.foreach_stack)
         spans = tuple(widths.get(s, 1) for s in stack)
@@ -127,23 +147,36 @@ def _kinds(ir: FlowIR, widths: Mapping[str, int]) -> Iterator[_Kind]:
         yield _Kind("Pod", stack, step.name, step.name, count, spans)
         if step.transition == "foreach":
             width = widths.get(step.name, 1)
-            fan = f"{step.name}-body"
-            yield _Kind("TaskGroup", stack, fan, fan, count, spans)
-            yield _Kind("DAG", (*stack, fan), None, fan, count * width, (*spans, width))
+            fan = body_template(step.name)
+            yield _Kind("TaskGroup", stack, fan, fan, count, spans, children=width)
+            inner = (*spans, width)
+            yield _Kind("DAG", (*stack, fan), None, fan, count * width, inner, outbound=1)
 
 
 # A node number whose host and resource fields have their most digits.
 _WIDEST_N = 150
 
 
+def _children(kind: _Kind, limit: int) -> tuple[str, ...]:
+    """A node's children as name suffixes: a task group's are its fan-out's children."""
+    if kind.kind != "TaskGroup":
+        return (".next",) * kind.children
+    return tuple(f"({i}:{i})" for i in range(min(kind.children, limit)))
+
+
 def _widest(kind: _Kind, workflow: str) -> dict[str, Any]:
     indices = tuple(w - 1 for w in kind.widths)
     name, idx = kind.name(workflow, indices), ".".join(map(str, indices))
-    return node_status(workflow, name, kind.kind, kind.template, _WIDEST_N, idx, widest=True)
+    children = _children(kind, kind.children)
+    return node_status(
+        workflow, name, kind.kind, kind.template, _WIDEST_N, idx, True, children, kind.outbound
+    )
 
 
 def _sample(kind: _Kind, workflow: str, limit: int = _SAMPLE) -> Iterator[dict[str, Any]]:
-    """The first ``limit`` nodes of the kind, each with its own index, id and times."""
+    """The first ``limit`` nodes of the kind, each with its own index, id and times (a
+    task group with its first ``limit`` children: the sample measures compression)."""
+    children = _children(kind, limit)
     for n in range(min(kind.count, limit)):
         indices, rest = [], n
         for w in reversed(kind.widths):
@@ -151,7 +184,9 @@ def _sample(kind: _Kind, workflow: str, limit: int = _SAMPLE) -> Iterator[dict[s
             rest //= w
         ordered = tuple(reversed(indices))
         name, idx = kind.name(workflow, ordered), ".".join(map(str, ordered))
-        yield node_status(workflow, name, kind.kind, kind.template, n, idx)
+        yield node_status(
+            workflow, name, kind.kind, kind.template, n, idx, False, children, kind.outbound
+        )
 
 
 def status_size(ir: FlowIR, workflow_name: str, widths: Mapping[str, int]) -> StatusSize:

@@ -1,23 +1,16 @@
 """The Workflow object's node statuses at a foreach's width: the estimate flowc makes at
-compile time, against the statuses of every node of the run built and gzipped in full,
-and FC310/FC309 either side of the controller's limit (found from the same estimate)."""
+compile time, against the node map of the run (the harness's nodes for the emitted
+manifest, linked as the controller links them) built and gzipped in full, and FC310/FC309
+either side of the controller's limit (found from the same estimate)."""
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
+import yaml
 
 from backends.argo import BACKEND
 from backends.argo._manifest import header
 from backends.argo._options import resolve
-from backends.argo._status import (
-    MAX_WORKFLOW_SIZE,
-    _kinds,
-    _sample,
-    node_status,
-    status_size,
-)
+from backends.argo._status import MAX_WORKFLOW_SIZE, node_status, status_size
 from backends.base import TargetOptions
 from flowc.compiler import analyze_source
 from flowc.diagnostics import Diagnostic
@@ -54,26 +47,23 @@ def _ir(items: str) -> FlowIR:
     return ir
 
 
-def _every_node(ir: FlowIR, workflow: str, width: int) -> dict[str, object]:
-    """Every node status of a run, each with its own index, id and times."""
-    nodes: dict[str, object] = {}
-    for kind in _kinds(ir, {"start": width}):
-        for node in _sample(kind, workflow, limit=kind.count):
-            nodes[node["id"]] = node
-    return nodes
-
-
 def test_estimate_matches_the_full_node_map() -> None:
+    from tests.support.argo_nodes import WalkWithoutPods, measure, node_map
+
     width = 3000
     ir = _ir(f"range({width})")
-    estimate = status_size(ir, "wideflow", {"start": width})
-    nodes = _every_node(ir, "wideflow-xxxxx", width)
-    assert estimate.nodes == len(nodes) == 2 * width + 5
-    text = json.dumps(nodes, separators=(",", ":")).encode()
+    options = TargetOptions(datastore_root="s3://b/p", extra={"kind": "Workflow"})
+    manifest = yaml.safe_load(BACKEND.emit(ir, options).files[0].content)
+    name = manifest["metadata"]["generateName"]
+    walk = WalkWithoutPods(
+        manifest, cwd=".", workflow_name=name + "abcde", values={"count": "3000"}
+    )
+    stored = measure(node_map(manifest, walk.submit()))
+    estimate = status_size(ir, name.rstrip("-"), {"start": width})
+    assert estimate.nodes == stored.nodes == 2 * width + 5
     # Each node is measured at its widest index: an upper bound within a few per cent.
-    assert len(text) <= estimate.raw_bytes <= len(text) * 1.03
-    stored = len(base64.b64encode(gzip.compress(text)))
-    assert abs(estimate.compressed_bytes - stored) <= 0.15 * stored, (estimate, stored)
+    assert stored.raw_bytes <= estimate.raw_bytes <= stored.raw_bytes * 1.03, (estimate, stored)
+    assert abs(estimate.compressed_bytes - stored.compressed_bytes) <= 0.1 * stored.compressed_bytes
 
 
 def test_a_pod_node_has_the_controllers_fields() -> None:

@@ -25,11 +25,11 @@ import base64
 import gzip
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backends.argo._status import node_status
-from tests.support.argo_harness import RunResult
+from tests.support.argo_harness import SUCCEEDED, Harness, NodeRecord, RunResult
 from tests.support.argo_templating import parse_depends
 
 # A fan-out child's name: the task's, then "(index:item)" (an item without parentheses).
@@ -168,6 +168,24 @@ def node_map(manifest: dict[str, Any], result: RunResult) -> dict[str, dict[str,
         if "outboundNodes" in node and not node["outboundNodes"]:
             del node["outboundNodes"]
     return nodes
+
+
+@dataclass
+class WalkWithoutPods(Harness):
+    """The harness's DAG walk with no pod run: each container "succeeds" with the output
+    values given (a foreach's ``count``), so the nodes (names, templates, inputs, fan-outs)
+    are the harness's own, as a run would make them; for node maps only, never a figure of
+    execution. At a width the pods can run, both give the same map (benchmarks/
+    argo_scale.py checks it)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    def _exec(
+        self, template: dict[str, Any], record: NodeRecord
+    ) -> tuple[str, dict[str, str], str]:
+        record.args = ["(not run)"]
+        declared = template.get("outputs", {}).get("parameters", [])
+        return SUCCEEDED, {p["name"]: self.values[p["name"]] for p in declared}, ""
 
 
 GO_DEFAULT_COMPRESSION = 6  # gzip.NewWriter's level, as the controller compresses
