@@ -17,6 +17,11 @@ from dataclasses import dataclass
 # "function (path/to/file.py:LINE)": the line number is dropped, so one function's
 # samples at several lines add up.
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
+# With --subprocesses, each stack starts with the processes it runs in, outermost first:
+# 'process PID:"COMMAND"'.
+_PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
+#: A sample of a process that had no Python frame (starting up or exiting).
+NATIVE = "(no Python frame: the interpreter starting or exiting)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Samples:
     total: int
     own: Counter[str]
     inclusive: Counter[str]
+    processes: Counter[str]  # by the innermost process: its depth and command's first words
 
 
 def frame_name(frame: str) -> str:
@@ -40,19 +46,32 @@ def read_collapsed(lines: Iterable[str]) -> Samples:
     total = 0
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
+    processes: Counter[str] = Counter()
     for line in lines:
         stack, _, count_text = line.rstrip("\n").rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = [frame_name(f) for f in stack.split(";") if f]
-        if not frames:
+        parts = [f for f in stack.split(";") if f]
+        chain = [m["command"] for m in map(_PROCESS.match, parts) if m]
+        frames = [frame_name(f) for f in parts if not _PROCESS.match(f)]
+        if not parts:
             continue
         total += count
-        own[frames[-1]] += count
+        if chain:
+            processes[process_label(len(chain) - 1, chain[-1])] += count
+        own[frames[-1] if frames else NATIVE] += count
         for name in set(frames):
             inclusive[name] += count
-    return Samples(total, own, inclusive)
+    return Samples(total, own, inclusive, processes)
+
+
+def process_label(depth: int, command: str) -> str:
+    """``depth N: first words of the command`` (a task id or path in it dropped): the
+    process a sample was in, by its place in the tree recorded."""
+    words = command.split()
+    keep = 3 if words[1:2] == ["-m"] else 2
+    return f"depth {depth}: {' '.join(words[:keep])}"
 
 
 def summary(title: str, samples: Samples, top: int = 12, packages: tuple[str, ...] = ()) -> str:
@@ -68,6 +87,10 @@ def summary(title: str, samples: Samples, top: int = 12, packages: tuple[str, ..
             if n < 0.99 * samples.total and (not packages or any(f"({p}" in name for p in packages))
         }
     )
+    if samples.processes:
+        lines.append("  by process (innermost; depth 0 is the process recorded):")
+        for name, count in samples.processes.most_common(top):
+            lines.append(f"    {100 * count / max(samples.total, 1):5.1f}%  {name}")
     for label, counts in (("own", samples.own), ("inclusive, below the trunk", branches)):
         lines.append(f"  by {label} samples:")
         for name, count in counts.most_common(top):

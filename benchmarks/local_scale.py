@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -256,18 +257,58 @@ Notes:
   (`STEP/TASK.json`, about 0.8 KB: one block), and the run's only blob is the start's
   item list. No file is empty.
 * The wall time of 10,000 tasks in at most 30 s is **not met** here. Where the time goes
-  (the last table): a trivial task costs about a millisecond of CPU in-process, but
+  (the last table): a trivial task costs a couple of milliseconds of CPU in-process, but
   several times that once forked from the preloaded server, almost all of it in the
-  ~700 page faults the child takes while it touches the server's memory (each page whose
-  objects' reference counts change is copied, and the interpreter's code pages are
-  mapped afresh in every child); a bare fork and exit is about a millisecond. With the
-  runner's and the server's share, a task costs ~10 ms of CPU on this shared VM, so
-  10,000 of them need ~100 s of CPU: 50 s on two otherwise idle cores, and more when
-  other jobs hold the cores (the load above). What would close the gap is fewer
-  processes, not faster ones: several tasks per process would let one task's module
-  state, environment and `current` leak into the next, and Metaflow, like flowc, starts
-  a process per task.
-* Against the baseline (the second table, run alternately on the same machine): the
+  ~1,000 page faults the child takes; a bare fork and exit is about a millisecond. Which
+  pages (read from `/proc/PID/pagemap` at the end of one child's task against the
+  server's at the fork, 2026-12-02, load 13): 890 pages written, every one of them a
+  page present in the server at the fork (copied on write, none fresh): ~500 in
+  pymalloc's arenas, ~150 in the malloc heap, ~160 in libpython's writable data (of its
+  308: `_PyRuntime`'s static objects, static type objects and 3.11's deep-frozen stdlib
+  code objects) and ~20 elsewhere. They are Python 3.11's reference-count updates and
+  allocations into partly used pools, spread over the server's ~12 MB of anonymous
+  memory: a task touches a quarter of it. At ~4-5 µs per copied page on this shared VM
+  that is 4-5 ms a task, on top of the task's own work, the fork and exit, and the
+  server's and runner's ~2 ms; 10,000 tasks need ~100 s of CPU: 50 s on two otherwise
+  idle cores, and more when other jobs hold the cores (the load above). What would close
+  the gap is fewer copied pages per process (Python 3.12 makes the interpreter's static
+  objects immortal, so their reference counts are no longer written) or fewer processes;
+  several tasks per process would let one task's module state, environment and
+  `current` leak into the next, and Metaflow, like flowc, starts a process per task.
+* Wall time on this shared 2-core machine follows the load of everyone's jobs: the
+  10,000-wide run took 57 s at load 10-13 (2026-12-02 11:55 UTC, before this change) and
+  711 s at load 35-44 (the table above), with CPU per task of 11.1 ms and 13.8 ms (CPU
+  time itself grows when the cores and caches are shared). Compare CPU per task and page
+  faults, and the baseline run alternately with each figure.
+* What was measured to cut the copied pages, driving the fork server directly with 200
+  to 300 trivial `square` tasks, 4 at a time (2026-12-02, load 25-30; fault counts are
+  steady under load, CPU times are not):
+  - kept: the server's loop decodes and encodes no JSON (the child decodes its own
+    request) and drains its wake-up pipe in one read: after each fork every page the
+    server writes is copied once more, and its loop wrote ~200 pages per task, now ~82
+    (a loop that only forks and waits writes ~33). In 1,000-wide runs (load 30) the
+    server's own faults per task went from 150-168 to 70-72 and its CPU per task from
+    1.7-1.9 ms to 1.1 ms; all processes' CPU per task from 12.6-12.8 ms to 10.7-11.9 ms.
+  - kept: no collection right before `gc.freeze`, as its documentation advises (what a
+    collection frees are holes in the server's pages, which children's allocations then
+    fill, copying those pages): children's faults per task 1,027-1,028 with it, 991-992
+    without. The documentation's full recipe (the collector also disabled in the server
+    until it forks and enabled again in each child) gave 981-997: within the noise of
+    that, so it is not done.
+  - dropped, no gain: warming the server by running ten trivial tasks of a built-in flow
+    in it before it freezes its heap (children's faults 1,025 before, 1,030 after; with a
+    copy of the user's own flow file under another name, 1,005). Warming with the user's
+    own tasks did cut them to ~850, but runs the user's step code in the server, so it is
+    not done; of that gain, ~70 (962) is the per-class work a task does before its step
+    (applying the flow's mutators, which initialises user step decorators, and listing
+    the names a step may not assign), which is user code too and may depend on the run's
+    configs, so it stays in the task. Disabling the collector in children (1,027 with,
+    1,011 without: the server's heap is frozen, so a child's collections stay in its own
+    objects); reusing the server's `sys.stdin`/`stdout`/`stderr` objects instead of
+    opening new ones (-15); not reading back empty log spools (no change).
+* Against the baseline (the second table, run alternately on the same machine: main at
+  76acf44) the lean server loop above is the change. Before that (186bc32 to 76acf44,
+  measured at 11:55 UTC): 1,000 wide from 45.9 s to 11.0 s of CPU, because the
   fork server imports everything a task imports before it forks (each task re-imported
   about twenty modules before) and freezes its heap (`gc.freeze`); it supervises its
   children itself, so a task is one fork instead of two; and a task writes one record
@@ -286,8 +327,8 @@ def side_by_side(rows: list[dict[str, object]], metaflow: dict[str, Any]) -> lis
         f"Side by side with Metaflow {metaflow['metaflow']} on the same flow and machine, "
         f"`--max-workers {metaflow['max_workers']}` for both (Metaflow: one run per width, "
         f"measured {metaflow['measured']}, load {metaflow['load']}; flowc: the medians "
-        "above). *Italic*: extrapolated on the line through Metaflow's 100- and 1,000-wide "
-        "runs, not measured.",
+        "above). *Italic*: extrapolated on the line through Metaflow's two widest runs "
+        "(cost by tasks finished), not measured.",
         "",
         "| width | wall, flowc | wall, Metaflow | CPU, flowc | CPU, Metaflow "
         "| CPU per task, flowc | CPU per task, Metaflow | datastore per task, flowc "
@@ -299,23 +340,38 @@ def side_by_side(rows: list[dict[str, object]], metaflow: dict[str, Any]) -> lis
         width = int(row["width"])  # type: ignore[call-overload]
         tasks = float(row["tasks"])  # type: ignore[arg-type]
         mf = measured.get(width)
-        if mf is None:
-            if width < max(measured):
+        # totals: measured, or (a partial run, a width not run) on the line
+        total, mark, load = mf, "", f"{mf['load']:.1f}" if mf else "not run"
+        if mf is None or mf.get("partial"):
+            if mf is None and width < max(measured):
                 continue
-            mf = _metaflow_local.extrapolate(list(measured.values()), width)
-            mark, load = "*", "not run"
-        else:
-            mark, load = "", f"{mf['load']:.1f}"
+            total = _metaflow_local.extrapolate(list(measured.values()), width)
+            mark = "*"
+            mf = mf or total
+        assert total is not None
+        # per task: measured, also over the tasks a partial run finished
+        per = "*" if mf is total and mark else ""
         lines.append(
-            f"| {width:,} | {row['median']:.1f} s | {mark}{mf['wall']:,.0f} s{mark} "
-            f"| {row['cpu']:.1f} s | {mark}{mf['cpu']:,.0f} s{mark} "
+            f"| {width:,}{' (†)' if mf.get('partial') else ''} | {row['median']:.1f} s "
+            f"| {mark}{total['wall']:,.0f} s{mark} "
+            f"| {row['cpu']:.1f} s | {mark}{total['cpu']:,.0f} s{mark} "
             f"| {float(row['cpu']) * 1000 / tasks:.1f} ms "  # type: ignore[arg-type]
-            f"| {mark}{mf['cpu'] * 1000 / mf['tasks']:.0f} ms{mark} "
+            f"| {per}{mf['cpu'] * 1000 / mf['tasks']:.0f} ms{per} "
             f"| {_kb(float(row['disk']) / tasks)} "  # type: ignore[arg-type]
-            f"| {mark}{_kb(mf['disk'] / mf['tasks'])}{mark} "
+            f"| {per}{_kb(mf['disk'] / mf['tasks'])}{per} "
             f"| {float(row['files']) / tasks:.2f} "  # type: ignore[arg-type]
-            f"| {mark}{mf['files'] / mf['tasks']:.2f}{mark} | {row['load']:.1f} / {load} |"
+            f"| {per}{mf['files'] / mf['tasks']:.2f}{per} | {row['load']:.1f} / {load} |"
         )
+    partial = [r for r in metaflow["rows"] if r.get("partial")]
+    for mf in partial:
+        lines += [
+            "",
+            f"(†) Metaflow's {mf['width']:,}-wide run was stopped after {mf['tasks']:,} tasks "
+            f"had finished ({mf['wall']:,.0f} s in, load {mf['load']:.1f} then): its per-task "
+            "figures are measured over those tasks (`_metaflow_local.snapshot`: the runtime's "
+            "own and its reaped children's CPU, the datastore so far), its totals are on the "
+            "line to the full width.",
+        ]
     return lines
 
 
@@ -338,6 +394,7 @@ def metaflow_breakdown(metaflow: dict[str, Any]) -> list[str]:
     for mf in [*metaflow["rows"], metaflow["profiled"]]:
         tasks = mf["tasks"]
         label = f"{mf['width']:,}" + (" (under cProfile)" if mf is metaflow["profiled"] else "")
+        label += f" (†, {mf['tasks']:,} tasks done)" if mf.get("partial") else ""
         lines.append(
             f"| {label} | {mf['cpu'] * 1000 / tasks:.0f} ms "
             f"| {mf['runtime_cpu'] * 1000 / tasks:.0f} ms "
@@ -363,8 +420,19 @@ METAFLOW_NOTES = """
   --width N` with a local datastore and local metadata in a fresh `METAFLOW_HOME`
   (`benchmarks/_metaflow_local.py`); its datastore is counted under `.metaflow` as
   flowc's is. Its figures are measured only when `--metaflow-python` is given (a
-  1,000-wide run takes minutes) and are otherwise read back from
+  1,000-wide run takes many minutes) and are otherwise read back from
   `local_scale.metaflow.json`, with the date and load they were measured at.
+* Where Metaflow's time goes: its runtime process costs about 12-13 ms of CPU per task;
+  the rest, about half a second per task, is the task process, which is a fresh
+  interpreter that imports Metaflow and parses the flow before the step's one line runs
+  (`import metaflow` alone is about as much, the last table). Its runtime's own profile
+  (`local_scale.profile.txt`) is spread over imports, `select.poll` and reading each
+  finished task's artifacts back (`load_artifacts`). Each task writes about 47 files
+  (two of them empty: the task's log files) in about 196 KB on disk.
+* 10,000 wide was not run with Metaflow: at about 0.57 s of CPU per task it needs about
+  5,700 s of CPU, at least 48 minutes on both cores of this machine idle (the italic row,
+  extrapolated, not measured). Its wall-time extrapolation follows the load of the runs
+  it comes from (14 to 46 here) and says little; CPU is the fair figure.
 """
 
 
@@ -374,12 +442,22 @@ def report(
     load: str,
     label: str = "",
     metaflow: dict[str, Any] | None = None,
+    command: str = "",
+    when: str = "",
 ) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    when = when or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    busiest = max(float(x) for x in load.replace(" before", "").replace(" after", "").split(", "))
+    if busiest > 2 * (os.cpu_count() or 1):
+        load += (
+            f": other jobs held the {os.cpu_count()} cores (up to {busiest:.0f} runnable), so "
+            "wall times are several times an idle machine's; CPU times are the fairer figure, "
+            "and are inflated too"
+        )
     lines = [
         "# Local runs at scale: a foreach of trivial tasks, 100 to 10,000 wide",
         "",
-        f"Measured by `benchmarks/local_scale.py` on {when}; machine load (1/5/15 min) {load}.",
+        f"Measured by `benchmarks/local_scale.py{' ' + command if command else ''}` on {when}; "
+        f"machine load (1/5/15 min) {load}.",
         "",
         "| width | tasks | wall, best | wall, median | CPU, all processes | CPU per task "
         "| runner CPU per task | runner peak RSS | datastore on disk per task "
@@ -437,6 +515,10 @@ def report(
     return "\n".join(lines) + "\n" + NOTES + (METAFLOW_NOTES if metaflow else "")
 
 
+def _command() -> str:
+    return " ".join([".venv/bin/python benchmarks/local_scale.py", *map(shlex.quote, sys.argv[1:])])
+
+
 def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
     """Metaflow's figures (with ``--metaflow-python``, stored) and flowc's; ``None`` with
     ``--metaflow-only``."""
@@ -453,6 +535,7 @@ def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
                 disk_usage,
                 args.metaflow_profile_width,
             )
+            metaflow["command"] = _command()
             _metaflow_local.save_figures(stored, metaflow)
         if args.metaflow_only:
             return None
@@ -467,7 +550,9 @@ def measure(args: argparse.Namespace, stored: str) -> dict[str, Any] | None:
         "probe": probe,
         "runner": runner,
         "load": load,
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "label": args.baseline_label,
+        "command": " ".join(sys.argv[1:]),
         "probe_tasks": args.probe_tasks,
         "profile_width": args.profile_width,
     }
@@ -505,7 +590,18 @@ def main() -> int:
             _metaflow_local.save_figures(args.save_figures, figures)
     # read back at the end: Metaflow's figures may have been measured meanwhile
     metaflow = _metaflow_local.load_figures(stored)
-    text = report(figures["rows"], figures["probe"], figures["load"], figures["label"], metaflow)
+    text = report(
+        figures["rows"],
+        figures["probe"],
+        figures["load"],
+        figures["label"],
+        metaflow,
+        figures.get("command", ""),
+        figures.get("measured", ""),
+    )
+    if metaflow is not None and metaflow.get("commands"):
+        text += "\nThe commands that measured Metaflow's figures:\n\n```\n"
+        text += "\n".join(metaflow["commands"]) + "\n```\n"
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     profile_path = os.path.splitext(args.output)[0] + ".profile.txt"

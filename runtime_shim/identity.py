@@ -16,6 +16,11 @@ _UNSET = object()
 _current: object = _UNSET
 
 
+#: The namespace a run's tasks start in: ``run --namespace`` and a deployment's
+#: ``--option user_namespace`` (empty: the global namespace).
+NAMESPACE_VARIABLE = "FLOWC_NAMESPACE"
+
+
 def get_username() -> str | None:
     """``$METAFLOW_USER``, else the invoking user from the environment
     (``runtime_shim.project.username``), else the OS user.
@@ -57,7 +62,7 @@ def namespace(ns: str | None) -> str | None:
 def get_namespace() -> str | None:
     """The namespace client objects are filtered by (the default one until changed)."""
     if _current is _UNSET:
-        chosen = os.environ.get("FLOWC_NAMESPACE")  # ``run --namespace``, for its tasks
+        chosen = os.environ.get(NAMESPACE_VARIABLE)
         if chosen is not None:
             namespace(chosen or None)
         else:

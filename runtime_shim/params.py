@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from runtime_shim.configs import (
@@ -182,7 +183,10 @@ def parameter_refs(
             }
         )
         fresh.setdefault("created", time.time())
-        fresh.setdefault("tags", [])
+        # A deployed run's user tags come with its start task (the deployment's --tag).
+        from runtime_shim.tags import deployment_tags
+
+        fresh.setdefault("tags", deployment_tags(os.environ))
         fresh.setdefault("system_tags", run_system_tags(cls))
         if spec.origin_run_id:
             fresh.setdefault("origin_run_id", spec.origin_run_id)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 MAX_USER_TAG_SET_SIZE = 50
 MAX_TAG_SIZE = 500
+#: The user tags a deployment gives every run it starts (Metaflow's ``create --tag``):
+#: a JSON list in the start task's environment, put on the run record it creates.
+RUN_TAGS_VARIABLE = "FLOWC_RUN_TAGS"
 
 
 def validate_tag(tag: Any) -> None:
@@ -55,6 +58,21 @@ def validate_tags(tags: Iterable[Any], existing: Iterable[str] | None = None) ->
         )
     for tag in tag_set:
         validate_tag(tag)
+
+
+def deployment_tags(environ: Any) -> list[str]:
+    """The user tags of a new deployed run, from ``$FLOWC_RUN_TAGS`` (none when unset);
+    a value the compiler did not write is refused rather than dropped."""
+    import json
+
+    text = environ.get(RUN_TAGS_VARIABLE)
+    if not text:
+        return []
+    tags = json.loads(text)
+    if not isinstance(tags, list):
+        raise MetaflowTaggingError(f"${RUN_TAGS_VARIABLE} must be a JSON list of tags")
+    validate_tags(tags)
+    return sorted(set(tags))
 
 
 def flowc_version() -> str:

@@ -53,6 +53,7 @@ from backends.base import (
 from backends.fanout import fan_outs
 from backends.option_keys import unknown_option_keys
 from backends.project import deployed_project
+from backends.run_settings import start_environment, step_environment
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag, has_errors
 from flowc.ir import FlowIR
@@ -107,6 +108,11 @@ def build_spec(ir: FlowIR, opts: ArgoOptions) -> tuple[Any, SensorPlan | None, l
         diagnostics.extend(found)
         if project is not None:
             settings[step.name].env[:0] = list(project.environment)
+        settings[step.name].env.extend(step_environment(opts.extra))
+    # The deployment's run tags reach the start task, which creates the run record.
+    tag_environment, found = start_environment(opts.extra)
+    diagnostics.extend(found)
+    settings[ir.start].env.extend(tag_environment)
     layout = build_layout(ir)
     for step, problem in layout.problems:
         diagnostics.append(

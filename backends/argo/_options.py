@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from backends.base import TargetOptions
 from backends.fanout import OPTION_KEYS as FANOUT_OPTION_KEYS
+from backends.run_settings import OPTION_KEYS as RUN_OPTION_KEYS
 from flowc.ir import FlowIR
 
 KINDS = ("WorkflowTemplate", "Workflow", "CronWorkflow")
@@ -45,6 +46,7 @@ OPTION_KEYS: dict[str, str] = {
     OFFLOAD_OPTION: "true when the controller offloads node statuses to a database "
     "(persistence.nodeStatusOffLoad): wide runs are then not limited by the object's size",
     **FANOUT_OPTION_KEYS,
+    **RUN_OPTION_KEYS,
 }
 
 

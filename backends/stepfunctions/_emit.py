@@ -9,6 +9,7 @@ from typing import Any
 from backends.base import REGISTRY, EmitResult, EmittedFile, TargetOptions, exit_hooks
 from backends.coverage import num_parallel_rejected
 from backends.fanout import fan_outs
+from backends.run_settings import start_environment, step_environment
 from backends.stepfunctions._builder import StatesBuilder
 from backends.stepfunctions._coverage import BY_COMPUTE
 from backends.stepfunctions._decorators import StepSettings, step_settings
@@ -172,6 +173,11 @@ def build_definition(
         out.extend(found)
         # The deployment's branch reaches every task (runtime_shim/project.py).
         settings[step.name].env[:0] = list(opts.project_environment)
+        settings[step.name].env.extend(step_environment(opts.extra))
+    # The deployment's run tags reach the start task, which creates the run record.
+    tag_environment, found = start_environment(opts.extra)
+    out.extend(found)
+    settings[ir.start].env.extend(tag_environment)
     defaults, required, found = _parameters(ir)
     out.extend(found)
     out.extend(check_timeouts(ir, settings))

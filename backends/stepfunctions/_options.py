@@ -16,6 +16,7 @@ from backends.base import TargetOptions
 from backends.fanout import OPTION_KEYS as FANOUT_OPTION_KEYS
 from backends.option_keys import unknown_option_keys
 from backends.project import engine_name
+from backends.run_settings import OPTION_KEYS as RUN_OPTION_KEYS
 from backends.stepfunctions._intrinsics import unsafe_literal
 from flowc import codes
 from flowc.diagnostics import Diagnostic, diag
@@ -53,6 +54,7 @@ OPTION_KEYS: dict[str, str] = {
     "event_bus": "EventBridge bus of the trigger rule (default: default)",
     "event_source": "event source the @trigger rule matches besides the detail-type",
     **FANOUT_OPTION_KEYS,
+    **RUN_OPTION_KEYS,
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")

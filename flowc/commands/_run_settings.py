@@ -150,9 +150,11 @@ def write_run_files(settings: RunSettings, flow_name: str, run_id: str, root: st
 
 def task_environment(settings: RunSettings) -> dict[str, str]:
     """Environment every task of the run gets for the settings that act inside tasks."""
+    from runtime_shim.identity import NAMESPACE_VARIABLE
+
     env: dict[str, str] = {}
     if settings.user_namespace is not None:
-        env["FLOWC_NAMESPACE"] = settings.user_namespace
+        env[NAMESPACE_VARIABLE] = settings.user_namespace
     if settings.branch:
         env["METAFLOW_BRANCH"] = settings.branch
     if settings.production:

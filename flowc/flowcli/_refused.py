@@ -64,15 +64,15 @@ REFUSED: dict[str, Refusal] = _refusals(
     Refusal("--new-token", _TOKENS),
     Refusal(
         "--tag",
-        "flowc does not tag the runs of a deployment; tag a run once it has started "
+        "flowc does not tag the runs of an Airflow DAG; tag a run once it has started "
         "(python FLOW.py tag add --run-id RUN_ID TAG) and leave {flag} out",
         multiple=True,
     ),
     Refusal(
         "--namespace",
-        "a deployed task's client namespace is user:USER of the user it runs as; flowc "
-        "cannot set another: call namespace(NAME) in the step that reads other runs, "
-        "and leave {flag} out",
+        "flowc's Airflow DAG does not set its tasks' client namespace (they read runs "
+        "in their user's, user:USER); call namespace(NAME) in the step that reads other "
+        "runs and leave {flag} out",
     ),
     Refusal(
         "--aws-batch-tag",

@@ -9,9 +9,10 @@ from the template and says its run id (``argo-...``), the id ``status`` and ``te
 take. The server, token and namespace come from ``$ARGO_SERVER``, ``$ARGO_TOKEN``,
 ``$ARGO_NAMESPACE`` and the kubeconfig (docs/deploy.md). ``--name`` is refused: the
 template's name is the flow's (or its ``@project`` branch's) as ``flowc deploy`` gives it.
-``create``'s ``--max-workers``, ``--workflow-timeout`` and ``--workflow-priority`` set the
-target options ``parallelism``, ``workflow_timeout`` and ``priority``; the options flowc
-cannot apply (production tokens, notifications, ...) are usage errors (``_refused.py``).
+``create``'s ``--tag``, ``--namespace``, ``--max-workers``, ``--workflow-timeout`` and
+``--workflow-priority`` set the target options ``tags``, ``user_namespace``,
+``parallelism``, ``workflow_timeout`` and ``priority``; the options flowc cannot apply
+(production tokens, notifications, ...) are usage errors (``_refused.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from flowc.flowcli.deploy import (
     group_request,
     option_pairs,
     parse_option_pairs,
+    tags_text,
     trigger_options,
     trigger_run,
     write_deployer_attributes,
@@ -78,8 +80,6 @@ def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
     "--authorize",
     "--generate-new-token",
     "--new-token",
-    "--tag",
-    "--namespace",
     "--notify-on-error",
     "--notify-on-success",
     "--notify-slack-webhook-url",
@@ -91,6 +91,19 @@ def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
     "--enable-error-msg-capture",
     "--workflow-title",
     "--workflow-description",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Annotate every run the deployment starts with this user tag (repeatable; option tags).",
+)
+@click.option(
+    "--namespace",
+    "user_namespace",
+    default=None,
+    help="The client namespace the tasks read other runs in ('': global; option "
+    "user_namespace; default: the user's).",
 )
 @click.option(
     "--only-json",
@@ -125,6 +138,8 @@ def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
 )
 @click.option("--deployer-attribute-file", default=None, hidden=True)
 def create(
+    tags: tuple[str, ...],
+    user_namespace: str | None,
     only_json: bool,
     max_workers: int | None,
     workflow_timeout: int | None,
@@ -135,6 +150,8 @@ def create(
     obj = flow_context()
     request = _request(
         obj,
+        tags=("--tag", tags_text(tags)),
+        user_namespace=("--namespace", user_namespace),
         parallelism=("--max-workers", flag_text(max_workers)),
         workflow_timeout=("--workflow-timeout", flag_text(workflow_timeout)),
         priority=("--workflow-priority", flag_text(workflow_priority)),

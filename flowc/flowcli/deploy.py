@@ -178,6 +178,11 @@ def flag_text(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
+def tags_text(tags: tuple[str, ...]) -> str | None:
+    """``--tag`` values as the ``tags`` target option (a JSON list; None: not given)."""
+    return json.dumps(sorted(set(tags))) if tags else None
+
+
 def compile_only(target: str, options: Mapping[str, str]) -> dict[str, str]:
     """``options`` without the keys only the engine's connection reads (``role_arn``,
     ``log_execution_history``): what ``--only-json`` compiles with."""

@@ -7,10 +7,11 @@ functions ``flowc deploy --target stepfunctions`` calls).
 ``trigger`` starts a run and says its run id (``sfn-...``); the run ids ``terminate``
 takes are the ones ``trigger`` printed. Credentials and region are boto3's usual places;
 the state machine's role is ``$FLOWC_SFN_ROLE_ARN`` (or ``--option role_arn=``).
-``create``'s ``--max-workers``, ``--workflow-timeout``, ``--use-distributed-map`` and
-``--log-execution-history`` set the target options ``max_concurrency``,
-``workflow_timeout``, ``map_mode`` and ``log_execution_history``; the options flowc
-cannot apply (production tokens, ``--tag``, ...) are usage errors (``_refused.py``).
+``create``'s ``--tag``, ``--namespace``, ``--max-workers``, ``--workflow-timeout``,
+``--use-distributed-map`` and ``--log-execution-history`` set the target options
+``tags``, ``user_namespace``, ``max_concurrency``, ``workflow_timeout``, ``map_mode`` and
+``log_execution_history``; the options flowc cannot apply (production tokens,
+``--aws-batch-tag``, ...) are usage errors (``_refused.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from flowc.flowcli.deploy import (
     group_request,
     option_pairs,
     parse_option_pairs,
+    tags_text,
     trigger_options,
     trigger_run,
     write_deployer_attributes,
@@ -75,10 +77,21 @@ def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
     "--authorize",
     "--generate-new-token",
     "--new-token",
-    "--tag",
     "--aws-batch-tag",
-    "--namespace",
     "--compress-state-machine",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Annotate every run the deployment starts with this user tag (repeatable; option tags).",
+)
+@click.option(
+    "--namespace",
+    "user_namespace",
+    default=None,
+    help="The client namespace the tasks read other runs in ('': global; option "
+    "user_namespace; default: the user's).",
 )
 @click.option(
     "--only-json",
@@ -113,6 +126,8 @@ def _request(obj: FlowContext, **more: tuple[str, str | None]) -> Any:
 )
 @click.option("--deployer-attribute-file", default=None, hidden=True)
 def create(
+    tags: tuple[str, ...],
+    user_namespace: str | None,
     only_json: bool,
     max_workers: int | None,
     workflow_timeout: int | None,
@@ -125,6 +140,8 @@ def create(
     obj = flow_context()
     request = _request(
         obj,
+        tags=("--tag", tags_text(tags)),
+        user_namespace=("--namespace", user_namespace),
         max_concurrency=("--max-workers", flag_text(max_workers)),
         workflow_timeout=("--workflow-timeout", flag_text(workflow_timeout)),
         log_execution_history=(

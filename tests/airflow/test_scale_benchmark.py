@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks import airflow_scale
 from benchmarks._airflow_timeline import log_phases, mapped_timeline, median_phases, stamps
-from benchmarks._collapsed import read_collapsed, summary
+from benchmarks._collapsed import NATIVE, read_collapsed, summary
 from benchmarks._proc_cpu import difference, sample
 from benchmarks.scale_flows import wide_foreach
 from flowc.deploy._compiled import compile_for_deploy
@@ -136,6 +136,26 @@ def test_collapsed_stacks_summary() -> None:
     inclusive = text.split("below the trunk samples:")[1]
     assert "20.0%  heartbeat (airflow/jobs/job.py)" in inclusive
     assert "loop" not in inclusive and "sqlalchemy" not in inclusive
+
+
+def test_collapsed_stacks_by_process() -> None:
+    worker = 'process 7:"airflow worker -- LocalExecutor: 01a2"'
+    task = 'process 8:"airflow worker -- LocalExecutor: 01b3"'
+    shim = 'process 9:"python -m runtime_shim step flow.py --index-path 3"'
+    lines = [
+        f"{worker};run (airflow/sdk/supervisor.py:1) 1\n",
+        f"{worker};{task};parse (airflow/dagbag.py:3) 3\n",
+        f"{worker};{task};{shim};<module> (runtime_shim/__main__.py:1) 4\n",
+        f"{worker};{task};{shim} 2\n",
+    ]
+    samples = read_collapsed(lines)
+    assert samples.processes == {
+        "depth 0: airflow worker": 1,
+        "depth 1: airflow worker": 3,
+        "depth 2: python -m runtime_shim": 6,
+    }
+    assert samples.own[NATIVE] == 2
+    assert samples.inclusive["<module> (runtime_shim/__main__.py)"] == 4
 
 
 def test_task_log_phases() -> None:

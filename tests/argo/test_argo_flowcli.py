@@ -20,6 +20,7 @@ from tests.support.argo_server import ArgoApiServer, request_bodies
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = str(REPO / "examples/train.py")
 NAMESPACE = "flows"
+STEPS = ("start", "fit", "choose", "end")
 
 
 @dataclass
@@ -143,12 +144,24 @@ def test_create_options_reach_the_applied_template(flow_file: FlowFile) -> None:
     created = flow_file(
         "argo-workflows", "create",
         "--max-workers", "4", "--workflow-timeout", "7200", "--workflow-priority", "3",
+        "--tag", "nightly", "--tag", "team:ml", "--namespace", "team:ml",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     stored = flow_file.server.stored("WorkflowTemplate", NAMESPACE, "train-flow")
     assert stored is not None
     spec = stored["spec"]
     assert (spec["parallelism"], spec["activeDeadlineSeconds"], spec["priority"]) == (4, 7200, 3)
+    # The start task, which creates the run record, gets the tags.
+    envs = {t["name"]: (t.get("container") or {}).get("env") or [] for t in spec["templates"]}
+    tagged = {name for name, env in envs.items() for e in env if e["name"] == "FLOWC_RUN_TAGS"}
+    assert tagged == {"start"}
+    [tags] = [e["value"] for e in envs["start"] if e["name"] == "FLOWC_RUN_TAGS"]
+    assert json.loads(tags) == ["nightly", "team:ml"]
+    # --namespace: every step's task reads other runs in that namespace.
+    spaces = {
+        n: [e["value"] for e in env if e["name"] == "FLOWC_NAMESPACE"] for n, env in envs.items()
+    }
+    assert {n: v for n, v in spaces.items() if n in STEPS} == {n: ["team:ml"] for n in STEPS}
     requests = len(flow_file.server.requests)
     for refused, words in (
         (["--authorize", "token"], "no production tokens"),

@@ -48,6 +48,8 @@ DEPLOYMENT: dict[str, object] = {
     "parallelism": "4",
     "workflow_timeout": "3600",
     "priority": "5",
+    "tags": "nightly,team:ml",
+    "user_namespace": "team:ml",
     "branch": "staging",
 }
 

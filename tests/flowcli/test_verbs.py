@@ -238,10 +238,13 @@ def test_create_options_reach_the_emitted_spec(flowdir: FlowDir) -> None:
         "--datastore", "s3", "--datastore-root", "s3://bucket/prefix",
         "step-functions", "create", "--only-json",
         "--workflow-timeout", "60", "--use-distributed-map", "--max-workers", "4",
+        "--namespace", "",
     )  # fmt: skip
     assert sfn.returncode == 0, sfn.stderr
     machine = json.loads(sfn.stdout)
     assert machine["TimeoutSeconds"] == 60
+    # --namespace '' (the global namespace) is in every task's environment.
+    assert sfn.stdout.count('"Name": "FLOWC_NAMESPACE"') == 4 == sfn.stdout.count('"Value": ""')
     [foreach] = [s for s in machine["States"].values() if s["Type"] == "Map"]
     assert foreach["MaxConcurrency"] == 4
     assert foreach["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
@@ -258,7 +261,8 @@ def test_create_options_reach_the_emitted_spec(flowdir: FlowDir) -> None:
 def test_options_flowc_cannot_apply_are_refused(flowdir: FlowDir) -> None:
     for args, words in (
         (["step-functions", "create", "--only-json", "--authorize", "t"], "no production tokens"),
-        (["step-functions", "create", "--only-json", "--tag", "nightly"], "tag add"),
+        (["step-functions", "create", "--only-json", "--aws-batch-tag", "a=b"], "job definition"),
+        (["airflow", "create", "dag.py", "--tag", "nightly"], "tag add"),
         (["argo-workflows", "create", "--only-json", "--workflow-title", "T"], "title"),
         (["argo-workflows", "suspend", "argo-1"], "argo suspend argo-1"),
         (["airflow", "create", "dag.py", "--max-workers", "3"], "max_active_tasks_per_dag"),

@@ -112,3 +112,29 @@ def test_a_task_forked_from_the_server_imports_nothing(workdir: str) -> None:
     )
     result = json.loads(done.stdout.splitlines()[-1])
     assert result == {"codes": [0, 0], "new": []}
+
+
+def test_what_a_flow_prints_while_the_server_imports_it_is_not_a_reply(workdir: str) -> None:
+    """The server imports the flow with its stdout still the reply pipe: a line the
+    flow prints there is skipped, and the task still runs and reports."""
+    flow_file = os.path.join(workdir, "loud_flow.py")
+    with open(flow_file, "w", encoding="utf-8") as handle:
+        handle.write('print("importing the flow: 1 2 3")\n' + FLOW)
+    results: dict[str, tuple[int, str]] = {}
+    finished = threading.Semaphore(0)
+
+    def done(tag: Any, code: int, output: str) -> None:
+        results[tag] = (code, output)
+        finished.release()
+
+    server = ForkServer(
+        sys.executable, flow_file, "EnvFlow", dict(os.environ), workdir, workdir, done
+    )
+    try:
+        argv = ["step", flow_file, "--flow", "EnvFlow", "--step", "start", "--inputs", "none"]
+        argv += ["--run-id", "r", "--index-path", "", "--attempt", "0"]
+        server.submit([*argv, "--datastore", os.path.join(workdir, "ds")], "start")
+        assert finished.acquire(timeout=60)
+    finally:
+        server.close()
+    assert results["start"][0] == 0, results

@@ -204,10 +204,30 @@ def test_option_errors() -> None:
     assert _codes(emit(path, extra={"flow_file": "it's.py"})) == ["FC305"]
     for timeout in ("0", "100000000", "1h"):
         assert _codes(emit(path, extra={"workflow_timeout": timeout})) == ["FC305"]
+    for tags in ("a,,b", "[1]", "[not json", "x" * 501):
+        assert _codes(emit(path, extra={"tags": tags})) == ["FC305"], tags
+    tagged = json.loads(definition(path, extra={"tags": '["b", "a", "b"]'}))
+    found = [
+        (state, entry["Value"])
+        for state, value in _states(tagged).items()
+        for entry in _environment_entries(value)
+        if entry["Name"] == "FLOWC_RUN_TAGS"
+    ]
+    assert found == [("start", '["a", "b"]')]
     assert emit(path, datastore_root=".flowc").files == []
     timed = json.loads(definition(path, extra={"workflow_timeout": "99999999"}))
     assert timed["TimeoutSeconds"] == 99_999_999
     assert "TimeoutSeconds" not in json.loads(definition(path))
+
+
+def _environment_entries(value: Any) -> list[dict[str, Any]]:
+    """Every ``{"Name": ..., "Value": ...}`` environment entry inside ``value``."""
+    if isinstance(value, dict):
+        own = [value] if set(value) == {"Name", "Value"} else []
+        return own + [e for v in value.values() for e in _environment_entries(v)]
+    if isinstance(value, list):
+        return [e for v in value for e in _environment_entries(v)]
+    return []
 
 
 def test_limits_are_reported_with_sizes(tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ def test_create_deploys_trigger_runs_list_runs_and_delete(flow_file: FlowFile) -
     assert "States" in json.loads(only.stdout)
     assert flow_file.machine_arn() not in _machines(flow_file)  # --only-json deploys nothing
 
-    created = flow_file.python("create")
+    # --tag: every run the deployment starts carries the tag (the run record's user tags).
+    created = flow_file.python("create", "--tag", "nightly")
     assert created.returncode == 0, created.stderr
     assert created.stdout == ""
     assert f"Deploying {flow_file.machine} to AWS Step Functions..." in created.stderr
@@ -121,7 +122,7 @@ def test_create_deploys_trigger_runs_list_runs_and_delete(flow_file: FlowFile) -
             sys.executable, "-m", "flowc.cli", "deploy", FLOW, "--target", "stepfunctions",
             "--branch", flow_file.branch, "--datastore", flow_file.datastore,
             "--option", "compute=callback", "--option", f"queue_url={flow_file.queue_url}",
-            "--option", f"scheduler_role_arn={SCHEDULER_ROLE}",
+            "--option", f"scheduler_role_arn={SCHEDULER_ROLE}", "--option", "tags=nightly",
         ],
         cwd=REPO, env=flow_file.env(), capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -160,6 +161,10 @@ def test_create_deploys_trigger_runs_list_runs_and_delete(flow_file: FlowFile) -
     found = artifacts(store, "DeployedFlow", run_id)
     [end] = [values for key, values in found.items() if key.startswith("end/")]
     assert end["greeting"] == "hello flowc: 14"
+    from runtime_shim.datastore.layout import FlowDatastore
+
+    record = FlowDatastore(store, "DeployedFlow").read_run(run_id)
+    assert record is not None and record["tags"] == ["nightly"]
 
     listed = flow_file.python("list-runs", "--succeeded")
     assert listed.returncode == 0, listed.stderr
