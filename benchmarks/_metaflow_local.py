@@ -217,3 +217,39 @@ def extrapolate(rows: list[dict[str, float]], width: int) -> dict[str, float]:
     out = {key: low[key] + (high[key] - low[key]) * share for key in keys}
     out.update(width=width, tasks=tasks)
     return out
+
+
+def snapshot(pid: int, home: str, width: int, disk_usage: DiskUsage) -> dict[str, Any]:
+    """The figures so far of a run still going, whose runtime process is ``pid`` (a run
+    that cannot finish in the time there is): the tasks done (``DONE.lock``), the CPU of
+    the runtime itself and of the task processes it has reaped (``/proc/PID/stat``), the
+    wall time since it started, and its datastore. A row like ``run_metaflow``'s with
+    ``partial`` set and ``tasks`` the tasks done, so per-task figures divide alike; the
+    datastore includes the few tasks still running."""
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(x) / tick for x in fields[11:15])
+    started = int(fields[19]) / tick
+    with open("/proc/uptime", encoding="utf-8") as handle:
+        uptime = float(handle.read().split()[0])
+    with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+        peak = next(int(line.split()[1]) for line in handle if line.startswith("VmHWM:"))
+    store = os.path.join(home, ".metaflow")
+    done = sum(
+        name.endswith("DONE.lock") for _root, _dirs, names in os.walk(store) for name in names
+    )
+    usage = disk_usage(store)
+    return {
+        "width": width,
+        "tasks": done,
+        "partial": True,
+        "wall": uptime - started,
+        "cpu": utime + stime + cutime + cstime,
+        "runtime_cpu": utime + stime,
+        "runtime_rss_kb": peak,
+        "disk": usage["disk"],
+        "files": usage["files"],
+        "empty": usage["empty"],
+        "load": _load(),
+    }

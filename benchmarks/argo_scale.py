@@ -267,12 +267,30 @@ def _pod_profile(result: Any, work: Path, top: int) -> str:
     stats = pstats.Stats(str(stats_file), stream=text)
     stats.strip_dirs().sort_stats("cumulative").print_stats(top)
     python = target[0]
-    bare = _cpu_of([python, "-c", "pass"], work)
-    shim = _cpu_of([python, "-c", "import runtime_shim.__main__"], work)
-    head = (
-        f"CPU of a fresh `python -c pass`: {bare * 1000:.0f} ms; of importing the shim "
-        f"(`import runtime_shim.__main__`): {shim * 1000:.0f} ms (median of 5 each)\n\n"
-    )
+    flow_file = target[target.index("step") + 1]
+    steps = {
+        "a fresh `python -c pass`": "pass",
+        "importing the shim's entry and task modules": "import runtime_shim.__main__, "
+        "runtime_shim.task",
+        "those and the flow file (its `from metaflow import ...`)": "import runtime_shim."
+        f"__main__, runtime_shim.task, runpy; runpy.run_path({flow_file!r})",
+    }
+    costs = [
+        f"{what}: {_cpu_of([python, '-c', code], work) * 1000:.0f} ms"
+        for what, code in steps.items()
+    ]
+    for supervise in ("0", "1"):
+        again = argv(second)
+        again[again.index("--run-id") + 1] = f"{run}-{supervise}"
+        first_again = argv(first)
+        first_again[first_again.index("--run-id") + 1] = f"{run}-{supervise}"
+        subprocess.run(first_again, cwd=work, check=True, capture_output=True)
+        env = {**os.environ, "FLOWC_SUPERVISE": supervise}
+        before = _children_cpu()
+        subprocess.run(again, cwd=work, env=env, check=True, capture_output=True)
+        label = "supervised (forked attempt)" if supervise == "1" else "in process"
+        costs.append(f"the whole pod, {label}: {(_children_cpu() - before) * 1000:.0f} ms")
+    head = "CPU (user + system; median of 5 where repeated): " + "; ".join(costs) + "\n\n"
     return head + _trim(text.getvalue())
 
 

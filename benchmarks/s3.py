@@ -29,6 +29,7 @@ import importlib.util
 import io
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -74,7 +75,9 @@ RAW_WRITES = WRITE_METHODS[:2]
 RAW_READS = READ_METHODS[:2]
 
 
-def throughput(env: dict[str, str], sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+def throughput(
+    env: dict[str, str], sizes: list[int], repeat: int, reclaim: Callable[[], None]
+) -> list[dict[str, Any]]:
     from runtime_shim.datastore.layout import FlowDatastore
     from runtime_shim.datastore.s3 import S3ObjectStore
 
@@ -85,7 +88,7 @@ def throughput(env: dict[str, str], sizes: list[int], repeat: int) -> list[dict[
     for size in sizes:
         # Small sizes are quick and noisy on a shared machine: give them more rounds.
         rounds = repeat * max(1, min(SMALL_ROUNDS_FACTOR, 128 * MIB // size))
-        row = measure_size(raw, store, ds, size, rounds)
+        row = measure_size(raw, store, ds, size, rounds, reclaim)
         rows.append(row)
         print(
             f"{size / MIB:.0f} MiB: load {row['load']}; "
@@ -109,13 +112,16 @@ def raw_client(env: dict[str, str]) -> Any:
     )
 
 
-def measure_size(raw: Any, store: Any, ds: Any, size: int, repeat: int) -> dict[str, Any]:
+def measure_size(
+    raw: Any, store: Any, ds: Any, size: int, repeat: int, reclaim: Callable[[], None]
+) -> dict[str, Any]:
     """Seconds per method and round, with the rounds interleaved.
 
     Round n runs every write method, then every read method of what it wrote (odd rounds
     in reverse order), then deletes its objects, so each method sees the load the others
     see, a blob is really uploaded every round (content addressing skips a stored one)
-    and the server holds at most one round's objects.
+    and the server holds at most one round's objects (``reclaim`` frees the space of
+    deleted ones between rounds, untimed: a few 1 GiB rounds would fill a small disk).
     """
     data = os.urandom(size)
     key = f"raw/{uuid.uuid4().hex}"
@@ -151,10 +157,22 @@ def measure_size(raw: Any, store: Any, ds: Any, size: int, repeat: int) -> dict[
             raw.delete_object(Bucket=BUCKET, Key=f"flowc/{key}-{suffix}")
             raw.delete_object(Bucket=BUCKET, Key=f"{key}-{suffix}")
         store.delete(ds.blob_key(refs[-1].sha))
+        reclaim()
     row: dict[str, Any] = {"size_mb": size / MIB, "samples": samples, "rounds": repeat}
     row["load"] = f"{load_before:.1f}→{os.getloadavg()[0]:.1f}"
     row["ratios"] = ratios(samples)
     return row
+
+
+def vacuum(server: Any) -> None:
+    """Make SeaweedFS reclaim deleted objects' space now (its volumes are append-only)."""
+    if server is None:
+        return
+    import urllib.request
+
+    master = f"http://127.0.0.1:{server.ports['master.port']}"
+    with urllib.request.urlopen(f"{master}/vol/vacuum?garbageThreshold=0.0001", timeout=600):
+        pass
 
 
 def ratios(samples: dict[str, list[float]]) -> dict[str, float]:
@@ -412,12 +430,13 @@ def main() -> None:
         if server is not None:
             server.client().create_bucket(Bucket=BUCKET)
         args.started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        rows = throughput(env, sizes, args.repeat)
+        rows = throughput(env, sizes, args.repeat, lambda: vacuum(server))
         prof = profile(int(args.profile_mb * MIB)) if args.profile_mb else None
         cold = cold_start(env, max(3, args.repeat))
     finally:
         if server is not None:
             server.stop(grace=5)
+            shutil.rmtree(server.data_dir, ignore_errors=True)
     report = render(rows, cold, prof, args)
     print(report)
     if args.output:

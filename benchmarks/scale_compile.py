@@ -211,7 +211,9 @@ def _metaflow_commands(
 
 def _record_metaflow(row: Row, path: Path, work: Path, sample: Any, cpu_limit: int) -> None:
     row.metaflow_runs = len(sample.walls)
-    if sample.last is not None and sample.last.returncode == -signal.SIGXCPU:
+    # ``ulimit -t`` sets the soft and hard limits alike: the kernel's SIGXCPU at the soft
+    # one, then SIGKILL (what a Python process shows); nothing else here sends either
+    if sample.last is not None and sample.last.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         row.metaflow_error = f"stopped at the CPU limit, {cpu_limit} s, unfinished"
         return
     if not sample.ok or sample.last is None:

@@ -18,8 +18,11 @@ returns a :class:`TriggeredRun`. Metaflow runs its CLI in a subprocess; flowc ca
 functions as ``flowc deploy/trigger/status`` in this process (``flowc.deploy._operations``),
 so errors are ``flowc.deploy.DeployError`` raised here. ``create``'s options are the target
 options of ``flowc deploy --option`` (``role_arn=…``, ``compute=…``), plus ``branch``,
-``production`` and ``datastore``. Metaflow's ``profile`` (a Metaflow config profile) has no
-flowc meaning and is ignored; ``env`` is set around each call.
+``production`` and ``datastore``, and Metaflow's ``max_workers``, ``workflow_priority``
+and ``use_distributed_map`` (as the flow file's ``create`` flags map them). Metaflow's
+``profile`` names a Metaflow config file (``~/.metaflowconfig/config_NAME.json``), which
+flowc does not read: a profile is refused rather than ignored, since the deployment would
+not get what the profile says. ``env`` is set around each call.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ class Deployer:
         file_read_timeout: int = 3600,
         **kwargs: Any,
     ) -> None:
+        if profile is not None:
+            raise DeployError(
+                f"Deployer(profile={profile!r}): flowc reads no Metaflow config profiles; "
+                "pass the connection and datastore as create() options (e.g. "
+                "datastore='s3://…', role_arn=…) or set them in env="
+            )
         base = cwd or os.getcwd()
         self.flow_file = flow_file if os.path.isabs(flow_file) else os.path.join(base, flow_file)
         self.show_output = show_output
@@ -118,7 +127,7 @@ class DeployerImpl:
         outcome (what was and was not applied) in the message and on ``.outcome``."""
         from flowc.deploy._operations import FlowDeployment, deploy_flow, describe_outcome
 
-        given = {**self.deployer_kwargs, **kwargs}
+        given = metaflow_keywords(self.target, {**self.deployer_kwargs, **kwargs})
         settings = {k: given.pop(k) for k in _SETTINGS if k in given}
         request = FlowDeployment(
             flow_file=self.deployer.flow_file,
@@ -149,6 +158,42 @@ class DeployerImpl:
             request.options,
             self.deployer.env,
         )
+
+
+#: Metaflow's ``create`` keywords that are flowc target options of another name, per
+#: engine (the flow file's ``create`` flags of the same names set the same options).
+_RENAMED: dict[str, dict[str, str]] = {
+    "max_workers": {"stepfunctions": "max_concurrency", "argo": "parallelism"},
+    "workflow_priority": {"argo": "priority"},
+}
+#: ``use_distributed_map=True/False`` -> ``map_mode`` (Step Functions).
+_MAP_MODES = {True: "distributed", False: "inline"}
+
+
+def metaflow_keywords(target: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` with Metaflow's keyword names (``max_workers=4``) as flowc's target
+    options (``max_concurrency``/``parallelism``); a keyword given both ways with
+    different values is a ``DeployError``. Metaflow keywords flowc cannot apply
+    (``authorize=``, ``notify_on_error=``) stay as they are: the compiler refuses an
+    unknown option (FC305), so none is dropped."""
+    out = dict(given)
+    for keyword, names in _RENAMED.items():
+        if keyword in out and target in names:
+            _rename(out, keyword, names[target], out.pop(keyword))
+    if target == "stepfunctions" and "use_distributed_map" in out:
+        _rename(
+            out, "use_distributed_map", "map_mode", _MAP_MODES[bool(out.pop("use_distributed_map"))]
+        )
+    return out
+
+
+def _rename(options: dict[str, Any], keyword: str, key: str, value: Any) -> None:
+    if key in options and _option_text(options[key]) != _option_text(value):
+        raise DeployError(
+            f"{keyword}={value!r} sets option {key}, but {key}={options[key]!r} was given "
+            "too; give one of them"
+        )
+    options[key] = value
 
 
 # The option that names the deployment on each engine (Deployer(...).X(name=...)).

@@ -24,7 +24,6 @@ from __future__ import annotations
 import builtins
 import os
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from runtime_shim.datastore.chunks import Chunks
 from runtime_shim.datastore.errors import ObjectStoreError
 from runtime_shim.datastore.objectstore import ByteStream
 from runtime_shim.datastore.s3_claims import CLAIMS_DIR, Election, claim_and_put
+from runtime_shim.datastore.s3_client import make_client, new_client, parse_s3_url
 from runtime_shim.datastore.s3_errors import (
     CONFLICT_CODES,
     NOT_FOUND_CODES,
@@ -53,65 +53,12 @@ from runtime_shim.datastore.s3_transfer import (
     upload_multipart,
 )
 
+__all__ = ["S3ObjectStore", "make_client", "new_client", "parse_s3_url"]
+
 WRITER_METADATA = "flowc-writer"
 CONFLICT_RETRIES = 5
 TORN_READ_RETRIES = 3
 T = TypeVar("T")
-
-_CLIENTS: dict[tuple[object, ...], Any] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def make_client(settings: S3Settings) -> Any:
-    """An S3 client for ``settings``, shared per process (creating one costs ~0.5 s)."""
-    cache_key = (
-        settings,
-        os.environ.get("AWS_ACCESS_KEY_ID"),
-        os.environ.get("AWS_SECRET_ACCESS_KEY"),
-        os.environ.get("AWS_PROFILE"),
-    )
-    with _CLIENTS_LOCK:
-        client = _CLIENTS.get(cache_key)
-        if client is None:
-            client = _CLIENTS[cache_key] = new_client(settings)
-        return client
-
-
-def new_client(settings: S3Settings, **credentials: str) -> Any:
-    """A fresh client; ``credentials`` (``aws_access_key_id=...``) bypass boto3's chain.
-
-    botocore is used directly (boto3's session only adds resources and transfer helpers,
-    which the store does not use) to keep each task's start-up short.
-    """
-    import botocore.session
-    from botocore.config import Config
-
-    style = settings.addressing_style or ("path" if settings.endpoint_url else None)
-    config = Config(
-        retries={"max_attempts": settings.max_attempts, "mode": "standard"},
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        max_pool_connections=max(10, 2 * settings.max_concurrency),
-        s3={"addressing_style": style} if style else None,
-    )
-    session = botocore.session.get_session()
-    # S3-compatible servers ignore the region but SigV4 needs one.
-    region = session.get_config_variable("region") or (
-        "us-east-1" if settings.endpoint_url else None
-    )
-    return session.create_client(
-        "s3", endpoint_url=settings.endpoint_url, region_name=region, config=config, **credentials
-    )
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/some/prefix`` → ``("bucket", "some/prefix")``."""
-    if not url.startswith("s3://"):
-        raise ValueError(f"not an s3:// URL: {url!r}")
-    bucket, _, prefix = url[len("s3://") :].partition("/")
-    if not bucket:
-        raise ValueError(f"s3 URL without a bucket: {url!r}")
-    return bucket, prefix.strip("/")
 
 
 class S3ObjectStore:

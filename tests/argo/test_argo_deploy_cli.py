@@ -160,3 +160,48 @@ def test_deployer_api_creates_triggers_and_finds_the_run_again(
     assert again.status == "SUCCEEDED"
     deployed.delete()
     assert flowc.server.stored("WorkflowTemplate", NAMESPACE, "train-flow") is None
+
+
+def test_deployer_create_takes_metaflows_keywords(
+    flowc: Cli, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``create(max_workers=..., workflow_priority=...)`` are the template's fields, as the
+    flow file's flags of the same names; a keyword flowc cannot apply is refused."""
+    from metaflow import Deployer
+
+    from flowc.deploy import DeployError
+
+    for key, value in flowc.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(REPO)
+    with pytest.raises(DeployError, match="reads no Metaflow config profiles"):
+        Deployer(TRAIN, show_output=False, profile="prod")
+    argo = Deployer(TRAIN, show_output=False).argo_workflows()
+    with pytest.raises(DeployError, match="nothing was deployed"):
+        argo.create(authorize="token")
+    assert "FC305 unknown argo option 'authorize'" in capfd.readouterr().err
+    with pytest.raises(DeployError, match="give one of them"):
+        argo.create(max_workers=2, parallelism=3)
+    assert flowc.server.stored("WorkflowTemplate", NAMESPACE, "train-flow") is None
+    argo.create(max_workers=2, workflow_priority=1, workflow_timeout=60, tags=["a", "b"])
+    stored = flowc.server.stored("WorkflowTemplate", NAMESPACE, "train-flow")
+    assert stored is not None
+    spec = stored["spec"]
+    assert (spec["parallelism"], spec["priority"], spec["activeDeadlineSeconds"]) == (2, 1, 60)
+    [start] = [t for t in spec["templates"] if t["name"] == "start"]
+    assert {"name": "FLOWC_RUN_TAGS", "value": '["a", "b"]'} in start["container"]["env"]
+
+
+def test_metaflow_keywords_per_engine() -> None:
+    from flowc.deploy.deployer import metaflow_keywords
+
+    assert metaflow_keywords("stepfunctions", {"max_workers": 3, "use_distributed_map": True}) == {
+        "max_concurrency": 3,
+        "map_mode": "distributed",
+    }
+    assert metaflow_keywords("stepfunctions", {"use_distributed_map": False}) == {
+        "map_mode": "inline"
+    }
+    # Same value both ways is one option; the engine without the keyword keeps it (FC305).
+    assert metaflow_keywords("argo", {"max_workers": 3, "parallelism": "3"}) == {"parallelism": 3}
+    assert metaflow_keywords("airflow", {"max_workers": 3}) == {"max_workers": 3}

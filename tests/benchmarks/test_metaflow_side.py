@@ -69,3 +69,25 @@ def test_each_target_has_a_metaflow_command(tmp_path: Path) -> None:
     airflow = _metaflow_compile.command("airflow", flow, tmp_path)
     assert airflow[2:4] == ["airflow", "create"]
     assert airflow[4] == str(tmp_path / "wide_dag.py")
+
+
+def test_snapshot_counts_finished_tasks_and_reads_the_process(tmp_path: Path) -> None:
+    import os
+
+    def disk_usage(root: str) -> dict[str, int]:
+        sizes = [os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(root) for n in ns]
+        return {"disk": sum(sizes), "files": len(sizes), "empty": sizes.count(0)}
+
+    for task in ("1", "2", "3"):
+        folder = tmp_path / ".metaflow" / "F" / "9" / "square" / task
+        folder.mkdir(parents=True)
+        (folder / "0.data.json").write_text("{}")
+        if task != "3":  # still running: no DONE.lock yet
+            (folder / "0.DONE.lock").write_text("")
+    row = _metaflow_local.snapshot(os.getpid(), str(tmp_path), 1000, disk_usage)
+    assert row["partial"] is True
+    assert row["tasks"] == 2
+    assert row["files"] == 5
+    assert row["empty"] == 2
+    assert row["cpu"] >= row["runtime_cpu"] > 0
+    assert row["runtime_rss_kb"] > 0
