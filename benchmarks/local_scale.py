@@ -277,9 +277,10 @@ Notes:
   `current` leak into the next, and Metaflow, like flowc, starts a process per task.
 * Wall time on this shared 2-core machine follows the load of everyone's jobs: the
   10,000-wide run took 57 s at load 10-13 (2026-12-02 11:55 UTC, before the changes
-  below), 711 s at load 35-44 (14:36 UTC, with the lean server loop) and 321 s at load
-  20-29 (the table above), with CPU per task of 11.1, 13.8 and 12.4 ms (CPU time itself
-  grows when the cores and caches are shared). Compare CPU per task and page
+  below), 711 s at load 35-44 (14:36 UTC, with the lean server loop), 321 s at load
+  20-29 (15:04 UTC, with every change below) and 52 s at load 2-3 (the table above),
+  with CPU per task of 11.1, 13.8, 12.4 and 10.0 ms (CPU time itself grows when the
+  cores and caches are shared). Compare CPU per task and page
   faults, and the baseline run alternately with each figure.
 * What was measured to cut the copied pages, driving the fork server directly with 200
   to 300 trivial `square` tasks, 4 at a time (2026-12-02, load 25-30; fault counts are
@@ -308,9 +309,12 @@ Notes:
     objects); reusing the server's `sys.stdin`/`stdout`/`stderr` objects instead of
     opening new ones (-15); not reading back empty log spools (no change).
 * Against the baseline (the second table, run alternately on the same machine: main at
-  76acf44) the changes kept below are the difference (1,000 wide: 11.6 s of CPU for
-  the baseline, 11.2 s here). Before that (186bc32 to 76acf44,
-  measured at 11:55 UTC): 1,000 wide from 45.9 s to 11.0 s of CPU, because the
+  76acf44) the changes kept below are the difference. At load 2-3 (the table) whole runs
+  show none beyond the noise of one run each (1,000 wide: 9.6 s of CPU for the baseline,
+  9.7 s here); at load 20-29 it was 11.6 s against 11.2 s, at load 30 12.6-12.8 s
+  against 10.7-11.9 s. The server's own share fell by about half, but it is a tenth of a
+  task's cost; the children's ~1,000 copied pages are the rest. Before that (186bc32 to
+  76acf44, measured at 11:55 UTC): 1,000 wide from 45.9 s to 11.0 s of CPU, because the
   fork server imports everything a task imports before it forks (each task re-imported
   about twenty modules before) and freezes its heap (`gc.freeze`); it supervises its
   children itself, so a task is one fork instead of two; and a task writes one record
