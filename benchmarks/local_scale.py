@@ -276,9 +276,10 @@ Notes:
   several tasks per process would let one task's module state, environment and
   `current` leak into the next, and Metaflow, like flowc, starts a process per task.
 * Wall time on this shared 2-core machine follows the load of everyone's jobs: the
-  10,000-wide run took 57 s at load 10-13 (2026-12-02 11:55 UTC, before this change) and
-  711 s at load 35-44 (the table above), with CPU per task of 11.1 ms and 13.8 ms (CPU
-  time itself grows when the cores and caches are shared). Compare CPU per task and page
+  10,000-wide run took 57 s at load 10-13 (2026-12-02 11:55 UTC, before the changes
+  below), 711 s at load 35-44 (14:36 UTC, with the lean server loop) and 321 s at load
+  20-29 (the table above), with CPU per task of 11.1, 13.8 and 12.4 ms (CPU time itself
+  grows when the cores and caches are shared). Compare CPU per task and page
   faults, and the baseline run alternately with each figure.
 * What was measured to cut the copied pages, driving the fork server directly with 200
   to 300 trivial `square` tasks, 4 at a time (2026-12-02, load 25-30; fault counts are
@@ -307,7 +308,8 @@ Notes:
     objects); reusing the server's `sys.stdin`/`stdout`/`stderr` objects instead of
     opening new ones (-15); not reading back empty log spools (no change).
 * Against the baseline (the second table, run alternately on the same machine: main at
-  76acf44) the lean server loop above is the change. Before that (186bc32 to 76acf44,
+  76acf44) the changes kept below are the difference (1,000 wide: 11.6 s of CPU for
+  the baseline, 11.2 s here). Before that (186bc32 to 76acf44,
   measured at 11:55 UTC): 1,000 wide from 45.9 s to 11.0 s of CPU, because the
   fork server imports everything a task imports before it forks (each task re-imported
   about twenty modules before) and freezes its heap (`gc.freeze`); it supervises its
