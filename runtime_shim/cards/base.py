@@ -8,8 +8,6 @@ returns a string or a JSON-serialisable dict) before the card type sees them.
 
 from __future__ import annotations
 
-import uuid
-
 __all__ = [
     "MetaflowCard",
     "MetaflowCardComponent",
@@ -90,4 +88,6 @@ class MetaflowCardComponent:
 
 def create_component_id(component: Any) -> str:
     """A fresh id for a component added without one (``markdown_1a2b3c``)."""
+    import uuid  # uuid imports platform: kept off the start-up of tasks without cards
+
     return f"{type(component).__name__.lower()}_{uuid.uuid4().hex[:6]}"
