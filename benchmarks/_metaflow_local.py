@@ -64,15 +64,9 @@ def _home(scratch: str, name: str, flow: str) -> tuple[str, str, dict[str, str]]
     os.makedirs(home)
     copy = os.path.join(home, os.path.basename(flow))
     shutil.copy(flow, copy)
-    env = dict(
-        os.environ,
-        METAFLOW_HOME=home,
-        METAFLOW_DEFAULT_DATASTORE="local",
-        METAFLOW_DEFAULT_METADATA="local",
-        METAFLOW_DATASTORE_SYSROOT_LOCAL=home,
-        USERNAME="bench",
-    )
-    return home, copy, env
+    import local_run  # the local-run benchmark's environment for Metaflow, shared
+
+    return home, copy, local_run.metaflow_env(home)
 
 
 def run_metaflow(
